@@ -1,0 +1,54 @@
+import express, { type Express, type ErrorRequestHandler } from 'express';
+import type { Config } from './config.js';
+import { NotFoundError } from './errors.js';
+import { pickLang } from './manifest.js';
+import { createServices, type AppDeps, type Services } from './services.js';
+import { errorHandler } from './http/error-handler.js';
+import { sendFrameError } from './http/frame-page.js';
+import { apiRouter } from './http/routes/api-router.js';
+import { appRoute } from './http/routes/app-route.js';
+import { eventsRoute } from './http/routes/events-route.js';
+import { healthRouter } from './http/routes/health-router.js';
+import { installRoute } from './http/routes/install-route.js';
+
+export type { AppDeps } from './services.js';
+
+/** Bitrix24 payloads are small; anything bigger is not from Bitrix24. */
+const BODY_LIMIT = '64kb';
+
+/**
+ * Builds the Express app. Everything outside comes in through `deps`, so tests run it in-process with
+ * their own store, clock, logger and fetch; `server/main.ts` is the only place that reads the environment.
+ */
+export function createApp(config: Config, deps: AppDeps): Express & { services: Services } {
+  const services = createServices(config, deps);
+  const app = express();
+  app.disable('x-powered-by');
+  // Bitrix24 posts forms with bracket nesting (`auth[member_id]=…`): the extended (qs) parser is required.
+  const forms = express.urlencoded({ extended: true, limit: BODY_LIMIT, parameterLimit: 200 });
+  const json = express.json({ limit: BODY_LIMIT });
+
+  app.use(healthRouter(services));
+  if (deps.ui.assetsDir !== undefined) {
+    app.use('/assets', express.static(deps.ui.assetsDir, { index: false, immutable: true, maxAge: '365d' }));
+  }
+
+  const frames = express.Router();
+  frames.post('/install', forms, installRoute(services));
+  frames.post('/app', forms, appRoute(services));
+  frames.get(['/install', '/app'], (req, res) => {
+    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang });
+  });
+  const framePageErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    sendFrameError(services, res, error, { lang: pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined) });
+  };
+  frames.use(framePageErrors);
+  app.use(frames);
+
+  app.post('/events', forms, json, eventsRoute(services));
+  app.use('/api', json, apiRouter(services));
+  app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
+  app.use(errorHandler(services.logger));
+  return Object.assign(app, { services });
+}

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import { BitrixError } from './bitrix-error.js';
+import { oauthAppInfoSchema, oauthErrorSchema, tokenResponseSchema, type OAuthAppInfo } from './schemas.js';
+
+/** Tokens as the token endpoint returned them, with `expiresAt` always set (unix seconds). */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  clientEndpoint: string | undefined;
+  scopes: string[] | undefined;
+  status: string | undefined;
+}
+
+export interface OAuthServerOptions {
+  /** Configured OAuth server base URL (never taken from a request). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  fetch: typeof fetch;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  timeoutMs?: number;
+}
+
+/**
+ * The Bitrix24 OAuth server: vouches for tokens (`app.info`) and renews them (`oauth/token`).
+ * Secrets travel in form bodies, never in URLs, so proxies and access logs never see them.
+ * @see https://apidocs.bitrix24.com/settings/oauth/index.html
+ */
+export class OAuthServer {
+  readonly #options: OAuthServerOptions;
+
+  constructor(options: OAuthServerOptions) {
+    this.#options = options;
+  }
+
+  /** Asks the OAuth server who issued `accessToken`: our client id, which portal, which scopes. */
+  async appInfo(accessToken: string): Promise<OAuthAppInfo> {
+    return this.#post('/rest/app.info', { auth: accessToken }, oauthAppInfoSchema);
+  }
+
+  /** Exchanges a refresh token for new tokens; the old refresh token is dead afterwards. */
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    const answer = await this.#post(
+      '/oauth/token/',
+      {
+        grant_type: 'refresh_token',
+        client_id: this.#options.clientId,
+        client_secret: this.#options.clientSecret,
+        refresh_token: refreshToken,
+      },
+      tokenResponseSchema,
+    );
+    return {
+      accessToken: answer.access_token,
+      refreshToken: answer.refresh_token,
+      expiresAt: answer.expires ?? Math.floor(this.#options.now() / 1000) + answer.expires_in,
+      clientEndpoint: answer.client_endpoint,
+      scopes: answer.scope,
+      status: answer.status,
+    };
+  }
+
+  async #post<S extends z.ZodType>(path: string, form: Record<string, string>, schema: S): Promise<z.output<S>> {
+    let response: Response;
+    try {
+      response = await this.#options.fetch(`${this.#options.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(form).toString(),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      });
+    } catch (error: unknown) {
+      throw new BitrixError('OAUTH_UNREACHABLE', 0, { cause: error });
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error: unknown) {
+      throw new BitrixError('OAUTH_BAD_RESPONSE', response.status, { cause: error });
+    }
+    const failure = oauthErrorSchema.safeParse(body);
+    if (failure.success) throw new BitrixError(failure.data.error, response.status);
+    if (!response.ok) throw new BitrixError('OAUTH_HTTP_ERROR', response.status);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new BitrixError('OAUTH_BAD_RESPONSE', response.status, { cause: parsed.error });
+    return parsed.data;
+  }
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** Bitrix24 cloud domains accepted as portals when `PORTAL_DOMAINS` is not set. */
+export const DEFAULT_PORTAL_DOMAINS = [
+  '*.bitrix24.com', '*.bitrix24.eu', '*.bitrix24.de', '*.bitrix24.es', '*.bitrix24.fr', '*.bitrix24.it',
+  '*.bitrix24.pl', '*.bitrix24.uk', '*.bitrix24.in', '*.bitrix24.com.br', '*.bitrix24.com.tr', '*.bitrix24.mx',
+  '*.bitrix24.co', '*.bitrix24.id', '*.bitrix24.vn', '*.bitrix24.jp', '*.bitrix24.cn', '*.bitrix24.ru',
+  '*.bitrix24.by', '*.bitrix24.kz', '*.bitrix24.ua',
+];
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True for hosts that never leave this machine; only they may be reached over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function baseUrl(name: string) {
+  return z
+    .string({ error: `${name} is required` })
+    .trim()
+    .pipe(z.url({ error: `${name} must be an absolute URL` }))
+    .transform((value) => new URL(value))
+    .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)), {
+      error: `${name} must use https:// (plain http:// is accepted only for loopback hosts)`,
+    })
+    .refine((url) => url.search === '' && url.hash === '' && url.username === '' && url.password === '', {
+      error: `${name} must not carry a query, a fragment or credentials`,
+    })
+    .transform((url) => url.origin + url.pathname.replace(/\/+$/, ''));
+}
+
+const domainPattern = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:(\d{1,5}|\*))?$/;
+
+const schema = z.object({
+  B24_CLIENT_ID: z.string({ error: 'B24_CLIENT_ID is required' }).trim().min(1, { error: 'B24_CLIENT_ID is required' }),
+  B24_CLIENT_SECRET: z
+    .string({ error: 'B24_CLIENT_SECRET is required' })
+    .trim()
+    .min(1, { error: 'B24_CLIENT_SECRET is required' }),
+  APP_URL: baseUrl('APP_URL'),
+  SECRET_KEY: z
+    .string({ error: 'SECRET_KEY is required' })
+    .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''))
+    .refine((keys) => keys.length > 0, { error: 'SECRET_KEY is required' })
+    .refine((keys) => keys.every((key) => key.length >= 32), {
+      error: 'SECRET_KEY must be at least 32 characters (several keys: comma-separated, newest first)',
+    }),
+  STORE_URL: z
+    .string()
+    .trim()
+    .default('sqlite://data/keycard.sqlite')
+    .refine((value) => /^(sqlite|memory):\/\//.test(value), {
+      error: 'STORE_URL must be sqlite://<file> or memory:// (redis:// arrives with multi-instance support)',
+    }),
+  PORTAL_DOMAINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined ? DEFAULT_PORTAL_DOMAINS : value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean),
+    )
+    .refine((patterns) => patterns.length > 0, { error: 'PORTAL_DOMAINS must list at least one host pattern' })
+    .refine((patterns) => patterns.every((pattern) => domainPattern.test(pattern)), {
+      error: 'PORTAL_DOMAINS entries must look like example.bitrix24.com, *.bitrix24.com or localhost:4000',
+    }),
+  B24_OAUTH_SERVER: baseUrl('B24_OAUTH_SERVER').default('https://oauth.bitrix.info'),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a number' })
+    .int({ error: 'PORT must be an integer' })
+    .min(0, { error: 'PORT must be between 0 and 65535' })
+    .max(65535, { error: 'PORT must be between 0 and 65535' })
+    .default(3000),
+});
+
+/** Validated, normalised configuration. Only `server/main.ts` builds it from the environment. */
+export interface Config {
+  /** OAuth client id of the app (Market or local app card). */
+  clientId: string;
+  /** OAuth client secret; goes to the OAuth server only. */
+  clientSecret: string;
+  /** Public base URL of this server, no trailing slash (handler, installer and event URLs hang off it). */
+  appUrl: string;
+  /** Encryption and session-signing keys, newest first; older keys only decrypt. */
+  secretKeys: [string, ...string[]];
+  /** Where the store lives: `sqlite://path` or `memory://`. */
+  storeUrl: string;
+  /** Host patterns accepted as portals (SSRF guard). */
+  portalDomains: string[];
+  /** OAuth server base URL that vouches for tokens, no trailing slash. */
+  oauthServer: string;
+  /** TCP port to listen on. */
+  port: number;
+}
+
+/** Thrown when the environment is unusable; lists every problem at once. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const value = parsed.data;
+  const [current, ...previous] = value.SECRET_KEY;
+  if (current === undefined) throw new ConfigError(['SECRET_KEY is required']);
+  return {
+    clientId: value.B24_CLIENT_ID,
+    clientSecret: value.B24_CLIENT_SECRET,
+    appUrl: value.APP_URL,
+    secretKeys: [current, ...previous],
+    storeUrl: value.STORE_URL,
+    portalDomains: value.PORTAL_DOMAINS,
+    oauthServer: value.B24_OAUTH_SERVER,
+    port: value.PORT,
+  };
+}

@@ -1,0 +1,37 @@
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Body-parser failures carry a `type` and a `status`. */
+function bodyParserStatus(error: unknown): { status: number; code: string } | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return undefined;
+  const { type, status } = error;
+  if (typeof status !== 'number' || typeof type !== 'string') return undefined;
+  if (type === 'entity.too.large') return { status: 413, code: 'BODY_TOO_LARGE' };
+  return { status: status >= 400 && status < 500 ? status : 400, code: 'BAD_BODY' };
+}
+
+/**
+ * JSON errors for the API and events: `{ error, message }`, safe messages only; details go to the log.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    if (error instanceof AppError) {
+      (error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger))({ err: error }, 'request failed');
+      res.status(error.status).json({ error: error.code, message: error.message });
+      return;
+    }
+    if (error instanceof ZodError) {
+      res.status(400).json({ error: 'BAD_REQUEST', message: 'The request is malformed.' });
+      return;
+    }
+    const parserError = bodyParserStatus(error);
+    if (parserError !== undefined) {
+      res.status(parserError.status).json({ error: parserError.code, message: 'The request body could not be read.' });
+      return;
+    }
+    logger.error({ err: error }, 'unexpected error');
+    res.status(500).json({ error: 'INTERNAL', message: 'Something went wrong. Nothing was changed.' });
+  };
+}

@@ -1,0 +1,39 @@
+import type { Response } from 'express';
+import { isLoopbackHost } from '../config.js';
+
+/**
+ * Headers for pages shown inside a Bitrix24 frame: `frame-ancestors` names who may frame us (never
+ * X-Frame-Options, which would block the portal), scripts only from our origin, nothing cached.
+ * @see https://apidocs.bitrix24.com/local-integrations/site-does-not-allow-connection.html
+ */
+export function setFramePageHeaders(res: Response, frameAncestors: readonly string[]): void {
+  res.removeHeader('X-Frame-Options');
+  res.setHeader(
+    'Content-Security-Policy',
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: https:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      `frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'"}`,
+    ].join('; '),
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/**
+ * CSP sources for PORTAL_DOMAINS, used by pages rendered before a portal is verified (error pages must
+ * still show inside the portal's frame): `*.bitrix24.com` → `https://*.bitrix24.com`.
+ */
+export function ancestorsForPatterns(patterns: readonly string[]): string[] {
+  return patterns.flatMap((pattern) => {
+    const hostname = pattern.split(':')[0] ?? '';
+    return isLoopbackHost(hostname) ? [`http://${pattern}`, `https://${pattern}`] : [`https://${pattern}`];
+  });
+}

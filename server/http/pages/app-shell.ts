@@ -1,0 +1,29 @@
+import type { Lang } from '../../manifest.js';
+
+/** What the Vue app reads at start (see client/bootstrap.ts). */
+export interface Bootstrap {
+  mode: 'install' | 'app';
+  lang: Lang;
+  session: string;
+  user: { id: string; name: string; isAdmin: boolean | null };
+  portal: { domain: string };
+}
+
+/** The marker in client/index.html that the bootstrap replaces. */
+export const BOOTSTRAP_MARKER = '<!--keycard-bootstrap-->';
+
+/** JSON safe inside <script>: no `</script>`, no HTML comment openers, no line separators that break JS. */
+function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** The built index.html with the bootstrap embedded as inert JSON (the CSP allows no inline script). */
+export function renderAppShell(template: string, bootstrap: Bootstrap): string {
+  const tag = `<script id="keycard-bootstrap" type="application/json">${scriptSafeJson(bootstrap)}</script>`;
+  return template.replace(BOOTSTRAP_MARKER, () => tag).replace('<html lang="en">', `<html lang="${bootstrap.lang}">`);
+}

@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { grantedScopesSchema } from '../../bitrix/schemas.js';
+import { buildScopeReport } from '../../portals/scope-report.js';
+import type { Services } from '../../services.js';
+import { requestContext, requireSession } from '../require-session.js';
+
+/** `/api/*`: the Vue UI's API, every route behind a session. */
+export function apiRouter(services: Services): Router {
+  const router = Router();
+  router.use(requireSession(services));
+
+  router.get('/me', (req, res) => {
+    const { session, portal } = requestContext(req);
+    res.json({
+      user: { id: session.userId, name: session.name, isAdmin: session.isAdmin },
+      portal: { domain: portal.domain, memberId: portal.memberId },
+      lang: session.lang,
+    });
+  });
+
+  router.get('/scopes', async (req, res) => {
+    const { session, portal } = requestContext(req);
+    try {
+      const client = await services.clients.forPortal(portal.memberId);
+      const granted = grantedScopesSchema.parse(await client.call('scope'));
+      res.json(buildScopeReport(services.manifest, granted, session.lang, 'portal'));
+    } catch (error: unknown) {
+      // The page still helps with what the install recorded; it says the data may be dated.
+      services.logger.warn({ err: error, memberId: portal.memberId }, 'scope method failed; answering from the stored install');
+      res.json(buildScopeReport(services.manifest, portal.scopes, session.lang, 'stored'));
+    }
+  });
+
+  return router;
+}

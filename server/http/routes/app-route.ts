@@ -1,0 +1,63 @@
+import type { RequestHandler } from 'express';
+import { unixSeconds } from '../../clock.js';
+import { AppError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.js';
+import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
+import { pickLang } from '../../manifest.js';
+import { portalOrigin, type Portal } from '../../portals/portal.js';
+import { identifyUser } from '../../portals/verification.js';
+import type { Services } from '../../services.js';
+import { setFramePageHeaders } from '../frame-headers.js';
+import { sendFrameError } from '../frame-page.js';
+import { renderAppShell } from '../pages/app-shell.js';
+
+/**
+ * `POST /app`: the handler URL. The user is identified with `profile` on the portal's stored endpoint
+ * (the request's DOMAIN is never used), then the UI is rendered with a session bound to portal and user.
+ */
+export function appRoute(services: Services): RequestHandler {
+  return async (req, res) => {
+    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    let ancestors: string[] | undefined;
+    try {
+      frameQuerySchema.parse(req.query);
+      const body = frameBodySchema.parse(req.body);
+      const portal = await loadPortal(services, body.member_id);
+      assertUsable(portal);
+      ancestors = [portalOrigin(portal)];
+      const user = await identifyUser(services.clients, {
+        memberId: portal.memberId,
+        clientEndpoint: portal.clientEndpoint,
+        accessToken: body.AUTH_ID,
+        expiresAt: unixSeconds(services.clock) + body.AUTH_EXPIRES,
+      });
+      const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
+      setFramePageHeaders(res, ancestors);
+      res.type('html').send(renderAppShell(services.ui.template, { mode: 'app', lang, session, user, portal: { domain: portal.domain } }));
+    } catch (error: unknown) {
+      sendFrameError(services, res, error, { lang, ancestors });
+    }
+  };
+}
+
+async function loadPortal(services: Services, memberId: string): Promise<Portal | undefined> {
+  try {
+    return await services.portals.get(memberId);
+  } catch (error: unknown) {
+    throw new UnavailableError('STORE_UNAVAILABLE', 'The installation store could not be read.', { cause: error });
+  }
+}
+
+function assertUsable(portal: Portal | undefined): asserts portal is Portal {
+  switch (portal?.state) {
+    case 'active':
+      return;
+    case 'new':
+      throw new AppError('INSTALL_UNFINISHED', 409, 'The installation is not finished.');
+    case 'needs_reinstall':
+      throw new AppError('NEEDS_REINSTALL', 409, 'The app must be reinstalled on this portal.');
+    case 'blocked':
+      throw new ForbiddenError('PORTAL_BLOCKED', 'This portal is blocked.');
+    default:
+      throw new NotFoundError('NOT_INSTALLED', 'The app is not installed on this portal.');
+  }
+}

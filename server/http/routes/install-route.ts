@@ -1,0 +1,41 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '../../errors.js';
+import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
+import { pickLang } from '../../manifest.js';
+import { installFromFrame } from '../../portals/installation.js';
+import { portalOrigin } from '../../portals/portal.js';
+import type { Services } from '../../services.js';
+import { setFramePageHeaders } from '../frame-headers.js';
+import { sendFrameError } from '../frame-page.js';
+import { renderAppShell } from '../pages/app-shell.js';
+
+/** `POST /install`: the installer frame. Verifies, stores, binds, then renders the installer UI. */
+export function installRoute(services: Services): RequestHandler {
+  return async (req, res) => {
+    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    try {
+      const query = frameQuerySchema.parse(req.query);
+      const body = frameBodySchema.parse(req.body);
+      const { portal, user } = await installFromFrame(services, query, body);
+      const ancestors = [portalOrigin(portal)];
+      if (portal.state !== 'active') {
+        const details = portal.bindings.failed.map((failure) => `${failure.name}: ${failure.code}`);
+        sendFrameError(services, res, new AppError('INSTALL_INCOMPLETE', 502, 'Required events could not be bound.'), { lang, ancestors, details });
+        return;
+      }
+      const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
+      setFramePageHeaders(res, ancestors);
+      res.type('html').send(
+        renderAppShell(services.ui.template, {
+          mode: 'install',
+          lang,
+          session,
+          user,
+          portal: { domain: portal.domain },
+        }),
+      );
+    } catch (error: unknown) {
+      sendFrameError(services, res, error, { lang });
+    }
+  };
+}

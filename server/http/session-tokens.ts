@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { UnauthorizedError } from '../errors.js';
+import { languages } from '../manifest.js';
+import { deriveKey } from '../store/cipher.js';
+
+/** How long the UI may call the API after the frame was opened. */
+export const SESSION_TTL_SECONDS = 30 * 60;
+
+const claimsSchema = z.object({
+  sub: z.string(),
+  mid: z.string(),
+  adm: z.boolean().nullable(),
+  lang: z.enum(languages),
+  name: z.string(),
+});
+
+/** Who the UI acts for: a verified user of one portal. */
+export interface Session {
+  memberId: string;
+  userId: string;
+  isAdmin: boolean | null;
+  lang: (typeof languages)[number];
+  name: string;
+}
+
+/**
+ * Short-lived, portal- and user-bound session tokens for the iframe UI (third-party cookies are blocked
+ * in iframes). HS256 with a key derived from SECRET_KEY; `kid` names the key so SECRET_KEY can rotate.
+ */
+export class SessionTokens {
+  readonly #keys: { id: string; bytes: Uint8Array }[];
+  readonly #issuer: string;
+  readonly #clock: Clock;
+
+  constructor(options: { secretKeys: readonly string[]; issuer: string; clock: Clock }) {
+    this.#keys = options.secretKeys.map((secret) => {
+      const bytes = deriveKey(secret, 'keycard/session/v1');
+      return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 12), bytes };
+    });
+    this.#issuer = options.issuer;
+    this.#clock = options.clock;
+  }
+
+  async issue(session: Session): Promise<string> {
+    const [key] = this.#keys;
+    if (key === undefined) throw new Error('no session key configured');
+    const now = Math.floor(this.#clock.now() / 1000);
+    return new SignJWT({ mid: session.memberId, adm: session.isAdmin, lang: session.lang, name: session.name })
+      .setProtectedHeader({ alg: 'HS256', kid: key.id })
+      .setSubject(session.userId)
+      .setIssuer(this.#issuer)
+      .setAudience('keycard-ui')
+      .setIssuedAt(now)
+      .setExpirationTime(now + SESSION_TTL_SECONDS)
+      .sign(key.bytes);
+  }
+
+  /** Verifies signature, issuer, audience and expiry; any failure is a 401, with no detail for the caller. */
+  async verify(token: string): Promise<Session> {
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      const key = this.#keys.find((candidate) => candidate.id === kid);
+      if (key === undefined) throw new Error('unknown session key');
+      const { payload } = await jwtVerify(token, key.bytes, {
+        algorithms: ['HS256'],
+        issuer: this.#issuer,
+        audience: 'keycard-ui',
+        currentDate: new Date(this.#clock.now()),
+      });
+      const claims = claimsSchema.parse(payload);
+      return { memberId: claims.mid, userId: claims.sub, isAdmin: claims.adm, lang: claims.lang, name: claims.name };
+    } catch (error: unknown) {
+      throw new UnauthorizedError('SESSION_INVALID', 'Your session has expired or is not valid. Reopen the app.', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Keys whose values are credentials; compared case-insensitively, wherever they appear in a log record. */
+const SECRET_KEYS = new Set(
+  [
+    'access_token', 'refresh_token', 'auth_id', 'refresh_id', 'application_token', 'client_secret', 'auth',
+    'authorization', 'accesstoken', 'refreshtoken', 'applicationtoken', 'clientsecret', 'session', 'token',
+    'password', 'secret', 'secretkeys',
+  ].map((key) => key.toLowerCase()),
+);
+
+const REDACTED = '[redacted]';
+const QUERY_SECRET = /\b(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret|code)=[^&\s"']+/gi;
+const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** Masks credentials that leak into free text (URLs with `auth=…`, `Bearer …` headers). */
+export function scrubText(text: string): string {
+  return text.replace(QUERY_SECRET, `$1=${REDACTED}`).replace(BEARER, `Bearer ${REDACTED}`);
+}
+
+/**
+ * Returns a copy of `value` with every credential masked: values under secret keys at any depth, and
+ * token-looking fragments inside strings. Errors become plain objects (name, code, status, message).
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[too deep]';
+  if (typeof value === 'string') return scrubText(value);
+  if (value instanceof Error) return redactError(value, depth);
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const secret = SECRET_KEYS.has(key.toLowerCase()) && (item === null || typeof item !== 'object');
+      out[key] = secret ? REDACTED : redactSecrets(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+function redactError(error: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: error.name, message: scrubText(error.message) };
+  const extra = error as Error & { code?: unknown; status?: unknown };
+  if (extra.code !== undefined) out['code'] = redactSecrets(extra.code, depth + 1);
+  if (extra.status !== undefined) out['status'] = extra.status;
+  if (error.stack !== undefined) out['stack'] = scrubText(error.stack);
+  if (error.cause !== undefined) out['cause'] = redactSecrets(error.cause, depth + 1);
+  return out;
+}
+
+/** The one logger factory; every record passes through the redaction above before it is written. */
+export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      serializers: { err: (error: unknown) => redactSecrets(error) },
+      formatters: {
+        log: (record) => {
+          const redacted = redactSecrets(record);
+          return redacted !== null && typeof redacted === 'object' ? (redacted as Record<string, unknown>) : {};
+        },
+      },
+      hooks: {
+        logMethod(args, method) {
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg));
+          method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination,
+  );
+}

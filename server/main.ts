@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { systemClock } from './clock.js';
+import { createLogger } from './logger.js';
+import { loadManifest } from './manifest.js';
+import { createKeyv } from './store/keyv-factory.js';
+import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
+
+/** The only place that reads the environment and listens. */
+const root = join(dirname(fileURLToPath(import.meta.url)), existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..');
+const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
+
+function readUi(): { template: string; assetsDir: string } {
+  const clientDir = join(root, 'dist', 'client');
+  const indexFile = join(clientDir, 'index.html');
+  if (!existsSync(indexFile)) throw new Error(`The UI is not built (${indexFile} is missing): run npm run build`);
+  const template = readFileSync(indexFile, 'utf8');
+  if (!template.includes(BOOTSTRAP_MARKER)) throw new Error(`${indexFile} lacks the ${BOOTSTRAP_MARKER} marker`);
+  return { template, assetsDir: join(clientDir, 'assets') };
+}
+
+try {
+  const config = loadConfig(process.env);
+  const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
+  const store = createKeyv(config.storeUrl);
+  store.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
+  const app = createApp(config, { store, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi() });
+  const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
+  const stop = () => {
+    server.close(() => {
+      void app.services.background.idle().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} catch (error: unknown) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    logger.fatal({ err: error }, 'Keycard could not start');
+  }
+  process.exit(1);
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Languages the UI speaks; every other portal language falls back to English. */
+export const languages = ['en', 'ru'] as const;
+export type Lang = (typeof languages)[number];
+
+/** Picks the UI language from a Bitrix24 LANG / LANGUAGE_ID value. */
+export function pickLang(value: string | undefined): Lang {
+  return value?.trim().toLowerCase().startsWith('ru') === true ? 'ru' : 'en';
+}
+
+const text = z.object({ en: z.string().min(1), ru: z.string().min(1) });
+const key = z.string().regex(/^[a-z][a-z0-9_.-]*$/, { error: 'keys are lowercase: letters, digits, _ . -' });
+
+const manifestSchema = z
+  .object({
+    code: key,
+    title: text,
+    scopes: z.array(z.object({ code: z.string().regex(/^[a-z_.]+$/), title: text, description: text })).min(1),
+    levels: z.array(z.object({ key, title: text, requires: z.array(key) })).min(1),
+    features: z.array(
+      z.object({ key, title: text, levels: z.array(key).min(1), adminOnly: z.boolean(), scopes: z.array(z.string()) }),
+    ),
+    roles: z.array(z.object({ key, title: text, grants: z.record(key, key) })),
+  })
+  .superRefine((manifest, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+    const scopes = new Set(manifest.scopes.map((scope) => scope.code));
+    const levels = new Set(manifest.levels.map((level) => level.key));
+    const features = new Map(manifest.features.map((feature) => [feature.key, feature]));
+    for (const level of manifest.levels) {
+      for (const required of level.requires) if (!levels.has(required)) problem(`level ${level.key} requires unknown level ${required}`);
+    }
+    for (const feature of manifest.features) {
+      for (const level of feature.levels) if (!levels.has(level)) problem(`feature ${feature.key} uses unknown level ${level}`);
+      for (const scope of feature.scopes) if (!scopes.has(scope)) problem(`feature ${feature.key} needs scope ${scope}, which is not requested`);
+    }
+    for (const role of manifest.roles) {
+      for (const [featureKey, level] of Object.entries(role.grants)) {
+        const feature = features.get(featureKey);
+        if (feature === undefined) problem(`role ${role.key} grants unknown feature ${featureKey}`);
+        else if (!feature.levels.includes(level)) problem(`role ${role.key} grants ${featureKey} at level ${level}, which it does not have`);
+      }
+    }
+    if (features.size !== manifest.features.length) problem('feature keys must be unique');
+    if (scopes.size !== manifest.scopes.length) problem('scope codes must be unique');
+  });
+
+/** The app's manifest: what it requests from Bitrix24 and what it offers to roles. */
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Validates a manifest object; throws one error listing every problem. */
+export function parseManifest(raw: unknown): Manifest {
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || 'manifest'}: ${issue.message}`);
+    throw new Error(`Invalid manifest:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the manifest file (start-up only). */
+export function loadManifest(path: string): Manifest {
+  return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
+}

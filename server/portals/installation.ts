@@ -1,0 +1,89 @@
+import { unixSeconds } from '../clock.js';
+import { BadRequestError, ForbiddenError } from '../errors.js';
+import { portalEndpoint } from '../bitrix/portal-host.js';
+import type { FrameBody, FrameQuery } from '../bitrix/schemas.js';
+import { pickLang } from '../manifest.js';
+import type { Services } from '../services.js';
+import { bindPortal, hasRequiredBindings } from './bindings.js';
+import { assertTransition, type Portal } from './portal.js';
+import { identifyUser, verifyAppToken, type PortalUser } from './verification.js';
+
+export interface InstallResult {
+  portal: Portal;
+  user: PortalUser;
+}
+
+/**
+ * The installer frame POST. Nothing is stored until Bitrix24 confirmed the token (OAuth server: our client,
+ * this member id) and the user (`profile`: an admin). Then the installation is stored as `new`, our events
+ * and menu item are bound, and it becomes `active` once the vital events are bound.
+ * @see https://apidocs.bitrix24.com/settings/app-installation/mass-market-apps/installation-master.html
+ */
+export async function installFromFrame(services: Services, query: FrameQuery, body: FrameBody): Promise<InstallResult> {
+  const { config, clock } = services;
+  // Host check first: a foreign DOMAIN gets no outgoing request at all.
+  const requestEndpoint = portalEndpoint(query.DOMAIN, query.PROTOCOL === '1', config.portalDomains);
+  if (body.REFRESH_ID === undefined) {
+    throw new BadRequestError('REFRESH_TOKEN_MISSING', 'The installer request carries no refresh token.');
+  }
+  const verified = await verifyAppToken(
+    { oauth: services.oauth, clientId: config.clientId, portalDomains: config.portalDomains },
+    body.AUTH_ID,
+    body.member_id,
+    requestEndpoint,
+  );
+  const expiresAt = unixSeconds(clock) + body.AUTH_EXPIRES;
+  const user = await identifyUser(services.clients, {
+    memberId: verified.memberId,
+    clientEndpoint: verified.clientEndpoint,
+    accessToken: body.AUTH_ID,
+    expiresAt,
+  });
+  if (user.isAdmin !== true) {
+    throw new ForbiddenError('INSTALL_NEEDS_ADMIN', 'Only a Bitrix24 administrator can install this app.');
+  }
+
+  const existing = await services.portals.get(verified.memberId);
+  if (existing?.state === 'blocked') {
+    throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
+  }
+  const previousTokens = existing === undefined ? undefined : services.vault.open(existing);
+  const now = clock.now();
+  assertTransition(existing?.state ?? 'new', 'new');
+  let portal = services.vault.seal(
+    {
+      memberId: verified.memberId,
+      domain: new URL(verified.clientEndpoint).host,
+      clientEndpoint: verified.clientEndpoint,
+      state: 'new',
+      scopes: verified.scopes,
+      appStatus: verified.status,
+      lang: pickLang(query.LANG),
+      installedBy: user.id,
+      appVersion: existing?.appVersion,
+      bindings: { bound: [], failed: [] },
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    },
+    {
+      accessToken: body.AUTH_ID,
+      refreshToken: body.REFRESH_ID,
+      expiresAt,
+      // ONAPPINSTALL (verified server-to-server) wins over the token the admin's browser posted.
+      applicationToken: previousTokens?.applicationToken ?? body.APPLICATION_TOKEN,
+    },
+  );
+  await services.portals.save(portal);
+
+  const client = await services.clients.forPortal(portal.memberId);
+  const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
+  portal = { ...portal, bindings, state: hasRequiredBindings(bindings) ? 'active' : 'new', updatedAt: clock.now() };
+  await services.portals.save(portal);
+  services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');
+  return { portal, user };
+}
+
+/** The URLs Bitrix24 calls back: events and the app handler (also used by the left-menu item). */
+export function appUrls(services: Pick<Services, 'config'>): { events: string; app: string } {
+  return { events: `${services.config.appUrl}/events`, app: `${services.config.appUrl}/app` };
+}

@@ -1,0 +1,160 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { unixSeconds } from '../clock.js';
+import { UnauthorizedError } from '../errors.js';
+import type { BitrixEvent } from '../bitrix/schemas.js';
+import { pickLang } from '../manifest.js';
+import type { Services } from '../services.js';
+import { bindPortal } from './bindings.js';
+import { appUrls } from './installation.js';
+import type { Portal } from './portal.js';
+import { verifyAppToken } from './verification.js';
+
+/** What the events route answers; every outcome is a 2xx except a token that does not match. */
+export type EventOutcome = 'accepted' | 'ignored';
+
+/**
+ * Handles one Bitrix24 event. The application token is checked before anything changes (constant time);
+ * heavy work (OAuth verification, re-binding) runs after the reply, because Bitrix24 does not retry and
+ * calls slow handlers less often. Unknown portals and replays are no-ops.
+ * @see https://apidocs.bitrix24.com/api-reference/events/safe-event-handlers.html
+ */
+export async function handleEvent(services: Services, event: BitrixEvent): Promise<EventOutcome> {
+  const portal = await services.portals.get(event.auth.member_id);
+  switch (event.event) {
+    case 'ONAPPINSTALL':
+      services.background.run('ONAPPINSTALL', () => acceptInstallEvent(services, event));
+      return 'accepted';
+    case 'ONAPPUNINSTALL':
+      if (portal === undefined || portal.state === 'deleted') return 'ignored';
+      assertApplicationToken(services, portal, event.auth.application_token);
+      await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
+      return 'accepted';
+    case 'ONAPPUPDATE':
+      if (portal === undefined || portal.state === 'deleted') return 'ignored';
+      assertApplicationToken(services, portal, event.auth.application_token);
+      services.background.run('ONAPPUPDATE', () => acceptUpdateEvent(services, portal, event));
+      return 'accepted';
+    case 'ONUSERADD':
+      if (portal === undefined || portal.state === 'deleted') return 'ignored';
+      assertApplicationToken(services, portal, event.auth.application_token);
+      // TODO(#4): upsert the new user into the directory mirror.
+      services.logger.info({ memberId: portal.memberId }, 'ONUSERADD received');
+      return 'accepted';
+    default:
+      return 'ignored';
+  }
+}
+
+function assertApplicationToken(services: Services, portal: Portal, presented: string): void {
+  const stored = services.vault.open(portal)?.applicationToken;
+  if (stored === undefined || !sameSecret(stored, presented)) {
+    throw new UnauthorizedError('EVENT_NOT_VERIFIED', 'The application token of this event does not match the installation.');
+  }
+}
+
+/** Constant-time comparison of two secrets of any length (hashing first equalises the lengths). */
+export function sameSecret(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+function isTruthy(value: unknown): boolean {
+  return value === 1 || value === '1' || value === true || value === 'Y' || value === 'y';
+}
+
+async function uninstall(services: Services, portal: Portal, clean: boolean): Promise<void> {
+  services.clients.forget(portal.memberId);
+  if (clean) {
+    for (const owner of services.dataOwners) await owner.purgePortal(portal.memberId);
+  } else {
+    await services.portals.save({ ...services.vault.clear(portal), state: 'deleted', updatedAt: services.clock.now() });
+  }
+  services.logger.info({ memberId: portal.memberId, clean }, 'app uninstalled');
+}
+
+/**
+ * ONAPPINSTALL may come before or after the installer. Its token is verified with the OAuth server before
+ * its application token is stored; until then nothing about it is trusted.
+ */
+async function acceptInstallEvent(services: Services, event: BitrixEvent): Promise<void> {
+  const { auth } = event;
+  if (auth.access_token === undefined) {
+    services.logger.warn({ memberId: auth.member_id }, 'ONAPPINSTALL without an access token ignored');
+    return;
+  }
+  const { config, clock } = services;
+  const verified = await verifyAppToken(
+    { oauth: services.oauth, clientId: config.clientId, portalDomains: config.portalDomains },
+    auth.access_token,
+    auth.member_id,
+    auth.client_endpoint,
+  );
+  const existing = await services.portals.get(verified.memberId);
+  if (existing?.state === 'blocked') return;
+  const current = existing === undefined ? undefined : services.vault.open(existing);
+  const reinstalled = existing === undefined || existing.state === 'deleted' || existing.state === 'needs_reinstall';
+  const now = clock.now();
+  const base: Portal = existing ?? {
+    memberId: verified.memberId,
+    domain: new URL(verified.clientEndpoint).host,
+    clientEndpoint: verified.clientEndpoint,
+    state: 'new',
+    scopes: verified.scopes,
+    lang: pickLang(typeof event.data?.['LANGUAGE_ID'] === 'string' ? event.data['LANGUAGE_ID'] : undefined),
+    bindings: { bound: [], failed: [] },
+    createdAt: now,
+    updatedAt: now,
+  };
+  const tokens =
+    current !== undefined && !reinstalled
+      ? { ...current, applicationToken: auth.application_token }
+      : auth.refresh_token === undefined
+        ? undefined
+        : {
+            accessToken: auth.access_token,
+            refreshToken: auth.refresh_token,
+            expiresAt: unixSeconds(clock) + (auth.expires_in ?? 3600),
+            applicationToken: auth.application_token,
+          };
+  if (tokens === undefined) {
+    services.logger.warn({ memberId: verified.memberId }, 'ONAPPINSTALL without a refresh token ignored');
+    return;
+  }
+  const portal = services.vault.seal(
+    { ...base, state: reinstalled ? 'new' : base.state, scopes: verified.scopes, appStatus: verified.status ?? base.appStatus, updatedAt: now },
+    tokens,
+  );
+  await services.portals.save(portal);
+  services.logger.info({ memberId: portal.memberId, state: portal.state }, 'ONAPPINSTALL verified; application token stored');
+}
+
+/** Bitrix24 removes event bindings on update: take the fresh tokens and bind again. */
+async function acceptUpdateEvent(services: Services, portal: Portal, event: BitrixEvent): Promise<void> {
+  const { auth } = event;
+  const current = services.vault.open(portal);
+  let updated: Portal = {
+    ...portal,
+    appVersion: typeof event.data?.['VERSION'] === 'string' ? event.data['VERSION'] : portal.appVersion,
+    updatedAt: services.clock.now(),
+  };
+  if (current !== undefined && auth.access_token !== undefined && auth.refresh_token !== undefined) {
+    // The application token alone proves little (every user's frame sees it), so new tokens are checked too.
+    await verifyAppToken(
+      { oauth: services.oauth, clientId: services.config.clientId, portalDomains: services.config.portalDomains },
+      auth.access_token,
+      portal.memberId,
+      portal.clientEndpoint,
+    );
+    updated = services.vault.seal(updated, {
+      ...current,
+      accessToken: auth.access_token,
+      refreshToken: auth.refresh_token,
+      expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600),
+    });
+  }
+  await services.portals.save(updated);
+  const client = await services.clients.forPortal(updated.memberId);
+  const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
+  await services.portals.save({ ...updated, bindings, updatedAt: services.clock.now() });
+  services.logger.info({ memberId: portal.memberId, failed: bindings.failed }, 'ONAPPUPDATE handled; events bound again');
+}

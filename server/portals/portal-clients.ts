@@ -1,0 +1,57 @@
+import { AppError } from '../errors.js';
+import type { BitrixClient, BitrixClientFactory } from '../bitrix/sdk-client.js';
+import type { PortalRepository } from '../store/portal-repository.js';
+import type { TokenVault } from './token-vault.js';
+
+/**
+ * Hands out Bitrix24 clients: one cached client per installed portal (app tokens from the vault, renewed
+ * on demand) and throw-away clients for a user's own frame token, which are never renewed.
+ */
+export class PortalClients {
+  readonly #portals: PortalRepository;
+  readonly #vault: TokenVault;
+  readonly #factory: BitrixClientFactory;
+  /** Per portal: the client and the access token it currently holds (updated when it renews). */
+  readonly #cache = new Map<string, { held: { accessToken: string }; client: BitrixClient }>();
+
+  constructor(deps: { portals: PortalRepository; vault: TokenVault; factory: BitrixClientFactory }) {
+    this.#portals = deps.portals;
+    this.#vault = deps.vault;
+    this.#factory = deps.factory;
+  }
+
+  /** A client acting with the portal's stored (installer's) tokens. */
+  async forPortal(memberId: string): Promise<BitrixClient> {
+    const portal = await this.#portals.get(memberId);
+    const tokens = portal === undefined ? undefined : this.#vault.open(portal);
+    if (portal === undefined || tokens === undefined || !['new', 'active'].includes(portal.state)) {
+      throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
+    }
+    const cached = this.#cache.get(memberId);
+    if (cached !== undefined && cached.held.accessToken === tokens.accessToken) return cached.client;
+    const held = { accessToken: tokens.accessToken };
+    const client = this.#factory({
+      memberId,
+      clientEndpoint: portal.clientEndpoint,
+      accessToken: tokens.accessToken,
+      expiresAt: tokens.expiresAt,
+      refresh: async () => {
+        const renewed = await this.#vault.refresh(memberId, held.accessToken);
+        held.accessToken = renewed.accessToken;
+        return renewed;
+      },
+    });
+    this.#cache.set(memberId, { held, client });
+    return client;
+  }
+
+  /** A client acting as the user whose frame token this is, on the portal's verified endpoint. */
+  forUserToken(user: { memberId: string; clientEndpoint: string; accessToken: string; expiresAt: number }): BitrixClient {
+    return this.#factory(user);
+  }
+
+  /** Drops the cached client of an uninstalled portal. */
+  forget(memberId: string): void {
+    this.#cache.delete(memberId);
+  }
+}

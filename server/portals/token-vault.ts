@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { type Clock, unixSeconds } from '../clock.js';
+import { AppError } from '../errors.js';
+import { BitrixError } from '../bitrix/bitrix-error.js';
+import type { OAuthServer } from '../bitrix/oauth-server.js';
+import { checkedEndpoint } from '../bitrix/portal-host.js';
+import type { RefreshedAccess } from '../bitrix/sdk-client.js';
+import type { Cipher } from '../store/cipher.js';
+import type { PortalRepository } from '../store/portal-repository.js';
+import type { Portal } from './portal.js';
+
+const tokensSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Unix seconds. */
+  expiresAt: z.number(),
+  /** Shared secret Bitrix24 sends with every event of this installation. */
+  applicationToken: z.string().optional(),
+});
+export type PortalTokens = z.infer<typeof tokensSchema>;
+
+/** A token this close to expiry is renewed instead of reused. */
+const FRESH_FOR_SECONDS = 60;
+
+/**
+ * Keeps each portal's tokens encrypted inside its installation record and renews them on demand.
+ * Renewal is single-flight per portal in this process: concurrent callers share one exchange, and the
+ * exchange and the write of the new tokens happen in the same step, so nobody can read a dead refresh token.
+ */
+export class TokenVault {
+  readonly #portals: PortalRepository;
+  readonly #cipher: Cipher;
+  readonly #oauth: OAuthServer;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #portalDomains: readonly string[];
+  readonly #inflight = new Map<string, Promise<RefreshedAccess>>();
+
+  constructor(deps: {
+    portals: PortalRepository;
+    cipher: Cipher;
+    oauth: OAuthServer;
+    clock: Clock;
+    logger: Logger;
+    portalDomains: readonly string[];
+  }) {
+    this.#portals = deps.portals;
+    this.#cipher = deps.cipher;
+    this.#oauth = deps.oauth;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#portalDomains = deps.portalDomains;
+  }
+
+  /** Decrypts a portal's tokens; undefined when it has none (never installed or uninstalled). */
+  open(portal: Portal): PortalTokens | undefined {
+    if (portal.secrets === undefined) return undefined;
+    return tokensSchema.parse(JSON.parse(this.#cipher.open(portal.secrets, portal.memberId)));
+  }
+
+  /** Returns the record with `tokens` sealed into it (always under the newest key). */
+  seal(portal: Portal, tokens: PortalTokens): Portal {
+    return { ...portal, secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), portal.memberId) };
+  }
+
+  /** Returns the record with its tokens removed. */
+  clear(portal: Portal): Portal {
+    const { secrets: _removed, ...rest } = portal;
+    return rest;
+  }
+
+  /**
+   * Renews the access token of `memberId`. `staleAccessToken` is the token the caller found expired: if the
+   * stored one already differs and is fresh, another caller renewed it and it is returned without a new exchange.
+   */
+  refresh(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
+    const running = this.#inflight.get(memberId);
+    if (running !== undefined) return running;
+    const renewal = this.#renew(memberId, staleAccessToken).finally(() => this.#inflight.delete(memberId));
+    this.#inflight.set(memberId, renewal);
+    return renewal;
+  }
+
+  async #renew(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
+    const portal = await this.#portals.get(memberId);
+    const tokens = portal === undefined ? undefined : this.open(portal);
+    if (portal === undefined || tokens === undefined || !['new', 'active'].includes(portal.state)) {
+      throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
+    }
+    const now = unixSeconds(this.#clock);
+    if (tokens.accessToken !== staleAccessToken && tokens.expiresAt - FRESH_FOR_SECONDS > now) {
+      return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, clientEndpoint: portal.clientEndpoint };
+    }
+    let issued;
+    try {
+      issued = await this.#oauth.refresh(tokens.refreshToken);
+    } catch (error: unknown) {
+      if (error instanceof BitrixError && error.is('invalid_grant')) {
+        // The refresh token is dead (revoked, expired or already used): only a reinstall brings a new one.
+        await this.#portals.save({ ...portal, state: 'needs_reinstall', updatedAt: this.#clock.now() });
+        this.#logger.warn({ memberId, err: error }, 'refresh token rejected; portal needs a reinstall');
+      }
+      throw error;
+    }
+    const clientEndpoint = this.#endpointAfterRefresh(portal, issued.clientEndpoint);
+    const renewed = this.seal(
+      { ...portal, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
+      { ...tokens, accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
+    );
+    await this.#portals.save(renewed);
+    this.#logger.info({ memberId }, 'access token renewed');
+    return { accessToken: issued.accessToken, expiresAt: issued.expiresAt, clientEndpoint };
+  }
+
+  /** The OAuth server reports the portal's current endpoint; a renamed portal is followed only within PORTAL_DOMAINS. */
+  #endpointAfterRefresh(portal: Portal, reported: string | undefined): string {
+    if (reported === undefined) return portal.clientEndpoint;
+    try {
+      return checkedEndpoint(reported, this.#portalDomains);
+    } catch {
+      this.#logger.warn({ memberId: portal.memberId }, 'OAuth server reported a portal address outside PORTAL_DOMAINS; kept the old one');
+      return portal.clientEndpoint;
+    }
+  }
+}

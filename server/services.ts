@@ -1,0 +1,90 @@
+import type { Keyv } from 'keyv';
+import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { Manifest } from './manifest.js';
+import { BackgroundTasks } from './background.js';
+import { OAuthServer } from './bitrix/oauth-server.js';
+import { createSdkClientFactory, type BitrixClientFactory } from './bitrix/sdk-client.js';
+import { Cipher } from './store/cipher.js';
+import { PortalRepository, type PortalDataOwner } from './store/portal-repository.js';
+import { TokenVault } from './portals/token-vault.js';
+import { PortalClients } from './portals/portal-clients.js';
+import { SessionTokens } from './http/session-tokens.js';
+
+/** The built UI: index.html with the bootstrap marker, and the folder of its assets. */
+export interface UiAssets {
+  template: string;
+  assetsDir?: string;
+}
+
+/** Everything createApp needs from outside; tests pass their own. */
+export interface AppDeps {
+  /** The Keyv every repository lives in (SQLite by default). */
+  store: Keyv;
+  clock: Clock;
+  logger: Logger;
+  /** Used for the OAuth server; Bitrix24 REST goes through the client factory. */
+  fetch: typeof fetch;
+  manifest: Manifest;
+  ui: UiAssets;
+  /** Builds Bitrix24 REST clients; defaults to `@bitrix24/b24jssdk`'s B24OAuth. */
+  bitrixClientFactory?: BitrixClientFactory;
+  /** Runs work after responses; pass one to await it in tests. */
+  background?: BackgroundTasks;
+}
+
+/** The wired services the routes use. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  manifest: Manifest;
+  ui: UiAssets;
+  store: Keyv;
+  portals: PortalRepository;
+  vault: TokenVault;
+  oauth: OAuthServer;
+  clients: PortalClients;
+  sessions: SessionTokens;
+  background: BackgroundTasks;
+  /** Every repository holding per-portal data, purged on uninstall with "clear data". */
+  dataOwners: PortalDataOwner[];
+}
+
+export function createServices(config: Config, deps: AppDeps): Services {
+  const portals = new PortalRepository(deps.store);
+  const oauth = new OAuthServer({
+    baseUrl: config.oauthServer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    fetch: deps.fetch,
+    now: () => deps.clock.now(),
+  });
+  const vault = new TokenVault({
+    portals,
+    cipher: new Cipher(config.secretKeys),
+    oauth,
+    clock: deps.clock,
+    logger: deps.logger,
+    portalDomains: config.portalDomains,
+  });
+  const factory =
+    deps.bitrixClientFactory ??
+    createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer });
+  return {
+    config,
+    clock: deps.clock,
+    logger: deps.logger,
+    manifest: deps.manifest,
+    ui: deps.ui,
+    store: deps.store,
+    portals,
+    vault,
+    oauth,
+    clients: new PortalClients({ portals, vault, factory }),
+    sessions: new SessionTokens({ secretKeys: config.secretKeys, issuer: config.appUrl, clock: deps.clock }),
+    background: deps.background ?? new BackgroundTasks(deps.logger),
+    dataOwners: [portals],
+  };
+}
