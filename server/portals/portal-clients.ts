@@ -11,8 +11,8 @@ export class PortalClients {
   readonly #portals: PortalRepository;
   readonly #vault: TokenVault;
   readonly #factory: BitrixClientFactory;
-  /** Per portal: the client and the access token it currently holds (updated when it renews). */
-  readonly #cache = new Map<string, { held: { accessToken: string }; client: BitrixClient }>();
+  /** Per portal: the client and the credentials it currently holds (updated when it renews). */
+  readonly #cache = new Map<string, { held: { accessToken: string; expiresAt: number }; client: BitrixClient }>();
 
   constructor(deps: { portals: PortalRepository; vault: TokenVault; factory: BitrixClientFactory }) {
     this.#portals = deps.portals;
@@ -28,8 +28,12 @@ export class PortalClients {
       throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
     }
     const cached = this.#cache.get(memberId);
-    if (cached !== undefined && cached.held.accessToken === tokens.accessToken) return cached.client;
-    const held = { accessToken: tokens.accessToken };
+    // Reuse the client while the store holds the credentials it holds; anything else (a renewal elsewhere,
+    // a reinstall) gets a fresh client.
+    if (cached !== undefined && cached.held.accessToken === tokens.accessToken && cached.held.expiresAt === tokens.expiresAt) {
+      return cached.client;
+    }
+    const held = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
     const client = this.#factory({
       memberId,
       clientEndpoint: portal.clientEndpoint,
@@ -38,6 +42,7 @@ export class PortalClients {
       refresh: async () => {
         const renewed = await this.#vault.refresh(memberId, held.accessToken);
         held.accessToken = renewed.accessToken;
+        held.expiresAt = renewed.expiresAt;
         return renewed;
       },
     });

@@ -1,0 +1,161 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrapOf, harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
+import { portalCall } from '../support/bitrix-nock.js';
+import { installPortal, storedPortal } from '../support/install-portal.js';
+
+const acme = testPortal('acme');
+const globex = testPortal('globex');
+
+function frameRequest(portal: TestPortal, userToken: string, query: Record<string, string> = {}) {
+  return {
+    query: { DOMAIN: portal.host, PROTOCOL: '1', LANG: 'en', APP_SID: 'sid', ...query },
+    body: { AUTH_ID: userToken, AUTH_EXPIRES: '3600', REFRESH_ID: 'user-refresh', member_id: portal.memberId, status: 'F', PLACEMENT: 'DEFAULT' },
+  };
+}
+
+describe('POST /app', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('identifies the user with profile on the stored endpoint and renders the app with a bound session', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '42', ADMIN: false, NAME: 'Boris', LAST_NAME: 'Ivanov' } });
+    const { query, body } = frameRequest(acme, 'user-token', { LANG: 'ru' });
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(200);
+    profile.done();
+    const boot = bootstrapOf(res.text);
+    expect(boot).toMatchObject({ mode: 'app', lang: 'ru', user: { id: '42', name: 'Boris Ivanov', isAdmin: false } });
+    expect(res.headers['content-security-policy']).toMatch(new RegExp(`frame-ancestors ${acme.origin}(;|$)`));
+    expect(res.headers['x-frame-options']).toBeUndefined();
+
+    const me = await h.request.get('/api/me').set('authorization', `Bearer ${boot.session}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ user: { id: '42', name: 'Boris Ivanov', isAdmin: false }, portal: { domain: acme.host, memberId: acme.memberId }, lang: 'ru' });
+  });
+
+  it('never uses the request’s DOMAIN: a frame POST naming another host still verifies on the stored endpoint', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const evil = nock('https://evil.bitrix24.com').post(/.*/).query(true).reply(200, { result: { ID: '1', ADMIN: true } });
+    const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '5', ADMIN: false, NAME: 'Vera' } });
+    const { query, body } = frameRequest(acme, 'user-token', { DOMAIN: 'evil.bitrix24.com' });
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(200);
+    profile.done();
+    expect(evil.isDone()).toBe(false);
+    expect(bootstrapOf(res.text).user.isAdmin).toBe(false);
+  });
+
+  it('a frame POST for portal B carrying portal A’s user token cannot act on B', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    await installPortal(h, globex);
+    // B's portal does not know A's token.
+    const onB = portalCall(globex, 'profile', { token: 'acme-user-token', error: [401, 'NO_AUTH_FOUND'] });
+    const { query, body } = frameRequest(globex, 'acme-user-token', { DOMAIN: acme.host });
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('USER_NOT_VERIFIED');
+    expect(res.text).not.toContain('keycard-bootstrap');
+    onB.done();
+  });
+
+  it('a session minted on portal A is bound to A', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    await installPortal(h, globex);
+    portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
+    const { query, body } = frameRequest(acme, 'user-token');
+    const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
+    const me = await h.request.get('/api/me').set('authorization', `Bearer ${session}`);
+    expect(me.body.portal.memberId).toBe(acme.memberId);
+  });
+
+  it('an unknown or uninstalled portal gets a readable “not installed” page', async () => {
+    const h = harness();
+    const { query, body } = frameRequest(acme, 'user-token');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(404);
+    expect(res.type).toBe('text/html');
+    expect(res.text).toContain('Keycard is not installed on this Bitrix24');
+    expect(res.headers['content-security-policy']).toContain('frame-ancestors https://*.bitrix24.com');
+  });
+
+  it('a user Bitrix24’s own app access setting blocks sees the no-access page', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    portalCall(acme, 'profile', { token: 'blocked-user', error: [403, 'user_access_error'] });
+    const { query, body } = frameRequest(acme, 'blocked-user');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('You have no access to this app');
+    expect(res.headers['content-security-policy']).toContain(`frame-ancestors ${acme.origin}`);
+  });
+
+  it('a deactivated user (empty profile) is refused', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    portalCall(acme, 'profile', { token: 'fired-user', result: {} });
+    const { query, body } = frameRequest(acme, 'fired-user');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('USER_INACTIVE');
+  });
+
+  it('a portal that needs a reinstall says so instead of failing silently', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const portal = await storedPortal(h, acme.memberId);
+    await h.services.portals.save({ ...portal, state: 'needs_reinstall' });
+    const { query, body } = frameRequest(acme, 'user-token');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Keycard must be reinstalled');
+  });
+
+  it('opening the handler URL outside Bitrix24 (GET) shows how to open it', async () => {
+    const h = harness();
+    const res = await h.request.get('/app');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('Open this page from Bitrix24');
+  });
+});
+
+describe('/api session guard', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('no token, a tampered token, an expired token → 401 JSON', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
+    const { query, body } = frameRequest(acme, 'user-token');
+    const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
+
+    expect((await h.request.get('/api/me')).body).toEqual({ error: 'SESSION_MISSING', message: expect.any(String) });
+    const [head, payload, signature] = session.split('.');
+    const tampered = `${head}.${Buffer.from(JSON.stringify({ sub: '1', mid: acme.memberId, adm: true, lang: 'en', name: 'x' })).toString('base64url')}.${signature}`;
+    expect((await h.request.get('/api/me').set('authorization', `Bearer ${tampered}`)).status).toBe(401);
+    expect(payload).toBeDefined();
+    h.clock.advance(31 * 60 * 1000);
+    const expired = await h.request.get('/api/me').set('authorization', `Bearer ${session}`);
+    expect(expired.status).toBe(401);
+    expect(expired.body.error).toBe('SESSION_INVALID');
+  });
+
+  it('a session of an uninstalled portal is refused', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
+    const { query, body } = frameRequest(acme, 'user-token');
+    const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
+    const portal = await storedPortal(h, acme.memberId);
+    await h.services.portals.save({ ...portal, state: 'deleted' });
+    const res = await h.request.get('/api/me').set('authorization', `Bearer ${session}`);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('PORTAL_NOT_ACTIVE');
+  });
+});

@@ -1,0 +1,219 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
+import { installScopes, installerRequest, oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
+import { installPortal, storedPortal } from '../support/install-portal.js';
+
+const acme = testPortal('acme');
+
+function uninstallForm(portal: TestPortal, clean: 0 | 1, applicationToken = portal.applicationToken) {
+  return {
+    event: 'ONAPPUNINSTALL',
+    'data[LANGUAGE_ID]': 'en',
+    'data[CLEAN]': String(clean),
+    ts: '1466439714',
+    'auth[domain]': portal.host,
+    'auth[server_endpoint]': 'https://oauth.bitrix.info/rest/',
+    'auth[client_endpoint]': `${portal.origin}/rest/`,
+    'auth[member_id]': portal.memberId,
+    'auth[application_token]': applicationToken,
+  };
+}
+
+function installEvent(portal: TestPortal, accessToken: string) {
+  return {
+    event: 'ONAPPINSTALL',
+    data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'ru' },
+    ts: '1696527000',
+    auth: {
+      domain: portal.host,
+      scope: 'user_brief,department,placement',
+      access_token: accessToken,
+      refresh_token: portal.refreshToken,
+      expires_in: 3600,
+      expires: '1762093575',
+      user_id: '1',
+      server_endpoint: 'https://oauth.bitrix.info/rest/',
+      status: 'F',
+      client_endpoint: `${portal.origin}/rest/`,
+      member_id: portal.memberId,
+      application_token: portal.applicationToken,
+    },
+  };
+}
+
+describe('POST /events ONAPPUNINSTALL', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('a wrong application token → 401 and nothing deleted', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1, 'forged-token'));
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'EVENT_NOT_VERIFIED', message: expect.any(String) });
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.state).toBe('active');
+    expect(h.services.vault.open(portal)?.accessToken).toBe(acme.adminToken);
+  });
+
+  it('without CLEAN: tokens deleted, installation kept as deleted', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 0));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: 'accepted' });
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.state).toBe('deleted');
+    expect(portal.secrets).toBeUndefined();
+  });
+
+  it('with CLEAN=1: all of the portal’s data purged', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
+    expect(res.status).toBe(200);
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    const backing: unknown = h.store.store;
+    expect(backing).toBeInstanceOf(Map);
+    expect([...(backing instanceof Map ? backing.keys() : [])].filter((key) => String(key).includes(acme.memberId))).toEqual([]);
+  });
+
+  it('a replayed uninstall and an unknown portal are no-ops, never 5xx', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    expect((await h.request.post('/events').type('form').send(uninstallForm(acme, 0))).status).toBe(200);
+    const replay = await h.request.post('/events').type('form').send(uninstallForm(acme, 0));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ result: 'ignored' });
+    const unknown = await h.request.post('/events').type('form').send(uninstallForm(testPortal('nobody'), 1));
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ result: 'ignored' });
+  });
+
+  it('accepts the JSON form of the event too', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const res = await h.request.post('/events').send({
+      event: 'onappuninstall',
+      data: { CLEAN: 1 },
+      auth: { member_id: acme.memberId, application_token: acme.applicationToken, domain: acme.host },
+    });
+    expect(res.status).toBe(200);
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+  });
+
+  it('malformed event payloads → 400, nothing changed', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    for (const payload of [{}, { event: 'ONAPPUNINSTALL' }, { event: 'ONAPPUNINSTALL', auth: { member_id: acme.memberId } }]) {
+      const res = await h.request.post('/events').send(payload);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('BAD_EVENT');
+    }
+    expect((await h.services.portals.get(acme.memberId))?.state).toBe('active');
+  });
+});
+
+describe('POST /events ONAPPINSTALL', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('arriving before the installer: verified, then stored as new with its application token', async () => {
+    const h = harness();
+    const oauth = oauthAppInfo(acme, { token: 'event-access-token' });
+    const res = await h.request.post('/events').send(installEvent(acme, 'event-access-token'));
+    expect(res.status).toBe(200);
+    await h.background.idle();
+    oauth.done();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal).toMatchObject({ state: 'new', lang: 'ru' });
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'event-access-token', applicationToken: acme.applicationToken });
+
+    // The installer then completes it and keeps the verified application token.
+    const scopes = installScopes(acme);
+    const { query, body } = installerRequest(acme, { body: { APPLICATION_TOKEN: 'browser-posted-token' } });
+    expect((await h.request.post('/install').query(query).type('form').send(body)).status).toBe(200);
+    for (const scope of scopes) scope.done();
+    const installed = await storedPortal(h, acme.memberId);
+    expect(installed.state).toBe('active');
+    expect(h.services.vault.open(installed)?.applicationToken).toBe(acme.applicationToken);
+  });
+
+  it('arriving after the installer: stores the application token, keeps the installation active', async () => {
+    const h = harness();
+    const scopes = installScopes(acme);
+    const { query, body } = installerRequest(acme);
+    await h.request.post('/install').query(query).type('form').send(body);
+    for (const scope of scopes) scope.done();
+    oauthAppInfo(acme, { token: 'event-access-token' });
+    await h.request.post('/events').send(installEvent(acme, 'event-access-token'));
+    await h.background.idle();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.state).toBe('active');
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, applicationToken: acme.applicationToken });
+  });
+
+  it('a token the OAuth server does not vouch for stores nothing', async () => {
+    const h = harness();
+    oauthAppInfo(acme, { token: 'forged', reply: [401, { error: 'invalid_token' }] });
+    const res = await h.request.post('/events').send(installEvent(acme, 'forged'));
+    expect(res.status).toBe(200);
+    await h.background.idle();
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+  });
+
+  it('a token issued for another portal stores nothing for this one', async () => {
+    const h = harness();
+    oauthAppInfo(acme, { token: 'other-portal-token', memberId: 'member-other' });
+    await h.request.post('/events').send(installEvent(acme, 'other-portal-token'));
+    await h.background.idle();
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+  });
+});
+
+describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('ONAPPUPDATE with a valid application token re-binds the events Bitrix24 dropped and stores verified tokens', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const oauth = oauthAppInfo(acme, { token: 'updated-access' });
+    const calls = [
+      portalCall(acme, 'event.get', { token: 'updated-access', result: [] }),
+      portalCall(acme, 'event.bind', { token: 'updated-access', times: 3 }),
+      portalCall(acme, 'placement.get', { token: 'updated-access', result: [] }),
+      portalCall(acme, 'placement.bind', { token: 'updated-access' }),
+    ];
+    const res = await h.request.post('/events').send({
+      event: 'ONAPPUPDATE',
+      data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
+      auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: 'updated-access', refresh_token: 'updated-refresh', expires_in: 3600 },
+    });
+    expect(res.status).toBe(200);
+    await h.background.idle();
+    oauth.done();
+    for (const call of calls) call.done();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.appVersion).toBe('2');
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'updated-access', refreshToken: 'updated-refresh' });
+  });
+
+  it('ONAPPUPDATE or ONUSERADD with a wrong application token → 401', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    for (const event of ['ONAPPUPDATE', 'ONUSERADD']) {
+      const res = await h.request.post('/events').send({ event, data: {}, auth: { member_id: acme.memberId, application_token: 'nope' } });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('an unknown event is acknowledged and ignored', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const res = await h.request.post('/events').send({ event: 'ONCRMDEALADD', auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: 'ignored' });
+  });
+});

@@ -1,0 +1,217 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrapOf, harness, isolateNetwork, testPortal } from '../support/harness.js';
+import { storedPortal } from '../support/install-portal.js';
+import { installScopes, installerRequest, oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
+
+const acme = testPortal('acme');
+
+describe('POST /install', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('verifies the token and the admin, stores the installation, binds events and renders the installer', async () => {
+    const h = harness();
+    const scopes = installScopes(acme);
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+
+    expect(res.status).toBe(200);
+    for (const scope of scopes) scope.done();
+    const boot = bootstrapOf(res.text);
+    expect(boot).toMatchObject({ mode: 'install', lang: 'en', user: { id: '1', name: 'Anna Admin', isAdmin: true }, portal: { domain: acme.host } });
+    expect(res.headers['content-security-policy']).toContain(`frame-ancestors ${acme.origin}`);
+    expect(res.headers['x-frame-options']).toBeUndefined();
+
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal).toMatchObject({ state: 'active', domain: acme.host, clientEndpoint: `${acme.origin}/rest/`, installedBy: '1' });
+    expect(portal.scopes).toEqual(['user_brief', 'department', 'placement']);
+    expect(portal.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken });
+  });
+});
+
+describe('POST /install refuses what Bitrix24 does not confirm, storing nothing', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  async function expectNothingStored(h: ReturnType<typeof harness>) {
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+  }
+
+  it('forged token: the OAuth server says invalid_token → 401 page, no portal call', async () => {
+    const h = harness();
+    const oauth = oauthAppInfo(acme, { reply: [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }] });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(401);
+    expect(res.type).toBe('text/html');
+    expect(res.text).toContain('We could not confirm your sign-in');
+    expect(res.text).toContain('TOKEN_NOT_VERIFIED');
+    oauth.done();
+    await expectNothingStored(h);
+  });
+
+  it('token of another application (wrong client id) → 403', async () => {
+    const h = harness();
+    const oauth = oauthAppInfo(acme, { clientId: 'app.someone.else' });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('WRONG_CLIENT');
+    oauth.done();
+    await expectNothingStored(h);
+  });
+
+  it('token of another portal (other member id) → 403', async () => {
+    const h = harness();
+    const oauth = oauthAppInfo(acme, { memberId: 'member-other' });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('WRONG_PORTAL');
+    oauth.done();
+    await expectNothingStored(h);
+  });
+
+  it('a host outside PORTAL_DOMAINS is rejected before any outgoing request', async () => {
+    const h = harness();
+    const unmatched: string[] = [];
+    const onNoMatch = (req: { host?: string; hostname?: string }) => unmatched.push(String(req.hostname ?? req.host));
+    nock.emitter.on('no match', onNoMatch);
+    try {
+      for (const DOMAIN of ['evil.example.com', 'acme.bitrix24.com.evil.io', '169.254.169.254', 'localhost:4000']) {
+        const { query, body } = installerRequest(acme, { query: { DOMAIN } });
+        const res = await h.request.post('/install').query(query).type('form').send(body);
+        expect(res.status, DOMAIN).toBe(403);
+        expect(res.text).toContain('PORTAL_NOT_ALLOWED');
+      }
+    } finally {
+      nock.emitter.removeListener('no match', onNoMatch);
+    }
+    expect(unmatched.filter((host) => !/^(127\.0\.0\.1|localhost|::1)$/.test(host))).toEqual([]);
+    await expectNothingStored(h);
+  });
+
+  it('plain http to a non-loopback portal is refused', async () => {
+    const h = harness();
+    const { query, body } = installerRequest(acme, { query: { PROTOCOL: '0' } });
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    await expectNothingStored(h);
+  });
+
+  it('SERVER_ENDPOINT in the request never chooses the verifier', async () => {
+    const h = harness();
+    const evil = nock('https://evil.example').post(/.*/).reply(200, { result: { client_id: 'x' } });
+    const scopes = installScopes(acme);
+    const { query, body } = installerRequest(acme, { body: { SERVER_ENDPOINT: 'https://evil.example/rest/' } });
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(200);
+    for (const scope of scopes) scope.done();
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('a non-admin installer → 403, nothing stored', async () => {
+    const h = harness();
+    const oauth = oauthAppInfo(acme);
+    const profile = portalCall(acme, 'profile', { result: { ID: '7', ADMIN: false, NAME: 'Eve' } });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Only an administrator can install Keycard');
+    oauth.done();
+    profile.done();
+    await expectNothingStored(h);
+  });
+
+  it('a profile without an ADMIN flag is not an admin (unknown is a deny)', async () => {
+    const h = harness();
+    oauthAppInfo(acme);
+    portalCall(acme, 'profile', { result: { ID: '7', NAME: 'Eve' } });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    await expectNothingStored(h);
+  });
+
+  it('malformed payloads (missing AUTH_ID, hostile member_id) → 400 page, no outgoing request', async () => {
+    const h = harness();
+    const { query, body } = installerRequest(acme);
+    const { AUTH_ID: _dropped, ...withoutAuth } = body;
+    for (const payload of [withoutAuth, { ...body, member_id: '../../etc' }, { ...body, AUTH_ID: 'a b"<' }]) {
+      const res = await h.request.post('/install').query(query).type('form').send(payload);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Open this page from Bitrix24');
+    }
+    await expectNothingStored(h);
+  });
+
+  it('answers in Russian when the portal language is ru', async () => {
+    const h = harness();
+    oauthAppInfo(acme, { reply: [401, { error: 'invalid_token' }] });
+    const { query, body } = installerRequest(acme, { query: { LANG: 'ru' } });
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.text).toContain('Не удалось подтвердить вход');
+    expect(res.text).toContain('<html lang="ru">');
+  });
+});
+
+describe('POST /install event bindings', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('binds only what is missing (reads event.get first)', async () => {
+    const h = harness();
+    oauthAppInfo(acme);
+    portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
+    portalCall(acme, 'event.get', {
+      result: [
+        { event: 'ONAPPUNINSTALL', handler: 'https://keycard.test/events', auth_type: '0', offline: 0 },
+        { event: 'onappupdate', handler: 'https://keycard.test/events', auth_type: '0', offline: 0 },
+      ],
+    });
+    const bind = portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONUSERADD' });
+    portalCall(acme, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(200);
+    bind.done();
+    expect(nock.pendingMocks()).toEqual([]);
+    expect((await h.services.portals.get(acme.memberId))?.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
+  });
+
+  it('an optional event that cannot be bound is recorded, the install still completes', async () => {
+    const h = harness();
+    oauthAppInfo(acme);
+    portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
+    portalCall(acme, 'event.get', { result: [] });
+    portalCall(acme, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONUSERADD' });
+    portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONUSERADD', error: [403, 'insufficient_scope'] });
+    portalCall(acme, 'placement.get', { result: [] });
+    portalCall(acme, 'placement.bind', {});
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(200);
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.state).toBe('active');
+    expect(portal.bindings.failed).toEqual([{ name: 'ONUSERADD', code: 'insufficient_scope' }]);
+  });
+
+  it('a vital event that cannot be bound leaves the installation unfinished and says so', async () => {
+    const h = harness();
+    oauthAppInfo(acme);
+    portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
+    portalCall(acme, 'event.get', { result: [] });
+    portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONAPPUNINSTALL', error: [400, 'ERROR_EVENT_NOT_FOUND'] });
+    portalCall(acme, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONAPPUNINSTALL' });
+    portalCall(acme, 'placement.get', { result: [] });
+    portalCall(acme, 'placement.bind', {});
+    const { query, body } = installerRequest(acme);
+    const res = await h.request.post('/install').query(query).type('form').send(body);
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('Installation could not be finished');
+    expect(res.text).toContain('ONAPPUNINSTALL: ERROR_EVENT_NOT_FOUND');
+    expect((await h.services.portals.get(acme.memberId))?.state).toBe('new');
+  });
+});

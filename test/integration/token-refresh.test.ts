@@ -1,0 +1,114 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrapOf, harness, isolateNetwork, OAUTH, testPortal } from '../support/harness.js';
+import { portalCall, tokenRefresh } from '../support/bitrix-nock.js';
+import { installPortal, storedPortal } from '../support/install-portal.js';
+
+const acme = testPortal('acme');
+
+/** Makes the stored access token of `acme` look expired. */
+async function expireStoredToken(h: ReturnType<typeof harness>): Promise<void> {
+  const portal = await storedPortal(h, acme.memberId);
+  const tokens = h.services.vault.open(portal);
+  if (tokens === undefined) throw new Error('no tokens');
+  await h.services.portals.save(h.services.vault.seal(portal, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }));
+}
+
+async function sessionFor(h: ReturnType<typeof harness>): Promise<string> {
+  portalCall(acme, 'profile', { token: 'user-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
+  const res = await h.request
+    .post('/app')
+    .query({ DOMAIN: acme.host, PROTOCOL: '1', LANG: 'en' })
+    .type('form')
+    .send({ AUTH_ID: 'user-token', AUTH_EXPIRES: '3600', member_id: acme.memberId });
+  return bootstrapOf(res.text).session;
+}
+
+describe('token refresh', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('an expired access token → one refresh → the call is made with the new token → new tokens stored encrypted', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const session = await sessionFor(h);
+    await expireStoredToken(h);
+    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-111', refresh: 'refresh-new-222', portal: acme });
+    const scope = portalCall(acme, 'scope', { token: 'access-new-111', result: ['user_brief', 'department'] });
+
+    const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe('portal');
+    expect(res.body.unavailableFeatures).toEqual([{ key: 'menu', title: 'Left menu item', missingScopes: ['placement'] }]);
+    refresh.done();
+    scope.done();
+
+    const portal = await storedPortal(h, acme.memberId);
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'access-new-111', refreshToken: 'refresh-new-222' });
+    const raw = JSON.stringify([...(h.store.store instanceof Map ? h.store.store.values() : [])]);
+    for (const secret of ['access-new-111', 'refresh-new-222', acme.applicationToken]) expect(raw).not.toContain(secret);
+  });
+
+  it('expired_token from the portal mid-call (clock skew) → refresh → retry', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const session = await sessionFor(h);
+    portalCall(acme, 'scope', { token: acme.adminToken, error: [401, 'expired_token'] });
+    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-333', refresh: 'refresh-new-444', portal: acme });
+    const retried = portalCall(acme, 'scope', { token: 'access-new-333', result: ['user_brief', 'department', 'placement'] });
+    const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
+    expect(res.status).toBe(200);
+    expect(res.body.unavailableFeatures).toEqual([]);
+    refresh.done();
+    retried.done();
+  });
+
+  it('20 concurrent calls on an expired token → exactly one refresh request', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const session = await sessionFor(h);
+    await expireStoredToken(h);
+    let refreshes = 0;
+    nock(OAUTH)
+      .post('/oauth/token/')
+      .times(20)
+      .reply(() => {
+        refreshes += 1;
+        return [200, { access_token: `access-${refreshes}`, refresh_token: `refresh-${refreshes}`, expires_in: 3600, client_endpoint: `${acme.origin}/rest/` }];
+      });
+    portalCall(acme, 'scope', { token: 'access-1', result: ['user_brief', 'department', 'placement'], times: 20 });
+
+    const responses = await Promise.all(Array.from({ length: 20 }, () => h.request.get('/api/scopes').set('authorization', `Bearer ${session}`)));
+    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(responses.every((res) => res.body.source === 'portal')).toBe(true);
+    expect(refreshes).toBe(1);
+  });
+
+  it('20 concurrent calls through separate clients of one portal share one refresh (vault single-flight)', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    await expireStoredToken(h);
+    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-555', refresh: 'refresh-new-666', portal: acme });
+    portalCall(acme, 'scope', { token: 'access-new-555', result: ['user_brief'], times: 20 });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        h.services.clients.forget(acme.memberId);
+        return (await h.services.clients.forPortal(acme.memberId)).call('scope');
+      }),
+    );
+    expect(results).toEqual(Array(20).fill(['user_brief']));
+    refresh.done();
+  });
+
+  it('invalid_grant marks the portal as needing a reinstall and keeps the scopes page answering from the install', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const session = await sessionFor(h);
+    await expireStoredToken(h);
+    nock(OAUTH).post('/oauth/token/').reply(400, { error: 'invalid_grant', error_description: 'Invalid grant' });
+    const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe('stored');
+    expect((await storedPortal(h, acme.memberId)).state).toBe('needs_reinstall');
+  });
+});
