@@ -32,8 +32,10 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const secret = SECRET_KEYS.has(key.toLowerCase()) && (item === null || typeof item !== 'object');
-      out[key] = secret ? REDACTED : redactSecrets(item, depth + 1);
+      // Under a secret key only a plain object (e.g. event `auth[...]`, whose member_id is useful) is kept and
+      // searched; anything else there — a string, a number, a list — is masked whole.
+      const keepSearching = item !== null && typeof item === 'object' && !Array.isArray(item);
+      out[key] = SECRET_KEYS.has(key.toLowerCase()) && !keepSearching ? REDACTED : redactSecrets(item, depth + 1);
     }
     return out;
   }
@@ -48,6 +50,25 @@ function redactError(error: Error, depth: number): Record<string, unknown> {
   if (error.stack !== undefined) out['stack'] = scrubText(error.stack);
   if (error.cause !== undefined) out['cause'] = redactSecrets(error.cause, depth + 1);
   return out;
+}
+
+/**
+ * Pino takes the message from an Error's `message` when no message string is given, and formats `%o`
+ * arguments into the message: neither passes through `formatters.log`, so both are redacted here.
+ */
+function safeArguments<T extends unknown[]>(args: T): T {
+  const [first, ...rest] = args;
+  const error = first instanceof Error ? first : errorUnderErr(first);
+  const cleaned: unknown[] =
+    error !== undefined && typeof rest[0] !== 'string'
+      ? [first instanceof Error ? { err: first } : first, scrubText(error.message), ...rest]
+      : [first, ...rest];
+  return cleaned.map((arg, index) => (index === 0 && typeof arg !== 'string' ? arg : redactSecrets(arg))) as T;
+}
+
+function errorUnderErr(value: unknown): Error | undefined {
+  if (value === null || typeof value !== 'object' || !('err' in value)) return undefined;
+  return value.err instanceof Error ? value.err : undefined;
 }
 
 /** The one logger factory; every record passes through the redaction above before it is written. */
@@ -65,8 +86,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       },
       hooks: {
         logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg));
-          method.apply(this, scrubbed as Parameters<typeof method>);
+          method.apply(this, safeArguments(args));
         },
       },
     },

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
@@ -31,14 +31,15 @@ export interface Session {
  * in iframes). HS256 with a key derived from SECRET_KEY; `kid` names the key so SECRET_KEY can rotate.
  */
 export class SessionTokens {
-  readonly #keys: { id: string; bytes: Uint8Array }[];
+  /** Imported once: jose would otherwise re-import raw key bytes on every sign and verify. */
+  readonly #keys: { id: string; key: KeyObject }[];
   readonly #issuer: string;
   readonly #clock: Clock;
 
   constructor(options: { secretKeys: readonly string[]; issuer: string; clock: Clock }) {
     this.#keys = options.secretKeys.map((secret) => {
       const bytes = deriveKey(secret, 'keycard/session/v1');
-      return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 12), bytes };
+      return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 12), key: createSecretKey(bytes) };
     });
     this.#issuer = options.issuer;
     this.#clock = options.clock;
@@ -55,7 +56,7 @@ export class SessionTokens {
       .setAudience('keycard-ui')
       .setIssuedAt(now)
       .setExpirationTime(now + SESSION_TTL_SECONDS)
-      .sign(key.bytes);
+      .sign(key.key);
   }
 
   /** Verifies signature, issuer, audience and expiry; any failure is a 401, with no detail for the caller. */
@@ -64,7 +65,7 @@ export class SessionTokens {
       const { kid } = decodeProtectedHeader(token);
       const key = this.#keys.find((candidate) => candidate.id === kid);
       if (key === undefined) throw new Error('unknown session key');
-      const { payload } = await jwtVerify(token, key.bytes, {
+      const { payload } = await jwtVerify(token, key.key, {
         algorithms: ['HS256'],
         issuer: this.#issuer,
         audience: 'keycard-ui',

@@ -10,6 +10,8 @@ export const sealedSchema = z.object({
 });
 export type Sealed = z.infer<typeof sealedSchema>;
 
+const TAG_BYTES = 16;
+
 interface Key {
   id: string;
   bytes: Buffer;
@@ -50,9 +52,12 @@ export class Cipher {
   open(sealed: Sealed, context: string): string {
     const key = this.#keys.find((candidate) => candidate.id === sealed.kid);
     if (key === undefined) throw new Error(`no configured key has id ${sealed.kid}`);
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(sealed.iv, 'base64url'));
+    const tag = Buffer.from(sealed.tag, 'base64url');
+    // Node accepts GCM tags of 4–16 bytes and compares only that many: a cut tag would be far easier to forge.
+    if (tag.length !== TAG_BYTES) throw new Error('sealed value has a malformed authentication tag');
+    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(sealed.iv, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64url')), decipher.final()]).toString('utf8');
   }
 
