@@ -1,0 +1,46 @@
+import { inject, type InjectionKey } from 'vue'
+import { en, type MessageKey, type Messages } from './en'
+import { ru } from './ru'
+
+/** UI languages; the server picks one per user and passes it in the bootstrap. */
+export type Lang = 'en' | 'ru'
+
+export const dictionaries: Record<Lang, Messages> = { en, ru }
+
+/** Values for `{name}` placeholders. */
+export type MessageParams = Record<string, string | number>
+
+/** Translation functions for one language. */
+export interface I18n {
+  readonly lang: Lang
+  t(key: MessageKey, params?: MessageParams): string
+}
+
+export const i18nKey: InjectionKey<I18n> = Symbol('keycard.i18n')
+
+const PLACEHOLDER = /\{(\w+)\}/g
+
+export function createI18n(lang: Lang): I18n {
+  const messages = dictionaries[lang]
+  return {
+    lang,
+    t(key, params) {
+      const text = messages[key]
+      if (!params) return text
+      // An unknown placeholder stays visible so a missing parameter is noticed, not hidden.
+      return text.replace(PLACEHOLDER, (match, name: string) => {
+        const value = params[name]
+        return value === undefined ? match : String(value)
+      })
+    }
+  }
+}
+
+/** The i18n provided by the app root (`app.provide(i18nKey, createI18n(lang))`). */
+export function useI18n(): I18n {
+  const i18n = inject(i18nKey)
+  if (!i18n) throw new Error('useI18n() needs createI18n() provided under i18nKey')
+  return i18n
+}
+
+export type { MessageKey, Messages }

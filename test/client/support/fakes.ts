@@ -1,0 +1,69 @@
+import { computed, shallowRef } from 'vue'
+import { vi } from 'vitest'
+import type { ApiClient } from '../../../client/api/client'
+import type { ScopesReport } from '../../../client/api/schemas'
+import type { B24, B24Status } from '../../../client/composables/useB24'
+
+/** A B24 whose status the test sets, with spies for the actions (no iframe, no postMessage). */
+export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean } = {}) {
+  const status = shallowRef<B24Status>(initial.status ?? 'ready')
+  const isInstallMode = shallowRef(initial.isInstallMode ?? false)
+  const b24 = {
+    status: computed(() => status.value),
+    ready: computed(() => status.value === 'ready'),
+    error: computed(() => (status.value === 'unavailable' ? { code: 'timeout' as const, message: 'no answer' } : null)),
+    isInstallMode: computed(() => isInstallMode.value),
+    installFinish: vi.fn<() => Promise<void>>().mockResolvedValue(undefined),
+    fitWindow: vi.fn<() => Promise<void>>().mockResolvedValue(undefined),
+    reloadApp: vi.fn<() => Promise<boolean>>().mockResolvedValue(true),
+    destroy: vi.fn<() => void>()
+  } satisfies B24
+  return { b24, status }
+}
+
+/** An ApiClient answering from fixed data; `scopes` can be replaced per test. */
+export function stubApi(report: ScopesReport): ApiClient & { scopes: ReturnType<typeof vi.fn<ApiClient['scopes']>> } {
+  return {
+    me: vi.fn<ApiClient['me']>().mockResolvedValue({
+      user: { id: '1', name: 'Anna Smirnova', isAdmin: true },
+      portal: { domain: 'acme.bitrix24.com', memberId: 'member-1' },
+      lang: 'en'
+    }),
+    scopes: vi.fn<ApiClient['scopes']>().mockResolvedValue(report)
+  }
+}
+
+/** Two granted scopes, one missing that turns off the directory. */
+export const partlyGranted: ScopesReport = {
+  source: 'portal',
+  scopes: [
+    {
+      code: 'user_brief',
+      title: 'Employees (brief profile)',
+      description: 'Reads employees’ names, positions and departments.',
+      granted: true,
+      features: [{ key: 'directory', title: 'Company directory' }]
+    },
+    {
+      code: 'department',
+      title: 'Company structure',
+      description: 'Reads departments and their heads.',
+      granted: false,
+      features: [
+        { key: 'directory', title: 'Company directory' },
+        { key: 'access', title: 'Access by department' }
+      ]
+    },
+    {
+      code: 'placement',
+      title: 'Menu item and widgets',
+      description: 'Adds the app to the left menu.',
+      granted: true,
+      features: []
+    }
+  ],
+  unavailableFeatures: [
+    { key: 'directory', title: 'Company directory', missingScopes: ['department'] },
+    { key: 'access', title: 'Access by department', missingScopes: ['department'] }
+  ]
+}
