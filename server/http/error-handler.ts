@@ -18,7 +18,9 @@ function bodyParserStatus(error: unknown): { status: number; code: string } | un
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     if (error instanceof AppError) {
-      (error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger))({ err: error }, 'request failed');
+      // A refused request is routine: its code is enough. A failure of ours or a peer gets the whole error.
+      if (error.status >= 500) logger.error({ err: error }, 'request failed');
+      else logger.info({ code: error.code, status: error.status }, 'request refused');
       res.status(error.status).json({ error: error.code, message: error.message });
       return;
     }

@@ -18,8 +18,8 @@ export function sendFrameError(
   options: { lang: Lang; ancestors?: string[]; details?: string[] },
 ): void {
   const { status, code } = describe(error);
-  const log = status >= 500 ? services.logger.error.bind(services.logger) : services.logger.warn.bind(services.logger);
-  log({ err: error, code, status }, 'frame request refused');
+  if (status >= 500) services.logger.error({ err: error, code, status }, 'frame page failed');
+  else services.logger.info({ code, status, cause: error instanceof AppError ? error.cause : undefined }, 'frame request refused');
   setFramePageHeaders(res, options.ancestors ?? ancestorsForPatterns(services.config.portalDomains));
   res.status(status).type('html').send(renderMessagePage({ lang: options.lang, code, details: options.details }));
 }
