@@ -27,7 +27,7 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
     throw new BadRequestError('REFRESH_TOKEN_MISSING', 'The installer request carries no refresh token.');
   }
   const verified = await verifyAppToken(
-    { oauth: services.oauth, clientId: config.clientId, portalDomains: config.portalDomains },
+    services,
     body.AUTH_ID,
     body.member_id,
     requestEndpoint,

@@ -84,7 +84,7 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
   }
   const { config, clock } = services;
   const verified = await verifyAppToken(
-    { oauth: services.oauth, clientId: config.clientId, portalDomains: config.portalDomains },
+    services,
     auth.access_token,
     auth.member_id,
     auth.client_endpoint,
@@ -140,7 +140,7 @@ async function acceptUpdateEvent(services: Services, portal: Portal, event: Bitr
   if (current !== undefined && auth.access_token !== undefined && auth.refresh_token !== undefined) {
     // The application token alone proves little (every user's frame sees it), so new tokens are checked too.
     await verifyAppToken(
-      { oauth: services.oauth, clientId: services.config.clientId, portalDomains: services.config.portalDomains },
+      services,
       auth.access_token,
       portal.memberId,
       portal.clientEndpoint,

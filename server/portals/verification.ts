@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError, UnavailableError } from '../errors.js';
 import { BitrixError, isRejectedToken } from '../bitrix/bitrix-error.js';
 import type { OAuthServer } from '../bitrix/oauth-server.js';
@@ -20,7 +21,7 @@ export interface VerifiedToken {
  * OAuth server does not report the endpoint itself, and must agree with the domain it reports.
  */
 export async function verifyAppToken(
-  deps: { oauth: OAuthServer; clientId: string; portalDomains: readonly string[] },
+  deps: { oauth: OAuthServer; config: Pick<Config, 'clientId' | 'portalDomains'> },
   accessToken: string,
   memberId: string,
   requestEndpoint: string | undefined,
@@ -34,7 +35,7 @@ export async function verifyAppToken(
     }
     throw new UnavailableError('OAUTH_UNAVAILABLE', 'The Bitrix24 authorization server could not be reached.', { cause: error });
   }
-  if (info.clientId !== deps.clientId) {
+  if (info.clientId !== deps.config.clientId) {
     throw new ForbiddenError('WRONG_CLIENT', 'This token was issued to another application.');
   }
   if (info.memberId !== memberId) {
@@ -48,7 +49,7 @@ export async function verifyAppToken(
   if (reported === undefined) {
     throw new ForbiddenError('WRONG_PORTAL', 'Bitrix24 did not say which portal this token belongs to.');
   }
-  return { memberId, clientEndpoint: checkedEndpoint(reported, deps.portalDomains), scopes: info.scopes, status: info.status };
+  return { memberId, clientEndpoint: checkedEndpoint(reported, deps.config.portalDomains), scopes: info.scopes, status: info.status };
 }
 
 /** A portal user as `profile` describes them. `isAdmin` is null when Bitrix24 did not say: never a grant. */
