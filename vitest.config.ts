@@ -15,6 +15,7 @@ export default defineConfig({
         },
       },
       'test/client/vitest.config.ts',
+      'test/e2e/vitest.config.ts',
     ],
   },
 });

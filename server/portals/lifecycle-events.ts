@@ -82,7 +82,7 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
     services.logger.warn({ memberId: auth.member_id }, 'ONAPPINSTALL without an access token ignored');
     return;
   }
-  const { config, clock } = services;
+  const { clock } = services;
   const verified = await verifyAppToken(
     services,
     auth.access_token,

@@ -71,6 +71,10 @@ export async function identifyUser(
   try {
     raw = await clients.forUserToken(user).call('profile');
   } catch (error: unknown) {
+    if (error instanceof BitrixError && error.is('authorization_error')) {
+      // Bitrix24's answer for a token of a deactivated (fired) user.
+      throw new ForbiddenError('USER_INACTIVE', 'This user account is not active.', { cause: error });
+    }
     if (error instanceof BitrixError && error.is('user_access_error')) {
       throw new ForbiddenError('BITRIX_ACCESS_DENIED', 'Bitrix24 does not let this user open the app.', { cause: error });
     }

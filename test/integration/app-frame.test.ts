@@ -105,6 +105,16 @@ describe('POST /app', () => {
     expect(res.text).toContain('USER_INACTIVE');
   });
 
+  it('a deactivated user’s token (authorization_error) gets the inactive-account page', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    portalCall(acme, 'profile', { token: 'fired-token', error: [401, 'authorization_error'] });
+    const { query, body } = frameRequest(acme, 'fired-token');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Your account is not active');
+  });
+
   it('a portal that needs a reinstall says so instead of failing silently', async () => {
     const h = harness();
     await installPortal(h, acme);

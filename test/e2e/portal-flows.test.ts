@@ -1,0 +1,125 @@
+import { Writable } from 'node:stream';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/logger.js';
+import { builtUi } from '../stack/built-ui.js';
+import { startStack, type Stack } from '../stack/start-stack.js';
+import { appFrame, launchChromium, screenshot } from './support/browser.js';
+import { actAs, openApp, switchableUsers, type SwitchableUser } from './support/portal-page.js';
+
+/**
+ * A newcomer's path through the demo, in Chromium: install as the admin, open the app as different
+ * users, let Bitrix24's own access setting block someone, uninstall with "clear data".
+ * The steps share one portal and run in order.
+ */
+describe('Keycard in an emulated Bitrix24 portal', () => {
+  const logLines: string[] = [];
+  /** Any alert/confirm opened by page content: hostile names in the company must stay inert text. */
+  const dialogs: string[] = [];
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  let users: SwitchableUser[];
+
+  const user = (predicate: (candidate: SwitchableUser) => boolean): SwitchableUser => {
+    const found = users.find(predicate);
+    if (found === undefined) throw new Error('the emulator offers no such user');
+    return found;
+  };
+  const admin = () => user((candidate) => candidate.isAdmin && candidate.active);
+  const employee = () => user((candidate) => !candidate.isAdmin && candidate.active && candidate.type === 'employee');
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    stack = await startStack({ logger: createLogger({ level: 'info', destination }), ui: await builtUi() });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(stack.portalUrl);
+    users = await switchableUsers(page, stack.portalUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('installs as the admin: the installer shows requested vs granted scopes, finishing launches the app', async () => {
+    await actAs(page, admin());
+    await page.click('[data-test=nav-market]');
+    await page.click('[data-test=install]');
+    const app = appFrame(page);
+    await app.getByText('Requested and granted scopes').waitFor();
+    for (const scope of ['user_brief', 'department', 'placement']) await expect(app.getByText(scope, { exact: true }).count()).resolves.toBe(1);
+    await expect(app.getByText('Granted', { exact: true }).count()).resolves.toBe(3);
+    await screenshot(page, '01-installer');
+
+    await app.locator('[data-testid=finish-install]').click();
+    await app.locator('[data-testid=all-granted]').waitFor();
+    await expect(app.locator('[data-testid=current-user]').innerText()).resolves.toContain(admin().name);
+    await screenshot(page, '02-app-after-install');
+    const portal = await stack.app.services.portals.get(stack.emulator.portal.memberId);
+    expect(portal?.state).toBe('active');
+    expect(portal?.bindings.failed).toEqual([]);
+  });
+
+  it('opens for an employee, who sees the app under their own name', async () => {
+    await actAs(page, employee());
+    await openApp(page);
+    const app = appFrame(page);
+    await expect(app.locator('[data-testid=current-user]').innerText()).resolves.toContain(employee().name);
+    await screenshot(page, '03-employee');
+  });
+
+  it('shows a clear no-access page to a user Bitrix24’s own app access setting leaves out', async () => {
+    await actAs(page, admin());
+    const setAccess = await page.request.post(`${stack.portalUrl}_emulator/access`, { data: { codes: [`U${admin().id}`] } });
+    expect(setAccess.ok()).toBe(true);
+    await actAs(page, employee());
+    await openApp(page);
+    const app = appFrame(page);
+    await app.getByText('You have no access to this app').waitFor();
+    await expect(app.getByText('BITRIX_ACCESS_DENIED').count()).resolves.toBe(1);
+    await screenshot(page, '04-denied-by-bitrix24');
+
+    await actAs(page, admin());
+    await openApp(page);
+    await expect(appFrame(page).locator('[data-testid=current-user]').innerText()).resolves.toContain(admin().name);
+    await page.request.post(`${stack.portalUrl}_emulator/access`, { data: { codes: [] } });
+  });
+
+  it('tells a fired user their account is not active', async () => {
+    await actAs(page, user((candidate) => !candidate.active));
+    await openApp(page);
+    await appFrame(page).getByText('Your account is not active').waitFor();
+    await screenshot(page, '05-fired');
+  });
+
+  it('uninstalls with “clear application data”: the portal’s data is gone from Keycard', async () => {
+    await actAs(page, admin());
+    await page.click('[data-test=nav-market]');
+    await page.click('[data-test=uninstall]');
+    await page.check('[data-test=uninstall-clean]');
+    await page.click('[data-test=uninstall-confirm]');
+    await stack.emulator.flushEvents();
+    await expect.poll(() => stack.app.services.portals.get(stack.emulator.portal.memberId)).toBeUndefined();
+    await screenshot(page, '06-uninstalled');
+  });
+
+  it('ran no script smuggled in through names (no dialog opened)', () => {
+    expect(dialogs).toEqual([]);
+  });
+
+  it('logged no failure of its own along the way', () => {
+    const failures = logLines.filter((line) => /"level":(50|60)/.test(line));
+    expect(failures).toEqual([]);
+  });
+});

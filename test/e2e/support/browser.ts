@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+/** Debian's Chromium, as installed by .ci/run; flags keep it off the (closed) network. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+const SHOTS = 'test-results/e2e';
+
+/** Saves a full-page screenshot under test-results/e2e (git-ignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** The app inside the portal page's iframe. */
+export function appFrame(page: Page): FrameLocator {
+  return page.frameLocator('[data-test=app-frame]');
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Keyv } from 'keyv';
+import { createApp } from '../../server/app.js';
+import { BackgroundTasks } from '../../server/background.js';
+import { loadConfig } from '../../server/config.js';
+import { systemClock } from '../../server/clock.js';
+import type { Logger } from '../../server/logger.js';
+import { loadManifest } from '../../server/manifest.js';
+import { createKeyv } from '../../server/store/keyv-factory.js';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+
+/** The app and a portal emulator wired to each other on loopback: what the demo and the e2e tests run. */
+export interface Stack {
+  /** The portal page: the one URL a person opens. */
+  portalUrl: string;
+  appUrl: string;
+  emulator: Emulator;
+  app: ReturnType<typeof createApp>;
+  store: Keyv;
+  background: BackgroundTasks;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** 0 picks free ports (tests); the demo uses fixed ones. */
+  appPort?: number;
+  portalPort?: number;
+  storeUrl?: string;
+  logger: Logger;
+  /** The built UI (dist/client). */
+  ui: { template: string; assetsDir?: string };
+  emulator?: Omit<EmulatorOptions, 'app' | 'port'>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, 'localhost', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('not listening on a TCP port'));
+      else resolve(address.port);
+    });
+  });
+}
+
+/**
+ * Starts the app on `appPort` and the emulator on `portalPort`, each knowing the other's URL, with fresh
+ * client credentials and secret key (nothing is reused between runs).
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const clientId = `local.${randomBytes(6).toString('hex')}.${randomBytes(4).toString('hex')}`;
+  const clientSecret = randomBytes(24).toString('base64url');
+  const appServer = createServer();
+  const appPort = await listen(appServer, options.appPort ?? 0);
+  const appUrl = `http://localhost:${appPort}`;
+
+  const emulator = createEmulator({ ...options.emulator, app: { clientId, clientSecret, appUrl } });
+  const portal = await emulator.listen(options.portalPort ?? 0);
+  const portalHost = new URL(portal.url).host;
+
+  const config = loadConfig({
+    B24_CLIENT_ID: clientId,
+    B24_CLIENT_SECRET: clientSecret,
+    APP_URL: appUrl,
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    STORE_URL: options.storeUrl ?? 'memory://',
+    PORTAL_DOMAINS: portalHost,
+    B24_OAUTH_SERVER: `${portal.url}/oauth-server`,
+    PORT: String(appPort),
+  });
+  const store = createKeyv(config.storeUrl);
+  store.on('error', (error: unknown) => options.logger.error({ err: error }, 'store error'));
+  const background = new BackgroundTasks(options.logger);
+  const app = createApp(config, {
+    store,
+    clock: systemClock,
+    logger: options.logger,
+    fetch: globalThis.fetch,
+    manifest: loadManifest('manifest/keycard.json'),
+    ui: options.ui,
+    background,
+  });
+  appServer.on('request', app);
+
+  return {
+    portalUrl: `${portal.url}/`,
+    appUrl,
+    emulator,
+    app,
+    store,
+    background,
+    async close() {
+      await background.idle();
+      await emulator.flushEvents();
+      await portal.close();
+      await new Promise<void>((resolve) => {
+        appServer.close(() => resolve());
+        appServer.closeAllConnections();
+      });
+      await store.disconnect();
+    },
+  };
+}
