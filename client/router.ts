@@ -1,8 +1,10 @@
 import type { Component } from 'vue'
 import { createMemoryHistory, createRouter, type Router, type RouterHistory } from 'vue-router'
 import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon'
+import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon'
 import type { IconComponent } from '@bitrix24/b24ui-nuxt'
 import type { MessageKey } from './i18n'
+import DirectoryPage from './pages/DirectoryPage.vue'
 import ScopesPage from './pages/ScopesPage.vue'
 
 /** A page of the app shell; the navigation is built from this list, in this order. */
@@ -15,9 +17,10 @@ export interface AppPage {
   component: Component
 }
 
-// Add Directory / Access here: one entry gives a route and a navigation item.
+// Add Access here: one entry gives a route and a navigation item.
 export const appPages: readonly AppPage[] = [
-  { path: '/scopes', name: 'scopes', labelKey: 'nav.scopes', icon: ShieldIcon, component: ScopesPage }
+  { path: '/scopes', name: 'scopes', labelKey: 'nav.scopes', icon: ShieldIcon, component: ScopesPage },
+  { path: '/directory', name: 'directory', labelKey: 'nav.directory', icon: ThreePersonsIcon, component: DirectoryPage }
 ]
 
 const HOME = appPages[0]?.path ?? '/'

@@ -7,9 +7,11 @@ import { errorHandler } from './http/error-handler.js';
 import { sendFrameError } from './http/frame-page.js';
 import { apiRouter } from './http/routes/api-router.js';
 import { appRoute } from './http/routes/app-route.js';
+import { directoryRouter } from './http/routes/directory-router.js';
 import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { installRoute } from './http/routes/install-route.js';
+import { syncRouter } from './http/routes/sync-router.js';
 
 export type { AppDeps } from './services.js';
 
@@ -47,7 +49,9 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   app.use(frames);
 
   app.post('/events', forms, json, eventsRoute(services));
-  app.use('/api', json, apiRouter(services));
+  // The directory and sync routers guard their own prefixes with requireSession and come first, so a
+  // request to them is verified once; everything else under /api goes through apiRouter's guard.
+  app.use('/api', json, directoryRouter(services), syncRouter(services), apiRouter(services));
   app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
   app.use(errorHandler(services.logger));
   return Object.assign(app, { services });

@@ -64,6 +64,12 @@ const schema = z.object({
       error: 'PORTAL_DOMAINS entries must look like example.bitrix24.com, *.bitrix24.com or localhost:4000',
     }),
   B24_OAUTH_SERVER: baseUrl('B24_OAUTH_SERVER').default('https://oauth.bitrix.info'),
+  DIRECTORY_SYNC_INTERVAL_MINUTES: z.coerce
+    .number({ error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be a number' })
+    .int({ error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be a whole number of minutes' })
+    .min(5, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at least 5 (Bitrix24 limits how often apps may poll)' })
+    .max(7 * 24 * 60, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at most a week' })
+    .default(60),
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int({ error: 'PORT must be an integer' })
@@ -90,6 +96,8 @@ export interface Config {
   oauthServer: string;
   /** TCP port to listen on. */
   port: number;
+  /** How often every active portal's directory mirror is reconciled with a full sync. */
+  syncIntervalMinutes: number;
 }
 
 /** Thrown when the environment is unusable; lists every problem at once. */
@@ -122,5 +130,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     portalDomains: value.PORTAL_DOMAINS,
     oauthServer: value.B24_OAUTH_SERVER,
     port: value.PORT,
+    syncIntervalMinutes: value.DIRECTORY_SYNC_INTERVAL_MINUTES,
   };
 }

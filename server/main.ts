@@ -29,7 +29,9 @@ try {
   store.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
   const app = createApp(config, { store, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi() });
   const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
+  app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
   const stop = () => {
+    app.services.directory.stopSchedule();
     server.close(() => {
       void app.services.background.idle().finally(() => process.exit(0));
     });

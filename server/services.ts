@@ -5,7 +5,10 @@ import type { Logger } from './logger.js';
 import type { Manifest } from './manifest.js';
 import { BackgroundTasks } from './background.js';
 import { OAuthServer } from './bitrix/oauth-server.js';
+import { RateBudgets } from './bitrix/rate-budget.js';
 import { createSdkClientFactory, type BitrixClientFactory } from './bitrix/sdk-client.js';
+import { DirectoryService, type DirectoryOptions } from './directory/directory-service.js';
+import { listActivePortals } from './directory/portal-list.js';
 import { Cipher } from './store/cipher.js';
 import { PortalRepository, type PortalDataOwner } from './store/portal-repository.js';
 import { TokenVault } from './portals/token-vault.js';
@@ -32,6 +35,10 @@ export interface AppDeps {
   bitrixClientFactory?: BitrixClientFactory;
   /** Runs work after responses; pass one to await it in tests. */
   background?: BackgroundTasks;
+  /** Per-portal request budgets shared by every Bitrix24 client (default: standard plan limits on `clock`). */
+  rateBudgets?: RateBudgets;
+  /** Tunables of the directory mirror (lease, checkpoint age, schedule, test hooks). */
+  directory?: Partial<DirectoryOptions>;
 }
 
 /** The wired services the routes use. */
@@ -48,6 +55,10 @@ export interface Services {
   clients: PortalClients;
   sessions: SessionTokens;
   background: BackgroundTasks;
+  /** Request budgets per portal (2/s burst 50 unless a portal is set to Enterprise limits). */
+  budgets: RateBudgets;
+  /** The users/departments/workgroups mirror. */
+  directory: DirectoryService;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
   dataOwners: PortalDataOwner[];
 }
@@ -69,9 +80,26 @@ export function createServices(config: Config, deps: AppDeps): Services {
     logger: deps.logger,
     portalDomains: config.portalDomains,
   });
+  const budgets = deps.rateBudgets ?? new RateBudgets({ clock: deps.clock });
   const factory =
     deps.bitrixClientFactory ??
-    createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer });
+    createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
+  const clients = new PortalClients({ portals, vault, factory });
+  const background = deps.background ?? new BackgroundTasks(deps.logger);
+  const directory = new DirectoryService({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    background,
+    clientFor: (memberId) => clients.forPortal(memberId),
+    portalInfo: async (memberId) => {
+      const portal = await portals.get(memberId);
+      return portal === undefined ? undefined : { scopes: portal.scopes, installed: portal.state === 'new' || portal.state === 'active' };
+    },
+    listPortals: () => listActivePortals(deps.store),
+    budgetFor: (memberId) => budgets.forPortal(memberId),
+    ...(deps.directory === undefined ? {} : { options: deps.directory }),
+  });
   return {
     config,
     clock: deps.clock,
@@ -82,9 +110,12 @@ export function createServices(config: Config, deps: AppDeps): Services {
     portals,
     vault,
     oauth,
-    clients: new PortalClients({ portals, vault, factory }),
+    clients,
     sessions: new SessionTokens({ secretKeys: config.secretKeys, issuer: config.appUrl, clock: deps.clock }),
-    background: deps.background ?? new BackgroundTasks(deps.logger),
-    dataOwners: [portals],
+    background,
+    budgets,
+    directory,
+    // The directory goes first: it stops a running sync of the portal before anything else disappears.
+    dataOwners: [directory, portals],
   };
 }

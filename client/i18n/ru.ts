@@ -8,6 +8,7 @@ export const ru: Messages = {
 
   'nav.label': 'Разделы',
   'nav.scopes': 'Разрешения',
+  'nav.directory': 'Справочник',
 
   'header.user': 'Вы вошли как {name}',
   'header.admin': 'Администратор',
@@ -47,6 +48,65 @@ export const ru: Messages = {
   'install.failed.description':
     'Битрикс24 не подтвердил её. Попробуйте ещё раз; если ошибка повторяется, откройте установку заново из Битрикс24 Маркета.',
   'install.needsFrame': 'Для завершения установки нужна связь с Битрикс24.',
+
+  'install.sync.title': 'Первая синхронизация справочника',
+  'install.sync.description':
+    'Keycard копирует сотрудников и отделы из Битрикс24, чтобы правила доступа могли на них ссылаться. На большом портале это занимает несколько минут.',
+  'install.sync.waiting': 'Ожидание начала синхронизации…',
+  'install.sync.done': 'Готово: {users}, {departments} за {duration}',
+  'install.sync.finished': 'Справочник синхронизирован.',
+  'install.sync.failed': 'Первая синхронизация не удалась',
+  'install.sync.retry': 'Повторить',
+  'install.sync.background': 'Установку можно завершить уже сейчас: синхронизация продолжится в фоне.',
+
+  'directory.title': 'Справочник',
+  'directory.description': 'Сотрудники и отделы вашего Битрикс24 в копии Keycard. Правила доступа используют эту копию.',
+  'directory.departments': 'Отделы',
+  'directory.allEmployees': 'Все сотрудники',
+  'directory.head': 'Руководитель: {name}',
+  'directory.expand': 'Развернуть «{name}»',
+  'directory.collapse': 'Свернуть «{name}»',
+  'directory.includeSub': 'Включая подотделы',
+  'directory.noDepartments': 'В справочнике нет отделов.',
+  'directory.search.label': 'Поиск сотрудников',
+  'directory.search.placeholder': 'Имя, e-mail или должность',
+  'directory.filter.label': 'Показать сотрудников',
+  'directory.filter.active': 'Работают',
+  'directory.filter.fired': 'Уволены',
+  'directory.filter.all': 'Все',
+  'directory.list.label': 'Сотрудники',
+  'directory.list.empty': 'Нет сотрудников, подходящих под фильтры.',
+  'directory.list.unnamed': 'Пользователь #{id}',
+  'directory.badge.fired': 'Уволен',
+  'directory.badge.extranet': 'Экстранет',
+  'directory.notSynced.title': 'Справочник ещё не синхронизирован',
+  'directory.notSynced.description':
+    'Keycard копирует сотрудников и отделы из Битрикс24 после установки. Они появятся здесь, как только закончится первая синхронизация.',
+
+  'sync.lastRefreshed': 'Обновлено {time}',
+  'sync.lastRefreshedCounts': 'Обновлено {time} ({users}, {departments})',
+  'sync.justNow': 'только что',
+  'sync.never': 'Ещё не синхронизирован',
+  'sync.refresh': 'Обновить сейчас',
+  'sync.running': 'Справочник обновляется…',
+  'sync.phase.starting': 'Запуск…',
+  'sync.phase.departments': 'Загрузка отделов…',
+  'sync.phase.users': 'Загрузка сотрудников…',
+  'sync.phase.workgroups': 'Загрузка рабочих групп…',
+  'sync.phase.other': 'Синхронизация…',
+  'sync.failed.title': 'Последняя синхронизация не удалась',
+  'sync.failed.kept': 'В справочнике показана копия последней успешной синхронизации.',
+  'sync.workgroupsUnavailable':
+    'Рабочие группы не копируются: у приложения нет разрешения {scope}. Правила доступа для рабочих групп (SG…) недоступны, пока администратор его не выдаст.',
+
+  'count.users': '{count} пользователь|{count} пользователя|{count} пользователей',
+  'count.employees': '{count} сотрудник|{count} сотрудника|{count} сотрудников',
+  'count.departments': '{count} отдел|{count} отдела|{count} отделов',
+  'count.workgroups': '{count} рабочая группа|{count} рабочие группы|{count} рабочих групп',
+  'count.requests': '{count} запрос|{count} запроса|{count} запросов',
+
+  'time.seconds': '{seconds} с',
+  'time.minutes': '{minutes} мин {seconds} с',
 
   'frame.connecting': 'Подключение к Битрикс24…',
   'frame.unavailable.title': 'Нет связи с Битрикс24',

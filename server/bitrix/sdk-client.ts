@@ -1,9 +1,29 @@
-import { B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ApiVersion, B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
 import { BitrixError } from './bitrix-error.js';
+import { withRateRetry, type RateBudget, type RateBudgets, type TimeBlock } from './rate-budget.js';
 
-/** One Bitrix24 portal as the app sees it: call a REST method, get its `result` (unparsed — callers use zod). */
+/** Per-call options of {@link BitrixClient.call}. */
+export interface CallOptions {
+  /**
+   * Called once for every HTTP request sent for this call: retries after a limit and the re-send after a
+   * token refresh included. The directory sync counts its requests with it.
+   */
+  onRequest?: () => void;
+  /**
+   * Reshapes `result` the moment the answer arrives, before anything else holds it (the SDK copies and
+   * stringifies every answer for its debug log). The directory sync drops the fields it does not store,
+   * so a 2,500-user batch does not live in memory two or three times over.
+   */
+  shapeResult?: (result: unknown) => unknown;
+}
+
+/**
+ * One Bitrix24 portal as the app sees it: call a REST method, get its `result` (unparsed — callers use
+ * zod). `call('batch', { halt: 0, cmd })` returns the raw batch envelope (`result`, `result_error`, …).
+ */
 export interface BitrixClient {
-  call(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  call(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
 }
 
 /** Fresh credentials handed back by a refresh (the refresh token itself stays in the vault). */
@@ -31,6 +51,69 @@ export type BitrixClientFactory = (credentials: ClientCredentials) => BitrixClie
 const EXPIRY_SKEW_SECONDS = 60;
 
 /**
+ * SDK restriction settings when our per-portal {@link RateBudget} is in charge. The SDK's limiters live in
+ * each B24OAuth instance, and PortalClients builds a new instance whenever a portal's tokens change, so
+ * they cannot hold a portal-wide budget; left on, they would also throttle a second time. So: a bucket
+ * that never fills, no operating or adaptive pauses, and one attempt (our budget retries 503 and 429 in
+ * one place). The SDK's own 401 refresh-and-resend stays: it is not a retry policy.
+ */
+export const SDK_PASS_THROUGH: RestrictionParams = {
+  rateLimit: { burstLimit: 1_000_000_000, drainRate: 1_000_000_000, adaptiveEnabled: false },
+  operatingLimit: { windowMs: 600_000, limitMs: Number.MAX_SAFE_INTEGER, heavyPercent: 100 },
+  adaptiveConfig: { enabled: false, thresholdPercent: 100, coefficient: 0, maxDelay: 0 },
+  maxRetries: 1,
+  retryDelay: 0,
+  retryOnNetworkError: false,
+};
+
+/** The call an HTTP request belongs to, so the axios interceptor can report it to that call's `onRequest`. */
+const currentCall = new AsyncLocalStorage<CallOptions>();
+
+/** REST method of a request URL (`…/rest/user.get?bx24_request_id=…` → `user.get`). */
+function methodOfUrl(url: string | undefined): string {
+  if (url === undefined) return '';
+  const path = url.split('?')[0] ?? '';
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last).replace(/\.json$/, '');
+  } catch {
+    return last;
+  }
+}
+
+/** The `time` block of an answer, if it has one. */
+function timeOf(data: unknown): TimeBlock | undefined {
+  if (typeof data !== 'object' || data === null || !('time' in data)) return undefined;
+  const time: unknown = data.time;
+  if (typeof time !== 'object' || time === null) return undefined;
+  const resetAt = 'operating_reset_at' in time ? time.operating_reset_at : undefined;
+  return { operating_reset_at: typeof resetAt === 'number' ? resetAt : undefined };
+}
+
+/**
+ * Routes every HTTP request of an SDK instance through `budget`: a request interceptor waits for a slot
+ * (and counts the request for the current call), a response interceptor records operating-time reports.
+ * Interceptors see every request, including the SDK's re-send after a token refresh.
+ */
+function attachBudget(sdk: B24OAuth, budget: RateBudget): void {
+  for (const version of [ApiVersion.v2, ApiVersion.v3]) {
+    const axios = sdk.getHttpClient(version).ajaxClient;
+    axios.interceptors.request.use(async (config) => {
+      await budget.acquire(methodOfUrl(config.url));
+      currentCall.getStore()?.onRequest?.();
+      return config;
+    });
+    axios.interceptors.response.use((response) => {
+      budget.noteTime(methodOfUrl(response.config.url), timeOf(response.data));
+      const shape = currentCall.getStore()?.shapeResult;
+      const data: unknown = response.data;
+      if (shape !== undefined && typeof data === 'object' && data !== null && 'result' in data) data.result = shape(data.result);
+      return response;
+    });
+  }
+}
+
+/**
  * The default factory, on `@bitrix24/b24jssdk`'s B24OAuth and its `actions.v2` API. Refresh is delegated
  * through `setCustomRefreshAuth` to our vault, which exchanges and persists in one single-flight step
  * (see README, "Token refresh"); the SDK coalesces concurrent 401s of one client onto that call.
@@ -40,9 +123,13 @@ export function createSdkClientFactory(options: {
   clientSecret: string;
   oauthServer: string;
   restrictionParams?: Partial<RestrictionParams>;
+  /** Per-portal request budgets; when given, every request waits for its portal's budget (see SDK_PASS_THROUGH). */
+  budgets?: RateBudgets;
 }): BitrixClientFactory {
   return (credentials) => {
     const endpoint = credentials.clientEndpoint.replace(/\/+$/, '');
+    const budget = options.budgets?.forPortal(credentials.memberId);
+    const restrictionParams = budget === undefined ? options.restrictionParams : { ...SDK_PASS_THROUGH, ...options.restrictionParams };
     const sdk = new B24OAuth(
       {
         applicationToken: '',
@@ -59,8 +146,9 @@ export function createSdkClientFactory(options: {
         status: 'L',
       },
       { clientId: options.clientId, clientSecret: options.clientSecret },
-      options.restrictionParams === undefined ? undefined : { restrictionParams: options.restrictionParams },
+      restrictionParams === undefined ? undefined : { restrictionParams },
     );
+    if (budget !== undefined) attachBudget(sdk, budget);
     const refresh = credentials.refresh;
     sdk.setCustomRefreshAuth(async () => {
       if (refresh === undefined) throw new BitrixError('expired_token', 401);
@@ -79,19 +167,24 @@ export function createSdkClientFactory(options: {
         domain: new URL(renewed.clientEndpoint).host,
       };
     });
+    const once = async (method: string, params: Record<string, unknown>): Promise<unknown> => {
+      let response;
+      try {
+        response = await sdk.actions.v2.call.make<unknown>({ method, params });
+      } catch (error: unknown) {
+        throw toBitrixError(error);
+      }
+      if (!response.isSuccess) {
+        const [first] = [...response.getErrors()];
+        throw toBitrixError(first);
+      }
+      return response.getData()?.result;
+    };
     return {
-      async call(method, params = {}) {
-        let response;
-        try {
-          response = await sdk.actions.v2.call.make<unknown>({ method, params });
-        } catch (error: unknown) {
-          throw toBitrixError(error);
-        }
-        if (!response.isSuccess) {
-          const [first] = [...response.getErrors()];
-          throw toBitrixError(first);
-        }
-        return response.getData()?.result;
+      call(method, params = {}, callOptions = {}) {
+        return currentCall.run(callOptions, () =>
+          budget === undefined ? once(method, params) : withRateRetry(budget, method, () => once(method, params)),
+        );
       },
     };
   };

@@ -37,8 +37,7 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
     case 'ONUSERADD':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
-      // TODO(#4): upsert the new user into the directory mirror.
-      services.logger.info({ memberId: portal.memberId }, 'ONUSERADD received');
+      services.background.run('ONUSERADD', () => services.directory.upsertUser(portal.memberId, event.data ?? {}));
       return 'accepted';
     default:
       return 'ignored';

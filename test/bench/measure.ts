@@ -19,7 +19,8 @@ export function printTable(rows: Record<string, string | number>[]): void {
   const first = rows[0];
   if (first === undefined) return;
   const columns = Object.keys(first);
-  const cell = (value: string | number | undefined) => (typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 2) : (value ?? ''));
+  const cell = (value: string | number | undefined) =>
+    typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 0 : 2)) : (value ?? '');
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(cell(row[column])).length)));
   const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i] ?? 0)).join('  ');
   process.stdout.write(`${line(columns)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);

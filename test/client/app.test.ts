@@ -6,7 +6,8 @@ import { createApiClient } from '../../client/api/client'
 import type { Bootstrap } from '../../client/bootstrap'
 import { createSessionState } from '../../client/composables/useSession'
 import { createKeycardRouter } from '../../client/router'
-import { fakeB24, partlyGranted } from './support/fakes'
+import { makeUser, syncedDepartments } from './support/directory'
+import { fakeB24, idleSync, partlyGranted } from './support/fakes'
 import { mountKeycard } from './support/mount'
 
 afterEach(() => {
@@ -36,6 +37,16 @@ async function mountApp(fetch: typeof globalThis.fetch, overrides: Partial<Boots
   return { wrapper, b24, router }
 }
 
+/** Answers each /api path with its body. */
+function routes(bodies: Record<string, unknown>): typeof fetch {
+  return async (input) => {
+    const path = new URL(String(input), 'http://app').pathname
+    const body = bodies[path]
+    if (body === undefined) return new Response(JSON.stringify({ error: 'NOT_FOUND', message: path }), { status: 404 })
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+  }
+}
+
 describe('App', () => {
   it('shows the shell with the user and the Scopes page by default', async () => {
     const { wrapper, router } = await mountApp(answer(200, partlyGranted))
@@ -44,6 +55,40 @@ describe('App', () => {
     expect(wrapper.find('[data-testid="current-user"]').text()).toContain('Anna Smirnova')
     expect(wrapper.find('nav').text()).toContain('Scopes')
     expect(wrapper.find('[data-page="scopes"]').exists()).toBe(true)
+  })
+
+  it('lists Directory next to Scopes and opens it', async () => {
+    const { wrapper, router } = await mountApp(
+      routes({
+        '/api/scopes': partlyGranted,
+        '/api/sync': idleSync,
+        '/api/directory/departments': syncedDepartments,
+        '/api/directory/users': { generation: 3, total: 1, nextCursor: null, users: [makeUser(1)] }
+      })
+    )
+    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Scopes', 'Directory'])
+
+    await router.push('/directory')
+    await flushPromises()
+    expect(wrapper.find('[data-page="directory"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="user-name"]').text()).toBe('Name1 Last1')
+    expect(wrapper.find('[data-testid="sync-refresh"]').exists()).toBe(true)
+  })
+
+  it('hides admin actions from a user whose admin status is unknown', async () => {
+    const { wrapper, router } = await mountApp(
+      routes({
+        '/api/scopes': partlyGranted,
+        '/api/sync': idleSync,
+        '/api/directory/departments': syncedDepartments,
+        '/api/directory/users': { generation: 3, total: 0, nextCursor: null, users: [] }
+      }),
+      { user: { ...bootstrap.user, isAdmin: null } }
+    )
+    await router.push('/directory')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="sync-summary"]').text()).toContain('Last refreshed')
+    expect(wrapper.find('[data-testid="sync-refresh"]').exists()).toBe(false)
   })
 
   it('replaces the page with the session-expired notice on a 401, and Reload asks the portal', async () => {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/logger.js';
+import { loadManifest } from '../../server/manifest.js';
 import { builtUi } from '../stack/built-ui.js';
 import { startStack, type Stack } from '../stack/start-stack.js';
 import { appFrame, launchChromium, screenshot } from './support/browser.js';
@@ -58,8 +59,9 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     await page.click('[data-test=install]');
     const app = appFrame(page);
     await app.getByText('Requested and granted scopes').waitFor();
-    for (const scope of ['user_brief', 'department', 'placement']) await expect(app.getByText(scope, { exact: true }).count()).resolves.toBe(1);
-    await expect(app.getByText('Granted', { exact: true }).count()).resolves.toBe(3);
+    const requested = loadManifest('manifest/keycard.json').scopes.map((scope) => scope.code);
+    for (const scope of requested) await expect(app.getByText(scope, { exact: true }).count()).resolves.toBe(1);
+    await expect(app.getByText('Granted', { exact: true }).count()).resolves.toBe(requested.length);
     await screenshot(page, '01-installer');
 
     await app.locator('[data-testid=finish-install]').click();

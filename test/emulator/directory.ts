@@ -18,6 +18,17 @@ export class Directory {
     for (const department of company.departments) this.#departments.set(department.id, department);
   }
 
+  /**
+   * Forgets the cached tree after departments were added, moved or re-sorted in `company.departments`
+   * (tests and the benchmarks change the company in place; Bitrix24 itself always answers the current tree).
+   */
+  departmentsChanged(): void {
+    this.#departments.clear();
+    for (const department of this.company.departments) this.#departments.set(department.id, department);
+    this.#children = undefined;
+    this.#treeOrder = undefined;
+  }
+
   get users(): readonly CompanyUser[] {
     return this.company.users;
   }

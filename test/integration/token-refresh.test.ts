@@ -39,7 +39,10 @@ describe('token refresh', () => {
     const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
     expect(res.status).toBe(200);
     expect(res.body.source).toBe('portal');
-    expect(res.body.unavailableFeatures).toEqual([{ key: 'menu', title: 'Left menu item', missingScopes: ['placement'] }]);
+    expect(res.body.unavailableFeatures).toEqual([
+      { key: 'menu', title: 'Left menu item', missingScopes: ['placement'] },
+      { key: 'workgroups', title: 'Access by workgroup', missingScopes: ['sonet_group'] },
+    ]);
     refresh.done();
     scope.done();
 
@@ -55,7 +58,7 @@ describe('token refresh', () => {
     const session = await sessionFor(h);
     portalCall(acme, 'scope', { token: acme.adminToken, error: [401, 'expired_token'] });
     const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-333', refresh: 'refresh-new-444', portal: acme });
-    const retried = portalCall(acme, 'scope', { token: 'access-new-333', result: ['user_brief', 'department', 'placement'] });
+    const retried = portalCall(acme, 'scope', { token: 'access-new-333', result: ['user_brief', 'department', 'placement', 'sonet_group'] });
     const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
     expect(res.status).toBe(200);
     expect(res.body.unavailableFeatures).toEqual([]);

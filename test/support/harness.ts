@@ -77,6 +77,8 @@ export function harness(options: { config?: Config; store?: Keyv } = {}) {
     manifest: loadManifest('manifest/keycard.json'),
     ui: { template: UI_TEMPLATE },
     background,
+    // These tests script every Bitrix24 call with nock; the install-time sync would consume their mocks.
+    directory: { syncOnInstall: false },
   });
   return { app, request: supertest(app), store, clock, logLines, background, services: app.services };
 }

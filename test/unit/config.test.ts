@@ -38,7 +38,15 @@ describe('loadConfig', () => {
       portalDomains: DEFAULT_PORTAL_DOMAINS,
       oauthServer: 'https://oauth.bitrix.info',
       port: 3000,
+      syncIntervalMinutes: 60,
     });
+  });
+
+  it('DIRECTORY_SYNC_INTERVAL_MINUTES: default hourly, bounded, and reported with the other problems', () => {
+    expect(loadConfig({ ...validEnv, DIRECTORY_SYNC_INTERVAL_MINUTES: '15' }).syncIntervalMinutes).toBe(15);
+    expect(() => loadConfig({ ...validEnv, DIRECTORY_SYNC_INTERVAL_MINUTES: '1', PORT: 'x' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringContaining('at least 5'), expect.stringContaining('PORT')] }),
+    );
   });
 
   it('the default portal domains are Bitrix24 cloud wildcards', () => {

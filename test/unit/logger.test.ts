@@ -188,3 +188,13 @@ describe('createLogger format arguments', () => {
     expect(output).not.toContain('FMT-SECRET-2');
   });
 });
+
+describe('scrubText and quoted JSON', () => {
+  it('masks credentials inside JSON quoted in a message (e.g. an HTTP library echoing the request body)', () => {
+    const text = scrubText('No match for request {"method":"POST","body":"{\\"auth\\":\\"ESCAPED-SECRET\\"}"} {"auth":"JSON-SECRET-1","refresh_token": "JSON-SECRET-2","member_id":"m-9"}');
+    expect(text).not.toContain('ESCAPED-SECRET');
+    expect(text).not.toContain('JSON-SECRET-1');
+    expect(text).not.toContain('JSON-SECRET-2');
+    expect(text).toContain('"member_id":"m-9"');
+  });
+});

@@ -23,9 +23,10 @@ describe('loadManifest', () => {
   it('parses the shipped manifest/keycard.json', () => {
     const manifest = loadManifest(MANIFEST_PATH);
     expect(manifest.code).toBe('keycard');
-    expect(manifest.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement']);
+    expect(manifest.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement', 'sonet_group']);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
-    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'reports', 'menu', 'settings']);
+    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'reports', 'menu', 'settings', 'workgroups']);
+    expect(manifest.features.find((feature) => feature.key === 'workgroups')?.scopes).toEqual(['sonet_group']);
     expect(manifest.roles.map((role) => role.key)).toEqual(['administrator', 'manager']);
     expect(manifest.features.find((feature) => feature.key === 'settings')?.adminOnly).toBe(true);
   });

@@ -4,7 +4,7 @@ import { loadManifest } from '../../server/manifest.js';
 import { buildScopeReport, scopeGranted } from '../../server/portals/scope-report.js';
 
 const manifest = loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url)));
-const ALL = ['user_brief', 'department', 'placement'];
+const ALL = ['user_brief', 'department', 'placement', 'sonet_group'];
 
 describe('scopeGranted', () => {
   it.each<[string, string[], boolean]>([
@@ -32,6 +32,7 @@ describe('buildScopeReport', () => {
       ['user_brief', true],
       ['department', true],
       ['placement', true],
+      ['sonet_group', true],
     ]);
     expect(report.unavailableFeatures).toEqual([]);
   });
@@ -47,13 +48,13 @@ describe('buildScopeReport', () => {
   });
 
   it('lists the directory as unavailable when department is missing', () => {
-    const report = buildScopeReport(manifest, ['user_brief', 'placement'], 'en', 'stored');
+    const report = buildScopeReport(manifest, ['user_brief', 'placement', 'sonet_group'], 'en', 'stored');
     expect(report.scopes.find((scope) => scope.code === 'department')?.granted).toBe(false);
     expect(report.unavailableFeatures).toEqual([{ key: 'directory', title: 'Company directory', missingScopes: ['department'] }]);
   });
 
   it('counts user as covering user_brief', () => {
-    const report = buildScopeReport(manifest, ['user', 'department', 'placement'], 'en', 'portal');
+    const report = buildScopeReport(manifest, ['user', 'department', 'placement', 'sonet_group'], 'en', 'portal');
     expect(report.scopes.find((scope) => scope.code === 'user_brief')?.granted).toBe(true);
     expect(report.unavailableFeatures).toEqual([]);
   });
@@ -64,6 +65,7 @@ describe('buildScopeReport', () => {
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Company directory', missingScopes: ['user_brief', 'department'] },
       { key: 'menu', title: 'Left menu item', missingScopes: ['placement'] },
+      { key: 'workgroups', title: 'Access by workgroup', missingScopes: ['sonet_group'] },
     ]);
   });
 
@@ -76,6 +78,7 @@ describe('buildScopeReport', () => {
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Справочник сотрудников', missingScopes: ['department'] },
       { key: 'menu', title: 'Пункт в левом меню', missingScopes: ['placement'] },
+      { key: 'workgroups', title: 'Доступ по рабочим группам', missingScopes: ['sonet_group'] },
     ]);
   });
 
@@ -85,6 +88,6 @@ describe('buildScopeReport', () => {
 
   it('ignores granted scopes the manifest does not request', () => {
     const report = buildScopeReport(manifest, [...ALL, 'crm', 'task'], 'en', 'portal');
-    expect(report.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement']);
+    expect(report.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement', 'sonet_group']);
   });
 });

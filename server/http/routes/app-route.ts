@@ -31,6 +31,8 @@ export function appRoute(services: Services): RequestHandler {
         expiresAt: unixSeconds(services.clock) + body.AUTH_EXPIRES,
       });
       const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
+      // Bitrix24 sends no event when a user changes or leaves: every open refreshes the opener's own record.
+      services.background.run('refresh opening user', () => services.directory.refreshUser(portal.memberId, Number(user.id)));
       setFramePageHeaders(res, ancestors);
       res.type('html').send(renderAppShell(services.ui.template, { mode: 'app', lang, session, user, portal: { domain: portal.domain } }));
     } catch (error: unknown) {

@@ -24,6 +24,7 @@ export function installRoute(services: Services): RequestHandler {
         return;
       }
       const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
+      services.directory.installed(portal.memberId);
       setFramePageHeaders(res, ancestors);
       res.type('html').send(
         renderAppShell(services.ui.template, {

@@ -1,7 +1,7 @@
 import { computed, shallowRef } from 'vue'
 import { vi } from 'vitest'
 import type { ApiClient } from '../../../client/api/client'
-import type { ScopesReport } from '../../../client/api/schemas'
+import type { SyncStatus, ScopesReport } from '../../../client/api/schemas'
 import type { B24, B24Status } from '../../../client/composables/useB24'
 
 /** A B24 whose status the test sets, with spies for the actions (no iframe, no postMessage). */
@@ -21,15 +21,45 @@ export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean }
   return { b24, status }
 }
 
-/** An ApiClient answering from fixed data; `scopes` can be replaced per test. */
-export function stubApi(report: ScopesReport): ApiClient & { scopes: ReturnType<typeof vi.fn<ApiClient['scopes']>> } {
+/** A finished sync of a small company, workgroups mirrored. */
+export const idleSync: SyncStatus = {
+  state: 'idle',
+  generation: 3,
+  refreshedAt: Date.UTC(2025, 4, 6, 12, 0),
+  lastRun: {
+    trigger: 'install',
+    startedAt: Date.UTC(2025, 4, 6, 11, 59, 18),
+    finishedAt: Date.UTC(2025, 4, 6, 12, 0),
+    durationMs: 42_000,
+    users: 50_000,
+    departments: 1365,
+    workgroups: 12,
+    requests: 290
+  },
+  workgroups: { available: true }
+}
+
+/** Every method of ApiClient as a spy. */
+export type StubApi = {
+  [K in keyof ApiClient]: ReturnType<typeof vi.fn<ApiClient[K]>>
+}
+
+/**
+ * An ApiClient answering from fixed data; each method is a spy that can be replaced per test. The
+ * directory answers as before the first sync unless the test says otherwise.
+ */
+export function stubApi(report: ScopesReport): StubApi {
   return {
     me: vi.fn<ApiClient['me']>().mockResolvedValue({
       user: { id: '1', name: 'Anna Smirnova', isAdmin: true },
       portal: { domain: 'acme.bitrix24.com', memberId: 'member-1' },
       lang: 'en'
     }),
-    scopes: vi.fn<ApiClient['scopes']>().mockResolvedValue(report)
+    scopes: vi.fn<ApiClient['scopes']>().mockResolvedValue(report),
+    syncStatus: vi.fn<ApiClient['syncStatus']>().mockResolvedValue(idleSync),
+    startSync: vi.fn<ApiClient['startSync']>().mockResolvedValue({ started: true, status: { ...idleSync, state: 'running' } }),
+    departments: vi.fn<ApiClient['departments']>().mockResolvedValue({ generation: null, refreshedAt: null, tree: [] }),
+    users: vi.fn<ApiClient['users']>().mockResolvedValue({ generation: null, total: 0, nextCursor: null, users: [] })
   }
 }
 

@@ -5,6 +5,7 @@ import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin'
 import type { ApiClient } from '../../../client/api/client'
 import { apiKey } from '../../../client/api/useApi'
 import { b24Key, type B24 } from '../../../client/composables/useB24'
+import { currentUserKey, type CurrentUser } from '../../../client/composables/useCurrentUser'
 import { createSessionState, sessionKey, type SessionState } from '../../../client/composables/useSession'
 import { createI18n, i18nKey, type Lang } from '../../../client/i18n'
 import { createKeycardRouter } from '../../../client/router'
@@ -15,8 +16,12 @@ export interface KeycardMountOptions {
   lang?: Lang
   session?: SessionState
   router?: Router
+  /** The bootstrap user; an admin by default. */
+  user?: CurrentUser
   props?: Record<string, unknown>
 }
+
+export const testUser: CurrentUser = { id: '1', name: 'Anna Smirnova', isAdmin: true }
 
 /** Mounts a Keycard component with everything main.ts provides, from fakes. */
 export function mountKeycard(component: Component, options: KeycardMountOptions) {
@@ -31,7 +36,8 @@ export function mountKeycard(component: Component, options: KeycardMountOptions)
         [i18nKey]: createI18n(options.lang ?? 'en'),
         [apiKey]: options.api,
         [b24Key]: options.b24,
-        [sessionKey]: options.session ?? createSessionState()
+        [sessionKey]: options.session ?? createSessionState(),
+        [currentUserKey]: options.user ?? testUser
       }
     }
   })

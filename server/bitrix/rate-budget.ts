@@ -1,0 +1,260 @@
+import type { Clock } from '../clock.js';
+import { BitrixError } from './bitrix-error.js';
+
+/**
+ * Bitrix24's request limit of one portal: a leaky bucket that gains one per HTTP request (a `batch` is
+ * one) and drains at a fixed rate; above the burst the portal answers 503 `QUERY_LIMIT_EXCEEDED`.
+ * @see https://apidocs.bitrix24.com/limits.html
+ */
+export interface RateLimits {
+  /** Requests drained per second (2 on ordinary plans, 5 on Enterprise). */
+  drainPerSecond: number;
+  /** Bucket size: requests allowed in a burst (50 on ordinary plans, 250 on Enterprise). */
+  burst: number;
+}
+
+/** Every plan but Enterprise (b24jssdk `ParamsFactory.getDefault()`). */
+export const STANDARD_LIMITS: RateLimits = { drainPerSecond: 2, burst: 50 };
+/** Enterprise plans (b24jssdk `ParamsFactory.getEnterprise()`). */
+export const ENTERPRISE_LIMITS: RateLimits = { drainPerSecond: 5, burst: 250 };
+
+/** Waits `ms` of the budget's time; injected with the clock so a benchmark can run emulated time faster. */
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RateBudgetOptions {
+  clock: Clock;
+  sleep?: Sleep;
+  /** Limits of portals without their own (default {@link STANDARD_LIMITS}). */
+  defaults?: RateLimits;
+  /** Attempts of one request refused by a limit (503 or 429) before its error is thrown (default 3, as b24jssdk's maxRetries). */
+  maxAttempts?: number;
+  /** Wait after a 429 when no `operating_reset_at` was seen for the method (default 60 s: one window bucket). */
+  defaultOperatingWaitMs?: number;
+  /** Longest wait for an operating-limit reset (default 10 min: the whole window). */
+  maxOperatingWaitMs?: number;
+}
+
+/** What a budget has let through and held back since it was created. */
+export interface RateBudgetStats {
+  /** HTTP requests admitted. */
+  requests: number;
+  /** Milliseconds requests spent waiting for the bucket or an operating-limit reset. */
+  waitedMs: number;
+  /** 503 QUERY_LIMIT_EXCEEDED answers seen. */
+  queryLimitHits: number;
+  /** 429 OPERATION_TIME_LIMIT answers seen (top-level or inside a batch). */
+  operatingLimitHits: number;
+}
+
+/** The `time` block Bitrix24 adds to every answer (and per command in `result_time` of a batch). */
+export interface TimeBlock {
+  operating?: number | undefined;
+  /** Unix seconds when the oldest minute of the method's operating window expires. */
+  operating_reset_at?: number | undefined;
+}
+
+/** Timers fire a little late, never early; this margin rounds every wait up a little more. */
+const SAFETY_MS = 5;
+/**
+ * Slots of the portal's bucket kept free. We count a request when it leaves, the portal when it arrives;
+ * arrival delays vary (network, a busy event loop), so a request sent exactly at the burst can arrive
+ * after a slower predecessor and find the bucket full. One free slot absorbs one drain interval of jitter.
+ */
+const HEADROOM = 1;
+/** Extra back-off after consecutive 503s is capped at this many drain intervals. */
+const MAX_BACKOFF_STEPS = 64;
+
+/**
+ * The request budget of one portal, shared by every client of that portal in this process: the cached
+ * app client, throw-away user-token clients and the directory sync all take from it, because Bitrix24
+ * counts them together. It mirrors the portal's leaky bucket (less one slot of headroom) by virtual
+ * scheduling: each request reserves the next slot (the level may run ahead of the burst) and sleeps until
+ * the slot is due, so concurrent callers queue in order without a mutex.
+ *
+ * A 503 means the portal's bucket was fuller than ours (other apps on the same portal count too): the
+ * level jumps to the burst plus an exponential penalty, so the retry and everything after it wait. A 429
+ * blocks one method until the `operating_reset_at` last reported for it.
+ */
+export class RateBudget {
+  readonly #clock: Clock;
+  readonly #sleep: Sleep;
+  readonly #options: Required<Omit<RateBudgetOptions, 'clock' | 'sleep' | 'defaults'>>;
+  #limits: RateLimits;
+  #level = 0;
+  #updatedAt: number;
+  #consecutiveQueryLimits = 0;
+  /** Per method: unix ms of the last reported `operating_reset_at`. */
+  readonly #resetAt = new Map<string, number>();
+  /** Per method: unix ms until which it is blocked by a 429. */
+  readonly #blockedUntil = new Map<string, number>();
+  readonly stats: RateBudgetStats = { requests: 0, waitedMs: 0, queryLimitHits: 0, operatingLimitHits: 0 };
+
+  constructor(limits: RateLimits, options: RateBudgetOptions) {
+    this.#clock = options.clock;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#limits = limits;
+    this.#updatedAt = options.clock.now();
+    this.#options = {
+      maxAttempts: options.maxAttempts ?? 3,
+      defaultOperatingWaitMs: options.defaultOperatingWaitMs ?? 60_000,
+      maxOperatingWaitMs: options.maxOperatingWaitMs ?? 600_000,
+    };
+  }
+
+  get limits(): RateLimits {
+    return this.#limits;
+  }
+
+  /** Changes the limits (e.g. once the portal's plan is known); the current level is kept. */
+  setLimits(limits: RateLimits): void {
+    this.#drain();
+    this.#limits = limits;
+  }
+
+  /** Attempts one request may make when limits refuse it. */
+  get maxAttempts(): number {
+    return this.#options.maxAttempts;
+  }
+
+  /** Current fill of the bucket as this process sees it (may exceed the burst while requests are queued). */
+  get level(): number {
+    this.#drain();
+    return this.#level;
+  }
+
+  /**
+   * Waits until one more HTTP request may go to the portal and counts it. `method` (the REST method in the
+   * URL, `batch` for batches) is first checked against operating-limit blocks.
+   */
+  async acquire(method?: string): Promise<void> {
+    if (method !== undefined) await this.waitForMethod(method);
+    this.#drain();
+    const { burst, drainPerSecond } = this.#limits;
+    const usable = Math.max(1, burst - HEADROOM);
+    const waitMs = Math.max(0, ((this.#level + 1 - usable) / drainPerSecond) * 1000);
+    this.#level += 1;
+    this.stats.requests += 1;
+    if (waitMs > 0) {
+      const rounded = Math.ceil(waitMs) + SAFETY_MS;
+      this.stats.waitedMs += rounded;
+      await this.#sleep(rounded);
+    }
+  }
+
+  /** Waits while `method` is blocked by an operating-limit answer. */
+  async waitForMethod(method: string): Promise<void> {
+    const until = this.#blockedUntil.get(method.toLowerCase());
+    if (until === undefined) return;
+    const waitMs = until - this.#clock.now();
+    if (waitMs <= 0) {
+      this.#blockedUntil.delete(method.toLowerCase());
+      return;
+    }
+    this.stats.waitedMs += waitMs;
+    await this.#sleep(waitMs);
+  }
+
+  /** A request went through: the back-off resets. */
+  noteSuccess(): void {
+    this.#consecutiveQueryLimits = 0;
+  }
+
+  /** The portal answered 503 QUERY_LIMIT_EXCEEDED: its bucket is full, and stays so a little longer each time. */
+  noteQueryLimit(): void {
+    this.stats.queryLimitHits += 1;
+    this.#drain();
+    const penalty = Math.min(2 ** this.#consecutiveQueryLimits - 1, MAX_BACKOFF_STEPS);
+    this.#consecutiveQueryLimits += 1;
+    this.#level = Math.max(this.#level, this.#limits.burst + penalty);
+  }
+
+  /** Records the operating-time report of `method` (from `time` or a batch's `result_time`). */
+  noteTime(method: string, time: TimeBlock | undefined): void {
+    const resetAt = time?.operating_reset_at;
+    if (typeof resetAt === 'number' && Number.isFinite(resetAt)) this.#resetAt.set(method.toLowerCase(), resetAt * 1000);
+  }
+
+  /**
+   * `method` answered 429 OPERATION_TIME_LIMIT: it is blocked until the last reported `operating_reset_at`
+   * (the error itself carries no time block), or for a default wait when none is known.
+   */
+  noteOperatingLimit(method: string): void {
+    this.stats.operatingLimitHits += 1;
+    const key = method.toLowerCase();
+    const now = this.#clock.now();
+    const reported = this.#resetAt.get(key);
+    const until = reported !== undefined && reported > now ? reported + 1000 : now + this.#options.defaultOperatingWaitMs;
+    this.#blockedUntil.set(key, Math.min(until, now + this.#options.maxOperatingWaitMs));
+  }
+
+  #drain(): void {
+    const now = this.#clock.now();
+    const elapsedSeconds = Math.max(0, now - this.#updatedAt) / 1000;
+    this.#level = Math.max(0, this.#level - elapsedSeconds * this.#limits.drainPerSecond);
+    this.#updatedAt = now;
+  }
+}
+
+/** True for the portal's "too many requests" answer (HTTP 503). */
+export function isQueryLimit(error: unknown): error is BitrixError {
+  return error instanceof BitrixError && (error.is('QUERY_LIMIT_EXCEEDED') || (error.bitrixStatus === 503 && !error.is('OVERLOAD_LIMIT')));
+}
+
+/** True for the per-method operating-time answer (HTTP 429). */
+export function isOperatingLimit(error: unknown): error is BitrixError {
+  return error instanceof BitrixError && (error.is('OPERATION_TIME_LIMIT') || error.bitrixStatus === 429);
+}
+
+/**
+ * Runs one request (`attempt` sends exactly one HTTP request through `budget.acquire`) and repeats it
+ * while a limit refuses it: the single place where 503 back-off and 429 waits happen. Other errors, and
+ * the last refusal once attempts run out, are thrown as they came (typed `BitrixError`).
+ */
+export async function withRateRetry<T>(budget: RateBudget, method: string, attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      const result = await attempt();
+      budget.noteSuccess();
+      return result;
+    } catch (error: unknown) {
+      if (isQueryLimit(error)) budget.noteQueryLimit();
+      else if (isOperatingLimit(error)) budget.noteOperatingLimit(method);
+      else throw error;
+      if (tries >= budget.maxAttempts) throw error;
+    }
+  }
+}
+
+/** One budget per portal, created on first use. */
+export class RateBudgets {
+  readonly #options: RateBudgetOptions;
+  readonly #budgets = new Map<string, RateBudget>();
+  readonly #limits = new Map<string, RateLimits>();
+
+  constructor(options: RateBudgetOptions) {
+    this.#options = options;
+  }
+
+  forPortal(memberId: string): RateBudget {
+    let budget = this.#budgets.get(memberId);
+    if (budget === undefined) {
+      budget = new RateBudget(this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS, this.#options);
+      this.#budgets.set(memberId, budget);
+    }
+    return budget;
+  }
+
+  /** Sets a portal's limits, e.g. {@link ENTERPRISE_LIMITS} once `app.info` reports an Enterprise licence. */
+  setLimits(memberId: string, limits: RateLimits): void {
+    this.#limits.set(memberId, limits);
+    this.#budgets.get(memberId)?.setLimits(limits);
+  }
+
+  /** Forgets an uninstalled portal. */
+  forget(memberId: string): void {
+    this.#budgets.delete(memberId);
+    this.#limits.delete(memberId);
+  }
+}

@@ -1,0 +1,215 @@
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import {
+  departmentChunkSchema,
+  groupChunkSchema,
+  membersChunkSchema,
+  userChunkSchema,
+  userTupleSchema,
+  type DepartmentTuple,
+  type GroupTuple,
+  type MembersTuple,
+  type UserTuple,
+} from './records.js';
+
+/*
+ * Storage layout on the injected Keyv, one document per thing:
+ *
+ *   directory:<memberId>:meta                 current generation, the build in progress (lease +
+ *                                             checkpoint), last run, last error
+ *   directory:<memberId>:g<gen>:<kind>:<n>    chunk n of a generation: d departments, u users,
+ *                                             g workgroups, m workgroup members; one per REST batch
+ *   directory:<memberId>:overlay              incremental updates (ONUSERADD, per-open refresh) since
+ *                                             the generation started, changed only under a lock
+ *
+ * Readers load only the chunks of `current`; a build writes chunks of its own generation and becomes
+ * current by one write of the meta document. Chunks of the previous generation are deleted afterwards.
+ */
+
+export const syncTriggers = ['install', 'admin', 'schedule', 'open', 'event', 'manual'] as const;
+export type SyncTrigger = (typeof syncTriggers)[number];
+
+export const syncPhases = ['departments', 'users', 'workgroups', 'workgroup-members'] as const;
+export type SyncPhase = (typeof syncPhases)[number];
+
+export const chunkKinds = ['d', 'u', 'g', 'm'] as const;
+export type ChunkKind = (typeof chunkKinds)[number];
+
+const count = z.number().int().nonnegative();
+const chunkCountsSchema = z.object({ d: count, u: count, g: count, m: count });
+export type ChunkCounts = z.infer<typeof chunkCountsSchema>;
+
+const countsSchema = z.object({ users: count, departments: count, workgroups: count });
+export type DirectoryCounts = z.infer<typeof countsSchema>;
+
+const workgroupsSchema = z.object({ available: z.boolean(), missingScope: z.string().optional() });
+export type WorkgroupAvailability = z.infer<typeof workgroupsSchema>;
+
+/** Where a phase stands: offset paging uses `start`/`total`, the user cursor `afterId`. */
+const cursorSchema = z.object({
+  start: count,
+  total: count.nullable(),
+  afterId: count,
+  /** Users are paged by ID cursor unless the portal ignored it once. */
+  userPaging: z.enum(['cursor', 'offset']),
+});
+export type PhaseCursor = z.infer<typeof cursorSchema>;
+
+const buildSchema = z.object({
+  generation: z.number().int().positive(),
+  /** Instance running it; with `leaseUntil` it keeps two syncs of a portal from running at once. */
+  owner: z.string(),
+  leaseUntil: z.number(),
+  trigger: z.enum(syncTriggers),
+  startedAt: z.number(),
+  /** When the checkpoint was last written; too old a checkpoint is not resumed. */
+  checkpointAt: z.number(),
+  phase: z.enum(syncPhases),
+  cursor: cursorSchema,
+  chunks: chunkCountsSchema,
+  counts: countsSchema,
+  /** HTTP requests made by the build so far (all runs of it). */
+  requests: count,
+  emailAllowed: z.boolean(),
+  workgroups: workgroupsSchema,
+});
+export type SyncBuild = z.infer<typeof buildSchema>;
+
+const currentSchema = z.object({
+  generation: z.number().int().positive(),
+  startedAt: z.number(),
+  completedAt: z.number(),
+  chunks: chunkCountsSchema,
+  counts: countsSchema,
+  emailAllowed: z.boolean(),
+  workgroups: workgroupsSchema,
+});
+export type CurrentGeneration = z.infer<typeof currentSchema>;
+
+const lastRunSchema = z.object({
+  trigger: z.enum(syncTriggers),
+  generation: z.number().int().positive(),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  durationMs: count,
+  users: count,
+  departments: count,
+  workgroups: count,
+  requests: count,
+  resumed: z.boolean(),
+});
+export type LastRun = z.infer<typeof lastRunSchema>;
+
+const lastErrorSchema = z.object({ code: z.string(), message: z.string(), at: z.number() });
+export type LastError = z.infer<typeof lastErrorSchema>;
+
+const metaSchema = z.object({
+  nextGeneration: z.number().int().positive(),
+  current: currentSchema.nullable(),
+  build: buildSchema.nullable(),
+  lastRun: lastRunSchema.nullable(),
+  lastError: lastErrorSchema.nullable(),
+});
+export type DirectoryMeta = z.infer<typeof metaSchema>;
+
+export const emptyMeta = (): DirectoryMeta => ({ nextGeneration: 1, current: null, build: null, lastRun: null, lastError: null });
+
+const overlaySchema = z.object({
+  /** Bumped on every write, so cached snapshots know they are stale. */
+  rev: count,
+  users: z.record(z.string(), z.object({ at: z.number(), row: userTupleSchema })),
+});
+export type DirectoryOverlay = z.infer<typeof overlaySchema>;
+
+export const emptyOverlay = (): DirectoryOverlay => ({ rev: 0, users: {} });
+
+interface ChunkRows {
+  d: DepartmentTuple[];
+  u: UserTuple[];
+  g: GroupTuple[];
+  m: MembersTuple[];
+}
+
+/** The rows one request brought, to be written as the build's next chunk of their kind. */
+export type PendingChunk = { [K in ChunkKind]: { kind: K; rows: ChunkRows[K] } }[ChunkKind];
+
+/** Typed access to the directory documents of every portal. */
+export class DirectoryStore {
+  readonly #keyv: Keyv;
+
+  constructor(keyv: Keyv) {
+    this.#keyv = keyv;
+  }
+
+  async meta(memberId: string): Promise<DirectoryMeta> {
+    const raw: unknown = await this.#keyv.get(metaKey(memberId));
+    return raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
+  }
+
+  async putMeta(memberId: string, meta: DirectoryMeta): Promise<void> {
+    await this.#keyv.set(metaKey(memberId), metaSchema.parse(meta));
+  }
+
+  async overlay(memberId: string): Promise<DirectoryOverlay> {
+    const raw: unknown = await this.#keyv.get(overlayKey(memberId));
+    return raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
+  }
+
+  async putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void> {
+    await this.#keyv.set(overlayKey(memberId), overlay);
+  }
+
+  async putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void> {
+    await this.#keyv.set(chunkKey(memberId, generation, chunk.kind, index), { rows: chunk.rows });
+  }
+
+  userChunk(memberId: string, generation: number, index: number): Promise<UserTuple[]> {
+    return this.#chunk(chunkKey(memberId, generation, 'u', index), userChunkSchema);
+  }
+
+  departmentChunk(memberId: string, generation: number, index: number): Promise<DepartmentTuple[]> {
+    return this.#chunk(chunkKey(memberId, generation, 'd', index), departmentChunkSchema);
+  }
+
+  groupChunk(memberId: string, generation: number, index: number): Promise<GroupTuple[]> {
+    return this.#chunk(chunkKey(memberId, generation, 'g', index), groupChunkSchema);
+  }
+
+  membersChunk(memberId: string, generation: number, index: number): Promise<MembersTuple[]> {
+    return this.#chunk(chunkKey(memberId, generation, 'm', index), membersChunkSchema);
+  }
+
+  /** Rows of one chunk; a missing chunk is an error (only complete generations and live builds are read). */
+  async #chunk<T>(key: string, schema: z.ZodType<{ rows: T[] }>): Promise<T[]> {
+    const raw: unknown = await this.#keyv.get(key);
+    if (raw === undefined || raw === null) throw new Error(`directory chunk ${key} is missing`);
+    return schema.parse(raw).rows;
+  }
+
+  /** Deletes every chunk of a generation (`counts`: how many of each kind were written). */
+  async deleteGeneration(memberId: string, generation: number, counts: ChunkCounts): Promise<void> {
+    const keys: string[] = [];
+    for (const kind of chunkKinds) for (let index = 0; index < counts[kind]; index++) keys.push(chunkKey(memberId, generation, kind, index));
+    if (keys.length > 0) await this.#keyv.deleteMany(keys);
+  }
+
+  async deleteMeta(memberId: string): Promise<void> {
+    await this.#keyv.delete(metaKey(memberId));
+  }
+
+  async deleteOverlay(memberId: string): Promise<void> {
+    await this.#keyv.delete(overlayKey(memberId));
+  }
+}
+
+function metaKey(memberId: string): string {
+  return `directory:${memberId}:meta`;
+}
+
+function overlayKey(memberId: string): string {
+  return `directory:${memberId}:overlay`;
+}
+
+function chunkKey(memberId: string, generation: number, kind: ChunkKind, index: number): string {
+  return `directory:${memberId}:g${generation}:${kind}:${index}`;
+}

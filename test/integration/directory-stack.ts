@@ -1,0 +1,158 @@
+import { Writable } from 'node:stream';
+import { Keyv } from 'keyv';
+import supertest from 'supertest';
+import { createApp } from '../../server/app.js';
+import { BackgroundTasks } from '../../server/background.js';
+import { RateBudgets, type RateLimits } from '../../server/bitrix/rate-budget.js';
+import { systemClock } from '../../server/clock.js';
+import { loadConfig } from '../../server/config.js';
+import type { DirectoryOptions } from '../../server/directory/directory-service.js';
+import { createLogger } from '../../server/logger.js';
+import { loadManifest } from '../../server/manifest.js';
+import type { Portal as PortalRecord } from '../../server/portals/portal.js';
+import { finishInstall, installApp } from '../emulator/lifecycle.js';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+import { UI_TEMPLATE } from '../support/harness.js';
+
+/** Accepts every event the emulator sends, without network. */
+const acceptingFetch: typeof fetch = async () => new Response(null, { status: 200 });
+
+export interface DirectoryStackOptions {
+  users?: number;
+  departments?: number;
+  seed?: number;
+  scopes?: string[];
+  /** The emulator's leaky bucket (default off). */
+  portalLimit?: EmulatorOptions['rateLimit'];
+  /** Our budget's limits (default: standard plan). */
+  budget?: RateLimits;
+  directory?: Partial<DirectoryOptions>;
+  store?: Keyv;
+  /** Reuse a running emulator (a second app instance on the same portal, already installed). */
+  emulator?: RunningEmulator;
+}
+
+/**
+ * The app (in-process) and a portal emulator on loopback: the SDK talks real HTTP to the emulator, whose
+ * OAuth server renews tokens. The portal is installed on the emulator and its record stored as an
+ * installation would store it, active.
+ */
+export async function directoryStack(options: DirectoryStackOptions = {}) {
+  const started = options.emulator ?? (await startEmulator(options));
+  const { emulator, url } = started;
+  const portal = emulator.portal;
+  const config = loadConfig({
+    B24_CLIENT_ID: portal.app.clientId,
+    B24_CLIENT_SECRET: portal.app.clientSecret,
+    APP_URL: 'http://localhost:3999',
+    SECRET_KEY: 'directory-test-secret-key-0123456789abcdef',
+    STORE_URL: 'memory://',
+    PORTAL_DOMAINS: new URL(url).host,
+    B24_OAUTH_SERVER: `${url}/oauth-server`,
+  });
+  const logLines: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  });
+  const store = options.store ?? new Keyv({ store: new Map(), throwOnErrors: true });
+  const background = new BackgroundTasks(logger);
+  const budgets = new RateBudgets({ clock: systemClock, ...(options.budget === undefined ? {} : { defaults: options.budget }) });
+  const app = createApp(config, {
+    store,
+    clock: systemClock,
+    logger,
+    fetch: globalThis.fetch,
+    manifest: loadManifest('manifest/keycard.json'),
+    ui: { template: UI_TEMPLATE },
+    background,
+    rateBudgets: budgets,
+    directory: { retryDelayMs: 10, scheduleInitialDelayMs: 0, ...options.directory },
+  });
+  const services = app.services;
+  const memberId = portal.memberId;
+
+  if (options.emulator === undefined) {
+    const tokens = installApp(portal, portal.defaultUser());
+    finishInstall(portal);
+    const now = Date.now();
+    const record: PortalRecord = {
+      memberId,
+      domain: portal.host,
+      clientEndpoint: portal.clientEndpoint,
+      state: 'active',
+      scopes: [...portal.scopes],
+      lang: 'en',
+      bindings: { bound: ['ONAPPUNINSTALL'], failed: [] },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await services.portals.save(
+      services.vault.seal(record, {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: Math.floor(tokens.expiresAt / 1000),
+        applicationToken: portal.installation.applicationToken ?? '',
+      }),
+    );
+  }
+
+  return {
+    emulator,
+    running: started,
+    portal,
+    url,
+    app,
+    services,
+    directory: services.directory,
+    budget: budgets.forPortal(memberId),
+    store,
+    background,
+    logLines,
+    memberId,
+    request: supertest(app),
+    /** A session token for the UI API. */
+    session: (user: { userId?: string; isAdmin?: boolean | null } = {}) =>
+      services.sessions.issue({ memberId, userId: user.userId ?? '1', isAdmin: user.isAdmin === undefined ? true : user.isAdmin, lang: 'en', name: 'Test User' }),
+    /** Keys of the store that belong to this portal's directory. */
+    directoryKeys: () => [...(store.store instanceof Map ? store.store.keys() : [])].map(String).filter((key) => key.includes(`directory:${memberId}:`)),
+    async close() {
+      services.directory.stopSchedule();
+      await background.idle();
+      if (options.emulator === undefined) await started.close();
+    },
+  };
+}
+
+interface RunningEmulator {
+  emulator: Emulator;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startEmulator(options: DirectoryStackOptions): Promise<RunningEmulator> {
+  const emulator = createEmulator({
+    company: { users: options.users ?? 200, seed: options.seed ?? 7, ...(options.departments === undefined ? {} : { departments: options.departments }) },
+    rateLimit: options.portalLimit ?? false,
+    operatingLimitSeconds: false,
+    fetch: acceptingFetch,
+    log: () => undefined,
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+  });
+  const listening = await emulator.listen(0);
+  return { emulator, url: listening.url, close: () => listening.close() };
+}
+
+export type DirectoryStack = Awaited<ReturnType<typeof directoryStack>>;
+
+/** A promise with its resolve handle, to hold a sync at a hook. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
