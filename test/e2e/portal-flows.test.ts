@@ -5,7 +5,7 @@ import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
 import { builtUi } from '../stack/built-ui.js';
 import { startStack, type Stack } from '../stack/start-stack.js';
-import { appFrame, launchChromium, screenshot } from './support/browser.js';
+import { appFrame, launchChromium, screenshot, screenshotApp } from './support/browser.js';
 import { actAs, openApp, switchableUsers, type SwitchableUser } from './support/portal-page.js';
 
 /**
@@ -37,7 +37,12 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
         done();
       },
     });
-    stack = await startStack({ logger: createLogger({ level: 'info', destination }), ui: await builtUi() });
+    // A company big enough for a multi-request sync, and portal latency, so the installer's progress is visible.
+    stack = await startStack({
+      logger: createLogger({ level: 'info', destination }),
+      ui: await builtUi(),
+      emulator: { company: { users: 6000, departments: 300 }, restLatencyMs: 300 },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     page.on('dialog', (dialog) => {
@@ -60,9 +65,16 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     const app = appFrame(page);
     await app.getByText('Requested and granted scopes').waitFor();
     const requested = loadManifest('manifest/keycard.json').scopes.map((scope) => scope.code);
+    // The table fills once the portal answered `scope` (the emulated portal takes 0.3 s a request).
+    await app.getByText('Granted', { exact: true }).first().waitFor();
     for (const scope of requested) await expect(app.getByText(scope, { exact: true }).count()).resolves.toBe(1);
     await expect(app.getByText('Granted', { exact: true }).count()).resolves.toBe(requested.length);
-    await screenshot(page, '01-installer');
+    await app.locator('[data-testid=sync-progress]').waitFor();
+    await screenshotApp(page, '01-installer-syncing');
+    const done = app.locator('[data-testid=sync-done]');
+    await done.waitFor({ timeout: 30_000 });
+    await expect(done.innerText()).resolves.toMatch(/6,?000 users/);
+    await screenshotApp(page, '01b-installer-synced');
 
     await app.locator('[data-testid=finish-install]').click();
     await app.locator('[data-testid=all-granted]').waitFor();
@@ -71,6 +83,27 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     const portal = await stack.app.services.portals.get(stack.emulator.portal.memberId);
     expect(portal?.state).toBe('active');
     expect(portal?.bindings.failed).toEqual([]);
+  });
+
+  it('shows the directory: department tree, search, a virtualized list, and the admin’s refresh', async () => {
+    const app = appFrame(page);
+    await app.getByRole('link', { name: 'Directory' }).or(app.getByRole('button', { name: 'Directory' })).first().click();
+    await app.locator('[data-testid=department-tree]').waitFor();
+    await expect(app.locator('[data-testid=sync-summary]').innerText()).resolves.toMatch(/6,?000 users/);
+    await expect(app.locator('[data-testid=sync-refresh]').count()).resolves.toBe(1);
+    const rows = app.locator('[data-testid=user-name]');
+    await rows.first().waitFor();
+    // Virtualized: a screenful of rows in the DOM, not thousands.
+    expect(await rows.count()).toBeLessThan(60);
+    await screenshot(page, '02b-directory');
+
+    const search = app.locator('[data-testid=user-search] input').or(app.locator('input[data-testid=user-search]')).first();
+    await search.fill('Nguyễn');
+    await expect.poll(async () => (await rows.allInnerTexts()).slice(0, 5)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Nguyễn')]),
+    );
+    for (const name of await rows.allInnerTexts()) expect(name).toContain('Nguyễn');
+    await screenshot(page, '02c-directory-search');
   });
 
   it('opens for an employee, who sees the app under their own name', async () => {

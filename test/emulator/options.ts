@@ -51,6 +51,8 @@ export interface EmulatorOptions {
   onUserAddNeedsUserScope?: boolean;
   /** Also post APPLICATION_TOKEN and APPLICATION_SCOPE in the frame POST, as the 2026 docs describe. Default false. */
   frameApplicationToken?: boolean;
+  /** Delay of every REST answer in real milliseconds (default 0): real portals take 0.1–0.7 s a request. */
+  restLatencyMs?: number;
   /** Used to deliver events (default global fetch). */
   fetch?: typeof fetch;
   /** Where the emulator reports failed event deliveries and similar (default console.warn). */

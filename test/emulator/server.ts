@@ -68,6 +68,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (path.includes('//')) req.url = path.replace(/\/{2,}/g, '/') + (mark === -1 ? '' : req.url.slice(mark));
     next();
   });
+  const latency = options.restLatencyMs ?? 0;
+  if (latency > 0) app.use('/rest', (_req, _res, next) => void setTimeout(next, latency));
   app.use('/rest', restRouter(portal));
   app.use('/oauth-server', oauthServerRouter(portal));
   app.get(['/oauth/authorize', '/oauth/authorize/'], authorize(portal));

@@ -17,6 +17,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
+/** Saves a screenshot of the app's frame alone (the portal page scrolls inside its own panel). */
+export async function screenshotApp(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.locator('[data-test=app-frame]').screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
 /** The app inside the portal page's iframe. */
 export function appFrame(page: Page): FrameLocator {
   return page.frameLocator('[data-test=app-frame]');
