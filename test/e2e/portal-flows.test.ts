@@ -106,6 +106,15 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     await screenshot(page, '02c-directory-search');
   });
 
+  it('mirrors a newly registered employee at once (ONUSERADD)', async () => {
+    const added = await page.request.post(`${stack.portalUrl}_emulator/users`, { data: { name: 'Zoë', lastName: 'Newhire', departmentId: 1 } });
+    expect(added.status()).toBe(201);
+    await stack.emulator.flushEvents();
+    await stack.background.idle();
+    const snapshot = await stack.app.services.directory.snapshot(stack.emulator.portal.memberId);
+    expect([...snapshot.users.values()].some((mirrored) => mirrored.lastName === 'Newhire' && mirrored.active)).toBe(true);
+  });
+
   it('opens for an employee, who sees the app under their own name', async () => {
     await actAs(page, employee());
     await openApp(page);
