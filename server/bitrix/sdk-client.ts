@@ -137,7 +137,8 @@ export function createSdkClientFactory(options: {
         memberId: credentials.memberId,
         accessToken: credentials.accessToken,
         refreshToken: 'kept-in-vault',
-        expires: credentials.expiresAt - EXPIRY_SKEW_SECONDS,
+        // One-off user tokens cannot be renewed: let Bitrix24 judge them rather than refusing early.
+        expires: credentials.expiresAt - (credentials.refresh === undefined ? 0 : EXPIRY_SKEW_SECONDS),
         expiresIn: 3600,
         scope: '',
         domain: new URL(endpoint).host,

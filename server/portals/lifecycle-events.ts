@@ -37,7 +37,13 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
     case 'ONUSERADD':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
-      services.background.run('ONUSERADD', () => services.directory.upsertUser(portal.memberId, event.data ?? {}));
+      {
+        // Every user who can open the app sees the application token, so the event's `data` is only a hint:
+        // the record itself comes from Bitrix24 (`user.get` with the installation's token).
+        const userId = Number(event.data?.['ID']);
+        if (!Number.isSafeInteger(userId) || userId <= 0) return 'ignored';
+        services.background.run('ONUSERADD', () => services.directory.refreshUser(portal.memberId, userId));
+      }
       return 'accepted';
     default:
       return 'ignored';

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapOf, harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
-import { portalCall } from '../support/bitrix-nock.js';
+import { oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
 const acme = testPortal('acme');
@@ -21,6 +21,7 @@ describe('POST /app', () => {
   it('identifies the user with profile on the stored endpoint and renders the app with a bound session', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'user-token' });
     const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '42', ADMIN: false, NAME: 'Boris', LAST_NAME: 'Ivanov' } });
     const { query, body } = frameRequest(acme, 'user-token', { LANG: 'ru' });
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -40,6 +41,7 @@ describe('POST /app', () => {
     const h = harness();
     await installPortal(h, acme);
     const evil = nock('https://evil.bitrix24.com').post(/.*/).query(true).reply(200, { result: { ID: '1', ADMIN: true } });
+    oauthAppInfo(acme, { token: 'user-token' });
     const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '5', ADMIN: false, NAME: 'Vera' } });
     const { query, body } = frameRequest(acme, 'user-token', { DOMAIN: 'evil.bitrix24.com' });
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -53,20 +55,34 @@ describe('POST /app', () => {
     const h = harness();
     await installPortal(h, acme);
     await installPortal(h, globex);
-    // B's portal does not know A's token.
-    const onB = portalCall(globex, 'profile', { token: 'acme-user-token', error: [401, 'NO_AUTH_FOUND'] });
+    // The OAuth server knows the token is A's; B's portal does not know it at all.
+    const issuer = oauthAppInfo(acme, { token: 'acme-user-token' });
+    portalCall(globex, 'profile', { token: 'acme-user-token', error: [401, 'NO_AUTH_FOUND'] });
     const { query, body } = frameRequest(globex, 'acme-user-token', { DOMAIN: acme.host });
     const res = await h.request.post('/app').query(query).type('form').send(body);
-    expect(res.status).toBe(401);
-    expect(res.text).toContain('USER_NOT_VERIFIED');
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('WRONG_PORTAL');
     expect(res.text).not.toContain('keycard-bootstrap');
-    onB.done();
+    issuer.done();
+  });
+
+  it('a token another app on the same portal received cannot open Keycard, even an admin’s', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'other-app-admin-token', clientId: 'app.someone.else' });
+    portalCall(acme, 'profile', { token: 'other-app-admin-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
+    const { query, body } = frameRequest(acme, 'other-app-admin-token');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('WRONG_CLIENT');
+    expect(res.text).not.toContain('keycard-bootstrap');
   });
 
   it('a session minted on portal A is bound to A', async () => {
     const h = harness();
     await installPortal(h, acme);
     await installPortal(h, globex);
+    oauthAppInfo(acme, { token: 'user-token' });
     portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
     const { query, body } = frameRequest(acme, 'user-token');
     const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
@@ -87,6 +103,7 @@ describe('POST /app', () => {
   it('a user Bitrix24’s own app access setting blocks sees the no-access page', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'blocked-user' });
     portalCall(acme, 'profile', { token: 'blocked-user', error: [403, 'user_access_error'] });
     const { query, body } = frameRequest(acme, 'blocked-user');
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -98,6 +115,7 @@ describe('POST /app', () => {
   it('a deactivated user (empty profile) is refused', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'fired-user' });
     portalCall(acme, 'profile', { token: 'fired-user', result: {} });
     const { query, body } = frameRequest(acme, 'fired-user');
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -108,6 +126,7 @@ describe('POST /app', () => {
   it('a deactivated user’s token (authorization_error) gets the inactive-account page', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'fired-token' });
     portalCall(acme, 'profile', { token: 'fired-token', error: [401, 'authorization_error'] });
     const { query, body } = frameRequest(acme, 'fired-token');
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -141,6 +160,7 @@ describe('/api session guard', () => {
   it('no token, a tampered token, an expired token → 401 JSON', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'user-token' });
     portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
     const { query, body } = frameRequest(acme, 'user-token');
     const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
@@ -159,6 +179,7 @@ describe('/api session guard', () => {
   it('a session of an uninstalled portal is refused', async () => {
     const h = harness();
     await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'user-token' });
     portalCall(acme, 'profile', { token: 'user-token', result: { ID: '9', ADMIN: true, NAME: 'Ann' } });
     const { query, body } = frameRequest(acme, 'user-token');
     const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);

@@ -15,6 +15,7 @@ describe('logs', () => {
     await installPortal(h, acme);
 
     // Open the app, then use the API through an expired token so a refresh happens.
+    oauthAppInfo(acme, { token: 'user-token-secret-1' });
     portalCall(acme, 'profile', { token: 'user-token-secret-1', result: { ID: '3', ADMIN: false, NAME: 'Ola' } });
     const frame = await h.request
       .post('/app')

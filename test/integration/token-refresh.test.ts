@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapOf, harness, isolateNetwork, OAUTH, testPortal } from '../support/harness.js';
-import { portalCall, tokenRefresh } from '../support/bitrix-nock.js';
+import { oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
 const acme = testPortal('acme');
@@ -15,6 +15,7 @@ async function expireStoredToken(h: ReturnType<typeof harness>): Promise<void> {
 }
 
 async function sessionFor(h: ReturnType<typeof harness>): Promise<string> {
+  oauthAppInfo(acme, { token: 'user-token' });
   portalCall(acme, 'profile', { token: 'user-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
   const res = await h.request
     .post('/app')

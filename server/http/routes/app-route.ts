@@ -4,7 +4,7 @@ import { AppError, ForbiddenError, NotFoundError, UnavailableError } from '../..
 import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
 import { pickLang } from '../../manifest.js';
 import { portalOrigin, type Portal } from '../../portals/portal.js';
-import { identifyUser } from '../../portals/verification.js';
+import { identifyUser, verifyAppToken } from '../../portals/verification.js';
 import type { Services } from '../../services.js';
 import { setFramePageHeaders } from '../frame-headers.js';
 import { sendFrameError } from '../frame-page.js';
@@ -24,12 +24,21 @@ export function appRoute(services: Services): RequestHandler {
       const portal = await loadPortal(services, body.member_id);
       assertUsable(portal);
       ancestors = [portalOrigin(portal)];
-      const user = await identifyUser(services.clients, {
-        memberId: portal.memberId,
-        clientEndpoint: portal.clientEndpoint,
-        accessToken: body.AUTH_ID,
-        expiresAt: unixSeconds(services.clock) + body.AUTH_EXPIRES,
-      });
+      // Two independent checks, both required: the OAuth server says the token is Keycard's and this
+      // portal's (a token of another app on the portal must not open Keycard), and `profile` on the stored
+      // endpoint says who the user is. The token's own verdict wins when both fail.
+      const [issuer, identity] = await Promise.allSettled([
+        verifyAppToken(services, body.AUTH_ID, portal.memberId, portal.clientEndpoint),
+        identifyUser(services.clients, {
+          memberId: portal.memberId,
+          clientEndpoint: portal.clientEndpoint,
+          accessToken: body.AUTH_ID,
+          expiresAt: unixSeconds(services.clock) + body.AUTH_EXPIRES,
+        }),
+      ]);
+      if (issuer.status === 'rejected') throw issuer.reason;
+      if (identity.status === 'rejected') throw identity.reason;
+      const user = identity.value;
       const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
       // Bitrix24 sends no event when a user changes or leaves: every open refreshes the opener's own record.
       services.background.run('refresh opening user', () => services.directory.refreshUser(portal.memberId, Number(user.id)));
