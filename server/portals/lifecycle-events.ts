@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { bindPortal } from './bindings.js';
 import { appUrls } from './installation.js';
 import type { Portal } from './portal.js';
-import { verifyAppToken } from './verification.js';
+import { identifyUser, verifyAppToken } from './verification.js';
 
 /** What the events route answers; every outcome is a 2xx except a token that does not match. */
 export type EventOutcome = 'accepted' | 'ignored';
@@ -27,6 +27,10 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
     case 'ONAPPUNINSTALL':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
+      if (await stillInstalled(services, portal)) {
+        services.logger.warn({ memberId: portal.memberId }, 'ONAPPUNINSTALL refused: Bitrix24 still serves the installation');
+        return 'ignored';
+      }
       await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
       return 'accepted';
     case 'ONAPPUPDATE':
@@ -67,12 +71,28 @@ function isTruthy(value: unknown): boolean {
   return value === 1 || value === '1' || value === true || value === 'Y' || value === 'y';
 }
 
+/**
+ * The application token is the only proof ONAPPUNINSTALL carries, and every user of the app sees it. But an
+ * uninstall revokes the app's API access, so a call with the installation's token that still succeeds means
+ * the event is forged. Any failure (revoked token, dead refresh token, Bitrix24 unreachable) lets it through.
+ */
+async function stillInstalled(services: Services, portal: Portal): Promise<boolean> {
+  try {
+    await (await services.clients.forPortal(portal.memberId)).call('app.info');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Tokens go at once; with "clear data" every data owner then forgets the portal, after the reply. */
 async function uninstall(services: Services, portal: Portal, clean: boolean): Promise<void> {
   services.clients.forget(portal.memberId);
+  await services.portals.save({ ...services.vault.clear(portal), state: 'deleted', updatedAt: services.clock.now() });
   if (clean) {
-    for (const owner of services.dataOwners) await owner.purgePortal(portal.memberId);
-  } else {
-    await services.portals.save({ ...services.vault.clear(portal), state: 'deleted', updatedAt: services.clock.now() });
+    services.background.run('purge portal data', async () => {
+      for (const owner of services.dataOwners) await owner.purgePortal(portal.memberId);
+    });
   }
   services.logger.info({ memberId: portal.memberId, clean }, 'app uninstalled');
 }
@@ -94,6 +114,7 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
     auth.member_id,
     auth.client_endpoint,
   );
+  if (!(await isAdminToken(services, verified.memberId, verified.clientEndpoint, auth))) return;
   const existing = await services.portals.get(verified.memberId);
   if (existing?.state === 'blocked') return;
   const current = existing === undefined ? undefined : services.vault.open(existing);
@@ -133,6 +154,28 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
   services.logger.info({ memberId: portal.memberId, state: portal.state }, 'ONAPPINSTALL verified; application token stored');
 }
 
+/**
+ * Tokens from an event become the installation's own only when they belong to a portal admin, as the
+ * installer requires: the application token that accompanies them is visible to every user of the app.
+ */
+async function isAdminToken(
+  services: Services,
+  memberId: string,
+  clientEndpoint: string,
+  auth: { access_token?: string | undefined; expires_in?: number | undefined },
+): Promise<boolean> {
+  if (auth.access_token === undefined) return false;
+  const user = await identifyUser(services.clients, {
+    memberId,
+    clientEndpoint,
+    accessToken: auth.access_token,
+    expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600),
+  });
+  if (user.isAdmin === true) return true;
+  services.logger.warn({ memberId, userId: user.id }, 'event tokens of a non-admin ignored');
+  return false;
+}
+
 /** Bitrix24 removes event bindings on update: take the fresh tokens and bind again. */
 async function acceptUpdateEvent(services: Services, portal: Portal, event: BitrixEvent): Promise<void> {
   const { auth } = event;
@@ -150,6 +193,7 @@ async function acceptUpdateEvent(services: Services, portal: Portal, event: Bitr
       portal.memberId,
       portal.clientEndpoint,
     );
+    if (!(await isAdminToken(services, portal.memberId, portal.clientEndpoint, auth))) return;
     updated = services.vault.seal(updated, {
       ...current,
       accessToken: auth.access_token,

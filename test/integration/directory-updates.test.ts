@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../server/directory/directory-store.js';
 import { accessCodes } from '../../server/directory/queries.js';
 import { userAddPayload } from '../emulator/event-payloads.js';
-import { addEmployee } from '../emulator/lifecycle.js';
+import { addEmployee, uninstallApp } from '../emulator/lifecycle.js';
 import { buildPhpQuery } from '../emulator/php-query.js';
 import { deferred, directoryStack, type DirectoryStack } from './directory-stack.js';
 
@@ -178,6 +178,9 @@ describe('lifecycle', () => {
     await s.directory.runSync(s.memberId, 'install');
     await s.directory.upsertUser(s.memberId, { ID: '100000', ACTIVE: 'Y', NAME: 'X' });
     expect(s.directoryKeys().length).toBeGreaterThan(2);
+    const applicationToken = s.portal.installation.applicationToken ?? '';
+    // Bitrix24 revokes the app's access first; Keycard checks that before believing the event.
+    uninstallApp(s.portal, true);
 
     const res = await s.request
       .post('/events')
@@ -186,9 +189,10 @@ describe('lifecycle', () => {
         event: 'ONAPPUNINSTALL',
         'data[CLEAN]': '1',
         'auth[member_id]': s.memberId,
-        'auth[application_token]': s.portal.installation.applicationToken ?? '',
+        'auth[application_token]': applicationToken,
       });
     expect(res.status).toBe(200);
+    await s.services.background.idle();
     expect(s.directoryKeys()).toEqual([]);
     expect(await s.services.portals.get(s.memberId)).toBeUndefined();
     expect((await s.directory.snapshot(s.memberId)).generation).toBeNull();

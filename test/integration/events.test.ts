@@ -20,6 +20,11 @@ function uninstallForm(portal: TestPortal, clean: 0 | 1, applicationToken = port
   };
 }
 
+/** After a real uninstall Bitrix24 refuses the installation's token: that is how a genuine event is told apart. */
+function tokenRevoked(portal: TestPortal) {
+  return portalCall(portal, 'app.info', { error: [401, 'NO_AUTH_FOUND'] });
+}
+
 function installEvent(portal: TestPortal, accessToken: string) {
   return {
     event: 'ONAPPINSTALL',
@@ -60,9 +65,11 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('without CLEAN: tokens deleted, installation kept as deleted', async () => {
     const h = harness();
     await installPortal(h, acme);
+    const confirm = tokenRevoked(acme);
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 0));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'accepted' });
+    confirm.done();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.state).toBe('deleted');
     expect(portal.secrets).toBeUndefined();
@@ -71,8 +78,12 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('with CLEAN=1: all of the portal’s data purged', async () => {
     const h = harness();
     await installPortal(h, acme);
+    tokenRevoked(acme);
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
     expect(res.status).toBe(200);
+    // Tokens are gone before the reply; the purge follows it.
+    expect((await h.services.portals.get(acme.memberId))?.secrets).toBeUndefined();
+    await h.background.idle();
     expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
     const backing: unknown = h.store.store;
     expect(backing).toBeInstanceOf(Map);
@@ -82,6 +93,7 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('a replayed uninstall and an unknown portal are no-ops, never 5xx', async () => {
     const h = harness();
     await installPortal(h, acme);
+    tokenRevoked(acme);
     expect((await h.request.post('/events').type('form').send(uninstallForm(acme, 0))).status).toBe(200);
     const replay = await h.request.post('/events').type('form').send(uninstallForm(acme, 0));
     expect(replay.status).toBe(200);
@@ -91,15 +103,31 @@ describe('POST /events ONAPPUNINSTALL', () => {
     expect(unknown.body).toEqual({ result: 'ignored' });
   });
 
+  it('a forged uninstall with the (widely visible) application token is refused while Bitrix24 still serves the app', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const confirm = portalCall(acme, 'app.info', { result: { ID: 5, CODE: 'keycard', INSTALLED: true, STATUS: 'F' } });
+    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: 'ignored' });
+    confirm.done();
+    await h.background.idle();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.state).toBe('active');
+    expect(h.services.vault.open(portal)?.accessToken).toBe(acme.adminToken);
+  });
+
   it('accepts the JSON form of the event too', async () => {
     const h = harness();
     await installPortal(h, acme);
+    tokenRevoked(acme);
     const res = await h.request.post('/events').send({
       event: 'onappuninstall',
       data: { CLEAN: 1 },
       auth: { member_id: acme.memberId, application_token: acme.applicationToken, domain: acme.host },
     });
     expect(res.status).toBe(200);
+    await h.background.idle();
     expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
   });
 
@@ -122,6 +150,7 @@ describe('POST /events ONAPPINSTALL', () => {
   it('arriving before the installer: verified, then stored as new with its application token', async () => {
     const h = harness();
     const oauth = oauthAppInfo(acme, { token: 'event-access-token' });
+    portalCall(acme, 'profile', { token: 'event-access-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
     const res = await h.request.post('/events').send(installEvent(acme, 'event-access-token'));
     expect(res.status).toBe(200);
     await h.background.idle();
@@ -147,11 +176,21 @@ describe('POST /events ONAPPINSTALL', () => {
     await h.request.post('/install').query(query).type('form').send(body);
     for (const scope of scopes) scope.done();
     oauthAppInfo(acme, { token: 'event-access-token' });
+    portalCall(acme, 'profile', { token: 'event-access-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
     await h.request.post('/events').send(installEvent(acme, 'event-access-token'));
     await h.background.idle();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.state).toBe('active');
     expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, applicationToken: acme.applicationToken });
+  });
+
+  it('an employee’s own tokens with the (widely visible) application token store nothing', async () => {
+    const h = harness();
+    oauthAppInfo(acme, { token: 'employee-token' });
+    portalCall(acme, 'profile', { token: 'employee-token', result: { ID: '42', ADMIN: false, NAME: 'Eve' } });
+    await h.request.post('/events').send(installEvent(acme, 'employee-token'));
+    await h.background.idle();
+    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
   });
 
   it('a token the OAuth server does not vouch for stores nothing', async () => {
@@ -180,6 +219,7 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const h = harness();
     await installPortal(h, acme);
     const oauth = oauthAppInfo(acme, { token: 'updated-access' });
+    portalCall(acme, 'profile', { token: 'updated-access', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
     const calls = [
       portalCall(acme, 'event.get', { token: 'updated-access', result: [] }),
       portalCall(acme, 'event.bind', { token: 'updated-access', times: 3 }),
@@ -198,6 +238,22 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.appVersion).toBe('2');
     expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'updated-access', refreshToken: 'updated-refresh' });
+  });
+
+  it('ONAPPUPDATE carrying an employee’s tokens keeps the installation’s own tokens', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    oauthAppInfo(acme, { token: 'employee-token' });
+    portalCall(acme, 'profile', { token: 'employee-token', result: { ID: '42', ADMIN: false, NAME: 'Eve' } });
+    const res = await h.request.post('/events').send({
+      event: 'ONAPPUPDATE',
+      data: { VERSION: '9' },
+      auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: 'employee-token', refresh_token: 'employee-refresh' },
+    });
+    expect(res.status).toBe(200);
+    await h.background.idle();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken });
   });
 
   it('ONAPPUPDATE or ONUSERADD with a wrong application token → 401', async () => {
