@@ -19,8 +19,20 @@ const manifestSchema = z
     title: text,
     scopes: z.array(z.object({ code: z.string().regex(/^[a-z_.]+$/), title: text, description: text })).min(1),
     levels: z.array(z.object({ key, title: text, requires: z.array(key) })).min(1),
+    /** Kinds of app-side objects a level can be limited to (e.g. warehouses); optional. */
+    resourceTypes: z.array(z.object({ key, title: text })).optional(),
+    /** When true, portal admins hold every level of every feature without a role; otherwise features follow roles. */
+    adminsGetEverything: z.boolean().optional(),
     features: z.array(
-      z.object({ key, title: text, levels: z.array(key).min(1), adminOnly: z.boolean(), scopes: z.array(z.string()) }),
+      z.object({
+        key,
+        title: text,
+        levels: z.array(key).min(1),
+        adminOnly: z.boolean(),
+        scopes: z.array(z.string()),
+        /** A resource type: roles may then limit this feature's levels to chosen resources of that type. */
+        resource: key.optional(),
+      }),
     ),
     roles: z.array(z.object({ key, title: text, grants: z.record(key, key) })),
   })
@@ -32,7 +44,9 @@ const manifestSchema = z
     for (const level of manifest.levels) {
       for (const required of level.requires) if (!levels.has(required)) problem(`level ${level.key} requires unknown level ${required}`);
     }
+    const resourceTypes = new Set((manifest.resourceTypes ?? []).map((type) => type.key));
     for (const feature of manifest.features) {
+      if (feature.resource !== undefined && !resourceTypes.has(feature.resource)) problem(`feature ${feature.key} uses unknown resource type ${feature.resource}`);
       for (const level of feature.levels) if (!levels.has(level)) problem(`feature ${feature.key} uses unknown level ${level}`);
       for (const scope of feature.scopes) if (!scopes.has(scope)) problem(`feature ${feature.key} needs scope ${scope}, which is not requested`);
     }
@@ -45,6 +59,7 @@ const manifestSchema = z
     }
     if (features.size !== manifest.features.length) problem('feature keys must be unique');
     if (scopes.size !== manifest.scopes.length) problem('scope codes must be unique');
+    if (resourceTypes.size !== (manifest.resourceTypes ?? []).length) problem('resource type keys must be unique');
   });
 
 /** The app's manifest: what it requests from Bitrix24 and what it offers to roles. */

@@ -25,7 +25,9 @@ describe('loadManifest', () => {
     expect(manifest.code).toBe('keycard');
     expect(manifest.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement', 'sonet_group']);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
-    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'reports', 'menu', 'settings', 'workgroups']);
+    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'reports', 'menu', 'settings', 'workgroups', 'stock']);
+    expect(manifest.resourceTypes?.map((type) => type.key)).toEqual(['warehouse']);
+    expect(manifest.features.find((feature) => feature.key === 'stock')?.resource).toBe('warehouse');
     expect(manifest.features.find((feature) => feature.key === 'workgroups')?.scopes).toEqual(['sonet_group']);
     expect(manifest.roles.map((role) => role.key)).toEqual(['administrator', 'manager']);
     expect(manifest.features.find((feature) => feature.key === 'settings')?.adminOnly).toBe(true);
@@ -39,6 +41,7 @@ describe('loadManifest', () => {
       ...manifest.levels.map((level) => level.title),
       ...manifest.features.map((feature) => feature.title),
       ...manifest.roles.map((role) => role.title),
+      ...(manifest.resourceTypes ?? []).map((type) => type.title),
     ];
     for (const text of texts) {
       expect(text.en.trim()).not.toBe('');
@@ -80,6 +83,14 @@ describe('parseManifest', () => {
       name: 'a level requiring an unknown level',
       breakIt: (manifest) => manifest.levels.push({ key: 'admin', title: { en: 'A', ru: 'А' }, requires: ['owner'] }),
       problem: 'level admin requires unknown level owner',
+    },
+    {
+      name: 'a feature scoped to an unknown resource type',
+      breakIt: (manifest) => {
+        const [directory] = manifest.features;
+        if (directory !== undefined) directory.resource = 'shelf';
+      },
+      problem: 'feature directory uses unknown resource type shelf',
     },
     {
       name: 'duplicate scope codes',

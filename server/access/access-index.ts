@@ -1,0 +1,128 @@
+import type { Manifest } from '../manifest.js';
+import { expandGrant } from './levels.js';
+import { ACCESS_MANAGE, type Policy } from './policy.js';
+import type { RoleRule, Rule } from './rules.js';
+
+/**
+ * The precomputed form of a policy that `evaluate()` reads. Built once per (policy, manifest) version, in
+ * O(assignments × grants × levels); a decision then costs one map lookup per access code the user holds.
+ */
+
+/** What one access code holds at one level of one feature, merged over all its role assignments. */
+export interface LevelGrant {
+  /** Some grant covers every resource (or the feature is not resource-scoped). */
+  all: boolean;
+  /** Union of the resources granted when `all` is false. */
+  resources: Set<string>;
+  /** The assignments conferring this level. */
+  rules: RoleRule[];
+}
+
+/** A feature as the evaluator sees it. */
+export interface FeatureInfo {
+  key: string;
+  /** The feature's levels in manifest order (later = more permissive); index into `levels` of the index. */
+  levels: readonly string[];
+  /** Global level index → position in the feature's order, or -1 if the feature does not offer it. */
+  rank: readonly number[];
+  adminOnly: boolean;
+  /** Resource type, or null if the feature is not resource-scoped. */
+  resource: string | null;
+}
+
+export interface AccessIndex {
+  version: number;
+  /** Global level key → index. */
+  levelIndex: ReadonlyMap<string, number>;
+  levels: readonly string[];
+  features: ReadonlyMap<string, FeatureInfo>;
+  adminsGetEverything: boolean;
+  allowListEmpty: boolean;
+  /** Allow-listed code → the rule citing it (prebuilt so the gate allocates nothing). */
+  allowList: ReadonlyMap<string, Rule>;
+  /** Delegated code → the rule citing it. */
+  delegates: ReadonlyMap<string, Rule>;
+  /** Code → feature → per global level index, what the code holds. */
+  byCode: ReadonlyMap<string, ReadonlyMap<string, readonly (LevelGrant | undefined)[]>>;
+  /** Code → every role rule assigned to it (for conflicts and explanations). */
+  rulesByCode: ReadonlyMap<string, readonly RoleRule[]>;
+}
+
+function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string, FeatureInfo> {
+  const infos = new Map<string, FeatureInfo>();
+  const info = (key: string, offered: readonly string[], adminOnly: boolean, resource: string | null): FeatureInfo => {
+    const ordered = levels.filter((level) => offered.includes(level));
+    return { key, levels: ordered, rank: levels.map((level) => ordered.indexOf(level)), adminOnly, resource };
+  };
+  for (const feature of manifest.features) {
+    infos.set(feature.key, info(feature.key, feature.levels, feature.adminOnly, feature.resource ?? null));
+  }
+  // access.manage is all-or-nothing: every manifest level, admins and delegates only.
+  infos.set(ACCESS_MANAGE, info(ACCESS_MANAGE, levels, true, null));
+  return infos;
+}
+
+/**
+ * Builds the index. Tolerant of references the manifest no longer has (a feature removed in an app update):
+ * they are skipped, never granted; `validatePolicy` is where they are reported.
+ */
+export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
+  const levels = manifest.levels.map((level) => level.key);
+  const levelIndex = new Map(levels.map((level, i) => [level, i]));
+  const features = featureInfos(manifest, levels);
+  const roles = new Map(policy.roles.map((role) => [role.key, role]));
+
+  const byCode = new Map<string, Map<string, (LevelGrant | undefined)[]>>();
+  const rulesByCode = new Map<string, RoleRule[]>();
+  for (const assignment of policy.assignments) {
+    const role = roles.get(assignment.role);
+    if (role === undefined) continue;
+    for (const [featureKey, grant] of Object.entries(role.grants)) {
+      const feature = features.get(featureKey);
+      if (feature === undefined || featureKey === ACCESS_MANAGE) continue;
+      const expanded = expandGrant(manifest, feature.levels, grant.level);
+      if (!expanded.ok) continue;
+      const scoped = feature.resource !== null && grant.resources !== undefined;
+      if (scoped && grant.resources?.length === 0) continue; // limited to nothing: confers nothing
+      const rule: RoleRule = Object.freeze({
+        kind: 'role',
+        code: assignment.code,
+        role: role.key,
+        roleTitle: role.title,
+        feature: featureKey,
+        level: grant.level,
+        resources: scoped ? Object.freeze([...(grant.resources ?? [])]) : null,
+      });
+      const codeRules = rulesByCode.get(assignment.code) ?? [];
+      codeRules.push(rule);
+      rulesByCode.set(assignment.code, codeRules);
+
+      let codeFeatures = byCode.get(assignment.code);
+      if (codeFeatures === undefined) byCode.set(assignment.code, (codeFeatures = new Map()));
+      let perLevel = codeFeatures.get(featureKey);
+      if (perLevel === undefined) codeFeatures.set(featureKey, (perLevel = levels.map(() => undefined)));
+      for (const level of expanded.levels) {
+        const at = levelIndex.get(level);
+        if (at === undefined) continue;
+        const held = perLevel[at] ?? { all: false, resources: new Set<string>(), rules: [] };
+        perLevel[at] = held;
+        held.rules.push(rule);
+        if (rule.resources === null) held.all = true;
+        else for (const resource of rule.resources) held.resources.add(resource);
+      }
+    }
+  }
+
+  return {
+    version: policy.version,
+    levelIndex,
+    levels,
+    features,
+    adminsGetEverything: manifest.adminsGetEverything === true,
+    allowListEmpty: policy.allowList.length === 0,
+    allowList: new Map(policy.allowList.map((code) => [code, Object.freeze({ kind: 'allowList', code }) satisfies Rule])),
+    delegates: new Map(policy.delegates.map((code) => [code, Object.freeze({ kind: 'delegate', code }) satisfies Rule])),
+    byCode,
+    rulesByCode,
+  };
+}

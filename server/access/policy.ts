@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { Manifest } from '../manifest.js';
+
+/**
+ * The access policy of one portal, stored as one document (so a save is one compare-and-swap on `version`).
+ * Everything refers to the manifest by key and to people by Bitrix24 access code.
+ */
+
+const key = z.string().min(1).max(100);
+const code = z.string().min(1).max(40);
+
+/** A role's grant for one feature: the highest level it gives and, for resource-scoped features, which resources. */
+export const grantSchema = z.object({
+  level: key,
+  /** Resource ids (e.g. warehouse ids) the level is limited to; absent = all resources of the feature's type. */
+  resources: z.array(z.string().min(1).max(100)).optional(),
+});
+
+export const roleSchema = z.object({
+  key,
+  title: z.string().trim().min(1).max(200),
+  /** Built-in roles (from the manifest) can be edited but not deleted. */
+  builtIn: z.boolean(),
+  grants: z.record(key, grantSchema),
+});
+
+export const policySchema = z.object({
+  /** Codes that may open the app; empty = everyone Bitrix24 lets in. */
+  allowList: z.array(code),
+  roles: z.array(roleSchema),
+  /** Which role each code holds; a code may hold several roles. */
+  assignments: z.array(z.object({ code, role: key })),
+  /** Codes an admin delegated the built-in `access.manage` to. */
+  delegates: z.array(code),
+  /** Incremented on every save; the store compares it to refuse lost updates. */
+  version: z.number().int().nonnegative(),
+});
+
+export type Grant = z.infer<typeof grantSchema>;
+export type Role = z.infer<typeof roleSchema>;
+export type Policy = z.infer<typeof policySchema>;
+
+/** The built-in feature that lets a user manage access (roles, assignments, allow-list). Only admins and delegates. */
+export const ACCESS_MANAGE = 'access.manage';
+
+/** The policy of a freshly installed portal: built-in roles from the manifest, nobody assigned, open to everyone. */
+export function defaultPolicy(manifest: Manifest, lang: 'en' | 'ru' = 'en'): Policy {
+  return {
+    allowList: [],
+    roles: manifest.roles.map((role) => ({
+      key: role.key,
+      title: role.title[lang],
+      builtIn: true,
+      grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
+    })),
+    assignments: [],
+    delegates: [],
+    version: 0,
+  };
+}

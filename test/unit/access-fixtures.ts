@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { loadManifest, type Manifest } from '../../server/manifest.js';
+import { defaultPolicy, type Policy, type Role } from '../../server/access/policy.js';
+import type { Subject } from '../../server/access/subject.js';
+
+/** The shipped manifest: directory, reports, menu, settings (admin-only), workgroups, stock (per warehouse). */
+export const manifest: Manifest = loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url)));
+
+/** A policy built from the defaults plus overrides. */
+export function policy(overrides: Partial<Policy> & { extraRoles?: Role[] } = {}): Policy {
+  const base = defaultPolicy(manifest);
+  const { extraRoles = [], ...rest } = overrides;
+  return { ...base, roles: [...base.roles, ...extraRoles], ...rest };
+}
+
+/** An active, non-admin user holding `codes` (plus U{id} and AU). */
+export function user(id: number, codes: string[] = [], extra: Partial<Subject> = {}): Subject {
+  return { userId: id, active: true, isAdmin: false, codes: [`U${id}`, ...codes, 'AU'], ...extra };
+}
