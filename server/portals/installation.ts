@@ -69,16 +69,18 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
       accessToken: body.AUTH_ID,
       refreshToken: body.REFRESH_ID,
       expiresAt,
-      // ONAPPINSTALL (verified server-to-server) wins over the token the admin's browser posted.
-      applicationToken: previousTokens?.applicationToken ?? body.APPLICATION_TOKEN,
+      // The token posted with a verified admin's installer is the current one (a reinstall issues a new one);
+      // without it, keep what ONAPPINSTALL stored.
+      applicationToken: body.APPLICATION_TOKEN ?? previousTokens?.applicationToken,
     },
   );
   await services.portals.save(portal);
 
   const client = await services.clients.forPortal(portal.memberId);
   const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
-  portal = { ...portal, bindings, state: hasRequiredBindings(bindings) ? 'active' : 'new', updatedAt: clock.now() };
-  await services.portals.save(portal);
+  const state = hasRequiredBindings(bindings) ? 'active' : 'new';
+  // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
+  portal = (await services.portals.update(portal.memberId, (latest) => ({ ...(latest ?? portal), bindings, state, updatedAt: clock.now() }))) ?? portal;
   services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');
   return { portal, user };
 }

@@ -88,7 +88,9 @@ async function stillInstalled(services: Services, portal: Portal): Promise<boole
 /** Tokens go at once; with "clear data" every data owner then forgets the portal, after the reply. */
 async function uninstall(services: Services, portal: Portal, clean: boolean): Promise<void> {
   services.clients.forget(portal.memberId);
-  await services.portals.save({ ...services.vault.clear(portal), state: 'deleted', updatedAt: services.clock.now() });
+  await services.portals.update(portal.memberId, (latest) =>
+    latest === undefined ? undefined : { ...services.vault.clear(latest), state: 'deleted', updatedAt: services.clock.now() },
+  );
   if (clean) {
     services.background.run('purge portal data', async () => {
       for (const owner of services.dataOwners) await owner.purgePortal(portal.memberId);
@@ -115,42 +117,45 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
     auth.client_endpoint,
   );
   if (!(await isAdminToken(services, verified.memberId, verified.clientEndpoint, auth))) return;
-  const existing = await services.portals.get(verified.memberId);
-  if (existing?.state === 'blocked') return;
-  const current = existing === undefined ? undefined : services.vault.open(existing);
-  const reinstalled = existing === undefined || existing.state === 'deleted' || existing.state === 'needs_reinstall';
-  const now = clock.now();
-  const base: Portal = existing ?? {
-    memberId: verified.memberId,
-    domain: new URL(verified.clientEndpoint).host,
-    clientEndpoint: verified.clientEndpoint,
-    state: 'new',
-    scopes: verified.scopes,
-    lang: pickLang(typeof event.data?.['LANGUAGE_ID'] === 'string' ? event.data['LANGUAGE_ID'] : undefined),
-    bindings: { bound: [], failed: [] },
-    createdAt: now,
-    updatedAt: now,
-  };
-  const tokens =
-    current !== undefined && !reinstalled
-      ? { ...current, applicationToken: auth.application_token }
-      : auth.refresh_token === undefined
-        ? undefined
-        : {
-            accessToken: auth.access_token,
-            refreshToken: auth.refresh_token,
-            expiresAt: unixSeconds(clock) + (auth.expires_in ?? 3600),
-            applicationToken: auth.application_token,
-          };
-  if (tokens === undefined) {
-    services.logger.warn({ memberId: verified.memberId }, 'ONAPPINSTALL without a refresh token ignored');
+  const accessToken = auth.access_token;
+  // Derived from the latest record, one update at a time: the installer may be storing the installation now.
+  const portal = await services.portals.update(verified.memberId, (existing) => {
+    if (existing?.state === 'blocked') return undefined;
+    const current = existing === undefined ? undefined : services.vault.open(existing);
+    const reinstalled = existing === undefined || existing.state === 'deleted' || existing.state === 'needs_reinstall';
+    const now = clock.now();
+    const base: Portal = existing ?? {
+      memberId: verified.memberId,
+      domain: new URL(verified.clientEndpoint).host,
+      clientEndpoint: verified.clientEndpoint,
+      state: 'new',
+      scopes: verified.scopes,
+      lang: pickLang(typeof event.data?.['LANGUAGE_ID'] === 'string' ? event.data['LANGUAGE_ID'] : undefined),
+      bindings: { bound: [], failed: [] },
+      createdAt: now,
+      updatedAt: now,
+    };
+    const tokens =
+      current !== undefined && !reinstalled
+        ? { ...current, applicationToken: auth.application_token }
+        : auth.refresh_token === undefined
+          ? undefined
+          : {
+              accessToken,
+              refreshToken: auth.refresh_token,
+              expiresAt: unixSeconds(clock) + (auth.expires_in ?? 3600),
+              applicationToken: auth.application_token,
+            };
+    if (tokens === undefined) return undefined;
+    return services.vault.seal(
+      { ...base, state: reinstalled ? 'new' : base.state, scopes: verified.scopes, appStatus: verified.status ?? base.appStatus, updatedAt: now },
+      tokens,
+    );
+  });
+  if (portal === undefined) {
+    services.logger.warn({ memberId: verified.memberId }, 'ONAPPINSTALL not stored (portal blocked, or no refresh token)');
     return;
   }
-  const portal = services.vault.seal(
-    { ...base, state: reinstalled ? 'new' : base.state, scopes: verified.scopes, appStatus: verified.status ?? base.appStatus, updatedAt: now },
-    tokens,
-  );
-  await services.portals.save(portal);
   services.logger.info({ memberId: portal.memberId, state: portal.state }, 'ONAPPINSTALL verified; application token stored');
 }
 
@@ -179,31 +184,24 @@ async function isAdminToken(
 /** Bitrix24 removes event bindings on update: take the fresh tokens and bind again. */
 async function acceptUpdateEvent(services: Services, portal: Portal, event: BitrixEvent): Promise<void> {
   const { auth } = event;
-  const current = services.vault.open(portal);
-  let updated: Portal = {
-    ...portal,
-    appVersion: typeof event.data?.['VERSION'] === 'string' ? event.data['VERSION'] : portal.appVersion,
-    updatedAt: services.clock.now(),
-  };
-  if (current !== undefined && auth.access_token !== undefined && auth.refresh_token !== undefined) {
+  const version = typeof event.data?.['VERSION'] === 'string' ? event.data['VERSION'] : undefined;
+  let fresh: { accessToken: string; refreshToken: string; expiresAt: number } | undefined;
+  if (auth.access_token !== undefined && auth.refresh_token !== undefined) {
     // The application token alone proves little (every user's frame sees it), so new tokens are checked too.
-    await verifyAppToken(
-      services,
-      auth.access_token,
-      portal.memberId,
-      portal.clientEndpoint,
-    );
+    await verifyAppToken(services, auth.access_token, portal.memberId, portal.clientEndpoint);
     if (!(await isAdminToken(services, portal.memberId, portal.clientEndpoint, auth))) return;
-    updated = services.vault.seal(updated, {
-      ...current,
-      accessToken: auth.access_token,
-      refreshToken: auth.refresh_token,
-      expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600),
-    });
+    fresh = { accessToken: auth.access_token, refreshToken: auth.refresh_token, expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600) };
   }
-  await services.portals.save(updated);
+  const updated = await services.portals.update(portal.memberId, (latest) => {
+    if (latest === undefined || latest.state === 'deleted') return undefined;
+    const base = { ...latest, appVersion: version ?? latest.appVersion, updatedAt: services.clock.now() };
+    const current = services.vault.open(latest);
+    return fresh === undefined || current === undefined ? base : services.vault.seal(base, { ...current, ...fresh });
+  });
+  if (updated === undefined) return;
   const client = await services.clients.forPortal(updated.memberId);
   const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
-  await services.portals.save({ ...updated, bindings, updatedAt: services.clock.now() });
+  // Binding may have renewed the tokens: patch the latest record, never the copy from before.
+  await services.portals.update(updated.memberId, (latest) => (latest === undefined ? undefined : { ...latest, bindings, updatedAt: services.clock.now() }));
   services.logger.info({ memberId: portal.memberId, failed: bindings.failed }, 'ONAPPUPDATE handled; events bound again');
 }

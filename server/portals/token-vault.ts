@@ -98,17 +98,23 @@ export class TokenVault {
     } catch (error: unknown) {
       if (error instanceof BitrixError && error.is('invalid_grant')) {
         // The refresh token is dead (revoked, expired or already used): only a reinstall brings a new one.
-        await this.#portals.save({ ...portal, state: 'needs_reinstall', updatedAt: this.#clock.now() });
+        // Only if nobody replaced the tokens meanwhile (a reinstall brings new ones that are fine).
+        await this.#portals.update(memberId, (latest) =>
+          latest !== undefined && latest.secrets?.data === portal.secrets?.data ? { ...latest, state: 'needs_reinstall', updatedAt: this.#clock.now() } : undefined,
+        );
         this.#logger.warn({ memberId, err: error }, 'refresh token rejected; portal needs a reinstall');
       }
       throw error;
     }
     const clientEndpoint = this.#endpointAfterRefresh(portal, issued.clientEndpoint);
-    const renewed = this.seal(
-      { ...portal, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
-      { ...tokens, accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
-    );
-    await this.#portals.save(renewed);
+    // Written onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays.
+    await this.#portals.update(memberId, (latest) => {
+      const base = latest ?? portal;
+      return this.seal(
+        { ...base, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
+        { ...(this.open(base) ?? tokens), accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
+      );
+    });
     this.#logger.info({ memberId }, 'access token renewed');
     return { accessToken: issued.accessToken, expiresAt: issued.expiresAt, clientEndpoint };
   }

@@ -9,6 +9,8 @@ export interface PortalDataOwner {
 /** Installation records, one document per portal keyed by member id. */
 export class PortalRepository implements PortalDataOwner {
   readonly #keyv: Keyv;
+  /** Per portal, the tail of the queue of read-modify-write updates (in-process; shared locks come with Redis). */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(keyv: Keyv) {
     this.#keyv = keyv;
@@ -22,6 +24,27 @@ export class PortalRepository implements PortalDataOwner {
 
   async save(portal: Portal): Promise<void> {
     await this.#keyv.set(key(portal.memberId), portalSchema.parse(portal));
+  }
+
+  /**
+   * Reads the current record, lets `change` derive the next one from it, and writes that, one update of a
+   * portal at a time: writers patch what they own on the latest record instead of saving a stale copy over
+   * someone else's change (a renewed refresh token, a newly stored application token). `change` returning
+   * undefined writes nothing.
+   */
+  update(memberId: string, change: (current: Portal | undefined) => Portal | undefined): Promise<Portal | undefined> {
+    const previous = this.#queues.get(memberId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const updated = change(await this.get(memberId));
+      if (updated !== undefined) await this.save(updated);
+      return updated;
+    });
+    const tail = next.catch(() => undefined);
+    this.#queues.set(memberId, tail);
+    void tail.finally(() => {
+      if (this.#queues.get(memberId) === tail) this.#queues.delete(memberId);
+    });
+    return next;
   }
 
   async purgePortal(memberId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
-import { installScopes, installerRequest, oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
+import { installScopes, installerRequest, oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
 const acme = testPortal('acme');
@@ -159,9 +159,9 @@ describe('POST /events ONAPPINSTALL', () => {
     expect(portal).toMatchObject({ state: 'new', lang: 'ru' });
     expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'event-access-token', applicationToken: acme.applicationToken });
 
-    // The installer then completes it and keeps the verified application token.
+    // The installer then completes it; posting no application token of its own, it keeps the event's.
     const scopes = installScopes(acme);
-    const { query, body } = installerRequest(acme, { body: { APPLICATION_TOKEN: 'browser-posted-token' } });
+    const { query, body } = installerRequest(acme);
     expect((await h.request.post('/install').query(query).type('form').send(body)).status).toBe(200);
     for (const scope of scopes) scope.done();
     const installed = await storedPortal(h, acme.memberId);
@@ -238,6 +238,26 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.appVersion).toBe('2');
     expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'updated-access', refreshToken: 'updated-refresh' });
+  });
+
+  it('ONAPPUPDATE without tokens on an expired token: the renewal during re-binding is not overwritten', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const installed = await storedPortal(h, acme.memberId);
+    const tokens = h.services.vault.open(installed);
+    if (tokens === undefined) throw new Error('no tokens');
+    await h.services.portals.save(h.services.vault.seal(installed, { ...tokens, expiresAt: 1 }));
+    tokenRefresh(acme.refreshToken, { access: 'renewed-access', refresh: 'renewed-refresh', portal: acme });
+    portalCall(acme, 'event.get', { token: 'renewed-access', result: [] });
+    portalCall(acme, 'event.bind', { token: 'renewed-access', times: 3 });
+    portalCall(acme, 'placement.get', { token: 'renewed-access', result: [] });
+    portalCall(acme, 'placement.bind', { token: 'renewed-access' });
+    const res = await h.request.post('/events').send({ event: 'ONAPPUPDATE', data: { VERSION: '3' }, auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    expect(res.status).toBe(200);
+    await h.background.idle();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.appVersion).toBe('3');
+    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'renewed-access', refreshToken: 'renewed-refresh' });
   });
 
   it('ONAPPUPDATE carrying an employee’s tokens keeps the installation’s own tokens', async () => {
