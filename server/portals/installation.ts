@@ -49,13 +49,15 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
   }
   const previousTokens = existing === undefined ? undefined : services.vault.open(existing);
   const now = clock.now();
-  assertTransition(existing?.state ?? 'new', 'new');
+  // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
+  const provisional = existing?.state === 'active' ? 'active' : 'new';
+  assertTransition(existing?.state ?? 'new', provisional);
   let portal = services.vault.seal(
     {
       memberId: verified.memberId,
       domain: new URL(verified.clientEndpoint).host,
       clientEndpoint: verified.clientEndpoint,
-      state: 'new',
+      state: provisional,
       scopes: verified.scopes,
       appStatus: verified.status,
       lang: pickLang(query.LANG),
@@ -78,7 +80,7 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
 
   const client = await services.clients.forPortal(portal.memberId);
   const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
-  const state = hasRequiredBindings(bindings) ? 'active' : 'new';
+  const state = hasRequiredBindings(bindings) ? 'active' : provisional;
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
   portal = (await services.portals.update(portal.memberId, (latest) => ({ ...(latest ?? portal), bindings, state, updatedAt: clock.now() }))) ?? portal;
   services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { unixSeconds } from '../clock.js';
-import { UnauthorizedError } from '../errors.js';
+import { UnauthorizedError, UnavailableError } from '../errors.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import { pickLang } from '../manifest.js';
 import type { Services } from '../services.js';
@@ -19,7 +19,12 @@ export type EventOutcome = 'accepted' | 'ignored';
  * @see https://apidocs.bitrix24.com/api-reference/events/safe-event-handlers.html
  */
 export async function handleEvent(services: Services, event: BitrixEvent): Promise<EventOutcome> {
-  const portal = await services.portals.get(event.auth.member_id);
+  let portal: Portal | undefined;
+  try {
+    portal = await services.portals.get(event.auth.member_id);
+  } catch (error: unknown) {
+    throw new UnavailableError('STORE_UNAVAILABLE', 'The installation store could not be read.', { cause: error });
+  }
   switch (event.event) {
     case 'ONAPPINSTALL':
       services.background.run('ONAPPINSTALL', () => acceptInstallEvent(services, event));
@@ -88,6 +93,7 @@ async function stillInstalled(services: Services, portal: Portal): Promise<boole
 /** Tokens go at once; with "clear data" every data owner then forgets the portal, after the reply. */
 async function uninstall(services: Services, portal: Portal, clean: boolean): Promise<void> {
   services.clients.forget(portal.memberId);
+  services.budgets.forget(portal.memberId);
   await services.portals.update(portal.memberId, (latest) =>
     latest === undefined ? undefined : { ...services.vault.clear(latest), state: 'deleted', updatedAt: services.clock.now() },
   );

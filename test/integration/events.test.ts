@@ -131,6 +131,18 @@ describe('POST /events ONAPPUNINSTALL', () => {
     expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
   });
 
+  it('a store outage answers 503 with a code and changes nothing', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const get = h.services.portals.get.bind(h.services.portals);
+    h.services.portals.get = () => Promise.reject(new Error('SQLITE_BUSY: database is locked'));
+    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
+    h.services.portals.get = get;
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('STORE_UNAVAILABLE');
+    expect((await storedPortal(h, acme.memberId)).state).toBe('active');
+  });
+
   it('malformed event payloads → 400, nothing changed', async () => {
     const h = harness();
     await installPortal(h, acme);

@@ -198,6 +198,30 @@ describe('POST /install event bindings', () => {
     expect(portal.bindings.failed).toEqual([{ name: 'ONUSERADD', code: 'insufficient_scope' }]);
   });
 
+  it('re-running the installer on a working installation keeps it active while it re-binds', async () => {
+    const h = harness();
+    installScopes(acme);
+    const first = installerRequest(acme);
+    expect((await h.request.post('/install').query(first.query).type('form').send(first.body)).status).toBe(200);
+    const states: string[] = [];
+    oauthAppInfo(acme);
+    portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
+    // While Bitrix24 answers event.get, the stored installation is still usable.
+    nock(`${acme.origin}`)
+      .post('/rest/event.get')
+      .query(true)
+      .reply(async () => {
+        states.push((await storedPortal(h, acme.memberId)).state);
+        const bound = ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'].map((event) => ({ event, handler: 'https://keycard.test/events' }));
+        return [200, { result: bound, time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 } }];
+      });
+    portalCall(acme, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
+    const again = installerRequest(acme);
+    expect((await h.request.post('/install').query(again.query).type('form').send(again.body)).status).toBe(200);
+    expect(states).toEqual(['active']);
+    expect((await storedPortal(h, acme.memberId)).state).toBe('active');
+  });
+
   it('a vital event that cannot be bound leaves the installation unfinished and says so', async () => {
     const h = harness();
     oauthAppInfo(acme);

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../../errors.js';
 import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
 import { pickLang } from '../../manifest.js';
+import { hasRequiredBindings } from '../../portals/bindings.js';
 import { installFromFrame } from '../../portals/installation.js';
 import { portalOrigin } from '../../portals/portal.js';
 import type { Services } from '../../services.js';
@@ -18,7 +19,7 @@ export function installRoute(services: Services): RequestHandler {
       const body = frameBodySchema.parse(req.body);
       const { portal, user } = await installFromFrame(services, query, body);
       const ancestors = [portalOrigin(portal)];
-      if (portal.state !== 'active') {
+      if (!hasRequiredBindings(portal.bindings)) {
         const details = portal.bindings.failed.map((failure) => `${failure.name}: ${failure.code}`);
         sendFrameError(services, res, new AppError('INSTALL_INCOMPLETE', 502, 'Required events could not be bound.'), { lang, ancestors, details });
         return;
