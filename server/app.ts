@@ -1,10 +1,11 @@
 import express, { type Express, type ErrorRequestHandler } from 'express';
 import type { Config } from './config.js';
 import { NotFoundError } from './errors.js';
-import { pickLang } from './manifest.js';
 import { createServices, type AppDeps, type Services } from './services.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendFrameError } from './http/frame-page.js';
+import { langOf } from './http/lang-of.js';
+import { requireSession } from './http/require-session.js';
 import { apiRouter } from './http/routes/api-router.js';
 import { appRoute } from './http/routes/app-route.js';
 import { directoryRouter } from './http/routes/directory-router.js';
@@ -39,19 +40,18 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   frames.post('/install', forms, installRoute(services));
   frames.post('/app', forms, appRoute(services));
   frames.get(['/install', '/app'], (req, res) => {
-    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    const lang = langOf(req);
     sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang });
   });
   const framePageErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    sendFrameError(services, res, error, { lang: pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined) });
+    sendFrameError(services, res, error, { lang: langOf(req) });
   };
   frames.use(framePageErrors);
   app.use(frames);
 
   app.post('/events', forms, json, eventsRoute(services));
-  // The directory and sync routers guard their own prefixes with requireSession and come first, so a
-  // request to them is verified once; everything else under /api goes through apiRouter's guard.
-  app.use('/api', json, directoryRouter(services), syncRouter(services), apiRouter(services));
+  // Every /api route is behind one session check.
+  app.use('/api', json, requireSession(services), directoryRouter(services), syncRouter(services), apiRouter(services));
   app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
   app.use(errorHandler(services.logger));
   return Object.assign(app, { services });

@@ -152,11 +152,6 @@ export class DirectoryService implements PortalDataOwner {
     return (this.#running.get(memberId) ?? this.#begin(memberId, trigger)).done;
   }
 
-  /** True while this process runs a sync of the portal. */
-  isRunning(memberId: string): boolean {
-    return this.#running.has(memberId);
-  }
-
   async status(memberId: string): Promise<SyncStatus> {
     const [meta, info] = await Promise.all([this.#store.meta(memberId), this.#deps.portalInfo(memberId)]);
     return syncStatus(meta, { now: this.#deps.clock.now(), running: this.#running.has(memberId), scopes: info?.scopes ?? [] });

@@ -1,6 +1,6 @@
 import type { CurrentGeneration, DirectoryOverlay, DirectoryStore, WorkgroupAvailability } from './directory-store.js';
 import { decodeDepartment, decodeGroup, decodeMembers, decodeUser, type DirectoryUser } from './records.js';
-import { buildSnapshot, type DirectorySnapshot } from './snapshot.js';
+import { buildSnapshot, emptySnapshot, type DirectorySnapshot } from './snapshot.js';
 
 /** Overlay entries that apply on top of a generation: those made after it started (older ones are in it). */
 export function overlayUsers(overlay: DirectoryOverlay, current: CurrentGeneration | null): DirectoryUser[] {
@@ -47,7 +47,7 @@ export class SnapshotCache {
     }
     let base: DirectorySnapshot;
     if (cached !== undefined && cached.generation === generation) base = cached.snapshot;
-    else if (current === null) base = buildSnapshot({ memberId, generation: null, refreshedAt: null, workgroups: await workgroups(), users: [], departments: [], groups: [], members: [] });
+    else if (current === null) base = emptySnapshot(memberId, await workgroups());
     else base = await this.#load(memberId, current);
     const snapshot = withUsers(base, overlayUsers(overlay, current));
     this.#touch(memberId, { generation, rev: overlay.rev, snapshot });

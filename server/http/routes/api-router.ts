@@ -2,12 +2,11 @@ import { Router } from 'express';
 import { grantedScopesSchema } from '../../bitrix/schemas.js';
 import { buildScopeReport } from '../../portals/scope-report.js';
 import type { Services } from '../../services.js';
-import { requestContext, requireSession } from '../require-session.js';
+import { requestContext } from '../require-session.js';
 
-/** `/api/*`: the Vue UI's API, every route behind a session. */
+/** `/api/me` and `/api/scopes` (mounted behind requireSession in app.ts). */
 export function apiRouter(services: Services): Router {
   const router = Router();
-  router.use(requireSession(services));
 
   router.get('/me', (req, res) => {
     const { session, portal } = requestContext(req);

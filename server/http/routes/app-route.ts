@@ -2,12 +2,12 @@ import type { RequestHandler } from 'express';
 import { unixSeconds } from '../../clock.js';
 import { AppError, ForbiddenError, NotFoundError, UnavailableError } from '../../errors.js';
 import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
-import { pickLang } from '../../manifest.js';
 import { portalOrigin, type Portal } from '../../portals/portal.js';
 import { identifyUser, verifyAppToken } from '../../portals/verification.js';
 import type { Services } from '../../services.js';
 import { setFramePageHeaders } from '../frame-headers.js';
 import { sendFrameError } from '../frame-page.js';
+import { langOf } from '../lang-of.js';
 import { renderAppShell } from '../pages/app-shell.js';
 
 /**
@@ -16,7 +16,7 @@ import { renderAppShell } from '../pages/app-shell.js';
  */
 export function appRoute(services: Services): RequestHandler {
   return async (req, res) => {
-    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    const lang = langOf(req);
     let ancestors: string[] | undefined;
     try {
       frameQuerySchema.parse(req.query);

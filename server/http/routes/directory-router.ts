@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decodeCursor, departmentTree, listUsers, userView } from '../../directory/queries.js';
 import { BadRequestError } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { requestContext, requireSession } from '../require-session.js';
+import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (max: number) => z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(max));
@@ -32,7 +32,6 @@ function parseQuery(req: Request): z.infer<typeof usersQuerySchema> {
  */
 export function directoryRouter(services: Services): Router {
   const router = Router();
-  router.use('/directory', requireSession(services));
 
   router.get('/directory/departments', async (req, res) => {
     const { portal } = requestContext(req);

@@ -1,19 +1,19 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../../errors.js';
 import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
-import { pickLang } from '../../manifest.js';
 import { hasRequiredBindings } from '../../portals/bindings.js';
 import { installFromFrame } from '../../portals/installation.js';
 import { portalOrigin } from '../../portals/portal.js';
 import type { Services } from '../../services.js';
 import { setFramePageHeaders } from '../frame-headers.js';
 import { sendFrameError } from '../frame-page.js';
+import { langOf } from '../lang-of.js';
 import { renderAppShell } from '../pages/app-shell.js';
 
 /** `POST /install`: the installer frame. Verifies, stores, binds, then renders the installer UI. */
 export function installRoute(services: Services): RequestHandler {
   return async (req, res) => {
-    const lang = pickLang(typeof req.query['LANG'] === 'string' ? req.query['LANG'] : undefined);
+    const lang = langOf(req);
     try {
       const query = frameQuerySchema.parse(req.query);
       const body = frameBodySchema.parse(req.body);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ForbiddenError } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { requestContext, requireSession } from '../require-session.js';
+import { requestContext } from '../require-session.js';
 
 /**
  * `/api/sync`: the directory sync of the session's portal. Anyone signed in may read its state; only a
@@ -9,7 +9,6 @@ import { requestContext, requireSession } from '../require-session.js';
  */
 export function syncRouter(services: Services): Router {
   const router = Router();
-  router.use('/sync', requireSession(services));
 
   router.get('/sync', async (req, res) => {
     const { portal } = requestContext(req);
