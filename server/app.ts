@@ -6,12 +6,15 @@ import { errorHandler } from './http/error-handler.js';
 import { sendFrameError } from './http/frame-page.js';
 import { langOf } from './http/lang-of.js';
 import { requireSession } from './http/require-session.js';
+import { accessRouter } from './http/routes/access-router.js';
 import { apiRouter } from './http/routes/api-router.js';
+import { auditRouter } from './http/routes/audit-router.js';
 import { appRoute } from './http/routes/app-route.js';
 import { directoryRouter } from './http/routes/directory-router.js';
 import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { installRoute } from './http/routes/install-route.js';
+import { stockRouter } from './http/routes/stock-router.js';
 import { syncRouter } from './http/routes/sync-router.js';
 
 export type { AppDeps } from './services.js';
@@ -51,7 +54,17 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
 
   app.post('/events', forms, json, eventsRoute(services));
   // Every /api route is behind one session check.
-  app.use('/api', json, requireSession(services), directoryRouter(services), syncRouter(services), apiRouter(services));
+  app.use(
+    '/api',
+    json,
+    requireSession(services),
+    apiRouter(services),
+    directoryRouter(services),
+    syncRouter(services),
+    accessRouter(services),
+    auditRouter(services),
+    stockRouter(services),
+  );
   app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
   app.use(errorHandler(services.logger));
   return Object.assign(app, { services });

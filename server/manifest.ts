@@ -34,7 +34,15 @@ const manifestSchema = z
         resource: key.optional(),
       }),
     ),
-    roles: z.array(z.object({ key, title: text, grants: z.record(key, key) })),
+    roles: z.array(
+      z.object({
+        key,
+        title: text,
+        grants: z.record(key, key),
+        /** Access codes that hold the role on a fresh install (e.g. `AU`: everyone gets the read-only role). */
+        defaultCodes: z.array(z.string().regex(/^(?:AU|U[1-9]\d*|DR?[1-9]\d*)$/)).optional(),
+      }),
+    ),
   })
   .superRefine((manifest, ctx) => {
     const problem = (message: string) => ctx.addIssue({ code: 'custom', message });

@@ -14,6 +14,11 @@ import { PortalRepository, type PortalDataOwner } from './store/portal-repositor
 import { TokenVault } from './portals/token-vault.js';
 import { PortalClients } from './portals/portal-clients.js';
 import { SessionTokens } from './http/session-tokens.js';
+import { AccessService } from './access/access-service.js';
+import { AppAdmins } from './access/app-admins.js';
+import { PolicyStore } from './access/policy-store.js';
+import { InProcessLocks, type Locks } from './store/locks.js';
+import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
 
 /** The built UI: index.html with the bootstrap marker, and the folder of its assets. */
 export interface UiAssets {
@@ -39,6 +44,10 @@ export interface AppDeps {
   rateBudgets?: RateBudgets;
   /** Tunables of the directory mirror (lease, checkpoint age, schedule, test hooks). */
   directory?: Partial<DirectoryOptions>;
+  /** Per-portal mutual exclusion for read-modify-write of shared documents (default: in-process). */
+  locks?: Locks;
+  /** The app's resources roles can be limited to (default: the sample warehouses). */
+  resources?: ResourceCatalog;
 }
 
 /** The wired services the routes use. */
@@ -59,6 +68,13 @@ export interface Services {
   budgets: RateBudgets;
   /** The users/departments/workgroups mirror. */
   directory: DirectoryService;
+  /** Access policies and their audit log. */
+  policies: PolicyStore;
+  /** Portal admins seen by Keycard (named on the access-denied page). */
+  appAdmins: AppAdmins;
+  /** Loads what `evaluate()` needs for a user. */
+  access: AccessService;
+  resources: ResourceCatalog;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
   dataOwners: PortalDataOwner[];
 }
@@ -86,6 +102,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
   const clients = new PortalClients({ portals, vault, factory });
   const background = deps.background ?? new BackgroundTasks(deps.logger);
+  const locks = deps.locks ?? new InProcessLocks();
   const directory = new DirectoryService({
     store: deps.store,
     clock: deps.clock,
@@ -98,8 +115,12 @@ export function createServices(config: Config, deps: AppDeps): Services {
     },
     listPortals: () => listActivePortals(deps.store),
     budgetFor: (memberId) => budgets.forPortal(memberId),
+    locks,
     ...(deps.directory === undefined ? {} : { options: deps.directory }),
   });
+  const policies = new PolicyStore({ store: deps.store, locks, manifest: deps.manifest, clock: deps.clock });
+  const appAdmins = new AppAdmins({ store: deps.store, locks, clock: deps.clock });
+  const access = new AccessService({ policies, manifest: deps.manifest, snapshot: (memberId) => directory.snapshot(memberId) });
   return {
     config,
     clock: deps.clock,
@@ -115,7 +136,11 @@ export function createServices(config: Config, deps: AppDeps): Services {
     background,
     budgets,
     directory,
+    policies,
+    appAdmins,
+    access,
+    resources: deps.resources ?? sampleResourceCatalog,
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
-    dataOwners: [directory, portals],
+    dataOwners: [directory, policies, appAdmins, { purgePortal: (memberId) => Promise.resolve(access.forgetPortal(memberId)) }, portals],
   };
 }

@@ -43,7 +43,10 @@ export type Policy = z.infer<typeof policySchema>;
 /** The built-in feature that lets a user manage access (roles, assignments, allow-list). Only admins and delegates. */
 export const ACCESS_MANAGE = 'access.manage';
 
-/** The policy of a freshly installed portal: built-in roles from the manifest, nobody assigned, open to everyone. */
+/**
+ * The policy of a freshly installed portal: open to everyone, the manifest's built-in roles, held by the
+ * manifest's default codes (the sample gives Manager to all authorized users, so the app works at once).
+ */
 export function defaultPolicy(manifest: Manifest, lang: 'en' | 'ru' = 'en'): Policy {
   return {
     allowList: [],
@@ -53,7 +56,7 @@ export function defaultPolicy(manifest: Manifest, lang: 'en' | 'ru' = 'en'): Pol
       builtIn: true,
       grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
     })),
-    assignments: [],
+    assignments: manifest.roles.flatMap((role) => (role.defaultCodes ?? []).map((code) => ({ code, role: role.key }))),
     delegates: [],
     version: 0,
   };

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DirectoryStore, PendingChunk, SyncBuild, SyncTrigger } from './directory-store.js';
-import type { DirectoryLocks } from './locks.js';
+import type { Locks } from '../store/locks.js';
 import { emailAllowed, failureOf, workgroupAvailability, type SyncReport } from './sync-status.js';
 
 /** Another instance holds the portal's build lease. */
@@ -21,7 +21,7 @@ export class SyncLeaseLostError extends AppError {
 
 export interface BuildLedgerDeps {
   store: DirectoryStore;
-  locks: DirectoryLocks;
+  locks: Locks;
   clock: Clock;
   logger: Logger;
   /** This instance's id, written as the lease owner. */

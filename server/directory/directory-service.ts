@@ -10,7 +10,7 @@ import type { BitrixClient } from '../bitrix/sdk-client.js';
 import type { PortalDataOwner } from '../store/portal-repository.js';
 import { BuildLedger, SyncLeaseLostError, SyncRunningError } from './build-ledger.js';
 import { DirectoryStore, type SyncBuild, type SyncTrigger } from './directory-store.js';
-import { InProcessLocks, type DirectoryLocks } from './locks.js';
+import { InProcessLocks, type Locks } from '../store/locks.js';
 import { encodeUser, decodeUser, sameUser, type DirectoryUser } from './records.js';
 import { applyUserRow, parseUserRow } from './rest-rows.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -76,7 +76,7 @@ export interface DirectoryDeps {
   listPortals(): Promise<string[]>;
   /** The portal's rate budget (batch commands refused by the operating limit wait there). */
   budgetFor?(memberId: string): RateBudget | undefined;
-  locks?: DirectoryLocks;
+  locks?: Locks;
   options?: Partial<DirectoryOptions>;
 }
 
@@ -98,7 +98,7 @@ export class DirectoryService implements PortalDataOwner {
   readonly #deps: DirectoryDeps;
   readonly #options: DirectoryOptions;
   readonly #store: DirectoryStore;
-  readonly #locks: DirectoryLocks;
+  readonly #locks: Locks;
   readonly #snapshots: SnapshotCache;
   readonly #ledger: BuildLedger;
   readonly #running = new Map<string, Running>();

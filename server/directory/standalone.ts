@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { RateBudget } from '../bitrix/rate-budget.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
 import { DirectoryService, type DirectoryOptions } from './directory-service.js';
-import type { DirectoryLocks } from './locks.js';
+import type { Locks } from '../store/locks.js';
 
 /**
  * A DirectoryService for one portal without Express, the vault or the portal repository: what a benchmark
@@ -21,7 +21,7 @@ export function createStandaloneDirectory(options: {
   clock?: Clock;
   logger?: Logger;
   budget?: RateBudget;
-  locks?: DirectoryLocks;
+  locks?: Locks;
   options?: Partial<DirectoryOptions>;
 }): { directory: DirectoryService; memberId: string } {
   const memberId = options.memberId ?? 'standalone';

@@ -84,6 +84,9 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
   portal = (await services.portals.update(portal.memberId, (latest) => ({ ...(latest ?? portal), bindings, state, updatedAt: clock.now() }))) ?? portal;
   services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');
+  // The installer is the first admin the access-denied page can name.
+  const installer = portal.memberId;
+  services.background.run('remember installer as app admin', () => services.appAdmins.record(installer, user));
   return { portal, user };
 }
 

@@ -34,7 +34,13 @@ describe('POST /app', () => {
 
     const me = await h.request.get('/api/me').set('authorization', `Bearer ${boot.session}`);
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ user: { id: '42', name: 'Boris Ivanov', isAdmin: false }, portal: { domain: acme.host, memberId: acme.memberId }, lang: 'ru' });
+    expect(me.body).toMatchObject({ user: { id: '42', name: 'Boris Ivanov', isAdmin: false }, portal: { domain: acme.host, memberId: acme.memberId }, lang: 'ru' });
+    // A fresh install gives everyone the Manager role: read-only features, nothing admin-only.
+    expect(me.body.access).toMatchObject({
+      open: true,
+      manage: false,
+      features: { directory: { level: 'read', levels: { read: 'all' } }, reports: { level: 'read' }, settings: { level: null, levels: {} } },
+    });
   });
 
   it('never uses the request’s DOMAIN: a frame POST naming another host still verifies on the stored endpoint', async () => {

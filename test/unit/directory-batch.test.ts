@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchCommand, batchEnvelopeSchema, type BatchEnvelope } from '../../server/directory/batch.js';
-import { InProcessLocks } from '../../server/directory/locks.js';
+import { InProcessLocks } from '../../server/store/locks.js';
 import { CursorIgnoredError, fetchCursorBatch, fetchItemBatch, fetchOffsetBatch } from '../../server/directory/paging.js';
 import { decodeUser, encodeUser, userChunkSchema } from '../../server/directory/records.js';
 import { applyUserRow, parseDepartmentRow, parseMemberRow, parseUserRow } from '../../server/directory/rest-rows.js';

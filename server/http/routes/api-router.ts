@@ -2,22 +2,28 @@ import { Router } from 'express';
 import { grantedScopesSchema } from '../../bitrix/schemas.js';
 import { buildScopeReport } from '../../portals/scope-report.js';
 import type { Services } from '../../services.js';
+import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
+import { accessSummary } from '../views/access-views.js';
 
 /** `/api/me` and `/api/scopes` (mounted behind requireSession in app.ts). */
 export function apiRouter(services: Services): Router {
   const router = Router();
+  const { requireOpen } = accessGuards(services);
 
-  router.get('/me', (req, res) => {
+  // Open to every session, even one whose access was withdrawn since: the UI learns it from `access.open`.
+  router.get('/me', async (req, res) => {
     const { session, portal } = requestContext(req);
+    const { index, subject } = await accessContext(services, req);
     res.json({
       user: { id: session.userId, name: session.name, isAdmin: session.isAdmin },
       portal: { domain: portal.domain, memberId: portal.memberId },
       lang: session.lang,
+      access: accessSummary(index, subject, services.manifest),
     });
   });
 
-  router.get('/scopes', async (req, res) => {
+  router.get('/scopes', requireOpen(), async (req, res) => {
     const { session, portal } = requestContext(req);
     try {
       const client = await services.clients.forPortal(portal.memberId);

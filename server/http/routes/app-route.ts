@@ -5,6 +5,7 @@ import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
 import { portalOrigin, type Portal } from '../../portals/portal.js';
 import { identifyUser, verifyAppToken } from '../../portals/verification.js';
 import type { Services } from '../../services.js';
+import { AppAccessDeniedError, decideOpen } from '../app-gate.js';
 import { setFramePageHeaders } from '../frame-headers.js';
 import { sendFrameError } from '../frame-page.js';
 import { langOf } from '../lang-of.js';
@@ -39,15 +40,22 @@ export function appRoute(services: Services): RequestHandler {
       if (issuer.status === 'rejected') throw issuer.reason;
       if (identity.status === 'rejected') throw identity.reason;
       const user = identity.value;
+      // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
+      await decideOpen(services, portal, user, lang);
       const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
-      // Bitrix24 sends no event when a user changes or leaves: every open refreshes the opener's own record.
-      services.background.run('refresh opening user', () => services.directory.refreshUser(portal.memberId, Number(user.id)));
       setFramePageHeaders(res, ancestors);
       res.type('html').send(renderAppShell(services.ui.template, { mode: 'app', lang, session, user, portal: { domain: portal.domain } }));
     } catch (error: unknown) {
-      sendFrameError(services, res, error, { lang, ancestors });
+      const details = error instanceof AppAccessDeniedError ? askLines(error.askNames, lang) : undefined;
+      sendFrameError(services, res, error, { lang, ancestors, ...(details === undefined ? {} : { details }) });
     }
   };
+}
+
+/** The access-denied page's list of people to ask; Bitrix24's admin when Keycard knows nobody yet. */
+function askLines(names: string[], lang: 'en' | 'ru'): string[] {
+  if (names.length > 0) return names;
+  return [lang === 'ru' ? 'Администратор вашего Битрикс24' : 'Your Bitrix24 administrator'];
 }
 
 async function loadPortal(services: Services, memberId: string): Promise<Portal | undefined> {

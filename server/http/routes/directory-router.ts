@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { decodeCursor, departmentTree, listUsers, userView } from '../../directory/queries.js';
 import { BadRequestError } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { ACCESS_MANAGE } from '../../access/index.js';
+import { accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -27,11 +29,14 @@ function parseQuery(req: Request): z.infer<typeof usersQuerySchema> {
 }
 
 /**
- * `/api/directory/*`: the mirrored company structure of the session's portal. Before the first sync the
- * answers are empty with `generation: null`, not errors.
+ * `/api/directory/*`: the mirrored company structure of the session's portal, for holders of
+ * `directory:read` and for those who manage access (they pick people for rules). Before the first sync
+ * the answers are empty with `generation: null`, not errors.
  */
 export function directoryRouter(services: Services): Router {
   const router = Router();
+  const top = services.manifest.levels.at(-1)?.key ?? 'read';
+  router.use('/directory', accessGuards(services).requireAnyFeature({ feature: 'directory', level: 'read' }, { feature: ACCESS_MANAGE, level: top }));
 
   router.get('/directory/departments', async (req, res) => {
     const { portal } = requestContext(req);

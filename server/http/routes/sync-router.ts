@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { ForbiddenError } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 /**
@@ -9,13 +10,14 @@ import { requestContext } from '../require-session.js';
  */
 export function syncRouter(services: Services): Router {
   const router = Router();
+  const { requireOpen } = accessGuards(services);
 
-  router.get('/sync', async (req, res) => {
+  router.get('/sync', requireOpen(), async (req, res) => {
     const { portal } = requestContext(req);
     res.json(await services.directory.status(portal.memberId));
   });
 
-  router.post('/sync', async (req, res) => {
+  router.post('/sync', requireOpen(), async (req, res) => {
     const { session, portal } = requestContext(req);
     if (session.isAdmin !== true) throw new ForbiddenError('ADMIN_REQUIRED', 'Only a portal administrator can start a directory sync.');
     const started = await services.directory.startSync(portal.memberId, 'admin');

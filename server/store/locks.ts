@@ -1,16 +1,16 @@
 /**
- * Mutual exclusion for read-modify-write of a portal's directory documents (the meta document when a
- * build is claimed or flipped, the overlay on every incremental update). In one process the in-process
- * implementation is enough; with several instances on a shared store it is replaced by a distributed
- * lock (e.g. Redis `SET NX PX`) behind the same interface.
+ * Mutual exclusion for read-modify-write of a portal's documents (the directory meta document when a
+ * build is claimed or flipped, the overlay on every incremental update, the access policy on a save).
+ * In one process the in-process implementation is enough; with several instances on a shared store it is
+ * replaced by a distributed lock (e.g. Redis `SET NX PX`) behind the same interface.
  */
-export interface DirectoryLocks {
+export interface Locks {
   /** Runs `work` while holding lock `name` of `memberId`; callers queue in arrival order. */
   withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** Per-key promise chain: each holder starts when the previous one settled (its failure does not leak). */
-export class InProcessLocks implements DirectoryLocks {
+export class InProcessLocks implements Locks {
   readonly #tails = new Map<string, Promise<void>>();
 
   async withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T> {

@@ -1,0 +1,74 @@
+import { accessCodes } from '../directory/queries.js';
+import type { DirectorySnapshot } from '../directory/snapshot.js';
+import type { Lang, Manifest } from '../manifest.js';
+import { buildIndex, type AccessIndex } from './access-index.js';
+import type { PolicyStore, StoredPolicy } from './policy-store.js';
+import type { Subject } from './subject.js';
+
+/** Who is asking, as a verified session or frame open knows them. */
+export interface AccessUser {
+  id: number;
+  /** From Bitrix24 (`profile.ADMIN`) at the time the user opened the app; null = unknown. */
+  isAdmin: boolean | null;
+}
+
+/** Everything a decision about one user needs, read once per request. */
+export interface AccessContext {
+  stored: StoredPolicy;
+  index: AccessIndex;
+  snapshot: DirectorySnapshot;
+  subject: Subject;
+}
+
+/** Portals whose index stays in memory; each is a few hundred KB at most. */
+const MAX_CACHED_INDEXES = 1000;
+
+/**
+ * Loads the inputs of `evaluate()`: the portal's policy (read from the store on every request, so a save
+ * on another instance applies at once) turned into an index (rebuilt only when the ETag changed), and the
+ * subject from the directory mirror.
+ */
+export class AccessService {
+  readonly #policies: PolicyStore;
+  readonly #manifest: Manifest;
+  readonly #snapshot: (memberId: string) => Promise<DirectorySnapshot>;
+  readonly #indexes = new Map<string, { etag: string; index: AccessIndex }>();
+
+  constructor(deps: { policies: PolicyStore; manifest: Manifest; snapshot: (memberId: string) => Promise<DirectorySnapshot> }) {
+    this.#policies = deps.policies;
+    this.#manifest = deps.manifest;
+    this.#snapshot = deps.snapshot;
+  }
+
+  /** The current policy and its index. */
+  async policy(memberId: string, lang: Lang): Promise<{ stored: StoredPolicy; index: AccessIndex }> {
+    const stored = await this.#policies.get(memberId, lang);
+    const cached = this.#indexes.get(memberId);
+    if (cached?.etag === stored.etag) return { stored, index: cached.index };
+    const index = buildIndex(stored.policy, this.#manifest);
+    this.#indexes.delete(memberId);
+    if (this.#indexes.size >= MAX_CACHED_INDEXES) this.#indexes.delete(this.#indexes.keys().next().value ?? '');
+    this.#indexes.set(memberId, { etag: stored.etag, index });
+    return { stored, index };
+  }
+
+  async context(memberId: string, lang: Lang, user: AccessUser): Promise<AccessContext> {
+    const [{ stored, index }, snapshot] = await Promise.all([this.policy(memberId, lang), this.#snapshot(memberId)]);
+    return { stored, index, snapshot, subject: subjectOf(snapshot, user) };
+  }
+
+  forgetPortal(memberId: string): void {
+    this.#indexes.delete(memberId);
+  }
+}
+
+/**
+ * The subject for `user` from the mirror. A user the mirror does not know yet (joined after the last sync)
+ * was just confirmed active by Bitrix24, so they are active and hold their own code and `AU` — but no
+ * department codes until the mirror has them.
+ */
+export function subjectOf(snapshot: DirectorySnapshot, user: AccessUser): Subject {
+  const mirrored = snapshot.users.get(user.id);
+  if (mirrored === undefined) return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
+  return { userId: user.id, active: mirrored.active, isAdmin: user.isAdmin, codes: accessCodes(snapshot, user.id) };
+}

@@ -1,0 +1,76 @@
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Locks } from '../store/locks.js';
+import type { PortalDataOwner } from '../store/portal-repository.js';
+
+/**
+ * The portal admins Keycard has seen: the installer and every admin who opened the app. Bitrix24's REST
+ * has no "list the admins" method (`user.admin` answers only for the caller), so this is how the
+ * access-denied page can name whom to ask, and how "check a user" knows someone is an admin.
+ */
+
+const MAX_ADMINS = 20;
+
+const adminsSchema = z.object({
+  admins: z.array(z.object({ id: z.string(), name: z.string(), seenAt: z.number() })),
+});
+
+export interface SeenAdmin {
+  id: string;
+  name: string;
+  seenAt: number;
+}
+
+export class AppAdmins implements PortalDataOwner {
+  readonly #keyv: Keyv;
+  readonly #locks: Locks;
+  readonly #clock: Clock;
+  /** Last write per portal and user, so an admin opening the app every minute does not write every time. */
+  readonly #recent = new Map<string, number>();
+
+  constructor(deps: { store: Keyv; locks: Locks; clock: Clock }) {
+    this.#keyv = deps.store;
+    this.#locks = deps.locks;
+    this.#clock = deps.clock;
+  }
+
+  /** Most recently seen first. */
+  async list(memberId: string): Promise<SeenAdmin[]> {
+    const raw: unknown = await this.#keyv.get(key(memberId));
+    return raw === undefined || raw === null ? [] : adminsSchema.parse(raw).admins;
+  }
+
+  /** Remembers that `admin` is a portal admin (Bitrix24 said so just now). At most one write per user a day. */
+  async record(memberId: string, admin: { id: string; name: string }): Promise<void> {
+    const now = this.#clock.now();
+    const memo = `${memberId}\u0000${admin.id}\u0000${admin.name}`;
+    if (now - (this.#recent.get(memo) ?? -Infinity) < 24 * 3600_000) return;
+    await this.#locks.withLock(memberId, 'admins', async () => {
+      const others = (await this.list(memberId)).filter((seen) => seen.id !== admin.id);
+      const admins = [{ id: admin.id, name: admin.name, seenAt: now }, ...others].slice(0, MAX_ADMINS);
+      await this.#keyv.set(key(memberId), { admins });
+    });
+    if (this.#recent.size > 10_000) this.#recent.clear();
+    this.#recent.set(memo, now);
+  }
+
+  /** Forgets `userId` (Bitrix24 said they are not an admin any more). */
+  async forget(memberId: string, userId: string): Promise<void> {
+    await this.#locks.withLock(memberId, 'admins', async () => {
+      const admins = await this.list(memberId);
+      if (!admins.some((seen) => seen.id === userId)) return;
+      await this.#keyv.set(key(memberId), { admins: admins.filter((seen) => seen.id !== userId) });
+    });
+    for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000${userId}\u0000`)) this.#recent.delete(memo);
+  }
+
+  async purgePortal(memberId: string): Promise<void> {
+    await this.#keyv.delete(key(memberId));
+    for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000`)) this.#recent.delete(memo);
+  }
+}
+
+function key(memberId: string): string {
+  return `access:admins:${memberId}`;
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { Keyv } from 'keyv';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { Lang, Manifest } from '../manifest.js';
+import type { Locks } from '../store/locks.js';
+import type { PortalDataOwner } from '../store/portal-repository.js';
+import { auditEntrySchema, type AuditEntry } from './audit-entry.js';
+import { diffPolicies, type PolicyContent } from './policy-diff.js';
+import { defaultPolicy, policySchema, type Policy } from './policy.js';
+
+/**
+ * The access policy of each portal, one document, saved by compare-and-swap on its ETag, with one audit
+ * entry per save. The audit entry of version N is written before the policy of version N: if the policy
+ * write then fails, the next save overwrites that entry, and readers never show entries above the
+ * current version — so the log has no phantom changes and no save without its entry.
+ */
+
+const storedSchema = z.object({
+  policy: policySchema,
+  /** Random per save: an ETag from before an uninstall-with-purge never matches a later policy of the same version. */
+  revision: z.string(),
+});
+
+/** A policy as read, with the ETag a save must present. */
+export interface StoredPolicy {
+  policy: Policy;
+  etag: string;
+}
+
+/** Who saved. */
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+/** A save presented a stale ETag: someone else saved first. Carries the current policy so nothing is lost. */
+export class PolicyChangedError extends AppError {
+  readonly current: StoredPolicy;
+
+  constructor(current: StoredPolicy) {
+    super('POLICY_CHANGED', 409, 'Someone else changed the access settings since you opened them. Nothing was saved.');
+    this.current = current;
+  }
+}
+
+const DEFAULT_REVISION = 'default';
+
+function etagOf(version: number, revision: string): string {
+  return `"${version}-${revision}"`;
+}
+
+export class PolicyStore implements PortalDataOwner {
+  readonly #keyv: Keyv;
+  readonly #locks: Locks;
+  readonly #manifest: Manifest;
+  readonly #clock: Clock;
+
+  constructor(deps: { store: Keyv; locks: Locks; manifest: Manifest; clock: Clock }) {
+    this.#keyv = deps.store;
+    this.#locks = deps.locks;
+    this.#manifest = deps.manifest;
+    this.#clock = deps.clock;
+  }
+
+  /** The portal's policy; a portal that never saved one has the manifest's default (open to everyone). */
+  async get(memberId: string, lang: Lang): Promise<StoredPolicy> {
+    const raw: unknown = await this.#keyv.get(policyKey(memberId));
+    if (raw === undefined || raw === null) return { policy: defaultPolicy(this.#manifest, lang), etag: etagOf(0, DEFAULT_REVISION) };
+    const stored = storedSchema.parse(raw);
+    return { policy: stored.policy, etag: etagOf(stored.policy.version, stored.revision) };
+  }
+
+  /**
+   * Saves `content` if the current ETag is `ifMatch` (else PolicyChangedError, nothing written). A save
+   * that changes nothing writes nothing and returns the current policy.
+   */
+  async save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy> {
+    return this.#locks.withLock(memberId, 'policy', async () => {
+      const current = await this.get(memberId, options.lang);
+      if (current.etag !== options.ifMatch) throw new PolicyChangedError(current);
+      const changes = diffPolicies(current.policy, options.content);
+      if (changes.length === 0) return current;
+      const version = current.policy.version + 1;
+      const entry: AuditEntry = { version, at: this.#clock.now(), actor: options.actor, changes };
+      await this.#keyv.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
+      const policy: Policy = { ...options.content, version };
+      const revision = randomUUID();
+      await this.#keyv.set(policyKey(memberId), storedSchema.parse({ policy, revision }));
+      return { policy, etag: etagOf(version, revision) };
+    });
+  }
+
+  /** Audit entries of versions `from`, `from - 1`, … down to `to` (inclusive), newest first; missing ones skipped. */
+  async auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]> {
+    if (from < to) return [];
+    const keys: string[] = [];
+    for (let version = from; version >= to; version--) keys.push(auditKey(memberId, version));
+    const rows: unknown[] = await this.#keyv.getMany(keys);
+    return rows.filter((row) => row !== undefined && row !== null).map((row) => auditEntrySchema.parse(row));
+  }
+
+  /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
+  async currentVersion(memberId: string): Promise<number> {
+    const raw: unknown = await this.#keyv.get(policyKey(memberId));
+    return raw === undefined || raw === null ? 0 : storedSchema.parse(raw).policy.version;
+  }
+
+  async purgePortal(memberId: string): Promise<void> {
+    await this.#locks.withLock(memberId, 'policy', async () => {
+      const raw: unknown = await this.#keyv.get(policyKey(memberId));
+      // One past the stored version: an entry written by a save whose policy write failed.
+      const last = (raw === undefined || raw === null ? 0 : storedSchema.parse(raw).policy.version) + 1;
+      const keys: string[] = [];
+      for (let version = 1; version <= last; version++) keys.push(auditKey(memberId, version));
+      if (keys.length > 0) await this.#keyv.deleteMany(keys);
+      await this.#keyv.delete(policyKey(memberId));
+    });
+  }
+}
+
+function policyKey(memberId: string): string {
+  return `access:policy:${memberId}`;
+}
+
+function auditKey(memberId: string, version: number): string {
+  return `access:audit:${memberId}:${version}`;
+}
