@@ -54,6 +54,12 @@ export function accessRouter(services: Services): Router {
       throw new AppError('PRECONDITION_REQUIRED', 428, 'Send the ETag of the settings you edited in If-Match.');
     }
     const { stored, snapshot } = await accessContext(services, req);
+    // Stale first: validating an edit of settings that have changed since would report the wrong problems.
+    if (ifMatch.trim() !== stored.etag) {
+      const error = new PolicyChangedError(stored);
+      res.status(409).json({ error: error.code, message: error.message, current: await view(req, stored) });
+      return;
+    }
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
       throw new BadRequestError('INVALID_POLICY', 'The access settings must be a JSON object.');
     }
