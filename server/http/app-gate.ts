@@ -10,6 +10,23 @@ import type { Services } from '../services.js';
 /** How many people the access-denied page names. */
 const MAX_NAMED = 5;
 
+/** A known user's record is refreshed on open at most this often (an employee reopening the app all day costs one `user.get`). */
+const REFRESH_EVERY_MS = 10 * 60_000;
+/** Per app instance: when each opener was last refreshed. */
+const refreshes = new WeakMap<Services, Map<string, number>>();
+
+/** Whether the opener's record is due for a refresh now; remembers that it was. */
+function refreshDue(services: Services, memberId: string, userId: number): boolean {
+  let lastRefresh = refreshes.get(services);
+  if (lastRefresh === undefined) refreshes.set(services, (lastRefresh = new Map()));
+  const key = `${memberId}\u0000${userId}`;
+  const now = services.clock.now();
+  if (now - (lastRefresh.get(key) ?? -Infinity) < REFRESH_EVERY_MS) return false;
+  if (lastRefresh.size > 100_000) lastRefresh.clear();
+  lastRefresh.set(key, now);
+  return true;
+}
+
 /** The user may not open the app; `askNames` are the app's admins to ask (portal admins seen, delegates). */
 export class AppAccessDeniedError extends ForbiddenError {
   readonly askNames: string[];
@@ -49,7 +66,7 @@ export async function decideOpen(services: Services, portal: Portal, user: Porta
     }
     // Whatever the mirror says, Bitrix24 has just let this user in: they are active.
     if (!subject.active) subject = { ...subject, active: true, codes: [`U${id}`, 'AU'] };
-  } else {
+  } else if (refreshDue(services, portal.memberId, id)) {
     services.background.run('refresh opening user', () => services.directory.refreshUser(portal.memberId, id));
   }
   if (user.isAdmin === true) services.background.run('remember app admin', () => services.appAdmins.record(portal.memberId, user));

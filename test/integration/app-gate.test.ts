@@ -84,6 +84,16 @@ describe('POST /app: Keycard access settings', () => {
     expect(res.status).toBe(200);
   });
 
+  it('refreshes a known opener’s record once per ten minutes, not on every open', async () => {
+    const s = await syncedStack();
+    const worker = employees(s)[0];
+    if (worker === undefined) throw new Error('no employee');
+    s.portal.resetCounters();
+    for (let i = 0; i < 3; i++) expect((await open(s, worker)).status).toBe(200);
+    await s.background.idle();
+    expect(s.portal.counters.byMethod['user.get']).toBe(1);
+  });
+
   it('a store that fails while reading the access settings shows "temporarily unavailable", never the app', async () => {
     let failing = false;
     const map = new Map<string, unknown>();
