@@ -1,0 +1,155 @@
+/**
+ * The Keycard side of the HTTP benchmark: the real app from `createApp` on the product's store factory
+ * (`sqlite://` file or `memory://`), with one active portal whose directory mirror holds a generated company.
+ *
+ * The mirror is filled by a real full sync from the portal emulator rather than by writing generations by
+ * hand: the directory store's generation/chunk layout is internal to server/directory/ (and changing), and a
+ * sync writes exactly what production stores. The emulator runs only during set-up and is closed before
+ * the server under test listens, so nothing but Keycard runs in this process while it is measured.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import { createApp } from '../../server/app.js';
+import { systemClock } from '../../server/clock.js';
+import { loadConfig } from '../../server/config.js';
+import { createLogger } from '../../server/logger.js';
+import { loadManifest } from '../../server/manifest.js';
+import type { Portal as PortalRecord } from '../../server/portals/portal.js';
+import { createKeyv } from '../../server/store/keyv-factory.js';
+import { generateCompany, type CompanyUser } from '../emulator/company.js';
+import { finishInstall, installApp } from '../emulator/lifecycle.js';
+import { createEmulator } from '../emulator/server.js';
+import { UI_TEMPLATE } from '../support/harness.js';
+import { benchPolicy } from './http-policy.js';
+
+/** What the parent needs to call `/api/me` as the bench user and to recognise a correct answer. */
+export interface KeycardTarget {
+  app: Express;
+  authorization: string;
+  /** Dotted paths of the JSON answer and their values. */
+  expect: Record<string, string | boolean>;
+  /** Set-up facts printed with the results. */
+  setup: { users: number; departments: number; workgroups: number; userDepartments: number[]; syncMs: number; policy: { roles: number; assignments: number; allowList: number; delegates: number } };
+}
+
+/** Accepts the ONAPPINSTALL the emulator posts; the bench stores the installation itself. */
+const acceptingFetch: typeof fetch = async () => new Response(null, { status: 200 });
+
+/** An active, non-admin employee in the deepest department: the most access codes to evaluate. */
+function benchUser(users: readonly CompanyUser[], depthOf: (department: number) => number): CompanyUser {
+  const candidates = users.filter((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0);
+  const depth = (user: CompanyUser) => Math.max(...user.departments.map(depthOf));
+  const chosen = candidates.reduce<CompanyUser | undefined>((best, user) => (best === undefined || depth(user) > depth(best) ? user : best), undefined);
+  if (chosen === undefined) throw new Error('the generated company has no active non-admin employee');
+  return chosen;
+}
+
+export async function keycardTarget(options: { storeUrl: string; users: number }): Promise<KeycardTarget> {
+  const company = generateCompany({ users: options.users, seed: 7 });
+  const emulator = createEmulator({
+    companyData: company,
+    // sonet_group too: workgroup codes (SG…) belong to a realistic subject.
+    scopes: ['user_brief', 'department', 'placement', 'sonet_group'],
+    rateLimit: false,
+    operatingLimitSeconds: false,
+    tokenLifetimeSeconds: 86_400,
+    fetch: acceptingFetch,
+    log: () => undefined,
+  });
+  const listening = await emulator.listen(0);
+  const portal = emulator.portal;
+  const config = loadConfig({
+    B24_CLIENT_ID: portal.app.clientId,
+    B24_CLIENT_SECRET: portal.app.clientSecret,
+    APP_URL: 'http://localhost:3999',
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    STORE_URL: options.storeUrl,
+    PORTAL_DOMAINS: new URL(listening.url).host,
+    B24_OAUTH_SERVER: `${listening.url}/oauth-server`,
+  });
+  const store = createKeyv(config.storeUrl);
+  // stdout carries the child's one-line handshake, so the log goes to stderr. Set-up (the sync) logs only
+  // warnings; the server under test logs at the product's default level.
+  const logger = createLogger({ level: 'warn', destination: process.stderr });
+  const app = createApp(config, {
+    store,
+    clock: systemClock,
+    logger,
+    fetch: globalThis.fetch,
+    manifest: loadManifest('manifest/keycard.json'),
+    ui: { template: UI_TEMPLATE },
+    directory: { syncOnInstall: false },
+  });
+  const services = app.services;
+
+  // Stored as a verified installation stores it (see test/integration/directory-stack.ts), then a full sync.
+  const tokens = installApp(portal, portal.defaultUser());
+  finishInstall(portal);
+  await emulator.flushEvents();
+  const now = Date.now();
+  const record: PortalRecord = {
+    memberId: portal.memberId,
+    domain: portal.host,
+    clientEndpoint: portal.clientEndpoint,
+    state: 'active',
+    scopes: [...portal.scopes],
+    lang: 'en',
+    bindings: { bound: ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'], failed: [] },
+    createdAt: now,
+    updatedAt: now,
+  };
+  await services.portals.save(
+    services.vault.seal(record, {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: Math.floor(tokens.expiresAt / 1000),
+      applicationToken: portal.installation.applicationToken ?? '',
+    }),
+  );
+  const started = performance.now();
+  const report = await services.directory.runSync(portal.memberId, 'manual');
+  const syncMs = performance.now() - started;
+  await listening.close();
+
+  const parents = new Map(company.departments.map((department) => [department.id, department.parent]));
+  const depthOf = (department: number): number => {
+    let depth = 0;
+    for (let at: number | null | undefined = department; at !== null && at !== undefined; at = parents.get(at)) depth += 1;
+    return depth;
+  };
+  const user = benchUser(company.users, depthOf);
+  const { policies } = services;
+  const policy = await policies.save(portal.memberId, {
+    ifMatch: (await policies.get(portal.memberId, 'en')).etag,
+    content: benchPolicy(company, services.manifest, user),
+    actor: { id: String(portal.defaultUser().id), name: 'Bench administrator' },
+    lang: 'en',
+  });
+  const session = await services.sessions.issue({
+    memberId: portal.memberId,
+    userId: String(user.id),
+    isAdmin: false,
+    lang: 'en',
+    name: `${user.name} ${user.lastName}`,
+  });
+  logger.level = 'info';
+  return {
+    app,
+    authorization: `Bearer ${session}`,
+    // `access.open`: the policy lets the bench user in, so the answer carries a full evaluation.
+    expect: { 'user.id': String(user.id), 'portal.memberId': portal.memberId, 'access.open': true },
+    setup: {
+      users: report.users,
+      departments: report.departments,
+      workgroups: report.workgroups,
+      userDepartments: user.departments,
+      syncMs,
+      policy: {
+        roles: policy.policy.roles.length,
+        assignments: policy.policy.assignments.length,
+        allowList: policy.policy.allowList.length,
+        delegates: policy.policy.delegates.length,
+      },
+    },
+  };
+}
