@@ -1,7 +1,23 @@
 import type { z } from 'zod'
 import {
+  accessCheckSchema,
+  auditPageSchema,
+  conflictsSchema,
+  invalidPolicyBodySchema,
+  policyChangedBodySchema,
+  policyResponseSchema,
+  stockSchema,
+  type AccessCheck,
+  type AuditPage,
+  type Conflicts,
+  type Policy,
+  type PolicyProblem,
+  type PolicyResponse,
+  type Stock
+} from './accessSchemas'
+import { ApiError, createHttp, parseBody, type RequestOptions } from './http'
+import {
   departmentsResponseSchema,
-  errorBodySchema,
   meSchema,
   scopesReportSchema,
   syncStartSchema,
@@ -15,32 +31,7 @@ import {
   type UsersPage
 } from './schemas'
 
-/** Codes the client itself produces; every other code comes from the server's error body. */
-export const CLIENT_ERROR_CODES = {
-  network: 'network_error',
-  invalidResponse: 'invalid_response'
-} as const
-
-/**
- * A failed /api call. `code` is the server's `error` field (or a CLIENT_ERROR_CODES value),
- * `status` the HTTP status (0 when no response arrived).
- */
-export class ApiError extends Error {
-  override readonly name = 'ApiError'
-  readonly code: string
-  readonly status: number
-
-  constructor(params: { code: string; status: number; message: string; cause?: unknown }) {
-    super(params.message, params.cause === undefined ? undefined : { cause: params.cause })
-    this.code = params.code
-    this.status = params.status
-  }
-
-  /** The session token was refused: only reopening the app (a new frame POST) mints a new one. */
-  get isSessionExpired(): boolean {
-    return this.status === 401
-  }
-}
+export { ApiError, APP_ACCESS_DENIED, CLIENT_ERROR_CODES, type RequestOptions } from './http'
 
 /** Options of {@link createApiClient}. */
 export interface ApiClientOptions {
@@ -52,10 +43,11 @@ export interface ApiClientOptions {
   baseUrl?: string
   /** Called once per 401 response, before the ApiError is thrown. */
   onUnauthorized?: (error: ApiError) => void
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal
+  /**
+   * Called on a 403 `APP_ACCESS_DENIED`: the user's access to the app was withdrawn after the session
+   * was issued, and every route but /api/me now refuses them.
+   */
+  onAccessDenied?: (error: ApiError) => void
 }
 
 /** Which users GET /api/directory/users returns by their `active` flag. */
@@ -78,6 +70,9 @@ export interface UsersQuery {
 /** The largest `limit` GET /api/directory/users accepts. */
 export const MAX_USERS_PAGE = 500
 
+/** Entries per page of the audit log. */
+export const AUDIT_PAGE_SIZE = 50
+
 /** Typed access to the Keycard server; the only module that calls `fetch`. */
 export interface ApiClient {
   me(options?: RequestOptions): Promise<Me>
@@ -88,6 +83,42 @@ export interface ApiClient {
   startSync(options?: RequestOptions): Promise<SyncStart>
   departments(options?: RequestOptions): Promise<DepartmentsResponse>
   users(query: UsersQuery, options?: RequestOptions): Promise<UsersPage>
+  /** The access policy with its ETag, the manifest and the names of its codes (access.manage). */
+  policy(options?: RequestOptions): Promise<PolicyResponse>
+  /**
+   * Saves the policy if nobody saved since `etag` (If-Match). An invalid policy and a lost race are
+   * answers, not failures; anything else (428, 403 DELEGATES_ADMIN_ONLY, network) throws an ApiError.
+   */
+  savePolicy(etag: string, policy: PolicyInput, options?: RequestOptions): Promise<SavePolicyResult>
+  /** Why a user may or may not open the app and use each feature (access.manage). */
+  checkUser(userId: string, options?: RequestOptions): Promise<AccessCheck>
+  /** Users reached by rules with different levels (access.manage). */
+  conflicts(options?: RequestOptions): Promise<Conflicts>
+  /** One page of the audit log, newest first (access.manage). */
+  audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>
+  /** The sample resource-scoped feature (stock:read). */
+  stock(options?: RequestOptions): Promise<Stock>
+}
+
+/** The body of PUT /api/access/policy (the server ignores a `version`). */
+export type PolicyInput = Omit<Policy, 'version'>
+
+/** How a save ended when the server answered as the contract says. */
+export type SavePolicyResult =
+  | { outcome: 'saved'; response: PolicyResponse }
+  /** 400 INVALID_POLICY: every problem at once; nothing was saved. */
+  | { outcome: 'invalid'; problems: PolicyProblem[] }
+  /** 409 POLICY_CHANGED: someone saved first; `current` is what they saved. */
+  | { outcome: 'changed'; current: PolicyResponse }
+
+/** Query of GET /api/audit; empty fields are left out of the URL. */
+export interface AuditQuery {
+  /** Only saves by this user id. */
+  actor?: string | null
+  /** Only changes naming this access code. */
+  code?: string | null
+  cursor?: string | null
+  limit?: number
 }
 
 const ACTIVE_PARAM: Record<ActiveFilter, string> = { active: 'true', fired: 'false', all: 'all' }
@@ -108,85 +139,55 @@ export function usersPath(query: UsersQuery): string {
   return search === '' ? '/api/directory/users' : `/api/directory/users?${search}`
 }
 
+/** The path with the query string of GET /api/audit. */
+export function auditPath(query: AuditQuery): string {
+  const params = new URLSearchParams({ limit: String(query.limit ?? AUDIT_PAGE_SIZE) })
+  if (query.cursor) params.set('cursor', query.cursor)
+  if (query.actor) params.set('actor', query.actor)
+  if (query.code) params.set('code', query.code)
+  return `/api/audit?${params.toString()}`
+}
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const { session, baseUrl = '', onUnauthorized } = options
-  // Called as a plain function: browsers reject window.fetch invoked with another `this`.
-  const doFetch = options.fetch
+  const http = createHttp({ ...options, baseUrl: options.baseUrl ?? '' })
+  const get = <T>(path: string, schema: z.ZodType<T>, request: RequestOptions = {}) =>
+    http.json({ method: 'GET', path, signal: request.signal }, schema)
 
-  async function requestJson<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    schema: z.ZodType<T>,
-    request: RequestOptions = {}
-  ): Promise<T> {
-    let response: Response
+  async function savePolicy(etag: string, policy: PolicyInput, request: RequestOptions = {}): Promise<SavePolicyResult> {
+    const path = '/api/access/policy'
+    const body: PolicyInput = {
+      allowList: policy.allowList,
+      roles: policy.roles,
+      assignments: policy.assignments,
+      delegates: policy.delegates
+    }
     try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers: { Accept: 'application/json', Authorization: `Bearer ${session}` },
-        cache: 'no-store',
-        signal: request.signal ?? null
-      })
+      const response = await http.json({ method: 'PUT', path, body, headers: { 'If-Match': etag }, signal: request.signal }, policyResponseSchema)
+      return { outcome: 'saved', response }
     } catch (err: unknown) {
-      if (request.signal?.aborted) throw err
-      throw new ApiError({
-        code: CLIENT_ERROR_CODES.network,
-        status: 0,
-        message: `${method} ${path} failed: no response`,
-        cause: err
-      })
+      if (!(err instanceof ApiError)) throw err
+      if (err.status === 400 && err.code === 'INVALID_POLICY') {
+        return { outcome: 'invalid', problems: parseBody(`PUT ${path}`, 400, err.body, invalidPolicyBodySchema).problems }
+      }
+      if (err.status === 409) {
+        return { outcome: 'changed', current: parseBody(`PUT ${path}`, 409, err.body, policyChangedBodySchema).current }
+      }
+      throw err
     }
-
-    const body = await readJson(response)
-    if (!response.ok) {
-      const error = toApiError(`${method} ${path}`, response, body)
-      if (error.isSessionExpired) onUnauthorized?.(error)
-      throw error
-    }
-
-    const parsed = schema.safeParse(body)
-    if (!parsed.success) {
-      throw new ApiError({
-        code: CLIENT_ERROR_CODES.invalidResponse,
-        status: response.status,
-        message: `${method} ${path} returned an unexpected body`,
-        cause: parsed.error
-      })
-    }
-    return parsed.data
   }
 
   return {
-    me: (request) => requestJson('GET', '/api/me', meSchema, request),
-    scopes: (request) => requestJson('GET', '/api/scopes', scopesReportSchema, request),
-    syncStatus: (request) => requestJson('GET', '/api/sync', syncStatusSchema, request),
-    startSync: (request) => requestJson('POST', '/api/sync', syncStartSchema, request),
-    departments: (request) => requestJson('GET', '/api/directory/departments', departmentsResponseSchema, request),
-    users: (query, request) => requestJson('GET', usersPath(query), usersPageSchema, request)
+    me: (request) => get('/api/me', meSchema, request),
+    scopes: (request) => get('/api/scopes', scopesReportSchema, request),
+    syncStatus: (request) => get('/api/sync', syncStatusSchema, request),
+    startSync: (request) => http.json({ method: 'POST', path: '/api/sync', signal: request?.signal }, syncStartSchema),
+    departments: (request) => get('/api/directory/departments', departmentsResponseSchema, request),
+    users: (query, request) => get(usersPath(query), usersPageSchema, request),
+    policy: (request) => get('/api/access/policy', policyResponseSchema, request),
+    savePolicy,
+    checkUser: (userId, request) => get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
+    conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),
+    audit: (query, request) => get(auditPath(query), auditPageSchema, request),
+    stock: (request) => get('/api/stock', stockSchema, request)
   }
-}
-
-/** The parsed JSON body, or `undefined` when there is none or it is not JSON. */
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '')
-  if (text === '') return undefined
-  try {
-    const json: unknown = JSON.parse(text)
-    return json
-  } catch {
-    return undefined
-  }
-}
-
-function toApiError(what: string, response: Response, body: unknown): ApiError {
-  const parsed = errorBodySchema.safeParse(body)
-  if (parsed.success) {
-    return new ApiError({ code: parsed.data.error, status: response.status, message: parsed.data.message })
-  }
-  // A proxy or a crash answered instead of our error handler.
-  return new ApiError({
-    code: `http_${response.status}`,
-    status: response.status,
-    message: `${what} failed with HTTP ${response.status}`
-  })
 }

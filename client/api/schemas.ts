@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { meAccessSchema } from './accessSchemas'
 
 // Response shapes of the Keycard server's /api/*. Objects are not strict: a field the server adds
 // later is ignored rather than breaking the UI.
@@ -20,7 +21,9 @@ export const meSchema = z.object({
     domain: z.string(),
     memberId: z.string()
   }),
-  lang: z.enum(['en', 'ru'])
+  lang: z.enum(['en', 'ru']),
+  /** What the user may do in the app (issue #5); see accessSchemas.ts. */
+  access: meAccessSchema
 })
 
 export const featureRefSchema = z.object({

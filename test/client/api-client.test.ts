@@ -23,7 +23,8 @@ function json(status: number, body: unknown): Response {
 const me = {
   user: { id: '1', name: 'Admin', isAdmin: true },
   portal: { domain: 'acme.bitrix24.com', memberId: 'm1' },
-  lang: 'en'
+  lang: 'en',
+  access: { open: true, manage: true, features: { directory: { level: 'read', levels: { read: 'all' } } } }
 }
 
 const scopes = {
