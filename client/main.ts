@@ -1,10 +1,12 @@
 import './style.css'
 import { createApp, type App as VueApp } from 'vue'
 import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin'
+import { installAccessGuard } from './accessGuard'
 import { createApiClient } from './api/client'
 import { apiKey } from './api/useApi'
 import App from './App.vue'
 import { readBootstrap, type Bootstrap, type BootstrapProblem } from './bootstrap'
+import { accessKey, createAccessState } from './composables/useAccess'
 import { b24Key, connectB24 } from './composables/useB24'
 import { createSessionState, sessionKey } from './composables/useSession'
 import { createI18n, i18nKey } from './i18n'
@@ -16,15 +18,19 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
   const api = createApiClient({
     session: bootstrap.session,
     fetch: globalThis.fetch.bind(globalThis),
-    onUnauthorized: () => session.markExpired()
+    onUnauthorized: () => session.markExpired(),
+    onAccessDenied: () => access.markWithdrawn()
   })
+  const access = createAccessState({ fetchMe: (signal) => api.me({ signal }) })
   const b24 = connectB24()
   const router = createKeycardRouter()
+  installAccessGuard(router, access)
 
   const app = createApp(App, { bootstrap })
   app.provide(i18nKey, createI18n(bootstrap.lang))
   app.provide(sessionKey, session)
   app.provide(apiKey, api)
+  app.provide(accessKey, access)
   app.provide(b24Key, b24)
   app.onUnmount(() => b24.destroy())
   app.use(router)

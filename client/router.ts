@@ -1,11 +1,29 @@
 import type { Component } from 'vue'
-import { createMemoryHistory, createRouter, type Router, type RouterHistory } from 'vue-router'
+import { createMemoryHistory, createRouter, type Router, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import LockMIcon from '@bitrix24/b24icons-vue/outline/LockMIcon'
 import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon'
+import StockIcon from '@bitrix24/b24icons-vue/outline/StockIcon'
 import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon'
 import type { IconComponent } from '@bitrix24/b24ui-nuxt'
+import type { AccessRequirement } from './composables/useAccess'
 import type { MessageKey } from './i18n'
+import AccessSettingsPage from './pages/AccessSettingsPage.vue'
+import { accessTabs, type AppSubPage } from './pages/access/tabs'
 import DirectoryPage from './pages/DirectoryPage.vue'
+import NoAccessPage from './pages/NoAccessPage.vue'
 import ScopesPage from './pages/ScopesPage.vue'
+import StockPage from './pages/StockPage.vue'
+
+export type { AppSubPage }
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Who may see the route (any one of these). The server checks every request on its own. */
+    requires?: readonly AccessRequirement[]
+    /** The `AppPage.name` the route belongs to (for the "you have no access to …" notice). */
+    page?: string
+  }
+}
 
 /** A page of the app shell; the navigation is built from this list, in this order. */
 export interface AppPage {
@@ -15,26 +33,64 @@ export interface AppPage {
   labelKey: MessageKey
   icon: IconComponent
   component: Component
+  /**
+   * Who sees the page and may navigate to it: any one of these; absent, everyone who may open the
+   * app. This only hides what the user cannot use — the server refuses the page's requests anyway.
+   */
+  requires?: readonly AccessRequirement[]
+  /** Tabs; the page's own path opens the first. */
+  children?: readonly AppSubPage[]
 }
 
-// Add Access here: one entry gives a route and a navigation item.
+// Add a page here: one entry gives a route, a navigation item and its access check.
 export const appPages: readonly AppPage[] = [
   { path: '/scopes', name: 'scopes', labelKey: 'nav.scopes', icon: ShieldIcon, component: ScopesPage },
-  { path: '/directory', name: 'directory', labelKey: 'nav.directory', icon: ThreePersonsIcon, component: DirectoryPage }
+  {
+    path: '/directory',
+    name: 'directory',
+    labelKey: 'nav.directory',
+    icon: ThreePersonsIcon,
+    component: DirectoryPage,
+    // Admins managing access pick people from the directory even without the directory feature.
+    requires: [{ feature: 'directory', level: 'read' }, 'manage']
+  },
+  { path: '/stock', name: 'stock', labelKey: 'nav.stock', icon: StockIcon, component: StockPage, requires: [{ feature: 'stock', level: 'read' }] },
+  { path: '/access', name: 'access', labelKey: 'nav.access', icon: LockMIcon, component: AccessSettingsPage, requires: ['manage'], children: accessTabs }
 ]
+
+/** Shown when the user may open the app but none of its pages. */
+export const NO_ACCESS_ROUTE = 'no-access'
 
 const HOME = appPages[0]?.path ?? '/'
 
+function pageRoute(page: AppPage): RouteRecordRaw {
+  const meta = { requires: page.requires, page: page.name }
+  const first = page.children?.[0]
+  if (page.children === undefined || first === undefined) {
+    return { path: page.path, name: page.name, component: page.component, meta }
+  }
+  return {
+    path: page.path,
+    component: page.component,
+    meta,
+    children: [
+      { path: '', name: page.name, redirect: { name: first.name } },
+      ...page.children.map(({ path, name, component }) => ({ path, name, component }))
+    ]
+  }
+}
+
 /**
  * The app runs in an iframe the portal POSTs to (`/app`), so the address bar must never change:
- * memory history keeps navigation inside the page.
+ * memory history keeps navigation inside the page. Access checks are added by installAccessGuard().
  */
 export function createKeycardRouter(history: RouterHistory = createMemoryHistory()): Router {
   return createRouter({
     history,
     routes: [
       { path: '/', redirect: HOME },
-      ...appPages.map(({ path, name, component }) => ({ path, name, component })),
+      ...appPages.map(pageRoute),
+      { path: '/no-access', name: NO_ACCESS_ROUTE, component: NoAccessPage },
       { path: '/:unknown(.*)*', redirect: HOME }
     ]
   })

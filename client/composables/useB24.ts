@@ -23,7 +23,17 @@ export interface FrameHandle {
     fitWindow(): Promise<unknown>
     reloadWindow(): Promise<unknown>
   }
+  readonly dialog: {
+    /** `B24Frame.dialog.selectAccess(blockedAccessPermissions?: string[]): Promise<SelectedAccess[]>` */
+    selectAccess(blocked?: string[]): Promise<readonly SelectedAccessCode[]>
+  }
   destroy(): void
+}
+
+/** An item the native access dialog returns: an access code (`U1`, `D6`, `DR2`, `AU`, …) and its name. */
+export interface SelectedAccessCode {
+  id: string
+  name: string
 }
 
 /** `connecting` until the postMessage handshake answers; `unavailable` when it failed or timed out. */
@@ -36,7 +46,7 @@ export interface B24ConnectionError {
   message: string
 }
 
-/** A refused or failed frame action (`installFinish`, …). */
+/** A refused or failed frame action (`installFinish`, `selectAccess`, …). */
 export class B24ActionError extends Error {
   override readonly name = 'B24ActionError'
   readonly code: 'not_connected' | 'not_install_mode' | 'failed'
@@ -60,6 +70,15 @@ export interface B24 {
    * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/system-functions/bx24-install-finish.html
    */
   installFinish(): Promise<void>
+  /**
+   * Opens Bitrix24's own access dialog (users, departments with or without sub-departments, groups,
+   * all authorized users); `blocked` codes are shown but cannot be chosen. Resolves with the chosen
+   * codes, `[]` when cancelled; rejects with B24ActionError `not_connected` outside the portal.
+   * Bitrix24 may never answer a dialog closed without choosing, so callers must not wait on it to
+   * unlock anything.
+   * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/system-dialogues/bx24-select-access.html
+   */
+  selectAccess(blocked: string[]): Promise<SelectedAccessCode[]>
   /** Grows the frame to its content; does nothing while not connected. */
   fitWindow(): Promise<void>
   /**
@@ -141,6 +160,21 @@ export function connectB24(options: ConnectB24Options = {}): B24 {
       } catch (err: unknown) {
         throw new B24ActionError('failed', 'Bitrix24 did not accept installFinish', err)
       }
+    },
+
+    async selectAccess(blocked) {
+      const handle = frame.value
+      if (!handle) throw new B24ActionError('not_connected', 'Not connected to Bitrix24')
+      let selected: readonly SelectedAccessCode[]
+      try {
+        selected = await handle.dialog.selectAccess([...blocked])
+      } catch (err: unknown) {
+        throw new B24ActionError('failed', 'Bitrix24 did not open the access dialog', err)
+      }
+      // The portal answers with whatever it has; keep only well-formed items.
+      return (Array.isArray(selected) ? selected : [])
+        .filter((item) => typeof item?.id === 'string' && item.id !== '')
+        .map((item) => ({ id: item.id, name: typeof item.name === 'string' ? item.name : item.id }))
     },
 
     async fitWindow() {

@@ -2,10 +2,14 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import App from '../../client/App.vue'
+import { installAccessGuard } from '../../client/accessGuard'
 import { createApiClient } from '../../client/api/client'
+import type { MeAccess } from '../../client/api/accessSchemas'
 import type { Bootstrap } from '../../client/bootstrap'
+import { createAccessState } from '../../client/composables/useAccess'
 import { createSessionState } from '../../client/composables/useSession'
 import { createKeycardRouter } from '../../client/router'
+import { fullAccess, meWith, stockReaderAccess } from './support/access'
 import { makeUser, syncedDepartments } from './support/directory'
 import { fakeB24, idleSync, partlyGranted } from './support/fakes'
 import { mountKeycard } from './support/mount'
@@ -26,22 +30,30 @@ function answer(status: number, body: unknown): typeof fetch {
   return async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
+/** Wires the app as main.ts does: the API client reports withdrawn access, the router checks access. */
 async function mountApp(fetch: typeof globalThis.fetch, overrides: Partial<Bootstrap> = {}) {
   const session = createSessionState()
-  const api = createApiClient({ session: bootstrap.session, fetch, onUnauthorized: () => session.markExpired() })
+  const api = createApiClient({
+    session: bootstrap.session,
+    fetch,
+    onUnauthorized: () => session.markExpired(),
+    onAccessDenied: () => access.markWithdrawn()
+  })
+  const access = createAccessState({ fetchMe: (signal) => api.me({ signal }) })
   const { b24 } = fakeB24()
   const router = createKeycardRouter()
+  installAccessGuard(router, access)
   await router.push('/')
-  const wrapper = mountKeycard(App, { api, b24, session, router, props: { bootstrap: { ...bootstrap, ...overrides } } })
+  const wrapper = mountKeycard(App, { api, b24, session, router, access, props: { bootstrap: { ...bootstrap, ...overrides } } })
   await flushPromises()
-  return { wrapper, b24, router }
+  return { wrapper, b24, router, access }
 }
 
-/** Answers each /api path with its body. */
-function routes(bodies: Record<string, unknown>): typeof fetch {
+/** Answers each /api path with its body; /api/me with an admin holding everything unless given. */
+function routes(bodies: Record<string, unknown>, access: MeAccess = fullAccess): typeof fetch {
   return async (input) => {
     const path = new URL(String(input), 'http://app').pathname
-    const body = bodies[path]
+    const body = path === '/api/me' && bodies[path] === undefined ? meWith(access) : bodies[path]
     if (body === undefined) return new Response(JSON.stringify({ error: 'NOT_FOUND', message: path }), { status: 404 })
     return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
   }
@@ -49,7 +61,7 @@ function routes(bodies: Record<string, unknown>): typeof fetch {
 
 describe('App', () => {
   it('shows the shell with the user and the Scopes page by default', async () => {
-    const { wrapper, router } = await mountApp(answer(200, partlyGranted))
+    const { wrapper, router } = await mountApp(routes({ '/api/scopes': partlyGranted }))
 
     expect(router.currentRoute.value.name).toBe('scopes')
     expect(wrapper.find('[data-testid="current-user"]').text()).toContain('Anna Smirnova')
@@ -57,7 +69,7 @@ describe('App', () => {
     expect(wrapper.find('[data-page="scopes"]').exists()).toBe(true)
   })
 
-  it('lists Directory next to Scopes and opens it', async () => {
+  it('lists the pages an admin may use, and opens Directory', async () => {
     const { wrapper, router } = await mountApp(
       routes({
         '/api/scopes': partlyGranted,
@@ -66,7 +78,8 @@ describe('App', () => {
         '/api/directory/users': { generation: 3, total: 1, nextCursor: null, users: [makeUser(1)] }
       })
     )
-    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Scopes', 'Directory'])
+    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Scopes', 'Directory', 'Stock', 'Access settings'])
+    expect(wrapper.find('a[data-testid="nav-access"]').text()).toBe('Access settings')
 
     await router.push('/directory')
     await flushPromises()
@@ -103,8 +116,50 @@ describe('App', () => {
   })
 
   it('opens the installer in install mode', async () => {
-    const { wrapper } = await mountApp(answer(200, partlyGranted), { mode: 'install' })
+    const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }), { mode: 'install' })
     expect(wrapper.find('[data-page="install"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="current-user"]').exists()).toBe(false)
+  })
+
+  it('offers an employee only the pages their access allows', async () => {
+    const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }, stockReaderAccess), { user: { ...bootstrap.user, isAdmin: false } })
+    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Scopes', 'Stock'])
+    expect(wrapper.find('[data-testid="nav-access"]').exists()).toBe(false)
+  })
+
+  it('sends an employee who navigates to Access settings back to the first page, saying why', async () => {
+    const { wrapper, router } = await mountApp(routes({ '/api/scopes': partlyGranted }, stockReaderAccess))
+
+    await router.push('/access/roles')
+    await flushPromises()
+
+    expect(router.currentRoute.value.path).toBe('/scopes')
+    expect(wrapper.find('[data-page="access"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="access-denied-notice"]').text()).toContain('You have no access to “Access settings”')
+  })
+
+  it('shows the no-access notice instead of the app when /api/me says the app is closed to the user', async () => {
+    const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }, { ...stockReaderAccess, open: false }))
+    expect(wrapper.find('[data-page="access-withdrawn"]').text()).toContain('You no longer have access to Keycard')
+    expect(wrapper.find('[data-testid="current-user"]').exists()).toBe(false)
+  })
+
+  it('shows the no-access notice as soon as a request answers APP_ACCESS_DENIED', async () => {
+    let withdrawn = false
+    const fetch: typeof globalThis.fetch = async (input) => {
+      const path = new URL(String(input), 'http://app').pathname
+      if (path === '/api/me') return new Response(JSON.stringify(meWith({ ...fullAccess, open: !withdrawn })), { status: 200 })
+      if (withdrawn) return new Response(JSON.stringify({ error: 'APP_ACCESS_DENIED', message: 'No access' }), { status: 403 })
+      return new Response(JSON.stringify(partlyGranted), { status: 200 })
+    }
+    const { wrapper, router } = await mountApp(fetch)
+    expect(wrapper.find('[data-page="scopes"]').exists()).toBe(true)
+
+    withdrawn = true
+    await router.push('/directory')
+    await flushPromises()
+
+    expect(wrapper.find('[data-page="access-withdrawn"]').exists()).toBe(true)
+    expect(wrapper.find('[data-page="directory"]').exists()).toBe(false)
   })
 })

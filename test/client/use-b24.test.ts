@@ -10,6 +10,9 @@ function fakeFrame(isInstallMode: boolean) {
       fitWindow: vi.fn<() => Promise<unknown>>().mockResolvedValue(undefined),
       reloadWindow: vi.fn<() => Promise<unknown>>().mockResolvedValue(undefined)
     },
+    dialog: {
+      selectAccess: vi.fn<(blocked?: string[]) => Promise<{ id: string; name: string }[]>>().mockResolvedValue([])
+    },
     destroy: vi.fn<() => void>()
   } satisfies FrameHandle
   return handle
@@ -138,5 +141,36 @@ describe('connectB24', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(late.destroy).toHaveBeenCalledTimes(1)
     expect(second.ready.value).toBe(false)
+  })
+
+  it('opens the portal’s access dialog with the blocked codes and returns what was chosen', async () => {
+    const frame = fakeFrame(false)
+    frame.dialog.selectAccess.mockResolvedValue([
+      { id: 'DR2', name: 'Sales' },
+      { id: '', name: 'broken' },
+      { id: 'U5', name: 'Anna' }
+    ])
+    const b24 = connectB24({ initialize: async () => frame })
+    await vi.advanceTimersByTimeAsync(0)
+
+    const blocked = ['U1']
+    await expect(b24.selectAccess(blocked)).resolves.toEqual([
+      { id: 'DR2', name: 'Sales' },
+      { id: 'U5', name: 'Anna' }
+    ])
+    expect(frame.dialog.selectAccess).toHaveBeenCalledWith(['U1'])
+    expect(frame.dialog.selectAccess.mock.calls[0]?.[0]).not.toBe(blocked)
+  })
+
+  it('refuses selectAccess outside the portal and wraps a failed dialog', async () => {
+    const offline = connectB24({ initialize: () => Promise.reject(new Error('no parent')) })
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(offline.selectAccess([])).rejects.toMatchObject({ code: 'not_connected' })
+
+    const frame = fakeFrame(false)
+    frame.dialog.selectAccess.mockRejectedValue(new Error('dialog crashed'))
+    const b24 = connectB24({ initialize: async () => frame })
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(b24.selectAccess([])).rejects.toMatchObject({ code: 'failed' })
   })
 })

@@ -2,7 +2,8 @@ import { computed, shallowRef } from 'vue'
 import { vi } from 'vitest'
 import type { ApiClient } from '../../../client/api/client'
 import type { SyncStatus, ScopesReport } from '../../../client/api/schemas'
-import type { B24, B24Status } from '../../../client/composables/useB24'
+import type { B24, B24Status, SelectedAccessCode } from '../../../client/composables/useB24'
+import { adminMe, policyResponse } from './access'
 
 /** A B24 whose status the test sets, with spies for the actions (no iframe, no postMessage). */
 export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean } = {}) {
@@ -16,6 +17,7 @@ export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean }
     installFinish: vi.fn<() => Promise<void>>().mockResolvedValue(undefined),
     fitWindow: vi.fn<() => Promise<void>>().mockResolvedValue(undefined),
     reloadApp: vi.fn<() => Promise<boolean>>().mockResolvedValue(true),
+    selectAccess: vi.fn<(blocked: string[]) => Promise<SelectedAccessCode[]>>().mockResolvedValue([]),
     destroy: vi.fn<() => void>()
   } satisfies B24
   return { b24, status }
@@ -50,16 +52,21 @@ export type StubApi = {
  */
 export function stubApi(report: ScopesReport): StubApi {
   return {
-    me: vi.fn<ApiClient['me']>().mockResolvedValue({
-      user: { id: '1', name: 'Anna Smirnova', isAdmin: true },
-      portal: { domain: 'acme.bitrix24.com', memberId: 'member-1' },
-      lang: 'en'
-    }),
+    me: vi.fn<ApiClient['me']>().mockResolvedValue(adminMe),
     scopes: vi.fn<ApiClient['scopes']>().mockResolvedValue(report),
     syncStatus: vi.fn<ApiClient['syncStatus']>().mockResolvedValue(idleSync),
     startSync: vi.fn<ApiClient['startSync']>().mockResolvedValue({ started: true, status: { ...idleSync, state: 'running' } }),
     departments: vi.fn<ApiClient['departments']>().mockResolvedValue({ generation: null, refreshedAt: null, tree: [] }),
-    users: vi.fn<ApiClient['users']>().mockResolvedValue({ generation: null, total: 0, nextCursor: null, users: [] })
+    users: vi.fn<ApiClient['users']>().mockResolvedValue({ generation: null, total: 0, nextCursor: null, users: [] }),
+    policy: vi.fn<ApiClient['policy']>().mockResolvedValue(policyResponse()),
+    // Saves whatever it is sent, as the server does when the policy is valid and nobody saved first.
+    savePolicy: vi
+      .fn<ApiClient['savePolicy']>()
+      .mockImplementation(async (_etag, policy) => ({ outcome: 'saved', response: policyResponse({ ...policy, version: 5, etag: '"v5"' }) })),
+    checkUser: vi.fn<ApiClient['checkUser']>().mockRejectedValue(new Error('checkUser not stubbed')),
+    conflicts: vi.fn<ApiClient['conflicts']>().mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
+    audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
+    stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] })
   }
 }
 

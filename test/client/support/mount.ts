@@ -4,11 +4,13 @@ import type { Router } from 'vue-router'
 import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin'
 import type { ApiClient } from '../../../client/api/client'
 import { apiKey } from '../../../client/api/useApi'
+import { accessKey, type AccessState } from '../../../client/composables/useAccess'
 import { b24Key, type B24 } from '../../../client/composables/useB24'
 import { currentUserKey, type CurrentUser } from '../../../client/composables/useCurrentUser'
 import { createSessionState, sessionKey, type SessionState } from '../../../client/composables/useSession'
 import { createI18n, i18nKey, type Lang } from '../../../client/i18n'
 import { createKeycardRouter } from '../../../client/router'
+import { accessFor, adminMe } from './access'
 
 export interface KeycardMountOptions {
   api: ApiClient
@@ -18,6 +20,8 @@ export interface KeycardMountOptions {
   router?: Router
   /** The bootstrap user; an admin by default. */
   user?: CurrentUser
+  /** What /api/me says the user may do; an admin holding everything by default. */
+  access?: AccessState
   props?: Record<string, unknown>
 }
 
@@ -37,7 +41,8 @@ export function mountKeycard(component: Component, options: KeycardMountOptions)
         [apiKey]: options.api,
         [b24Key]: options.b24,
         [sessionKey]: options.session ?? createSessionState(),
-        [currentUserKey]: options.user ?? testUser
+        [currentUserKey]: options.user ?? testUser,
+        [accessKey]: options.access ?? accessFor(adminMe)
       }
     }
   })
