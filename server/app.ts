@@ -30,10 +30,27 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   const services = createServices(config, deps);
   const app = express();
   app.disable('x-powered-by');
+  // No automatic ETags: API answers are per user and not cached; the policy route sets its own (If-Match).
+  app.set('etag', false);
   // Bitrix24 posts forms with bracket nesting (`auth[member_id]=…`): the extended (qs) parser is required.
   const forms = express.urlencoded({ extended: true, limit: BODY_LIMIT, parameterLimit: 200 });
   const json = express.json({ limit: BODY_LIMIT });
 
+  // Every /api route is behind one session check. Mounted first: the UI's calls are the most frequent
+  // requests, and each layer in front of them is matched on every call.
+  // Reads have no body: the JSON parser is skipped for them rather than asked to find none.
+  const jsonBodies: express.RequestHandler = (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next));
+  app.use(
+    '/api',
+    jsonBodies,
+    requireSession(services),
+    apiRouter(services),
+    directoryRouter(services),
+    syncRouter(services),
+    accessRouter(services),
+    auditRouter(services),
+    stockRouter(services),
+  );
   app.use(healthRouter(services));
   if (deps.ui.assetsDir !== undefined) {
     app.use('/assets', express.static(deps.ui.assetsDir, { index: false, immutable: true, maxAge: '365d' }));
@@ -53,18 +70,6 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   app.use(frames);
 
   app.post('/events', forms, json, eventsRoute(services));
-  // Every /api route is behind one session check.
-  app.use(
-    '/api',
-    json,
-    requireSession(services),
-    apiRouter(services),
-    directoryRouter(services),
-    syncRouter(services),
-    accessRouter(services),
-    auditRouter(services),
-    stockRouter(services),
-  );
   app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
   app.use(errorHandler(services.logger));
   return Object.assign(app, { services });

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Lang, Manifest } from '../manifest.js';
 import type { Locks } from '../store/locks.js';
+import { ReadCache } from '../store/read-cache.js';
 import type { PortalDataOwner } from '../store/portal-repository.js';
 import { auditEntrySchema, type AuditEntry } from './audit-entry.js';
 import { diffPolicies, type PolicyContent } from './policy-diff.js';
@@ -56,6 +57,8 @@ export class PolicyStore implements PortalDataOwner {
   readonly #locks: Locks;
   readonly #manifest: Manifest;
   readonly #clock: Clock;
+  /** The policy is read on every API call and every app open; parsed documents stay in memory. */
+  readonly #cache = new ReadCache<Readonly<z.infer<typeof storedSchema>> | null>();
 
   constructor(deps: { store: Keyv; locks: Locks; manifest: Manifest; clock: Clock }) {
     this.#keyv = deps.store;
@@ -66,10 +69,16 @@ export class PolicyStore implements PortalDataOwner {
 
   /** The portal's policy; a portal that never saved one has the manifest's default (open to everyone). */
   async get(memberId: string, lang: Lang): Promise<StoredPolicy> {
-    const raw: unknown = await this.#keyv.get(policyKey(memberId));
-    if (raw === undefined || raw === null) return { policy: defaultPolicy(this.#manifest, lang), etag: etagOf(0, DEFAULT_REVISION) };
-    const stored = storedSchema.parse(raw);
+    const stored = await this.#stored(memberId);
+    if (stored === null) return { policy: defaultPolicy(this.#manifest, lang), etag: etagOf(0, DEFAULT_REVISION) };
     return { policy: stored.policy, etag: etagOf(stored.policy.version, stored.revision) };
+  }
+
+  #stored(memberId: string): Promise<Readonly<z.infer<typeof storedSchema>> | null> {
+    return this.#cache.read(memberId, async () => {
+      const raw: unknown = await this.#keyv.get(policyKey(memberId));
+      return raw === undefined || raw === null ? null : Object.freeze(storedSchema.parse(raw));
+    });
   }
 
   /**
@@ -86,9 +95,15 @@ export class PolicyStore implements PortalDataOwner {
       const entry: AuditEntry = { version, at: this.#clock.now(), actor: options.actor, changes };
       await this.#keyv.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
       const policy: Policy = { ...options.content, version };
-      const revision = randomUUID();
-      await this.#keyv.set(policyKey(memberId), storedSchema.parse({ policy, revision }));
-      return { policy, etag: etagOf(version, revision) };
+      const stored = Object.freeze(storedSchema.parse({ policy, revision: randomUUID() }));
+      try {
+        await this.#keyv.set(policyKey(memberId), stored);
+      } catch (error: unknown) {
+        this.#cache.forget(memberId);
+        throw error;
+      }
+      this.#cache.wrote(memberId, stored);
+      return { policy: stored.policy, etag: etagOf(version, stored.revision) };
     });
   }
 
@@ -103,19 +118,21 @@ export class PolicyStore implements PortalDataOwner {
 
   /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
   async currentVersion(memberId: string): Promise<number> {
-    const raw: unknown = await this.#keyv.get(policyKey(memberId));
-    return raw === undefined || raw === null ? 0 : storedSchema.parse(raw).policy.version;
+    return (await this.#stored(memberId))?.policy.version ?? 0;
   }
 
   async purgePortal(memberId: string): Promise<void> {
     await this.#locks.withLock(memberId, 'policy', async () => {
-      const raw: unknown = await this.#keyv.get(policyKey(memberId));
       // One past the stored version: an entry written by a save whose policy write failed.
-      const last = (raw === undefined || raw === null ? 0 : storedSchema.parse(raw).policy.version) + 1;
+      const last = (await this.currentVersion(memberId)) + 1;
       const keys: string[] = [];
       for (let version = 1; version <= last; version++) keys.push(auditKey(memberId, version));
-      if (keys.length > 0) await this.#keyv.deleteMany(keys);
-      await this.#keyv.delete(policyKey(memberId));
+      try {
+        await this.#keyv.deleteMany(keys);
+        await this.#keyv.delete(policyKey(memberId));
+      } finally {
+        this.#cache.forget(memberId);
+      }
     });
   }
 }

@@ -160,7 +160,11 @@ export class DirectoryService implements PortalDataOwner {
   /** The current generation plus incremental updates, cached per portal, generation and overlay revision. */
   async snapshot(memberId: string): Promise<DirectorySnapshot> {
     for (let attempt = 1; ; attempt++) {
-      const [meta, overlay] = await Promise.all([this.#store.meta(memberId), this.#store.overlay(memberId)]);
+      // Later attempts read the store itself: what this process remembered may name a generation since deleted.
+      const [meta, overlay] =
+        attempt === 1
+          ? await Promise.all([this.#store.currentMeta(memberId), this.#store.currentOverlay(memberId)])
+          : await Promise.all([this.#store.meta(memberId), this.#store.overlay(memberId)]);
       try {
         return await this.#snapshots.get(memberId, meta.current, overlay, async () =>
           workgroupAvailability((await this.#deps.portalInfo(memberId))?.scopes ?? []),

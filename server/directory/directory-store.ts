@@ -1,4 +1,5 @@
 import type { Keyv } from 'keyv';
+import { ReadCache } from '../store/read-cache.js';
 import { z } from 'zod';
 import {
   departmentChunkSchema,
@@ -136,6 +137,13 @@ export type PendingChunk = { [K in ChunkKind]: { kind: K; rows: ChunkRows[K] } }
 /** Typed access to the directory documents of every portal. */
 export class DirectoryStore {
   readonly #keyv: Keyv;
+  /**
+   * Meta and overlay are read on every API call to find the current snapshot: `currentMeta`/`currentOverlay`
+   * answer from memory. `meta`/`overlay` always read the store — the lease, the flip and the overlay update
+   * decide on them, and another instance may have written since.
+   */
+  readonly #metas = new ReadCache<DirectoryMeta>();
+  readonly #overlays = new ReadCache<DirectoryOverlay>();
 
   constructor(keyv: Keyv) {
     this.#keyv = keyv;
@@ -143,20 +151,35 @@ export class DirectoryStore {
 
   async meta(memberId: string): Promise<DirectoryMeta> {
     const raw: unknown = await this.#keyv.get(metaKey(memberId));
-    return raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
+    const meta = raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
+    this.#metas.wrote(memberId, structuredClone(meta));
+    return meta;
+  }
+
+  /** The meta as this process last read or wrote it (read-only: for finding the snapshot). */
+  currentMeta(memberId: string): Promise<Readonly<DirectoryMeta>> {
+    return this.#metas.read(memberId, () => this.meta(memberId));
   }
 
   async putMeta(memberId: string, meta: DirectoryMeta): Promise<void> {
-    await this.#keyv.set(metaKey(memberId), metaSchema.parse(meta));
+    const parsed = metaSchema.parse(meta);
+    await written(this.#metas, memberId, structuredClone(parsed), () => this.#keyv.set(metaKey(memberId), parsed));
   }
 
   async overlay(memberId: string): Promise<DirectoryOverlay> {
     const raw: unknown = await this.#keyv.get(overlayKey(memberId));
-    return raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
+    const overlay = raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
+    this.#overlays.wrote(memberId, structuredClone(overlay));
+    return overlay;
+  }
+
+  /** The overlay as this process last read or wrote it (read-only: for building the snapshot). */
+  currentOverlay(memberId: string): Promise<Readonly<DirectoryOverlay>> {
+    return this.#overlays.read(memberId, () => this.overlay(memberId));
   }
 
   async putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void> {
-    await this.#keyv.set(overlayKey(memberId), overlay);
+    await written(this.#overlays, memberId, structuredClone(overlay), () => this.#keyv.set(overlayKey(memberId), overlay));
   }
 
   async putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void> {
@@ -194,12 +217,31 @@ export class DirectoryStore {
   }
 
   async deleteMeta(memberId: string): Promise<void> {
-    await this.#keyv.delete(metaKey(memberId));
+    try {
+      await this.#keyv.delete(metaKey(memberId));
+    } finally {
+      this.#metas.forget(memberId);
+    }
   }
 
   async deleteOverlay(memberId: string): Promise<void> {
-    await this.#keyv.delete(overlayKey(memberId));
+    try {
+      await this.#keyv.delete(overlayKey(memberId));
+    } finally {
+      this.#overlays.forget(memberId);
+    }
   }
+}
+
+/** Runs a store write and tells the cache: the new value on success, "unknown" on failure. */
+async function written<T>(cache: ReadCache<T>, key: string, value: T, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error: unknown) {
+    cache.forget(key);
+    throw error;
+  }
+  cache.wrote(key, value);
 }
 
 function metaKey(memberId: string): string {

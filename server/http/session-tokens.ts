@@ -9,8 +9,12 @@ import { deriveKey } from '../store/cipher.js';
 /** How long the UI may call the API after the frame was opened. */
 export const SESSION_TTL_SECONDS = 30 * 60;
 
+/** Verified tokens remembered at most (a few hundred bytes each). */
+const MAX_VERIFIED = 20_000;
+
 const claimsSchema = z.object({
   sub: z.string(),
+  exp: z.number(),
   mid: z.string(),
   adm: z.boolean().nullable(),
   lang: z.enum(languages),
@@ -35,6 +39,11 @@ export class SessionTokens {
   readonly #keys: { id: string; key: KeyObject }[];
   readonly #issuer: string;
   readonly #clock: Clock;
+  /**
+   * Tokens already verified, until they expire: the UI sends the same token on every call for 30 minutes,
+   * and an HMAC check through WebCrypto costs more than the rest of a request.
+   */
+  readonly #verified = new Map<string, { session: Session; expiresAt: number }>();
 
   constructor(options: { secretKeys: readonly string[]; issuer: string; clock: Clock }) {
     this.#keys = options.secretKeys.map((secret) => {
@@ -61,6 +70,18 @@ export class SessionTokens {
 
   /** Verifies signature, issuer, audience and expiry; any failure is a 401, with no detail for the caller. */
   async verify(token: string): Promise<Session> {
+    const known = this.#verified.get(token);
+    if (known !== undefined) {
+      if (this.#clock.now() < known.expiresAt) return known.session;
+      this.#verified.delete(token);
+    }
+    const session = await this.#verifyToken(token);
+    if (this.#verified.size >= MAX_VERIFIED) this.#verified.delete(this.#verified.keys().next().value ?? '');
+    this.#verified.set(token, session);
+    return session.session;
+  }
+
+  async #verifyToken(token: string): Promise<{ session: Session; expiresAt: number }> {
     try {
       const { kid } = decodeProtectedHeader(token);
       const key = this.#keys.find((candidate) => candidate.id === kid);
@@ -72,7 +93,10 @@ export class SessionTokens {
         currentDate: new Date(this.#clock.now()),
       });
       const claims = claimsSchema.parse(payload);
-      return { memberId: claims.mid, userId: claims.sub, isAdmin: claims.adm, lang: claims.lang, name: claims.name };
+      return {
+        session: { memberId: claims.mid, userId: claims.sub, isAdmin: claims.adm, lang: claims.lang, name: claims.name },
+        expiresAt: claims.exp * 1000,
+      };
     } catch (error: unknown) {
       throw new UnauthorizedError('SESSION_INVALID', 'Your session has expired or is not valid. Reopen the app.', { cause: error });
     }

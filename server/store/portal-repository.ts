@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 import { portalSchema, type Portal } from '../portals/portal.js';
+import { ReadCache } from './read-cache.js';
 
 /** Anything that keeps per-portal data; the uninstall with "clear data" asks each of them to forget a portal. */
 export interface PortalDataOwner {
@@ -9,6 +10,8 @@ export interface PortalDataOwner {
 /** Installation records, one document per portal keyed by member id. */
 export class PortalRepository implements PortalDataOwner {
   readonly #keyv: Keyv;
+  /** Every API call reads its portal's record: parsed records stay in memory, frozen against accidental edits. */
+  readonly #cache = new ReadCache<Readonly<Portal> | undefined>();
   /** Per portal, the tail of the queue of read-modify-write updates (in-process; shared locks come with Redis). */
   readonly #queues = new Map<string, Promise<unknown>>();
 
@@ -16,14 +19,22 @@ export class PortalRepository implements PortalDataOwner {
     this.#keyv = keyv;
   }
 
-  async get(memberId: string): Promise<Portal | undefined> {
-    const raw: unknown = await this.#keyv.get(key(memberId));
-    if (raw === undefined || raw === null) return undefined;
-    return portalSchema.parse(raw);
+  get(memberId: string): Promise<Portal | undefined> {
+    return this.#cache.read(memberId, async () => {
+      const raw: unknown = await this.#keyv.get(key(memberId));
+      return raw === undefined || raw === null ? undefined : Object.freeze(portalSchema.parse(raw));
+    });
   }
 
   async save(portal: Portal): Promise<void> {
-    await this.#keyv.set(key(portal.memberId), portalSchema.parse(portal));
+    const parsed = Object.freeze(portalSchema.parse(portal));
+    try {
+      await this.#keyv.set(key(portal.memberId), parsed);
+    } catch (error: unknown) {
+      this.#cache.forget(portal.memberId);
+      throw error;
+    }
+    this.#cache.wrote(portal.memberId, parsed);
   }
 
   /**
@@ -48,7 +59,11 @@ export class PortalRepository implements PortalDataOwner {
   }
 
   async purgePortal(memberId: string): Promise<void> {
-    await this.#keyv.delete(key(memberId));
+    try {
+      await this.#keyv.delete(key(memberId));
+    } finally {
+      this.#cache.forget(memberId);
+    }
   }
 }
 
