@@ -44,6 +44,12 @@ export function createAccessText(i18n: I18n, context: AccessTextContext) {
     return title
   }
 
+  /** The code on its own (a chip, a list): "Sales (with sub-departments)", "All authorized users". */
+  function label(code: string): string {
+    const { title, kind } = codeName(code)
+    return kind === 'user' || kind === 'allUsers' || kind === 'unknown' ? title : subject(code)
+  }
+
   function feature(key: string): string {
     if (key === ACCESS_MANAGE) return t('access.manageFeature')
     return manifest?.features.find((item) => item.key === key)?.title ?? key
@@ -66,7 +72,7 @@ export function createAccessText(i18n: I18n, context: AccessTextContext) {
     return t('access.resources.some', { type: typeTitle, list })
   }
 
-  return { codeName, subject, feature, level, resources, kindLabel: (kind: CodeKind) => t(KIND_LABEL[kind]) }
+  return { codeName, subject, label, feature, level, resources, kindLabel: (kind: CodeKind) => t(KIND_LABEL[kind]) }
 }
 
 export type AccessText = ReturnType<typeof createAccessText>

@@ -13,7 +13,10 @@ export type AccessStatus = 'idle' | 'loading' | 'ready' | 'failed'
 
 /** The signed-in user's access, from GET /api/me, shared by the router guard, the shell and pages. */
 export interface AccessState {
+  /** `ready` from the first answer on: a reload keeps the last answer (pages stay mounted, drafts kept). */
   readonly status: ComputedRef<AccessStatus>
+  /** A request to /api/me is in flight (the first or a reload). */
+  readonly loading: ComputedRef<boolean>
   readonly error: ComputedRef<unknown>
   /** The last /api/me answer. */
   readonly me: ComputedRef<Me | null>
@@ -54,6 +57,7 @@ function levelCovers(access: MeAccess, feature: string, level: string, resource:
 export function createAccessState(options: AccessStateOptions): AccessState {
   const me = shallowRef<Me | null>(null)
   const status = shallowRef<AccessStatus>('idle')
+  const loading = shallowRef(false)
   const error = shallowRef<unknown>(null)
   const deniedByServer = shallowRef(false)
   let pending: Promise<void> | null = null
@@ -63,7 +67,8 @@ export function createAccessState(options: AccessStateOptions): AccessState {
     controller?.abort()
     const current = new AbortController()
     controller = current
-    status.value = 'loading'
+    if (me.value === null) status.value = 'loading'
+    loading.value = true
     error.value = null
     try {
       const answer = await options.fetchMe(current.signal)
@@ -76,6 +81,8 @@ export function createAccessState(options: AccessStateOptions): AccessState {
       if (current.signal.aborted) return
       error.value = err
       status.value = me.value === null ? 'failed' : 'ready'
+    } finally {
+      if (controller === current) loading.value = false
     }
   }
 
@@ -88,6 +95,7 @@ export function createAccessState(options: AccessStateOptions): AccessState {
 
   const state: AccessState = {
     status: computed(() => status.value),
+    loading: computed(() => loading.value),
     error: computed(() => error.value),
     me: computed(() => me.value),
     manage: computed(() => access.value?.manage === true),

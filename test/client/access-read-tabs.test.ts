@@ -81,7 +81,8 @@ describe('Check a user tab', () => {
     expect(feature('settings').find('[data-testid="check-level"]').text()).toBe('No access')
     expect(feature('settings').find('[data-testid="check-denied"]').text()).toContain('Administrator status unknown')
     expect(feature('access.manage').text()).toContain('Only administrators and delegates may use Manage access')
-    expect(wrapper.find('[data-testid="check-codes"] [data-code="DR12"]').text()).toBe('Sales')
+    expect(wrapper.find('[data-testid="check-codes"] [data-code="DR12"]').text()).toBe('Sales (with sub-departments)')
+    expect(wrapper.find('[data-testid="check-codes"] [data-code="AU"]').text()).toBe('All authorized users')
   })
 
   it('says when a person cannot open the app, and why', async () => {

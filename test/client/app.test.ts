@@ -9,7 +9,7 @@ import type { Bootstrap } from '../../client/bootstrap'
 import { createAccessState } from '../../client/composables/useAccess'
 import { createSessionState } from '../../client/composables/useSession'
 import { createKeycardRouter } from '../../client/router'
-import { fullAccess, meWith, stockReaderAccess } from './support/access'
+import { fullAccess, meWith, policyResponse, stockReaderAccess } from './support/access'
 import { makeUser, syncedDepartments } from './support/directory'
 import { fakeB24, idleSync, partlyGranted } from './support/fakes'
 import { mountKeycard } from './support/mount'
@@ -161,5 +161,38 @@ describe('App', () => {
 
     expect(wrapper.find('[data-page="access-withdrawn"]').exists()).toBe(true)
     expect(wrapper.find('[data-page="directory"]').exists()).toBe(false)
+  })
+
+  it('saves from Access settings and stays there while /api/me is asked again', async () => {
+    let meCalls = 0
+    const sent: { method: string; ifMatch: string | null; body: unknown }[] = []
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const path = new URL(String(input), 'http://app').pathname
+      const ok = (body: unknown) => new Response(JSON.stringify(body), { status: 200 })
+      if (path === '/api/me') {
+        meCalls += 1
+        return ok(meWith(fullAccess))
+      }
+      if (path === '/api/access/policy' && init?.method === 'PUT') {
+        const body: unknown = JSON.parse(String(init.body))
+        sent.push({ method: 'PUT', ifMatch: new Headers(init.headers).get('If-Match'), body })
+        return ok(policyResponse({ allowList: ['DR12'], version: 5, etag: '"v5"' }))
+      }
+      if (path === '/api/access/policy') return ok(policyResponse())
+      return ok(partlyGranted)
+    }
+    const { wrapper, router } = await mountApp(fetch)
+    await wrapper.find('a[data-testid="nav-access"]').trigger('click')
+    await flushPromises()
+    expect(router.currentRoute.value.name).toBe('access-allow-list')
+
+    await wrapper.find('[data-testid="allow-list-remove-U7"]').trigger('click')
+    await wrapper.find('[data-testid="policy-save"]').trigger('click')
+    await flushPromises()
+
+    expect(sent).toEqual([{ method: 'PUT', ifMatch: '"v4"', body: expect.objectContaining({ allowList: ['DR12'] }) }])
+    expect(meCalls).toBe(2)
+    expect(wrapper.find('[data-testid="policy-saved"]').text()).toBe('Changes saved.')
+    expect(wrapper.findAll('[data-testid^="allow-list-item-"]').map((row) => row.attributes('data-code'))).toEqual(['DR12'])
   })
 })
