@@ -50,8 +50,8 @@ const schema = z.object({
     .string()
     .trim()
     .default('sqlite://data/keycard.sqlite')
-    .refine((value) => /^(sqlite|memory):\/\//.test(value), {
-      error: 'STORE_URL must be sqlite://<file> or memory:// (redis:// arrives with multi-instance support)',
+    .refine((value) => /^(sqlite|memory|redis|rediss):\/\//.test(value), {
+      error: 'STORE_URL must be sqlite://<file>, memory://, or redis://[user:password@]host:port[/db] (rediss:// for TLS)',
     }),
   PORTAL_DOMAINS: z
     .string()
@@ -88,7 +88,7 @@ export interface Config {
   appUrl: string;
   /** Encryption and session-signing keys, newest first; older keys only decrypt. */
   secretKeys: [string, ...string[]];
-  /** Where the store lives: `sqlite://path` or `memory://`. */
+  /** Where the store lives: `sqlite://path`, `memory://`, or `redis://…` (several instances). */
   storeUrl: string;
   /** Host patterns accepted as portals (SSRF guard). */
   portalDomains: string[];

@@ -14,6 +14,8 @@ const SECRET_KEYS = new Set(
 const REDACTED = '[redacted]';
 const QUERY_SECRET = /\b(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret|code)=[^&\s"']+/gi;
 const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/g;
+/** Credentials inside connection URLs (`redis://user:password@host`). */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:"']*:[^\s/@"']+@/gi;
 /** The same keys inside JSON that ended up in a message (e.g. a request body quoted by an HTTP library). */
 const JSON_SECRET = /(\\?)"(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret)\\?"\s*:\s*\\?"[^"\\]*\\?"/gi;
 
@@ -22,7 +24,8 @@ export function scrubText(text: string): string {
   return text
     .replace(QUERY_SECRET, `$1=${REDACTED}`)
     .replace(JSON_SECRET, `$1"$2$1":$1"${REDACTED}$1"`)
-    .replace(BEARER, `Bearer ${REDACTED}`);
+    .replace(BEARER, `Bearer ${REDACTED}`)
+    .replace(URL_CREDENTIALS, `$1${REDACTED}@`);
 }
 
 /**

@@ -89,7 +89,7 @@ describe('loadConfig', () => {
         APP_URL: 'http://keycard.example.com',
         SECRET_KEY: 'too-short',
         PORT: 'eighty',
-        STORE_URL: 'redis://cache:6379',
+        STORE_URL: 'postgres://db:5432/keycard',
       });
     } catch (error: unknown) {
       thrown = error;
