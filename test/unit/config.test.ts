@@ -105,7 +105,7 @@ describe('loadConfig', () => {
         expect.stringMatching(/^APP_URL must use https:\/\//),
         expect.stringMatching(/^SECRET_KEY must be at least 32 characters/),
         expect.stringMatching(/^PORT must be/),
-        expect.stringMatching(/^STORE_URL must be sqlite:\/\/<file> or memory:\/\//),
+        expect.stringMatching(/^STORE_URL must be sqlite:\/\/<file>, memory:\/\/, or redis:\/\//),
       ]),
     );
     // The message lists them too, so the start-up log shows everything at once.
