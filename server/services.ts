@@ -48,6 +48,11 @@ export interface AppDeps {
   locks?: Locks;
   /** The app's resources roles can be limited to (default: the sample warehouses). */
   resources?: ResourceCatalog;
+  /**
+   * Keep parsed portal records, policies and directory meta in memory (default: yes, except on Redis).
+   * Only correct when this instance is the store's only writer; off whenever instances share a store.
+   */
+  cacheReads?: boolean;
 }
 
 /** The wired services the routes use. */
@@ -80,7 +85,8 @@ export interface Services {
 }
 
 export function createServices(config: Config, deps: AppDeps): Services {
-  const portals = new PortalRepository(deps.store);
+  const cacheReads = deps.cacheReads ?? !/^rediss?:/.test(config.storeUrl);
+  const portals = new PortalRepository(deps.store, { cacheReads });
   const oauth = new OAuthServer({
     baseUrl: config.oauthServer,
     clientId: config.clientId,
@@ -116,9 +122,10 @@ export function createServices(config: Config, deps: AppDeps): Services {
     listPortals: () => listActivePortals(deps.store),
     budgetFor: (memberId) => budgets.forPortal(memberId),
     locks,
+    cacheReads,
     ...(deps.directory === undefined ? {} : { options: deps.directory }),
   });
-  const policies = new PolicyStore({ store: deps.store, locks, manifest: deps.manifest, clock: deps.clock });
+  const policies = new PolicyStore({ store: deps.store, locks, manifest: deps.manifest, clock: deps.clock, cacheReads });
   const appAdmins = new AppAdmins({ store: deps.store, locks, clock: deps.clock });
   const access = new AccessService({ policies, manifest: deps.manifest, snapshot: (memberId) => directory.snapshot(memberId) });
   return {

@@ -58,9 +58,11 @@ export class PolicyStore implements PortalDataOwner {
   readonly #manifest: Manifest;
   readonly #clock: Clock;
   /** The policy is read on every API call and every app open; parsed documents stay in memory. */
-  readonly #cache = new ReadCache<Readonly<z.infer<typeof storedSchema>> | null>();
+  readonly #cache: ReadCache<Readonly<z.infer<typeof storedSchema>> | null>;
 
-  constructor(deps: { store: Keyv; locks: Locks; manifest: Manifest; clock: Clock }) {
+  /** `cacheReads: false` when several instances share the store (their saves would not reach this cache). */
+  constructor(deps: { store: Keyv; locks: Locks; manifest: Manifest; clock: Clock; cacheReads?: boolean }) {
+    this.#cache = new ReadCache({ enabled: deps.cacheReads ?? true });
     this.#keyv = deps.store;
     this.#locks = deps.locks;
     this.#manifest = deps.manifest;

@@ -77,6 +77,8 @@ export interface DirectoryDeps {
   /** The portal's rate budget (batch commands refused by the operating limit wait there). */
   budgetFor?(memberId: string): RateBudget | undefined;
   locks?: Locks;
+  /** Keep meta and overlay in memory (false when several instances share the store). */
+  cacheReads?: boolean;
   options?: Partial<DirectoryOptions>;
 }
 
@@ -108,7 +110,7 @@ export class DirectoryService implements PortalDataOwner {
   constructor(deps: DirectoryDeps) {
     this.#deps = deps;
     this.#options = { ...DEFAULT_OPTIONS, ...deps.options };
-    this.#store = new DirectoryStore(deps.store);
+    this.#store = new DirectoryStore(deps.store, { cacheReads: deps.cacheReads ?? true });
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#snapshots = new SnapshotCache(this.#store, this.#options.maxCachedPortals);
     this.#ledger = new BuildLedger({

@@ -142,11 +142,14 @@ export class DirectoryStore {
    * answer from memory. `meta`/`overlay` always read the store — the lease, the flip and the overlay update
    * decide on them, and another instance may have written since.
    */
-  readonly #metas = new ReadCache<DirectoryMeta>();
-  readonly #overlays = new ReadCache<DirectoryOverlay>();
+  readonly #metas: ReadCache<DirectoryMeta>;
+  readonly #overlays: ReadCache<DirectoryOverlay>;
 
-  constructor(keyv: Keyv) {
+  /** `cacheReads: false` when several instances share the store (their writes would not reach these caches). */
+  constructor(keyv: Keyv, options: { cacheReads?: boolean } = {}) {
     this.#keyv = keyv;
+    this.#metas = new ReadCache({ enabled: options.cacheReads ?? true });
+    this.#overlays = new ReadCache({ enabled: options.cacheReads ?? true });
   }
 
   async meta(memberId: string): Promise<DirectoryMeta> {

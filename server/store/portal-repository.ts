@@ -11,12 +11,14 @@ export interface PortalDataOwner {
 export class PortalRepository implements PortalDataOwner {
   readonly #keyv: Keyv;
   /** Every API call reads its portal's record: parsed records stay in memory, frozen against accidental edits. */
-  readonly #cache = new ReadCache<Readonly<Portal> | undefined>();
+  readonly #cache: ReadCache<Readonly<Portal> | undefined>;
   /** Per portal, the tail of the queue of read-modify-write updates (in-process; shared locks come with Redis). */
   readonly #queues = new Map<string, Promise<unknown>>();
 
-  constructor(keyv: Keyv) {
+  /** `cacheReads: false` when several instances share the store (their writes would not reach this cache). */
+  constructor(keyv: Keyv, options: { cacheReads?: boolean } = {}) {
     this.#keyv = keyv;
+    this.#cache = new ReadCache({ enabled: options.cacheReads ?? true });
   }
 
   get(memberId: string): Promise<Portal | undefined> {

@@ -2,19 +2,23 @@
  * A cache of parsed documents in front of the store, for this process. Correct because this process
  * writes these documents only through the repository that owns the cache (which calls `wrote`/`forget`);
  * a read that raced a write never caches its possibly older value. With several instances on one store,
- * another instance's writes must also reach `forget` (issue #6 wires that through Redis).
+ * another instance's writes would never reach `forget`: there the cache is built disabled.
  */
 export class ReadCache<T> {
+  readonly #enabled: boolean;
   readonly #values = new Map<string, T>();
   /** Bumped on every write or forget, so a load that started before it does not cache a stale value. */
   readonly #epochs = new Map<string, number>();
   readonly #maxEntries: number;
 
-  constructor(maxEntries = 10_000) {
-    this.#maxEntries = maxEntries;
+  /** `enabled: false` (a store shared by several instances): every read goes to the store. */
+  constructor(options: { enabled?: boolean; maxEntries?: number } = {}) {
+    this.#enabled = options.enabled ?? true;
+    this.#maxEntries = options.maxEntries ?? 10_000;
   }
 
   async read(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.#enabled) return load();
     if (this.#values.has(key)) return this.#values.get(key) as T;
     const epoch = this.#epochs.get(key) ?? 0;
     const value = await load();
@@ -39,6 +43,7 @@ export class ReadCache<T> {
   }
 
   #remember(key: string, value: T): void {
+    if (!this.#enabled) return;
     this.#values.delete(key);
     if (this.#values.size >= this.#maxEntries) {
       const oldest = this.#values.keys().next();

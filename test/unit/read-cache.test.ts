@@ -34,9 +34,17 @@ describe('ReadCache', () => {
   });
 
   it('keeps at most maxEntries, dropping the least recently stored', async () => {
-    const cache = new ReadCache<number>(2);
+    const cache = new ReadCache<number>({ maxEntries: 2 });
     for (const key of ['a', 'b', 'c']) cache.wrote(key, key.charCodeAt(0));
     expect(await cache.read('a', () => Promise.resolve(-1))).toBe(-1);
     expect(await cache.read('c', () => Promise.resolve(-1))).toBe(99);
+  });
+
+  it('disabled (a store shared by several instances), every read loads', async () => {
+    const cache = new ReadCache<string>({ enabled: false });
+    let loads = 0;
+    cache.wrote('k', 'written');
+    expect(await cache.read('k', () => Promise.resolve(`v${++loads}`))).toBe('v1');
+    expect(await cache.read('k', () => Promise.resolve(`v${++loads}`))).toBe('v2');
   });
 });
