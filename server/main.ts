@@ -7,6 +7,8 @@ import { systemClock } from './clock.js';
 import { createLogger } from './logger.js';
 import { loadManifest } from './manifest.js';
 import { createKeyv } from './store/keyv-factory.js';
+import { createRedisClient } from './store/redis-client.js';
+import { RedisLocks } from './store/redis-locks.js';
 import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
 
 /** The only place that reads the environment and listens. */
@@ -25,9 +27,20 @@ function readUi(): { template: string; assetsDir: string } {
 try {
   const config = loadConfig(process.env);
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
-  const store = createKeyv(config.storeUrl);
+  // On Redis, locks are shared too, so several instances can serve the same portals.
+  const redis = /^rediss?:/.test(config.storeUrl) ? createRedisClient(config.storeUrl) : undefined;
+  redis?.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  const store = createKeyv(config.storeUrl, redis);
   store.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
-  const app = createApp(config, { store, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi() });
+  const app = createApp(config, {
+    store,
+    clock: systemClock,
+    logger,
+    fetch: globalThis.fetch,
+    manifest,
+    ui: readUi(),
+    ...(redis === undefined ? {} : { locks: new RedisLocks(redis) }),
+  });
   const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
   const stop = () => {

@@ -1,0 +1,22 @@
+import { createClient } from '@keyv/redis';
+
+/** How long a Redis command may wait for a connection before it fails (and the request answers 503). */
+const CONNECT_TIMEOUT_MS = 2000;
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * A node-redis client as Keycard uses Redis. While Redis is down, commands fail at once instead of
+ * queueing: requests answer 503 and no decision waits on a write that may land later. The client keeps
+ * reconnecting in the background, so service resumes without a restart. Callers must listen to `error`
+ * (node-redis emits one per failed reconnect).
+ */
+export function createRedisClient(url: string): RedisClient {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+  });
+}
+
+export { CONNECT_TIMEOUT_MS as REDIS_CONNECT_TIMEOUT_MS };

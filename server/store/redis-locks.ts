@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { UnavailableError } from '../errors.js';
+import type { Locks } from './locks.js';
+
+/** The one Redis call the locks need (node-redis's `sendCommand`). */
+export interface RedisCommands {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** Extends the lease only while this holder still owns it. */
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Releases only this holder's lease: one whose lease expired must not delete its successor's. */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface RedisLockOptions {
+  /** Lease length; a crashed holder's lock frees itself after this (default 15 s). Renewed while work runs. */
+  leaseMs?: number;
+  /** How long a caller waits for the lock before giving up with a 503 (default 30 s). */
+  waitMs?: number;
+  /** Pause between attempts while waiting (default 20 ms, with jitter). */
+  retryMs?: number;
+}
+
+/**
+ * Locks shared by every instance on one Redis: `SET key token NX PX lease`, renewed at a third of the
+ * lease while the work runs, released with a compare-and-delete. A holder that dies (kill -9) leaves a
+ * lease that expires on its own. A lease can still lapse under a stalled holder (GC pause, partition), so
+ * the work under these locks also checks what it writes against the store (the sync's lease in its meta
+ * document, the token vault's check that the refresh token it exchanged is still the stored one).
+ */
+export class RedisLocks implements Locks {
+  readonly #redis: RedisCommands;
+  readonly #leaseMs: number;
+  readonly #waitMs: number;
+  readonly #retryMs: number;
+
+  constructor(redis: RedisCommands, options: RedisLockOptions = {}) {
+    this.#redis = redis;
+    this.#leaseMs = options.leaseMs ?? 15_000;
+    this.#waitMs = options.waitMs ?? 30_000;
+    this.#retryMs = options.retryMs ?? 20;
+  }
+
+  async withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T> {
+    const key = `keycard:lock:${memberId}:${name}`;
+    const token = randomUUID();
+    await this.#acquire(key, token);
+    const renewal = setInterval(() => {
+      this.#redis.sendCommand(['EVAL', RENEW, '1', key, token, String(this.#leaseMs)]).catch(() => undefined);
+    }, Math.max(10, Math.floor(this.#leaseMs / 3)));
+    renewal.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renewal);
+      // A failed release is not the caller's failure: the lease expires on its own.
+      await this.#redis.sendCommand(['EVAL', RELEASE, '1', key, token]).catch(() => undefined);
+    }
+  }
+
+  async #acquire(key: string, token: string): Promise<void> {
+    const deadline = Date.now() + this.#waitMs;
+    for (;;) {
+      let answer: unknown;
+      try {
+        answer = await this.#redis.sendCommand(['SET', key, token, 'NX', 'PX', String(this.#leaseMs)]);
+      } catch (error: unknown) {
+        throw new UnavailableError('STORE_UNAVAILABLE', 'The shared store is not reachable.', { cause: error });
+      }
+      if (answer === 'OK') return;
+      if (Date.now() >= deadline) throw new UnavailableError('LOCK_TIMEOUT', 'Another instance is still working on this portal. Try again.');
+      await new Promise((resolve) => setTimeout(resolve, this.#retryMs + Math.random() * this.#retryMs));
+    }
+  }
+}

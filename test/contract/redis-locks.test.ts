@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClient, type RedisClient } from '../../server/store/redis-client.js';
+import { RedisLocks } from '../../server/store/redis-locks.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+
+/** Shared locks against a real redis-server: two "instances" are two clients. */
+describe('RedisLocks', () => {
+  let redis: RedisServer;
+  const clients: RedisClient[] = [];
+  const client = async () => {
+    const created = createRedisClient(redis.url);
+    created.on('error', () => undefined); // reconnect attempts while the test stops Redis
+    await created.connect();
+    clients.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+
+  afterAll(async () => {
+    for (const created of clients) created.destroy();
+    await redis.stop();
+  });
+
+  it('two instances never hold one lock at once; every holder runs', async () => {
+    const a = new RedisLocks(await client(), { retryMs: 2 });
+    const b = new RedisLocks(await client(), { retryMs: 2 });
+    let inside = 0;
+    let most = 0;
+    let runs = 0;
+    const work = async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inside--;
+      runs++;
+    };
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).withLock('m1', 'policy', work)));
+    expect(most).toBe(1);
+    expect(runs).toBe(20);
+  });
+
+  it('different portals and names do not wait for each other', async () => {
+    const locks = new RedisLocks(await client());
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const held = locks.withLock('m1', 'sync', () => new Promise<void>((resolve) => (release = resolve)).then(() => order.push('m1')));
+    await locks.withLock('m2', 'sync', () => Promise.resolve(order.push('m2')));
+    await locks.withLock('m1', 'policy', () => Promise.resolve(order.push('m1-policy')));
+    release();
+    await held;
+    expect(order).toEqual(['m2', 'm1-policy', 'm1']);
+  });
+
+  it('a holder that died frees the lock when its lease runs out; a long holder keeps it by renewing', async () => {
+    const raw = await client();
+    // A crashed instance: its lease is in Redis, nobody will release it.
+    await raw.sendCommand(['SET', 'keycard:lock:m3:sync', 'dead-holder', 'NX', 'PX', '300']);
+    const locks = new RedisLocks(await client(), { leaseMs: 300, retryMs: 10 });
+    const started = Date.now();
+    await locks.withLock('m3', 'sync', () => Promise.resolve());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+
+    const other = new RedisLocks(await client(), { leaseMs: 300, waitMs: 200, retryMs: 10 });
+    let release: () => void = () => undefined;
+    const long = locks.withLock('m3', 'sync', () => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 700)); // more than two leases
+    await expect(other.withLock('m3', 'sync', () => Promise.resolve())).rejects.toMatchObject({ code: 'LOCK_TIMEOUT', status: 503 });
+    release();
+    await long;
+    await other.withLock('m3', 'sync', () => Promise.resolve());
+  });
+
+  it('a holder whose lease lapsed cannot release its successor’s lock', async () => {
+    const raw = await client();
+    const locks = new RedisLocks(raw, { leaseMs: 100 });
+    await locks.withLock('m4', 'policy', async () => {
+      // Simulate the lapse: the lease is gone and someone else took the lock.
+      await raw.sendCommand(['SET', 'keycard:lock:m4:policy', 'successor', 'PX', '5000']);
+    });
+    expect(await raw.sendCommand(['GET', 'keycard:lock:m4:policy'])).toBe('successor');
+  });
+
+  it('Redis down: acquiring fails with 503, never runs the work unlocked', async () => {
+    const locks = new RedisLocks(await client());
+    await redis.stop();
+    let ran = false;
+    await expect(locks.withLock('m5', 'policy', () => Promise.resolve((ran = true)))).rejects.toMatchObject({ status: 503 });
+    expect(ran).toBe(false);
+    await redis.start();
+  });
+});
