@@ -86,7 +86,8 @@ export interface Services {
 
 export function createServices(config: Config, deps: AppDeps): Services {
   const cacheReads = deps.cacheReads ?? !/^rediss?:/.test(config.storeUrl);
-  const portals = new PortalRepository(deps.store, { cacheReads });
+  const locks = deps.locks ?? new InProcessLocks();
+  const portals = new PortalRepository(deps.store, { cacheReads, locks });
   const oauth = new OAuthServer({
     baseUrl: config.oauthServer,
     clientId: config.clientId,
@@ -101,6 +102,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     clock: deps.clock,
     logger: deps.logger,
     portalDomains: config.portalDomains,
+    locks,
   });
   const budgets = deps.rateBudgets ?? new RateBudgets({ clock: deps.clock });
   const factory =
@@ -108,7 +110,6 @@ export function createServices(config: Config, deps: AppDeps): Services {
     createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
   const clients = new PortalClients({ portals, vault, factory });
   const background = deps.background ?? new BackgroundTasks(deps.logger);
-  const locks = deps.locks ?? new InProcessLocks();
   const directory = new DirectoryService({
     store: deps.store,
     clock: deps.clock,

@@ -7,6 +7,7 @@ import type { OAuthServer } from '../bitrix/oauth-server.js';
 import { checkedEndpoint } from '../bitrix/portal-host.js';
 import type { RefreshedAccess } from '../bitrix/sdk-client.js';
 import type { Cipher } from '../store/cipher.js';
+import { InProcessLocks, type Locks } from '../store/locks.js';
 import type { PortalRepository } from '../store/portal-repository.js';
 import type { Portal } from './portal.js';
 
@@ -25,8 +26,9 @@ const FRESH_FOR_SECONDS = 60;
 
 /**
  * Keeps each portal's tokens encrypted inside its installation record and renews them on demand.
- * Renewal is single-flight per portal in this process: concurrent callers share one exchange, and the
- * exchange and the write of the new tokens happen in the same step, so nobody can read a dead refresh token.
+ * Renewal is single-flight per portal: concurrent callers in this process share one exchange, instances
+ * sharing the locks take turns and the later ones find the renewed token; the exchange and the write of the
+ * new tokens happen in the same step, so nobody can read a dead refresh token.
  */
 export class TokenVault {
   readonly #portals: PortalRepository;
@@ -36,6 +38,7 @@ export class TokenVault {
   readonly #logger: Logger;
   readonly #portalDomains: readonly string[];
   readonly #inflight = new Map<string, Promise<RefreshedAccess>>();
+  readonly #locks: Locks;
 
   constructor(deps: {
     portals: PortalRepository;
@@ -44,7 +47,9 @@ export class TokenVault {
     clock: Clock;
     logger: Logger;
     portalDomains: readonly string[];
+    locks?: Locks;
   }) {
+    this.#locks = deps.locks ?? new InProcessLocks();
     this.#portals = deps.portals;
     this.#cipher = deps.cipher;
     this.#oauth = deps.oauth;
@@ -77,7 +82,9 @@ export class TokenVault {
   refresh(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
     const running = this.#inflight.get(memberId);
     if (running !== undefined) return running;
-    const renewal = this.#renew(memberId, staleAccessToken).finally(() => this.#inflight.delete(memberId));
+    const renewal = this.#locks
+      .withLock(memberId, 'token-refresh', () => this.#renew(memberId, staleAccessToken))
+      .finally(() => this.#inflight.delete(memberId));
     this.#inflight.set(memberId, renewal);
     return renewal;
   }

@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 import { portalSchema, type Portal } from '../portals/portal.js';
+import { InProcessLocks, type Locks } from './locks.js';
 import { ReadCache } from './read-cache.js';
 
 /** Anything that keeps per-portal data; the uninstall with "clear data" asks each of them to forget a portal. */
@@ -12,12 +13,13 @@ export class PortalRepository implements PortalDataOwner {
   readonly #keyv: Keyv;
   /** Every API call reads its portal's record: parsed records stay in memory, frozen against accidental edits. */
   readonly #cache: ReadCache<Readonly<Portal> | undefined>;
-  /** Per portal, the tail of the queue of read-modify-write updates (in-process; shared locks come with Redis). */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  /** One read-modify-write of a portal's record at a time, across every instance sharing the locks. */
+  readonly #locks: Locks;
 
   /** `cacheReads: false` when several instances share the store (their writes would not reach this cache). */
-  constructor(keyv: Keyv, options: { cacheReads?: boolean } = {}) {
+  constructor(keyv: Keyv, options: { cacheReads?: boolean; locks?: Locks } = {}) {
     this.#keyv = keyv;
+    this.#locks = options.locks ?? new InProcessLocks();
     this.#cache = new ReadCache({ enabled: options.cacheReads ?? true });
   }
 
@@ -46,18 +48,11 @@ export class PortalRepository implements PortalDataOwner {
    * undefined writes nothing.
    */
   update(memberId: string, change: (current: Portal | undefined) => Portal | undefined): Promise<Portal | undefined> {
-    const previous = this.#queues.get(memberId) ?? Promise.resolve();
-    const next = previous.then(async () => {
+    return this.#locks.withLock(memberId, 'portal', async () => {
       const updated = change(await this.get(memberId));
       if (updated !== undefined) await this.save(updated);
       return updated;
     });
-    const tail = next.catch(() => undefined);
-    this.#queues.set(memberId, tail);
-    void tail.finally(() => {
-      if (this.#queues.get(memberId) === tail) this.#queues.delete(memberId);
-    });
-    return next;
   }
 
   async purgePortal(memberId: string): Promise<void> {
