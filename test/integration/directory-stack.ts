@@ -8,6 +8,7 @@ import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import type { DirectoryOptions } from '../../server/directory/directory-service.js';
 import { createLogger } from '../../server/logger.js';
+import type { Locks } from '../../server/store/locks.js';
 import { loadManifest } from '../../server/manifest.js';
 import type { Portal as PortalRecord } from '../../server/portals/portal.js';
 import { finishInstall, installApp } from '../emulator/lifecycle.js';
@@ -30,6 +31,10 @@ export interface DirectoryStackOptions {
   store?: Keyv;
   /** Reuse a running emulator (a second app instance on the same portal, already installed). */
   emulator?: RunningEmulator;
+  /** Shared locks (e.g. RedisLocks when two instances share a Redis store). */
+  locks?: Locks;
+  /** Keep reads in memory (off when instances share the store). */
+  cacheReads?: boolean;
 }
 
 /**
@@ -73,6 +78,8 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     background,
     rateBudgets: budgets,
     directory: { retryDelayMs: 10, scheduleInitialDelayMs: 0, ...options.directory },
+    ...(options.locks === undefined ? {} : { locks: options.locks }),
+    ...(options.cacheReads === undefined ? {} : { cacheReads: options.cacheReads }),
   });
   const services = app.services;
   const memberId = portal.memberId;
