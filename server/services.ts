@@ -127,7 +127,12 @@ export function createServices(config: Config, deps: AppDeps): Services {
     ...(deps.directory === undefined ? {} : { options: deps.directory }),
   });
   const policies = new PolicyStore({ store: deps.store, locks, manifest: deps.manifest, clock: deps.clock, cacheReads });
-  const appAdmins = new AppAdmins({ store: deps.store, locks, clock: deps.clock });
+  const appAdmins = new AppAdmins({
+    store: deps.store,
+    locks,
+    clock: deps.clock,
+    installed: async (memberId) => ['new', 'active'].includes((await portals.get(memberId))?.state ?? 'deleted'),
+  });
   const access = new AccessService({ policies, manifest: deps.manifest, snapshot: (memberId) => directory.snapshot(memberId) });
   return {
     config,

@@ -24,9 +24,10 @@ export interface AccessContext {
 const MAX_CACHED_INDEXES = 1000;
 
 /**
- * Loads the inputs of `evaluate()`: the portal's policy (read from the store on every request, so a save
- * on another instance applies at once) turned into an index (rebuilt only when the ETag changed), and the
- * subject from the directory mirror.
+ * Loads the inputs of `evaluate()`: the portal's policy turned into an index (rebuilt only when the ETag
+ * changed), and the subject from the directory mirror. The policy comes from the PolicyStore: from memory
+ * on a single instance (its own saves update it), from the store itself when instances share one, so a
+ * save on another instance applies at once.
  */
 export class AccessService {
   readonly #policies: PolicyStore;
@@ -43,12 +44,14 @@ export class AccessService {
   /** The current policy and its index. */
   async policy(memberId: string, lang: Lang): Promise<{ stored: StoredPolicy; index: AccessIndex }> {
     const stored = await this.#policies.get(memberId, lang);
+    // The language is part of the key: a portal's default policy has role titles in the reader's language.
+    const version = `${stored.etag}|${lang}`;
     const cached = this.#indexes.get(memberId);
-    if (cached?.etag === stored.etag) return { stored, index: cached.index };
+    if (cached?.etag === version) return { stored, index: cached.index };
     const index = buildIndex(stored.policy, this.#manifest);
     this.#indexes.delete(memberId);
     if (this.#indexes.size >= MAX_CACHED_INDEXES) this.#indexes.delete(this.#indexes.keys().next().value ?? '');
-    this.#indexes.set(memberId, { etag: stored.etag, index });
+    this.#indexes.set(memberId, { etag: version, index });
     return { stored, index };
   }
 

@@ -26,13 +26,24 @@ export class AppAdmins implements PortalDataOwner {
   readonly #keyv: Keyv;
   readonly #locks: Locks;
   readonly #clock: Clock;
-  /** Last write per portal and user, so an admin opening the app every minute does not write every time. */
+  readonly #installed: (memberId: string) => Promise<boolean>;
+  /** Last write (or check) per portal, user and verdict, so someone opening the app all day costs one store access a day. */
   readonly #recent = new Map<string, number>();
 
-  constructor(deps: { store: Keyv; locks: Locks; clock: Clock }) {
+  constructor(deps: { store: Keyv; locks: Locks; clock: Clock; installed: (memberId: string) => Promise<boolean> }) {
     this.#keyv = deps.store;
     this.#locks = deps.locks;
     this.#clock = deps.clock;
+    this.#installed = deps.installed;
+  }
+
+  /** Whether `memo` was handled within the last day; remembers it was, now. */
+  #seenToday(memo: string): boolean {
+    const now = this.#clock.now();
+    if (now - (this.#recent.get(memo) ?? -Infinity) < 24 * 3600_000) return true;
+    if (this.#recent.size > 10_000) this.#recent.clear();
+    this.#recent.set(memo, now);
+    return false;
   }
 
   /** Most recently seen first. */
@@ -43,30 +54,31 @@ export class AppAdmins implements PortalDataOwner {
 
   /** Remembers that `admin` is a portal admin (Bitrix24 said so just now). At most one write per user a day. */
   async record(memberId: string, admin: { id: string; name: string }): Promise<void> {
-    const now = this.#clock.now();
-    const memo = `${memberId}\u0000${admin.id}\u0000${admin.name}`;
-    if (now - (this.#recent.get(memo) ?? -Infinity) < 24 * 3600_000) return;
+    const memo = `${memberId}\u0000${admin.id}\u0000admin\u0000${admin.name}`;
+    if (this.#seenToday(memo)) return;
+    this.#recent.delete(`${memberId}\u0000${admin.id}\u0000not-admin`);
     await this.#locks.withLock(memberId, 'admins', async () => {
+      // A late write after an uninstall with "clear data" must not bring back the admin's name.
+      if (!(await this.#installed(memberId))) return;
       const others = (await this.list(memberId)).filter((seen) => seen.id !== admin.id);
-      const admins = [{ id: admin.id, name: admin.name, seenAt: now }, ...others].slice(0, MAX_ADMINS);
+      const admins = [{ id: admin.id, name: admin.name, seenAt: this.#clock.now() }, ...others].slice(0, MAX_ADMINS);
       await this.#keyv.set(key(memberId), { admins });
     });
-    if (this.#recent.size > 10_000) this.#recent.clear();
-    this.#recent.set(memo, now);
   }
 
   /** Forgets `userId` (Bitrix24 said they are not an admin any more). */
   async forget(memberId: string, userId: string): Promise<void> {
+    if (this.#seenToday(`${memberId}\u0000${userId}\u0000not-admin`)) return;
+    for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000${userId}\u0000admin\u0000`)) this.#recent.delete(memo);
     await this.#locks.withLock(memberId, 'admins', async () => {
       const admins = await this.list(memberId);
       if (!admins.some((seen) => seen.id === userId)) return;
       await this.#keyv.set(key(memberId), { admins: admins.filter((seen) => seen.id !== userId) });
     });
-    for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000${userId}\u0000`)) this.#recent.delete(memo);
   }
 
   async purgePortal(memberId: string): Promise<void> {
-    await this.#keyv.delete(key(memberId));
+    await this.#locks.withLock(memberId, 'admins', () => this.#keyv.delete(key(memberId)));
     for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000`)) this.#recent.delete(memo);
   }
 }

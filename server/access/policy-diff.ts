@@ -50,7 +50,12 @@ function roleChanges(before: PolicyContent['roles'], after: PolicyContent['roles
     }
   }
   for (const role of before) {
-    if (!now.has(role.key)) changes.push({ kind: 'role', action: 'removed', role: role.key, title: role.title });
+    if (now.has(role.key)) continue;
+    changes.push({ kind: 'role', action: 'removed', role: role.key, title: role.title });
+    // What the role granted goes with it; the log keeps the "before".
+    for (const [feature, grant] of Object.entries(role.grants)) {
+      changes.push({ kind: 'grant', role: role.key, title: role.title, feature, before: grant, after: null });
+    }
   }
   return changes;
 }

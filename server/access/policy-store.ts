@@ -12,8 +12,8 @@ import { diffPolicies, type PolicyContent } from './policy-diff.js';
 import { defaultPolicy, policySchema, type Policy } from './policy.js';
 
 /**
- * The access policy of each portal, one document, saved by compare-and-swap on its ETag, with one audit
- * entry per save. The audit entry of version N is written before the policy of version N: if the policy
+ * The access policy of each portal, one document, saved by compare-and-swap on its ETag (compared with
+ * the store's copy under the portal's policy lock), with one audit entry per save. The audit entry of version N is written before the policy of version N: if the policy
  * write then fails, the next save overwrites that entry, and readers never show entries above the
  * current version — so the log has no phantom changes and no save without its entry.
  */
@@ -77,10 +77,23 @@ export class PolicyStore implements PortalDataOwner {
   }
 
   #stored(memberId: string): Promise<Readonly<z.infer<typeof storedSchema>> | null> {
-    return this.#cache.read(memberId, async () => {
-      const raw: unknown = await this.#keyv.get(policyKey(memberId));
-      return raw === undefined || raw === null ? null : Object.freeze(storedSchema.parse(raw));
-    });
+    return this.#cache.read(memberId, () => this.#fromStore(memberId));
+  }
+
+  async #fromStore(memberId: string): Promise<Readonly<z.infer<typeof storedSchema>> | null> {
+    const raw: unknown = await this.#keyv.get(policyKey(memberId));
+    return raw === undefined || raw === null ? null : Object.freeze(storedSchema.parse(raw));
+  }
+
+  /**
+   * The stored document as the store has it now, for decisions taken under the lock (the compare of the
+   * ETag, the purge): another instance may have saved since this one cached it. Every write holds the
+   * lock, so what is read here is current and may be cached.
+   */
+  async #locked(memberId: string): Promise<Readonly<z.infer<typeof storedSchema>> | null> {
+    const stored = await this.#fromStore(memberId);
+    this.#cache.wrote(memberId, stored);
+    return stored;
   }
 
   /**
@@ -89,7 +102,11 @@ export class PolicyStore implements PortalDataOwner {
    */
   async save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy> {
     return this.#locks.withLock(memberId, 'policy', async () => {
-      const current = await this.get(memberId, options.lang);
+      const before = await this.#locked(memberId);
+      const current: StoredPolicy =
+        before === null
+          ? { policy: defaultPolicy(this.#manifest, options.lang), etag: etagOf(0, DEFAULT_REVISION) }
+          : { policy: before.policy, etag: etagOf(before.policy.version, before.revision) };
       if (current.etag !== options.ifMatch) throw new PolicyChangedError(current);
       const changes = diffPolicies(current.policy, options.content);
       if (changes.length === 0) return current;
@@ -125,8 +142,11 @@ export class PolicyStore implements PortalDataOwner {
 
   async purgePortal(memberId: string): Promise<void> {
     await this.#locks.withLock(memberId, 'policy', async () => {
-      // One past the stored version: an entry written by a save whose policy write failed.
-      const last = (await this.currentVersion(memberId)) + 1;
+      // One past the stored version: an entry written by a save whose policy write failed. Read leniently:
+      // a document this version cannot parse must still be deleted.
+      const raw: unknown = await this.#keyv.get(policyKey(memberId));
+      const version = z.object({ policy: z.object({ version: z.number().int().nonnegative() }) }).safeParse(raw);
+      const last = (version.success ? version.data.policy.version : 0) + 1;
       const keys: string[] = [];
       for (let version = 1; version <= last; version++) keys.push(auditKey(memberId, version));
       try {

@@ -28,8 +28,14 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
   const problems: PolicyProblem[] = [];
   const features = new Map(manifest.features.map((feature) => [feature.key, feature]));
   const roleKeys = new Set<string>();
-  policy.allowList.forEach((code, i) => checkCode(code, `allowList.${i}`, known, problems));
-  policy.delegates.forEach((code, i) => checkCode(code, `delegates.${i}`, known, problems));
+  for (const list of ['allowList', 'delegates'] as const) {
+    const seen = new Set<string>();
+    policy[list].forEach((code, i) => {
+      checkCode(code, `${list}.${i}`, known, problems);
+      if (seen.has(code)) problems.push({ path: `${list}.${i}`, message: `${code} is listed twice` });
+      seen.add(code);
+    });
+  }
 
   policy.roles.forEach((role, r) => {
     if (roleKeys.has(role.key)) problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });

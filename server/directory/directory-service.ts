@@ -162,11 +162,7 @@ export class DirectoryService implements PortalDataOwner {
   /** The current generation plus incremental updates, cached per portal, generation and overlay revision. */
   async snapshot(memberId: string): Promise<DirectorySnapshot> {
     for (let attempt = 1; ; attempt++) {
-      // Later attempts read the store itself: what this process remembered may name a generation since deleted.
-      const [meta, overlay] =
-        attempt === 1
-          ? await Promise.all([this.#store.currentMeta(memberId), this.#store.currentOverlay(memberId)])
-          : await Promise.all([this.#store.meta(memberId), this.#store.overlay(memberId)]);
+      const [meta, overlay] = await Promise.all([this.#store.currentMeta(memberId), this.#store.currentOverlay(memberId)]);
       try {
         return await this.#snapshots.get(memberId, meta.current, overlay, async () =>
           workgroupAvailability((await this.#deps.portalInfo(memberId))?.scopes ?? []),
@@ -174,7 +170,9 @@ export class DirectoryService implements PortalDataOwner {
       } catch (error: unknown) {
         // A flip may delete the chunks being read; the new generation is then read instead.
         if (attempt >= 3) throw error;
+        // What this process remembered may name a generation since deleted: read the store again.
         this.#snapshots.forget(memberId);
+        this.#store.forgetCurrent(memberId);
       }
     }
   }

@@ -154,9 +154,7 @@ export class DirectoryStore {
 
   async meta(memberId: string): Promise<DirectoryMeta> {
     const raw: unknown = await this.#keyv.get(metaKey(memberId));
-    const meta = raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
-    this.#metas.wrote(memberId, structuredClone(meta));
-    return meta;
+    return raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
   }
 
   /** The meta as this process last read or wrote it (read-only: for finding the snapshot). */
@@ -171,9 +169,13 @@ export class DirectoryStore {
 
   async overlay(memberId: string): Promise<DirectoryOverlay> {
     const raw: unknown = await this.#keyv.get(overlayKey(memberId));
-    const overlay = raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
-    this.#overlays.wrote(memberId, structuredClone(overlay));
-    return overlay;
+    return raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
+  }
+
+  /** Drops what this process remembers of the portal's meta and overlay; the next reads go to the store. */
+  forgetCurrent(memberId: string): void {
+    this.#metas.forget(memberId);
+    this.#overlays.forget(memberId);
   }
 
   /** The overlay as this process last read or wrote it (read-only: for building the snapshot). */

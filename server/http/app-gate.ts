@@ -1,11 +1,12 @@
 import { canOpen, type Decision, type Subject } from '../access/index.js';
 import type { AccessContext } from '../access/access-service.js';
 import { codeName } from '../access/code-names.js';
-import { AppError, ForbiddenError, UnavailableError } from '../errors.js';
+import { ForbiddenError } from '../errors.js';
 import type { Lang } from '../manifest.js';
 import type { Portal } from '../portals/portal.js';
 import type { PortalUser } from '../portals/verification.js';
 import type { Services } from '../services.js';
+import { orUnavailable } from './store-errors.js';
 
 /** How many people the access-denied page names. */
 const MAX_NAMED = 5;
@@ -37,13 +38,8 @@ export class AppAccessDeniedError extends ForbiddenError {
   }
 }
 
-async function load(services: Services, portal: Portal, user: PortalUser, lang: Lang): Promise<AccessContext> {
-  try {
-    return await services.access.context(portal.memberId, lang, { id: Number(user.id), isAdmin: user.isAdmin });
-  } catch (error: unknown) {
-    if (error instanceof AppError) throw error;
-    throw new UnavailableError('STORE_UNAVAILABLE', 'The access settings could not be read.', { cause: error });
-  }
+function load(services: Services, portal: Portal, user: PortalUser, lang: Lang): Promise<AccessContext> {
+  return orUnavailable(services.access.context(portal.memberId, lang, { id: Number(user.id), isAdmin: user.isAdmin }), 'The access settings could not be read.');
 }
 
 /**

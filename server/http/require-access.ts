@@ -1,9 +1,10 @@
 import type { Request, RequestHandler } from 'express';
 import { canOpen, evaluate, ACCESS_MANAGE } from '../access/index.js';
 import type { AccessContext } from '../access/access-service.js';
-import { AppError, ForbiddenError, UnavailableError } from '../errors.js';
+import { ForbiddenError } from '../errors.js';
 import type { Services } from '../services.js';
 import { requestContext } from './require-session.js';
+import { orUnavailable } from './store-errors.js';
 
 /** A level of a feature, as a route requires it. */
 export interface Requirement {
@@ -21,15 +22,15 @@ export function accessContext(services: Services, req: Request): Promise<AccessC
   let context = contexts.get(req);
   if (context === undefined) {
     const { session, portal } = requestContext(req);
-    context = services.access
-      .context(portal.memberId, session.lang, { id: Number(session.userId), isAdmin: session.isAdmin })
-      .catch((error: unknown) => {
-        if (error instanceof AppError) throw error;
-        throw new UnavailableError('STORE_UNAVAILABLE', 'Keycard is temporarily unavailable.', { cause: error });
-      });
+    context = orUnavailable(services.access.context(portal.memberId, session.lang, { id: Number(session.userId), isAdmin: session.isAdmin }));
     contexts.set(req, context);
   }
   return context;
+}
+
+/** Holding `access.manage`: its top level (admins and delegates hold every level or none). */
+export function manageRequirement(manifest: Services['manifest']): Requirement {
+  return { feature: ACCESS_MANAGE, level: manifest.levels.at(-1)?.key ?? 'read' };
 }
 
 function assertKnown(services: Services, requirement: Requirement): void {
@@ -78,6 +79,6 @@ export function accessGuards(services: Services): {
     requireOpen: () => requireAccess(services, []),
     requireFeature: (feature, level) => requireAccess(services, [{ feature, level }]),
     requireAnyFeature: (...anyOf) => requireAccess(services, anyOf),
-    requireManage: () => requireAccess(services, [{ feature: ACCESS_MANAGE, level: services.manifest.levels.at(-1)?.key ?? 'read' }]),
+    requireManage: () => requireAccess(services, [manageRequirement(services.manifest)]),
   };
 }

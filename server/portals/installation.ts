@@ -85,8 +85,8 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
   portal = (await services.portals.update(portal.memberId, (latest) => ({ ...(latest ?? portal), bindings, state, updatedAt: clock.now() }))) ?? portal;
   services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');
   // The installer is the first admin the access-denied page can name.
-  const installer = portal.memberId;
-  services.background.run('remember installer as app admin', () => services.appAdmins.record(installer, user));
+  const memberId = portal.memberId;
+  services.background.run('remember installer as app admin', () => services.appAdmins.record(memberId, user));
   return { portal, user };
 }
 

@@ -98,11 +98,29 @@ async function uninstall(services: Services, portal: Portal, clean: boolean): Pr
     latest === undefined ? undefined : { ...services.vault.clear(latest), state: 'deleted', updatedAt: services.clock.now() },
   );
   if (clean) {
-    services.background.run('purge portal data', async () => {
-      for (const owner of services.dataOwners) await owner.purgePortal(portal.memberId);
-    });
+    services.background.run('purge portal data', () => purgeEverywhere(services, portal.memberId));
   }
   services.logger.info({ memberId: portal.memberId, clean }, 'app uninstalled');
+}
+
+/**
+ * Asks every data owner to forget the portal, each on its own: one that fails (a store hiccup, a document
+ * it cannot read) is retried once and reported, and does not stop the others from deleting their part.
+ */
+async function purgeEverywhere(services: Services, memberId: string): Promise<void> {
+  const failed: unknown[] = [];
+  for (const owner of services.dataOwners) {
+    try {
+      await owner.purgePortal(memberId);
+    } catch {
+      try {
+        await owner.purgePortal(memberId);
+      } catch (error: unknown) {
+        failed.push(error);
+      }
+    }
+  }
+  if (failed.length > 0) throw new AggregateError(failed, `${failed.length} data owner(s) could not purge portal ${memberId}`);
 }
 
 /**

@@ -11,7 +11,7 @@ export interface PortalDataOwner {
 /** Installation records, one document per portal keyed by member id. */
 export class PortalRepository implements PortalDataOwner {
   readonly #keyv: Keyv;
-  /** Every API call reads its portal's record: parsed records stay in memory, frozen against accidental edits. */
+  /** Every API call reads its portal's record: parsed records stay in memory (shallowly frozen against accidental edits). */
   readonly #cache: ReadCache<Readonly<Portal> | undefined>;
   /** One read-modify-write of a portal's record at a time, across every instance sharing the locks. */
   readonly #locks: Locks;
@@ -23,11 +23,14 @@ export class PortalRepository implements PortalDataOwner {
     this.#cache = new ReadCache({ enabled: options.cacheReads ?? true });
   }
 
-  get(memberId: string): Promise<Portal | undefined> {
-    return this.#cache.read(memberId, async () => {
+  async get(memberId: string): Promise<Portal | undefined> {
+    const portal = await this.#cache.read(memberId, async () => {
       const raw: unknown = await this.#keyv.get(key(memberId));
       return raw === undefined || raw === null ? undefined : Object.freeze(portalSchema.parse(raw));
     });
+    // "No such portal" is not kept: anyone can send any member_id, and must not push real portals out.
+    if (portal === undefined) this.#cache.forget(memberId);
+    return portal;
   }
 
   async save(portal: Portal): Promise<void> {

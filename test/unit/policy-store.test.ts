@@ -56,6 +56,33 @@ describe('PolicyStore', () => {
     expect((await readAudit(policies, 'm1', { limit: 10 })).entries).toHaveLength(1);
   });
 
+  it('compares If-Match with the store, not with what one instance remembers', async () => {
+    const store = new Keyv({ store: new Map(), throwOnErrors: true });
+    const locks = new InProcessLocks();
+    const clock = { now: () => 1 };
+    const a = new PolicyStore({ store, locks, manifest, clock });
+    const b = new PolicyStore({ store, locks, manifest, clock });
+    const v1 = await a.save('m1', { ifMatch: (await a.get('m1', 'en')).etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' });
+    expect((await b.get('m1', 'en')).etag).toBe(v1.etag); // b now remembers version 1
+    await a.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U2'] }), actor, lang: 'en' });
+    await expect(b.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U9'] }), actor, lang: 'en' })).rejects.toBeInstanceOf(PolicyChangedError);
+    expect((await a.get('m1', 'en')).policy.allowList).toEqual(['U2']);
+  });
+
+  it('a removed role takes its grants into the audit log as "before"', async () => {
+    const { policies } = setup();
+    const { etag } = await policies.get('m1', 'en');
+    const base = content();
+    await policies.save('m1', { ifMatch: etag, content: { ...base, roles: base.roles.filter((role) => role.key !== 'manager'), assignments: [] }, actor, lang: 'en' });
+    const [entry] = (await readAudit(policies, 'm1', { limit: 1 })).entries;
+    expect(entry?.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'role', action: 'removed', role: 'manager' }),
+        expect.objectContaining({ kind: 'grant', role: 'manager', feature: 'reports', before: { level: 'read' }, after: null }),
+      ]),
+    );
+  });
+
   it('a save whose policy write fails leaves no audit entry behind, and the next save takes its version', async () => {
     let fail = true;
     const { policies } = setup(() => fail);

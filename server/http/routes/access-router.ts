@@ -8,6 +8,7 @@ import { accessCodes, userView } from '../../directory/queries.js';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { accessContext, accessGuards } from '../require-access.js';
+import { orUnavailable } from '../store-errors.js';
 import { requestContext } from '../require-session.js';
 import { policyCodes, policyView } from '../views/access-views.js';
 
@@ -61,7 +62,8 @@ export function accessRouter(services: Services): Router {
       return;
     }
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      throw new BadRequestError('INVALID_POLICY', 'The access settings must be a JSON object.');
+      res.status(400).json(invalidPolicy([{ path: 'policy', message: 'The access settings must be a JSON object.' }]));
+      return;
     }
     const known = {
       // Codes already in the policy stay acceptable (a department deleted since must not block every save);
@@ -85,12 +87,10 @@ export function accessRouter(services: Services): Router {
     }
     const { version: _version, ...content } = parsed.policy;
     try {
-      const saved = await services.policies.save(portal.memberId, {
-        ifMatch: ifMatch.trim(),
-        content,
-        actor: { id: session.userId, name: session.name },
-        lang: session.lang,
-      });
+      const saved = await orUnavailable(
+        services.policies.save(portal.memberId, { ifMatch: ifMatch.trim(), content, actor: { id: session.userId, name: session.name }, lang: session.lang }),
+        'The access settings could not be saved. Reload them to see whether your change was stored.',
+      );
       res.set('ETag', saved.etag).json(await view(req, saved));
     } catch (error: unknown) {
       if (!(error instanceof PolicyChangedError)) throw error;
@@ -108,7 +108,7 @@ export function accessRouter(services: Services): Router {
     const adminStatus =
       String(user.id) === session.userId
         ? session.isAdmin === null ? 'unknown' : session.isAdmin ? 'admin' : 'notAdmin'
-        : (await services.appAdmins.list(portal.memberId)).some((admin) => admin.id === String(user.id)) ? 'admin' : 'unknown';
+        : (await services.appAdmins.list(portal.memberId).catch(() => [])).some((admin) => admin.id === String(user.id)) ? 'admin' : 'unknown';
     // "unknown" is explained as not an admin: Keycard learns admin status only when someone opens the app.
     const subject = subjectOf(snapshot, { id: user.id, isAdmin: adminStatus === 'admin' });
     const access = effectiveAccess(index, subject);

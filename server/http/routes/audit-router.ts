@@ -7,6 +7,7 @@ import { codesOf } from '../../access/policy-diff.js';
 import { BadRequestError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { accessContext, accessGuards } from '../require-access.js';
+import { orUnavailable } from '../store-errors.js';
 import { requestContext } from '../require-session.js';
 
 const positive = (max: number) => z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).pipe(z.number().int().max(max));
@@ -34,12 +35,14 @@ export function auditRouter(services: Services): Router {
     const { session, portal } = requestContext(req);
     const query = parseQuery(req);
     const { snapshot } = await accessContext(services, req);
-    const page = await readAudit(services.policies, portal.memberId, {
-      limit: query.limit,
-      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-      ...(query.actor === undefined ? {} : { actor: query.actor }),
-      ...(query.code === undefined ? {} : { code: query.code }),
-    });
+    const page = await orUnavailable(
+      readAudit(services.policies, portal.memberId, {
+        limit: query.limit,
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...(query.actor === undefined ? {} : { actor: query.actor }),
+        ...(query.code === undefined ? {} : { code: query.code }),
+      }),
+    );
     const cited = page.entries.flatMap((entry) => entry.changes.flatMap(codesOf));
     res.json({
       entries: page.entries.map((entry) => ({ id: String(entry.version), ...entry })),

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { decodeCursor, departmentTree, listUsers, userView } from '../../directory/queries.js';
 import { BadRequestError } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { ACCESS_MANAGE } from '../../access/index.js';
-import { accessGuards } from '../require-access.js';
+import { accessGuards, manageRequirement } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -35,8 +34,7 @@ function parseQuery(req: Request): z.infer<typeof usersQuerySchema> {
  */
 export function directoryRouter(services: Services): Router {
   const router = Router();
-  const top = services.manifest.levels.at(-1)?.key ?? 'read';
-  router.use('/directory', accessGuards(services).requireAnyFeature({ feature: 'directory', level: 'read' }, { feature: ACCESS_MANAGE, level: top }));
+  router.use('/directory', accessGuards(services).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(services.manifest)));
 
   router.get('/directory/departments', async (req, res) => {
     const { portal } = requestContext(req);

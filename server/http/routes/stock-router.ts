@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { allowedResources } from '../../access/index.js';
-import { sampleItems, sampleWarehouses } from '../../stock/sample-stock.js';
+import { sampleItems } from '../../stock/sample-stock.js';
 import type { Services } from '../../services.js';
 import { accessContext, accessGuards } from '../require-access.js';
+import { orUnavailable } from '../store-errors.js';
 import { requestContext } from '../require-session.js';
 
 /**
@@ -15,12 +16,14 @@ export function stockRouter(services: Services): Router {
   const { requireFeature } = accessGuards(services);
 
   router.get('/stock', requireFeature('stock', 'read'), async (req, res) => {
-    const { session } = requestContext(req);
+    const { session, portal } = requestContext(req);
     const { index, subject } = await accessContext(services, req);
+    // The warehouses roles name come from the resource catalog; the items are the sample's own data.
+    const catalog = await orUnavailable(services.resources.list(portal.memberId, 'warehouse', session.lang));
     const readable = allowedResources(index, subject, 'stock', 'read');
     const editable = allowedResources(index, subject, 'stock', 'edit');
     const may = (allowed: 'all' | ReadonlySet<string>, id: string) => allowed === 'all' || allowed.has(id);
-    const warehouses = sampleWarehouses.filter((warehouse) => may(readable, warehouse.id));
+    const warehouses = catalog.filter((warehouse) => may(readable, warehouse.id));
     const items = sampleItems
       .map((item) => ({
         sku: item.sku,
@@ -29,7 +32,7 @@ export function stockRouter(services: Services): Router {
       }))
       .filter((item) => Object.keys(item.quantities).length > 0);
     res.json({
-      warehouses: warehouses.map((warehouse) => ({ id: warehouse.id, name: warehouse.name[session.lang], canEdit: may(editable, warehouse.id) })),
+      warehouses: warehouses.map((warehouse) => ({ id: warehouse.id, name: warehouse.name, canEdit: may(editable, warehouse.id) })),
       items,
     });
   });

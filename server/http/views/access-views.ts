@@ -4,6 +4,7 @@ import type { StoredPolicy } from '../../access/policy-store.js';
 import type { DirectorySnapshot } from '../../directory/snapshot.js';
 import type { Lang, Manifest } from '../../manifest.js';
 import type { ResourceCatalog } from '../../stock/resource-catalog.js';
+import { manageRequirement } from '../require-access.js';
 
 /** What the UI learns about its own user's access from `/api/me` (the server still decides every call). */
 export interface AccessSummary {
@@ -37,8 +38,7 @@ function summarize(index: AccessIndex, subject: Subject, manifest: Manifest): Ac
     if (feature.feature === ACCESS_MANAGE) continue;
     features[feature.feature] = { level: feature.level, levels: Object.fromEntries(feature.levels.map((held) => [held.level, held.resources])) };
   }
-  const top = manifest.levels.at(-1)?.key ?? 'read';
-  return { open: canOpen(index, subject).allowed, manage: evaluate(index, subject, { feature: ACCESS_MANAGE, level: top }).allowed, features };
+  return { open: canOpen(index, subject).allowed, manage: evaluate(index, subject, manageRequirement(manifest)).allowed, features };
 }
 
 /** The manifest as the policy editor needs it, in the user's language, with the resources of each type. */
