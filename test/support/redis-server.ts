@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 
 /** A real redis-server of the test's own, on a free loopback port, with nothing persisted. */
@@ -39,12 +42,19 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Starts redis-server (installed by .ci/run: `apt-get install redis-server`) and waits until it answers. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts redis-server (installed by .ci/run: `apt-get install redis-server`) and waits until it answers.
+ * `persist`: an append-only file synced on every write, so data survives `stop()` (a crash) and `start()`.
+ */
+export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
+  const persistence =
+    options.persist === true
+      ? ['--dir', mkdtempSync(join(tmpdir(), 'keycard-redis-')), '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+      : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100; attempt++) {
       if (await ping(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
