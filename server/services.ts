@@ -18,6 +18,7 @@ import { AccessService } from './access/access-service.js';
 import { AppAdmins } from './access/app-admins.js';
 import { PolicyStore } from './access/policy-store.js';
 import { InProcessLocks, type Locks } from './store/locks.js';
+import { InProcessOnceKeys, type OnceKeys } from './store/once-keys.js';
 import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
 
 /** The built UI: index.html with the bootstrap marker, and the folder of its assets. */
@@ -46,6 +47,8 @@ export interface AppDeps {
   directory?: Partial<DirectoryOptions>;
   /** Per-portal mutual exclusion for read-modify-write of shared documents (default: in-process). */
   locks?: Locks;
+  /** Remembers events already handled, across instances when shared (default: in-process). */
+  onceKeys?: OnceKeys;
   /** The app's resources roles can be limited to (default: the sample warehouses). */
   resources?: ResourceCatalog;
   /**
@@ -82,6 +85,8 @@ export interface Services {
   resources: ResourceCatalog;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
   dataOwners: PortalDataOwner[];
+  /** Events already handled (Bitrix24 may deliver one twice; two instances may each get it). */
+  onceKeys: OnceKeys;
 }
 
 export function createServices(config: Config, deps: AppDeps): Services {
@@ -152,6 +157,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     policies,
     appAdmins,
     access,
+    onceKeys: deps.onceKeys ?? new InProcessOnceKeys(() => deps.clock.now()),
     resources: deps.resources ?? sampleResourceCatalog,
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
     dataOwners: [directory, policies, appAdmins, { purgePortal: (memberId) => Promise.resolve(access.forgetPortal(memberId)) }, portals],

@@ -25,6 +25,15 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
   } catch (error: unknown) {
     throw new UnavailableError('STORE_UNAVAILABLE', 'The installation store could not be read.', { cause: error });
   }
+  // A delivery seen before (a retry, or the same event at another instance) is a no-op. Checked after the
+  // token, so a forged copy cannot use up a real event's key.
+  const once = async () => {
+    try {
+      return await services.onceKeys.first(eventKey(event), EVENT_MEMORY_MS);
+    } catch (error: unknown) {
+      throw new UnavailableError('STORE_UNAVAILABLE', 'The event log could not be read.', { cause: error });
+    }
+  };
   switch (event.event) {
     case 'ONAPPINSTALL':
       services.background.run('ONAPPINSTALL', () => acceptInstallEvent(services, event));
@@ -36,16 +45,19 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
         services.logger.warn({ memberId: portal.memberId }, 'ONAPPUNINSTALL refused: Bitrix24 still serves the installation');
         return 'ignored';
       }
+      if (!(await once())) return 'ignored';
       await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
       return 'accepted';
     case 'ONAPPUPDATE':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
+      if (!(await once())) return 'ignored';
       services.background.run('ONAPPUPDATE', () => acceptUpdateEvent(services, portal, event));
       return 'accepted';
     case 'ONUSERADD':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
+      if (!(await once())) return 'ignored';
       {
         // Every user who can open the app sees the application token, so the event's `data` is only a hint:
         // the record itself comes from Bitrix24 (`user.get` with the installation's token).
@@ -88,6 +100,15 @@ async function stillInstalled(services: Services, portal: Portal): Promise<boole
   } catch {
     return false;
   }
+}
+
+/** How long a handled event is remembered: Bitrix24 retries within minutes, not hours. */
+const EVENT_MEMORY_MS = 60 * 60_000;
+
+/** The identity of one delivery: portal, event, Bitrix24's timestamp and the payload. */
+function eventKey(event: BitrixEvent): string {
+  const digest = createHash('sha256').update(JSON.stringify([event.auth.member_id, event.event, event.ts ?? '', event.data ?? {}])).digest('hex');
+  return `event:${digest}`;
 }
 
 /** Tokens go at once; with "clear data" every data owner then forgets the portal, after the reply. */

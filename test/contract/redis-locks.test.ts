@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, type RedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
+import { InProcessOnceKeys, RedisOnceKeys } from '../../server/store/once-keys.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 /** Shared locks against a real redis-server: two "instances" are two clients. */
@@ -90,5 +91,21 @@ describe('RedisLocks', () => {
     await expect(locks.withLock('m5', 'policy', () => Promise.resolve((ran = true)))).rejects.toMatchObject({ status: 503 });
     expect(ran).toBe(false);
     await redis.start();
+  });
+
+  it('once-keys: across instances exactly one caller is first, and the key expires', async () => {
+    const a = new RedisOnceKeys(await client());
+    const b = new RedisOnceKeys(await client());
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).first('event:x', 200)));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await b.first('event:x', 200)).toBe(true);
+
+    let now = 0;
+    const local = new InProcessOnceKeys(() => now);
+    expect(await local.first('k', 100)).toBe(true);
+    expect(await local.first('k', 100)).toBe(false);
+    now = 101;
+    expect(await local.first('k', 100)).toBe(true);
   });
 });

@@ -288,6 +288,20 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken });
   });
 
+  it('the same ONUSERADD delivered twice is handled once (one user.get), a later one again', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const fetched = portalCall(acme, 'user.get', { token: acme.adminToken, result: [{ ID: '77', ACTIVE: true, NAME: 'Nia', LAST_NAME: 'New' }], times: 2 });
+    const event = (ts: string) => ({ event: 'ONUSERADD', ts, data: { ID: '77' }, auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    expect((await h.request.post('/events').send(event('1795000000'))).body).toEqual({ result: 'accepted' });
+    expect((await h.request.post('/events').send(event('1795000000'))).body).toEqual({ result: 'ignored' });
+    await h.background.idle();
+    expect(fetched.pendingMocks()).toHaveLength(1);
+    expect((await h.request.post('/events').send(event('1795000300'))).body).toEqual({ result: 'accepted' });
+    await h.background.idle();
+    fetched.done();
+  });
+
   it('ONAPPUPDATE or ONUSERADD with a wrong application token → 401', async () => {
     const h = harness();
     await installPortal(h, acme);

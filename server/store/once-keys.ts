@@ -1,0 +1,41 @@
+import type { RedisCommands } from './redis-locks.js';
+
+/**
+ * "Has this happened before?" for keys that only need to live a while (e.g. an event Bitrix24 delivered
+ * twice, or to two instances). `first` answers true exactly once per key within `ttlMs`, across every
+ * instance sharing the implementation.
+ */
+export interface OnceKeys {
+  first(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** One process: a map of keys to their expiry, swept as it grows. */
+export class InProcessOnceKeys implements OnceKeys {
+  readonly #expiry = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  first(key: string, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    if ((this.#expiry.get(key) ?? -Infinity) > now) return Promise.resolve(false);
+    if (this.#expiry.size >= 100_000) for (const [stored, until] of this.#expiry) if (until <= now) this.#expiry.delete(stored);
+    this.#expiry.set(key, now + ttlMs);
+    return Promise.resolve(true);
+  }
+}
+
+/** Every instance on one Redis: `SET key 1 NX PX ttl` answers OK for exactly one caller. */
+export class RedisOnceKeys implements OnceKeys {
+  readonly #redis: RedisCommands;
+
+  constructor(redis: RedisCommands) {
+    this.#redis = redis;
+  }
+
+  async first(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.sendCommand(['SET', `keycard:once:${key}`, '1', 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])) === 'OK';
+  }
+}
