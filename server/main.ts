@@ -10,6 +10,8 @@ import { createKeyv } from './store/keyv-factory.js';
 import { createRedisClient } from './store/redis-client.js';
 import { RedisLocks } from './store/redis-locks.js';
 import { RedisOnceKeys } from './store/once-keys.js';
+import { redisBucket } from './store/redis-bucket.js';
+import { RateBudgets } from './bitrix/rate-budget.js';
 import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
 
 /** The only place that reads the environment and listens. */
@@ -28,7 +30,8 @@ function readUi(): { template: string; assetsDir: string } {
 try {
   const config = loadConfig(process.env);
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
-  // On Redis, locks and the memory of handled events are shared too, so several instances can serve the same portals.
+  // On Redis, locks, the memory of handled events and each portal's request budget are shared too, so
+  // several instances can serve the same portals.
   const redis = /^rediss?:/.test(config.storeUrl) ? createRedisClient(config.storeUrl) : undefined;
   redis?.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
   const store = createKeyv(config.storeUrl, redis);
@@ -40,7 +43,13 @@ try {
     fetch: globalThis.fetch,
     manifest,
     ui: readUi(),
-    ...(redis === undefined ? {} : { locks: new RedisLocks(redis), onceKeys: new RedisOnceKeys(redis) }),
+    ...(redis === undefined
+      ? {}
+      : {
+          locks: new RedisLocks(redis),
+          onceKeys: new RedisOnceKeys(redis),
+          rateBudgets: new RateBudgets({ clock: systemClock, sharedBucket: (memberId) => redisBucket(redis, memberId) }),
+        }),
   });
   const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);

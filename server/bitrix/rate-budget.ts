@@ -34,6 +34,17 @@ export interface RateBudgetOptions {
   defaultOperatingWaitMs?: number;
   /** Longest wait for an operating-limit reset (default 10 min: the whole window). */
   maxOperatingWaitMs?: number;
+  /** The bucket level kept where every instance sees it (Redis); absent, this process keeps it. */
+  sharedBucket?: (memberId: string) => SharedBucket;
+}
+
+/**
+ * A portal's bucket level kept outside the process, so instances serving the same portal take from one
+ * budget, as Bitrix24 counts them together.
+ */
+export interface SharedBucket {
+  /** Drains the level by the time passed, adds `add`, lifts it to at least `floor`; returns the new level. */
+  update(drainPerSecond: number, add: number, floor: number): Promise<number>;
 }
 
 /** What a budget has let through and held back since it was created. */
@@ -80,7 +91,7 @@ const MAX_BACKOFF_STEPS = 64;
 export class RateBudget {
   readonly #clock: Clock;
   readonly #sleep: Sleep;
-  readonly #options: Required<Omit<RateBudgetOptions, 'clock' | 'sleep' | 'defaults'>>;
+  readonly #options: Required<Omit<RateBudgetOptions, 'clock' | 'sleep' | 'defaults' | 'sharedBucket'>>;
   #limits: RateLimits;
   #level = 0;
   #updatedAt: number;
@@ -90,8 +101,10 @@ export class RateBudget {
   /** Per method: unix ms until which it is blocked by a 429. */
   readonly #blockedUntil = new Map<string, number>();
   readonly stats: RateBudgetStats = { requests: 0, waitedMs: 0, queryLimitHits: 0, operatingLimitHits: 0 };
+  readonly #shared: SharedBucket | undefined;
 
-  constructor(limits: RateLimits, options: RateBudgetOptions) {
+  constructor(limits: RateLimits, options: RateBudgetOptions, shared?: SharedBucket) {
+    this.#shared = shared;
     this.#clock = options.clock;
     this.#sleep = options.sleep ?? realSleep;
     this.#limits = limits;
@@ -133,6 +146,8 @@ export class RateBudget {
     this.#drain();
     const { burst, drainPerSecond } = this.#limits;
     const usable = Math.max(1, burst - HEADROOM);
+    // Shared: the level after this reservation, counted with every other instance's requests.
+    if (this.#shared !== undefined) this.#level = (await this.#shared.update(drainPerSecond, 1, 0)) - 1;
     const waitMs = Math.max(0, ((this.#level + 1 - usable) / drainPerSecond) * 1000);
     this.#level += 1;
     this.stats.requests += 1;
@@ -168,6 +183,8 @@ export class RateBudget {
     const penalty = Math.min(2 ** this.#consecutiveQueryLimits - 1, MAX_BACKOFF_STEPS);
     this.#consecutiveQueryLimits += 1;
     this.#level = Math.max(this.#level, this.#limits.burst + penalty);
+    // Other instances must slow down too; a failed update only loses that hint (their own 503s teach them).
+    this.#shared?.update(this.#limits.drainPerSecond, 0, this.#level).catch(() => undefined);
   }
 
   /** Records the operating-time report of `method` (from `time` or a batch's `result_time`). */
@@ -240,7 +257,7 @@ export class RateBudgets {
   forPortal(memberId: string): RateBudget {
     let budget = this.#budgets.get(memberId);
     if (budget === undefined) {
-      budget = new RateBudget(this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS, this.#options);
+      budget = new RateBudget(this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS, this.#options, this.#options.sharedBucket?.(memberId));
       this.#budgets.set(memberId, budget);
     }
     return budget;

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, type RedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
 import { InProcessOnceKeys, RedisOnceKeys } from '../../server/store/once-keys.js';
+import { RateBudget } from '../../server/bitrix/rate-budget.js';
+import { redisBucket } from '../../server/store/redis-bucket.js';
+import { systemClock } from '../../server/clock.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 /** Shared locks against a real redis-server: two "instances" are two clients. */
@@ -107,5 +110,20 @@ describe('RedisLocks', () => {
     expect(await local.first('k', 100)).toBe(false);
     now = 101;
     expect(await local.first('k', 100)).toBe(true);
+  });
+
+  it('rate budget: two instances take from one bucket per portal on Redis', async () => {
+    const waits: number[] = [];
+    const instance = async () =>
+      new RateBudget({ drainPerSecond: 20, burst: 5 }, { clock: systemClock, sleep: (ms) => Promise.resolve(void waits.push(ms)) }, redisBucket(await client(), 'm-bucket'));
+    const [a, b] = [await instance(), await instance()];
+    for (let i = 0; i < 5; i++) {
+      await a.acquire();
+      await b.acquire();
+    }
+    // Ten requests against one bucket of 5 (one slot kept free): the sixth to tenth wait 50…300 ms.
+    // Two private buckets would have let all ten through without a wait but one each.
+    expect(waits.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...waits)).toBeGreaterThan(250);
   });
 });
