@@ -21,6 +21,21 @@ export interface OAuthServerOptions {
   /** Milliseconds since the epoch. */
   now: () => number;
   timeoutMs?: number;
+  /** Retries of a request the OAuth server did not take (default 2), after 200 ms, 400 ms, …. */
+  retries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Failures after which the OAuth server certainly did not act on the request, so sending it again is safe. */
+const NOT_TAKEN_STATUSES = new Set([502, 503, 504]);
+
+/** Whether the connection was never made (fetch wraps the socket error: walk the cause chain). */
+function refusedConnection(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = 'code' in cause ? cause.code : undefined;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true;
+  }
+  return false;
 }
 
 /**
@@ -37,20 +52,26 @@ export class OAuthServer {
 
   /** Asks the OAuth server who issued `accessToken`: our client id, which portal, which scopes. */
   async appInfo(accessToken: string): Promise<OAuthAppInfo> {
-    return this.#post('/rest/app.info', { auth: accessToken }, oauthAppInfoSchema);
+    // A read: safe to repeat after any failure to get an answer.
+    return this.#withRetries(true, () => this.#post('/rest/app.info', { auth: accessToken }, oauthAppInfoSchema));
   }
 
   /** Exchanges a refresh token for new tokens; the old refresh token is dead afterwards. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
-    const answer = await this.#post(
-      '/oauth/token/',
-      {
-        grant_type: 'refresh_token',
-        client_id: this.#options.clientId,
-        client_secret: this.#options.clientSecret,
-        refresh_token: refreshToken,
-      },
-      tokenResponseSchema,
+    // Not a read: an exchange that reached the server spends the refresh token, so it is repeated only when
+    // the request certainly was not taken (connection refused, 502/503/504). A timeout is not repeated: the
+    // stored tokens are kept and the caller answers "unavailable".
+    const answer = await this.#withRetries(false, () =>
+      this.#post(
+        '/oauth/token/',
+        {
+          grant_type: 'refresh_token',
+          client_id: this.#options.clientId,
+          client_secret: this.#options.clientSecret,
+          refresh_token: refreshToken,
+        },
+        tokenResponseSchema,
+      ),
     );
     return {
       accessToken: answer.access_token,
@@ -60,6 +81,24 @@ export class OAuthServer {
       scopes: answer.scope,
       status: answer.status,
     };
+  }
+
+  async #withRetries<T>(idempotent: boolean, send: () => Promise<T>): Promise<T> {
+    const retries = this.#options.retries ?? 2;
+    const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (error: unknown) {
+        const notTaken =
+          error instanceof BitrixError &&
+          ((error.is('OAUTH_UNREACHABLE') && (idempotent || refusedConnection(error))) ||
+            (error.is('OAUTH_HTTP_ERROR') && NOT_TAKEN_STATUSES.has(error.bitrixStatus)) ||
+            (idempotent && error.is('OAUTH_BAD_RESPONSE') && error.bitrixStatus >= 500));
+        if (!notTaken || attempt >= retries) throw error;
+        await sleep(200 * 2 ** attempt);
+      }
+    }
   }
 
   async #post<S extends z.ZodType>(path: string, form: Record<string, string>, schema: S): Promise<z.output<S>> {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { OAuthServer } from '../../server/bitrix/oauth-server.js';
+
+const tokens = { access_token: 'new-access', refresh_token: 'new-refresh', expires_in: 3600 };
+
+/** An OAuth server whose answers are scripted, counting what reached it. */
+function scripted(answers: (() => Response | Promise<Response>)[]) {
+  let calls = 0;
+  const slept: number[] = [];
+  const server = new OAuthServer({
+    baseUrl: 'https://oauth.test',
+    clientId: 'app',
+    clientSecret: 'secret',
+    now: () => 0,
+    sleep: (ms) => Promise.resolve(void slept.push(ms)),
+    fetch: () => {
+      const answer = answers[Math.min(calls, answers.length - 1)];
+      calls++;
+      if (answer === undefined) throw new Error('no answer scripted');
+      return Promise.resolve(answer());
+    },
+  });
+  return { server, calls: () => calls, slept };
+}
+
+const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const refused = () => {
+  throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+};
+const timedOut = () => {
+  throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+};
+
+describe('OAuth server retries', () => {
+  it('a refresh the server did not take (503, connection refused) is sent again with back-off', async () => {
+    const { server, calls, slept } = scripted([json(503, {}), refused, json(200, tokens)]);
+    await expect(server.refresh('old-refresh')).resolves.toMatchObject({ accessToken: 'new-access' });
+    expect(calls()).toBe(3);
+    expect(slept).toEqual([200, 400]);
+  });
+
+  it('a refresh that timed out is not repeated: it may have spent the refresh token', async () => {
+    const { server, calls } = scripted([timedOut, json(200, tokens)]);
+    await expect(server.refresh('old-refresh')).rejects.toMatchObject({ bitrixCode: 'OAUTH_UNREACHABLE' });
+    expect(calls()).toBe(1);
+  });
+
+  it('invalid_grant is final at once', async () => {
+    const { server, calls } = scripted([json(400, { error: 'invalid_grant' })]);
+    await expect(server.refresh('dead')).rejects.toMatchObject({ bitrixCode: 'invalid_grant' });
+    expect(calls()).toBe(1);
+  });
+
+  it('retries are bounded: after three refusals the error surfaces', async () => {
+    const { server, calls } = scripted([json(503, {})]);
+    await expect(server.appInfo('token')).rejects.toMatchObject({ bitrixCode: 'OAUTH_HTTP_ERROR', bitrixStatus: 503 });
+    expect(calls()).toBe(3);
+  });
+
+  it('app.info, a read, is repeated after a timeout too', async () => {
+    const { server, calls } = scripted([timedOut, json(200, { result: { client_id: 'app', member_id: 'm1' } })]);
+    await expect(server.appInfo('token')).resolves.toBeDefined();
+    expect(calls()).toBe(2);
+  });
+});
