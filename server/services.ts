@@ -113,7 +113,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
   const factory =
     deps.bitrixClientFactory ??
     createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
-  const clients = new PortalClients({ portals, vault, factory });
+  const clients = new PortalClients({ portals, vault, factory, portalDomains: config.portalDomains, clock: deps.clock });
   const background = deps.background ?? new BackgroundTasks(deps.logger);
   const directory = new DirectoryService({
     store: deps.store,

@@ -42,6 +42,12 @@ export interface ClientCredentials {
   expiresAt: number;
   /** Renews the access token; absent for one-off user tokens, which are never refreshed. */
   refresh?: () => Promise<RefreshedAccess>;
+  /**
+   * The portal answered 302 from its old address: checks the new REST endpoint (throws if it is not an
+   * accepted portal host), records it, and returns it; the request is then repeated there. Absent: a
+   * redirect is an error.
+   */
+  moved?: (location: string) => Promise<string>;
 }
 
 /** Builds a client for one set of credentials; injected into createApp so tests and tools can swap it. */
@@ -114,6 +120,33 @@ function attachBudget(sdk: B24OAuth, budget: RateBudget): void {
 }
 
 /**
+ * A renamed portal answers 302 from its old address. Following it automatically would turn the POST into a
+ * GET and drop the body (and could lead anywhere), so redirects are off: the new endpoint is checked and
+ * recorded through `moved`, and the same POST is repeated there.
+ * @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html
+ */
+function followDomainChange(sdk: B24OAuth, endpoint: string, moved: ClientCredentials['moved']): void {
+  let current = endpoint;
+  for (const version of [ApiVersion.v2, ApiVersion.v3]) {
+    const axios = sdk.getHttpClient(version).ajaxClient;
+    axios.defaults.maxRedirects = 0;
+    axios.interceptors.response.use(undefined, async (error: unknown) => {
+      const response = typeof error === 'object' && error !== null && 'response' in error ? (error as { response?: { status?: number; headers?: Record<string, unknown> } }).response : undefined;
+      const location = response?.headers?.['location'];
+      const config = typeof error === 'object' && error !== null && 'config' in error ? (error as { config?: { url?: string; baseURL?: string; movedOnce?: boolean } }).config : undefined;
+      if (moved === undefined || config === undefined || config.movedOnce === true || ![301, 302, 307, 308].includes(response?.status ?? 0) || typeof location !== 'string') {
+        throw error;
+      }
+      const next = (await moved(location)).replace(/\/+$/, '');
+      const url = config.url ?? '';
+      const retried = { ...config, movedOnce: true, baseURL: next, url: url.startsWith(current) ? next + url.slice(current.length) : url };
+      current = next;
+      return axios.request(retried);
+    });
+  }
+}
+
+/**
  * The default factory, on `@bitrix24/b24jssdk`'s B24OAuth and its `actions.v2` API. Refresh is delegated
  * through `setCustomRefreshAuth` to our vault, which exchanges and persists in one single-flight step
  * (see README, "Token refresh"); the SDK coalesces concurrent 401s of one client onto that call.
@@ -150,6 +183,7 @@ export function createSdkClientFactory(options: {
       restrictionParams === undefined ? undefined : { restrictionParams },
     );
     if (budget !== undefined) attachBudget(sdk, budget);
+    followDomainChange(sdk, endpoint, credentials.moved);
     const refresh = credentials.refresh;
     sdk.setCustomRefreshAuth(async () => {
       if (refresh === undefined) throw new BitrixError('expired_token', 401);

@@ -1,4 +1,6 @@
+import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
+import { checkedEndpoint } from '../bitrix/portal-host.js';
 import type { BitrixClient, BitrixClientFactory } from '../bitrix/sdk-client.js';
 import type { PortalRepository } from '../store/portal-repository.js';
 import type { TokenVault } from './token-vault.js';
@@ -14,7 +16,12 @@ export class PortalClients {
   /** Per portal: the client and the credentials it currently holds (updated when it renews). */
   readonly #cache = new Map<string, { held: { accessToken: string; expiresAt: number }; client: BitrixClient }>();
 
-  constructor(deps: { portals: PortalRepository; vault: TokenVault; factory: BitrixClientFactory }) {
+  readonly #portalDomains: readonly string[];
+  readonly #clock: Clock;
+
+  constructor(deps: { portals: PortalRepository; vault: TokenVault; factory: BitrixClientFactory; portalDomains: readonly string[]; clock: Clock }) {
+    this.#portalDomains = deps.portalDomains;
+    this.#clock = deps.clock;
     this.#portals = deps.portals;
     this.#vault = deps.vault;
     this.#factory = deps.factory;
@@ -45,6 +52,7 @@ export class PortalClients {
         held.expiresAt = renewed.expiresAt;
         return renewed;
       },
+      moved: (location) => this.#recordMove(memberId, location),
     });
     this.#cache.set(memberId, { held, client });
     return client;
@@ -52,7 +60,23 @@ export class PortalClients {
 
   /** A client acting as the user whose frame token this is, on the portal's verified endpoint. */
   forUserToken(user: { memberId: string; clientEndpoint: string; accessToken: string; expiresAt: number }): BitrixClient {
-    return this.#factory(user);
+    // The 302 comes from the stored endpoint, and its target is checked like any portal host.
+    return this.#factory({ ...user, moved: (location) => this.#recordMove(user.memberId, location) });
+  }
+
+  /**
+   * The portal's address changed (302 from the old one): the new REST endpoint is accepted only on a
+   * portal host (PORTAL_DOMAINS), then recorded, and the next client is built on it.
+   */
+  async #recordMove(memberId: string, location: string): Promise<string> {
+    const url = new URL(location);
+    const restAt = url.pathname.indexOf('/rest/');
+    const endpoint = checkedEndpoint(`${url.origin}${restAt === -1 ? '/rest/' : url.pathname.slice(0, restAt + '/rest/'.length)}`, this.#portalDomains);
+    await this.#portals.update(memberId, (latest) =>
+      latest === undefined ? undefined : { ...latest, clientEndpoint: endpoint, domain: new URL(endpoint).host, updatedAt: this.#clock.now() },
+    );
+    this.#cache.delete(memberId);
+    return endpoint;
   }
 
   /** Drops the cached client of an uninstalled portal. */

@@ -1,0 +1,49 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, isolateNetwork, testPortal } from '../support/harness.js';
+import { portalCall } from '../support/bitrix-nock.js';
+import { installPortal, storedPortal } from '../support/install-portal.js';
+
+/*
+ * A portal whose address changed answers 302 from the old one. Keycard checks the new host, records it,
+ * and repeats the same POST there; later calls go to the new address directly.
+ */
+const acme = testPortal('acme');
+const renamed = { ...acme, host: 'acme-renamed.bitrix24.com', origin: 'https://acme-renamed.bitrix24.com' };
+
+describe('portal domain change', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('follows a 302 from the old address with the same POST, and records the new one', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const old = nock(acme.origin)
+      .post('/rest/profile')
+      .query(true)
+      .reply(302, '', { location: `${renamed.origin}/rest/profile?bx24=1` });
+    const there = portalCall(renamed, 'profile', { result: { ID: '1', ADMIN: true } });
+    const client = await h.services.clients.forPortal(acme.memberId);
+    await expect(client.call('profile')).resolves.toMatchObject({ ID: '1' });
+    old.done();
+    there.done();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(portal.domain).toBe(renamed.host);
+    expect(portal.clientEndpoint).toBe(`${renamed.origin}/rest/`);
+
+    const next = portalCall(renamed, 'scope', { result: ['user_brief'] });
+    await (await h.services.clients.forPortal(acme.memberId)).call('scope');
+    next.done();
+  });
+
+  it('refuses a redirect to a host outside PORTAL_DOMAINS: nothing is sent there and nothing recorded', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    nock(acme.origin).post('/rest/profile').query(true).reply(302, '', { location: 'https://evil.example.com/rest/profile' });
+    const evil = nock('https://evil.example.com').post(/.*/).query(true).reply(200, { result: { ID: '1', ADMIN: true } });
+    const client = await h.services.clients.forPortal(acme.memberId);
+    await expect(client.call('profile')).rejects.toBeDefined();
+    expect(evil.isDone()).toBe(false);
+    expect((await storedPortal(h, acme.memberId)).domain).toBe(acme.host);
+  });
+});
