@@ -7,6 +7,7 @@ import { PolicyChangedError, PolicyStore } from '../../server/access/policy-stor
 import { readAudit } from '../../server/access/audit-log.js';
 import { defaultPolicy } from '../../server/access/policy.js';
 import { DirectoryStore } from '../../server/directory/directory-store.js';
+import { listActivePortals } from '../../server/directory/portal-list.js';
 import { loadManifest } from '../../server/manifest.js';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { InProcessLocks } from '../../server/store/locks.js';
@@ -95,6 +96,16 @@ describe.each(backends)('store contract: $name', ({ open }) => {
     expect((await new PortalRepository(store).get(memberId))?.scopes).toEqual(['user_brief', ...Array.from({ length: 10 }, (_, i) => `s${i}`)]);
     await portals.purgePortal(memberId);
     expect(await new PortalRepository(store).get(memberId)).toBeUndefined();
+  });
+
+  it('lists the active installations (what the hourly reconcile visits)', async () => {
+    const [active, deleted] = [member(), member()];
+    const portals = new PortalRepository(store);
+    await portals.save(portal(active));
+    await portals.save({ ...portal(deleted), state: 'deleted' });
+    const listed = await listActivePortals(store);
+    expect(listed).toContain(active);
+    expect(listed).not.toContain(deleted);
   });
 
   it('access policy: compare-and-swap saves, audit entries, purge leaves nothing', async () => {
