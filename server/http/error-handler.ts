@@ -3,11 +3,17 @@ import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-/** Body-parser failures carry a `type` and a `status`. */
-function bodyParserStatus(error: unknown): { status: number; code: string } | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error)) return undefined;
-  const { type, status } = error;
-  if (typeof status !== 'number' || typeof type !== 'string') return undefined;
+/**
+ * Body-parser failures: http-errors with a 4xx `status` meant to be shown (`expose`), usually with a `type`
+ * (`entity.too.large`, `charset.unsupported`, …) — but a body that does not decompress arrives as the zlib
+ * error itself, given status 400 and no type.
+ */
+export function bodyParserStatus(error: unknown): { status: number; code: string } | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
+  const { status } = error;
+  const type = 'type' in error ? error.type : undefined;
+  const expose = 'expose' in error ? error.expose : undefined;
+  if (typeof status !== 'number' || (typeof type !== 'string' && expose !== true)) return undefined;
   if (type === 'entity.too.large') return { status: 413, code: 'BODY_TOO_LARGE' };
   return { status: status >= 400 && status < 500 ? status : 400, code: 'BAD_BODY' };
 }

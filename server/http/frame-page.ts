@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import type { Lang } from '../manifest.js';
 import type { Services } from '../services.js';
+import { bodyParserStatus } from './error-handler.js';
 import { ancestorsForPatterns, setFramePageHeaders } from './frame-headers.js';
 import { renderMessagePage } from './pages/message-page.js';
 
@@ -27,5 +28,8 @@ export function sendFrameError(
 function describe(error: unknown): { status: number; code: string } {
   if (error instanceof AppError) return { status: error.status, code: error.code };
   if (error instanceof ZodError) return { status: 400, code: 'BAD_REQUEST' };
+  // A form Bitrix24 would never send (too big, too deep, unknown charset or encoding): the parser's 4xx.
+  const parser = bodyParserStatus(error);
+  if (parser !== undefined) return { status: parser.status, code: 'BAD_REQUEST' };
   return { status: 500, code: 'INTERNAL' };
 }

@@ -4,6 +4,7 @@ import { UnauthorizedError, UnavailableError } from '../errors.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import { pickLang } from '../manifest.js';
 import type { Services } from '../services.js';
+import { checkedEndpoint, portalEndpoint } from '../bitrix/portal-host.js';
 import { bindPortal } from './bindings.js';
 import { appUrls } from './installation.js';
 import type { Portal } from './portal.js';
@@ -155,6 +156,15 @@ async function acceptInstallEvent(services: Services, event: BitrixEvent): Promi
     return;
   }
   const { clock } = services;
+  // The event names its portal; a host outside PORTAL_DOMAINS is dropped before any request, the OAuth
+  // server's included (verifyAppToken expects a checked endpoint).
+  try {
+    if (auth.client_endpoint !== undefined) checkedEndpoint(auth.client_endpoint, services.config.portalDomains);
+    if (auth.domain !== undefined) portalEndpoint(auth.domain, true, services.config.portalDomains);
+  } catch {
+    services.logger.warn({ memberId: auth.member_id }, 'ONAPPINSTALL naming a host outside PORTAL_DOMAINS ignored');
+    return;
+  }
   const verified = await verifyAppToken(
     services,
     auth.access_token,

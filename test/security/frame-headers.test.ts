@@ -98,13 +98,7 @@ describe('frame-ancestors is the verified portal’s origin', () => {
     expectFramedBy(unavailable, [acme.origin], 'portal down');
   });
 
-  // BUG: server/http/routes/app-route.ts:26-27 calls assertUsable(portal) before `ancestors = [portalOrigin(portal)]`,
-  // so the pages for a stored portal that is not active — 409 NEEDS_REINSTALL, 409 INSTALL_UNFINISHED,
-  // 403 PORTAL_BLOCKED — are framed by every PORTAL_DOMAINS pattern instead of that portal's origin (while a
-  // forged-token page for an active portal does get its origin). Repro: store a portal with state
-  // 'needs_reinstall', POST /app with its member_id → `frame-ancestors https://*.bitrix24.com …`.
-  // Expected: the stored portal's origin, as README's "frame-ancestors <portal origin>" says.
-  it.skip('POST /app pages of a stored portal that needs a reinstall, is unfinished or blocked are framed by its origin', async () => {
+  it('POST /app pages of a stored portal that needs a reinstall, is unfinished or blocked are framed by its origin', async () => {
     for (const state of ['needs_reinstall', 'new', 'blocked'] as const) {
       await h.services.portals.save({ ...(await storedPortal(h, globex.memberId)), state });
       const res = await openApp(globex, 'any-user-token-of-globex');

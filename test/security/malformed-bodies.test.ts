@@ -58,18 +58,18 @@ const BODIES: Body[] = [
   { name: 'an unknown content-encoding', type: JSON_TYPE, body: '{}', headers: { 'content-encoding': 'compress' } },
 ];
 
-/** Form bodies the frame routes currently answer with a 500 page (see the BUG below). */
-const FRAME_PARSER_BUG_BODIES: Body[] = [
+/** Forms the parser refuses: too big, too deep, too many parameters, an unknown charset. */
+const REFUSED_FORMS: Body[] = [
   { name: 'oversized form (70 kB)', type: FORM, body: `AUTH_ID=${'x'.repeat(70_000)}&member_id=${acme.memberId}&event=ONAPPUNINSTALL` },
   { name: 'form: bracket nesting 40 deep (past the parser depth)', type: FORM, body: deepForm(40) },
   { name: 'form: 10,000 parameters', type: FORM, body: manyParams(10_000) },
   { name: 'form with an unsupported charset', type: `${FORM}; charset=utf-7`, body: 'AUTH_ID=x' },
 ];
 
-/** A form claiming gzip that does not decode: a 500 on every route (both BUGs below). */
+/** A form claiming gzip that does not decode: refused on every route. */
 const CORRUPT_GZIP_FORM: Body = { name: 'form that claims gzip but is not', type: FORM, body: 'AUTH_ID=x', headers: { 'content-encoding': 'gzip' } };
 
-/** Compressed bodies whose stream cannot be decompressed: a 500 on every JSON route (see the BUG below). */
+/** Compressed bodies whose stream cannot be decompressed: 400 on every JSON route. */
 const CORRUPT_ENCODING_BODIES: Body[] = [
   ...['gzip', 'deflate', 'br'].map((encoding) => ({
     name: `JSON that claims ${encoding} but is not`,
@@ -160,10 +160,10 @@ describe('malformed and oversized bodies on every public route', () => {
   it('oversized, too deep, too many parameters or badly encoded forms → 413/400/415 on /events and /api', async () => {
     await expectRefusedEverywhere(
       ROUTES.filter((route) => route.kind !== 'frame'),
-      FRAME_PARSER_BUG_BODIES,
+      REFUSED_FORMS,
     );
     const events = send('POST', '/events');
-    const [oversized, , tooMany] = FRAME_PARSER_BUG_BODIES;
+    const [oversized, , tooMany] = REFUSED_FORMS;
     if (oversized === undefined || tooMany === undefined) throw new Error('bodies missing');
     expect((await events(oversized)).body).toMatchObject({ error: 'BODY_TOO_LARGE' });
     expect((await events(tooMany)).status).toBe(413);
@@ -183,29 +183,14 @@ describe('malformed and oversized bodies on every public route', () => {
     }
   });
 
-  // BUG: server/http/frame-page.ts:27-31 (`describe`) maps only AppError and ZodError; any other error reaching
-  // the frame routes' error handler (server/app.ts:66-68) is a 500 INTERNAL page logged as "frame page failed".
-  // The body parser's own errors (http-errors with `status` 400/413/415 and a `type`) from the `forms` parser
-  // (server/app.ts:36, limit 64kb, parameterLimit 200, depth 32) therefore answer 500. Repro:
-  //   curl -X POST 'localhost:3000/install?DOMAIN=a.bitrix24.com' --data "AUTH_ID=$(head -c 70000 /dev/zero | tr '\0' x)"  → 500
-  //   … --data 'auth[a][a]…(40 levels)=1' → 500;  --data "$(seq -f 'p%g=1' -s '&' 1 10000)" → 500;
-  //   -H 'content-type: application/x-www-form-urlencoded; charset=utf-7' → 500;  -H 'content-encoding: gzip' --data x → 500.
-  // Expected: the parser's 4xx status (413/400/415) on the readable page.
-  it.skip('oversized, too deep, too many parameters or badly encoded forms → 4xx page on /install and /app', async () => {
+  it('oversized, too deep, too many parameters or badly encoded forms → 4xx page on /install and /app', async () => {
     await expectRefusedEverywhere(
       ROUTES.filter((route) => route.kind === 'frame'),
-      [...FRAME_PARSER_BUG_BODIES, CORRUPT_GZIP_FORM],
+      [...REFUSED_FORMS, CORRUPT_GZIP_FORM],
     );
   });
 
-  // BUG: server/http/error-handler.ts:7-13 (`bodyParserStatus`) needs a string `type` on the error, but for a
-  // body whose Content-Encoding does not decode, body-parser (node_modules/body-parser/lib/read.js:146,
-  // `createError(400, error)`) passes on the zlib error itself (status 400, code Z_DATA_ERROR, no `type`), so
-  // the handler logs "unexpected error" and answers 500 INTERNAL. Repro:
-  //   curl -X POST localhost:3000/events -H 'content-type: application/json' -H 'content-encoding: gzip' --data 'x'  → 500
-  // (same for deflate and br, and on every non-GET /api route, with or without a session).
-  // Expected: 400 BAD_BODY — e.g. accept any http-error with a 4xx `status`/`expose` when `type` is missing.
-  it.skip('JSON claiming gzip/deflate/br that does not decode → 400 on /events and /api', async () => {
+  it('JSON claiming gzip/deflate/br that does not decode → 400 on /events and /api', async () => {
     await expectRefusedEverywhere(
       ROUTES.filter((route) => route.kind !== 'frame'),
       CORRUPT_ENCODING_BODIES,

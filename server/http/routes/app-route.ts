@@ -23,8 +23,9 @@ export function appRoute(services: Services): RequestHandler {
       frameQuerySchema.parse(req.query);
       const body = frameBodySchema.parse(req.body);
       const portal = await loadPortal(services, body.member_id);
+      // A stored portal's own pages (reinstall needed, blocked…) are framed by its origin too.
+      if (portal !== undefined) ancestors = [portalOrigin(portal)];
       assertUsable(portal);
-      ancestors = [portalOrigin(portal)];
       // Two independent checks, both required: the OAuth server says the token is Keycard's and this
       // portal's (a token of another app on the portal must not open Keycard), and `profile` on the stored
       // endpoint says who the user is. The token's own verdict wins when both fail.
@@ -43,7 +44,7 @@ export function appRoute(services: Services): RequestHandler {
       // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
       await decideOpen(services, portal, user, lang);
       const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
-      setFramePageHeaders(res, ancestors);
+      setFramePageHeaders(res, [portalOrigin(portal)]);
       res.type('html').send(renderAppShell(services.ui.template, { mode: 'app', lang, session, user, portal: { domain: portal.domain } }));
     } catch (error: unknown) {
       const details = error instanceof AppAccessDeniedError ? askLines(error.askNames, lang) : undefined;
