@@ -6,13 +6,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { systemClock } from './clock.js';
 import { createLogger } from './logger.js';
 import { loadManifest } from './manifest.js';
-import { createKeyv } from './store/keyv-factory.js';
-import { createRedisClient } from './store/redis-client.js';
-import { RedisLocks } from './store/redis-locks.js';
-import { RedisOnceKeys } from './store/once-keys.js';
-import { redisBucket } from './store/redis-bucket.js';
-import { RateBudgets } from './bitrix/rate-budget.js';
 import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
+import { openStore } from './store/open-store.js';
 
 /** The only place that reads the environment and listens. */
 const root = join(dirname(fileURLToPath(import.meta.url)), existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..');
@@ -30,27 +25,11 @@ function readUi(): { template: string; assetsDir: string } {
 try {
   const config = loadConfig(process.env);
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
-  // On Redis, locks, the memory of handled events and each portal's request budget are shared too, so
-  // several instances can serve the same portals.
-  const redis = /^rediss?:/.test(config.storeUrl) ? createRedisClient(config.storeUrl) : undefined;
-  redis?.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-  const store = createKeyv(config.storeUrl, redis);
-  store.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
-  const app = createApp(config, {
-    store,
-    clock: systemClock,
-    logger,
-    fetch: globalThis.fetch,
-    manifest,
-    ui: readUi(),
-    ...(redis === undefined
-      ? {}
-      : {
-          locks: new RedisLocks(redis),
-          onceKeys: new RedisOnceKeys(redis),
-          rateBudgets: new RateBudgets({ clock: systemClock, sharedBucket: (memberId) => redisBucket(redis, memberId) }),
-        }),
-  });
+  const opened = openStore(config.storeUrl, systemClock, logger);
+  const app = createApp(config, { store: opened.store, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi(), ...opened.shared });
+  // Listen once the store answers; if it does not within 10 s, listen anyway: /readyz then reports it and
+  // requests answer 503 until it does.
+  await Promise.race([opened.connected, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
   const stop = () => {

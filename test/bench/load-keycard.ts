@@ -1,10 +1,10 @@
 /**
  * One Keycard instance of the load benchmark, in its own process, wired as server/main.ts wires a
- * `redis://` STORE_URL: one node-redis client for the store and the shared locks (RedisLocks), reads not
- * cached in memory (createServices' default on Redis), the directory schedule started, the product's log
- * level. What differs from main.ts, and why: the UI template is a one-line stand-in (no build needed; the
- * page is a few hundred bytes either way), the log goes to stderr, it listens on an ephemeral 127.0.0.1
- * port, and it reports its CPU time and request budgets to the bench (load-process.ts).
+ * `redis://` STORE_URL (openStore: one node-redis client for the store, the shared locks, the handled-event
+ * memory and the per-portal request budgets; reads not cached in memory), the directory schedule started,
+ * the product's log level. What differs from main.ts, and why: the UI template is a one-line stand-in (no
+ * build needed; the page is a few hundred bytes either way), the log goes to stderr, it listens on an
+ * ephemeral 127.0.0.1 port, and it reports its CPU time and request budgets to the bench (load-process.ts).
  */
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app.js';
@@ -13,9 +13,7 @@ import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
-import { createKeyv } from '../../server/store/keyv-factory.js';
-import { createRedisClient } from '../../server/store/redis-client.js';
-import { RedisLocks } from '../../server/store/redis-locks.js';
+import { openStore } from '../../server/store/open-store.js';
 import { cpuMicros, helperInput, serveBench } from './load-process.js';
 import { keycardInputSchema, type HelperStats, type KeycardReady } from './load-protocol.js';
 
@@ -26,18 +24,17 @@ const input = helperInput(keycardInputSchema);
 const config = loadConfig(input.env);
 if (!/^rediss?:/.test(config.storeUrl)) throw new Error('the load benchmark runs Keycard on Redis');
 const logger = createLogger({ level: input.logLevel, destination: process.stderr });
-const redis = createRedisClient(config.storeUrl);
-redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-const store = createKeyv(config.storeUrl, redis);
-store.on('error', (error: unknown) => logger.error({ err: error }, 'store error'));
+// Wired as server/main.ts wires a redis:// STORE_URL: shared locks, event memory and request budgets.
+const opened = openStore(config.storeUrl, systemClock, logger);
+await opened.connected;
 const app = createApp(config, {
-  store,
+  store: opened.store,
   clock: systemClock,
   logger,
   fetch: globalThis.fetch,
   manifest: loadManifest('manifest/keycard.json'),
   ui: { template: UI_TEMPLATE },
-  locks: new RedisLocks(redis),
+  ...opened.shared,
 });
 const server = await new Promise<Server>((resolve, reject) => {
   const listening = app.listen(0, '127.0.0.1');
