@@ -158,8 +158,8 @@ function printNotes(results: readonly Measured[], portals: number): void {
   }
   if (results.some((measured) => measured.budgeted && measured.instances > 1)) {
     notes.push(
-      'the request budgets are per process: each instance lets 2 calls/s through to a portal, so two instances together may send it 4/s, ' +
-        "twice Bitrix24's limit; a real portal would then answer 503 QUERY_LIMIT_EXCEEDED and each budget would back off (the emulators' limit is off here).",
+      "the request budget of each portal is one bucket on Redis shared by both instances, so together they send a portal no more than Bitrix24's " +
+        '2 calls/s: a second instance adds CPU, not portal calls, and sustained /app opens stay at the same cap.',
     );
   }
   if (cores < 6) {
@@ -175,10 +175,11 @@ function printNotes(results: readonly Measured[], portals: number): void {
 function budgetNote(label: string, measured: Measured, window: ReturnType<typeof windowOf>, portals: number): string {
   const { budget } = window;
   const callsPerOpen = Math.max(window.portalRestPerAnswer, 1);
-  const ceiling = (budget.drainPerSecond * portals * measured.instances) / callsPerOpen;
+  // One bucket per portal on Redis, whatever the number of instances.
+  const ceiling = (budget.drainPerSecond * portals) / callsPerOpen;
   const rate = measured.drive.requestsPerSecond;
   const head =
-    `${label}: Keycard's per-portal budget (${budget.drainPerSecond}/s, burst ${budget.burst}, per instance) sustains at most ` +
+    `${label}: Keycard's per-portal budget (${budget.drainPerSecond}/s, burst ${budget.burst}, shared by all instances) sustains at most ` +
     `${Math.round(ceiling)} opens/s over ${portals} portals at ${round(window.portalRestPerAnswer, 2)} portal calls an open; `;
   const full = budget.burst - 2;
   if (budget.levelStart >= full) {
@@ -198,7 +199,7 @@ function budgetNote(label: string, measured: Measured, window: ReturnType<typeof
   }
   if (rate <= ceiling) return head + `this run stayed within it (mean wait ${Math.round(budget.meanWaitMs)} ms).`;
   // Slots each portal's bucket gains a second beyond what drains, and how many are left before it is full.
-  const fillingPerSecond = (rate * callsPerOpen) / (portals * measured.instances) - budget.drainPerSecond;
+  const fillingPerSecond = (rate * callsPerOpen) / portals - budget.drainPerSecond;
   const secondsLeft = Math.max(0, budget.burst - 1 - budget.levelEnd) / fillingPerSecond;
   return (
     head +

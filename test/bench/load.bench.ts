@@ -16,8 +16,8 @@
  * instance count, the 2-vs-1 ratios, and where the CPU went, in these processes and in any other process
  * on the machine (load-report.ts). Any non-2xx answer or request error fails the benchmark.
  *
- * Keycard's own per-portal request budget (2/s, burst 50, per instance: Bitrix24's real limit) caps
- * sustained opens at 2 × portals per instance. Every `/app` measurement starts from drained budgets, and
+ * Keycard's own per-portal request budget (2/s, burst 50: Bitrix24's real limit; one bucket per portal on
+ * Redis, shared by the instances) caps sustained opens at 2 × portals in all. Every `/app` measurement starts from drained budgets, and
  * the report says whether a window ran within the cap, on the burst, or was held back by the budget.
  *
  * Environment: LOAD_SECONDS (10, per measured window), LOAD_WARMUP_SECONDS (3, at least), LOAD_WARMUP_MAX_SECONDS
