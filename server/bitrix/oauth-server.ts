@@ -26,8 +26,8 @@ export interface OAuthServerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Failures after which the OAuth server certainly did not act on the request, so sending it again is safe. */
-const NOT_TAKEN_STATUSES = new Set([502, 503, 504]);
+/** Statuses a read is repeated after (a gateway or the server itself failed). */
+const RETRY_READ_STATUSES = new Set([502, 503, 504]);
 
 /** Whether the connection was never made (fetch wraps the socket error: walk the cause chain). */
 function refusedConnection(error: unknown): boolean {
@@ -59,8 +59,8 @@ export class OAuthServer {
   /** Exchanges a refresh token for new tokens; the old refresh token is dead afterwards. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     // Not a read: an exchange that reached the server spends the refresh token, so it is repeated only when
-    // the request certainly was not taken (connection refused, 502/503/504). A timeout is not repeated: the
-    // stored tokens are kept and the caller answers "unavailable".
+    // the connection was never made. After a timeout or a 5xx the stored tokens are kept and the caller
+    // answers "unavailable"; if the server did act, the next renewal meets invalid_grant (needs reinstall).
     const answer = await this.#withRetries(false, () =>
       this.#post(
         '/oauth/token/',
@@ -90,12 +90,14 @@ export class OAuthServer {
       try {
         return await send();
       } catch (error: unknown) {
-        const notTaken =
+        // A read may be repeated after any failure to get an answer; an exchange only when the connection
+        // was never made (a 502/504 may come after the server acted on it).
+        const again =
           error instanceof BitrixError &&
-          ((error.is('OAUTH_UNREACHABLE') && (idempotent || refusedConnection(error))) ||
-            (error.is('OAUTH_HTTP_ERROR') && NOT_TAKEN_STATUSES.has(error.bitrixStatus)) ||
-            (idempotent && error.is('OAUTH_BAD_RESPONSE') && error.bitrixStatus >= 500));
-        if (!notTaken || attempt >= retries) throw error;
+          (refusedConnection(error) ||
+            (idempotent &&
+              (error.is('OAUTH_UNREACHABLE') || ((error.is('OAUTH_HTTP_ERROR') || error.is('OAUTH_BAD_RESPONSE')) && RETRY_READ_STATUSES.has(error.bitrixStatus)))));
+        if (!again || attempt >= retries) throw error;
         await sleep(200 * 2 ** attempt);
       }
     }

@@ -78,7 +78,8 @@ const HEADROOM = 1;
 const MAX_BACKOFF_STEPS = 64;
 
 /**
- * The request budget of one portal, shared by every client of that portal in this process: the cached
+ * The request budget of one portal, shared by every client of that portal in this process (and, given a
+ * SharedBucket on Redis, by every instance): the cached
  * app client, throw-away user-token clients and the directory sync all take from it, because Bitrix24
  * counts them together. It mirrors the portal's leaky bucket (less one slot of headroom) by virtual
  * scheduling: each request reserves the next slot (the level may run ahead of the burst) and sleeps until

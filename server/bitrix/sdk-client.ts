@@ -47,7 +47,7 @@ export interface ClientCredentials {
    * accepted portal host), records it, and returns it; the request is then repeated there. Absent: a
    * redirect is an error.
    */
-  moved?: (location: string) => Promise<string>;
+  moved?: (location: string, from: string) => Promise<string>;
 }
 
 /** Builds a client for one set of credentials; injected into createApp so tests and tools can swap it. */
@@ -137,7 +137,7 @@ function followDomainChange(sdk: B24OAuth, endpoint: string, moved: ClientCreden
       if (moved === undefined || config === undefined || config.movedOnce === true || ![301, 302, 307, 308].includes(response?.status ?? 0) || typeof location !== 'string') {
         throw error;
       }
-      const next = (await moved(location)).replace(/\/+$/, '');
+      const next = (await moved(location, current)).replace(/\/+$/, '');
       const url = config.url ?? '';
       const retried = { ...config, movedOnce: true, baseURL: next, url: url.startsWith(current) ? next + url.slice(current.length) : url };
       current = next;

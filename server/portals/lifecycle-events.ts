@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { unixSeconds } from '../clock.js';
-import { UnauthorizedError, UnavailableError } from '../errors.js';
+import { AppError, UnauthorizedError, UnavailableError } from '../errors.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import { pickLang } from '../manifest.js';
 import type { Services } from '../services.js';
+import { isRejectedToken } from '../bitrix/bitrix-error.js';
 import { checkedEndpoint, portalEndpoint } from '../bitrix/portal-host.js';
 import { bindPortal } from './bindings.js';
 import { appUrls } from './installation.js';
@@ -47,7 +48,13 @@ export async function handleEvent(services: Services, event: BitrixEvent): Promi
         return 'ignored';
       }
       if (!(await once())) return 'ignored';
-      await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
+      try {
+        await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
+      } catch (error: unknown) {
+        // Not done: a redelivery must be acted on, not ignored as a duplicate.
+        await services.onceKeys.forget(eventKey(event)).catch(() => undefined);
+        throw error;
+      }
       return 'accepted';
     case 'ONAPPUPDATE':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
@@ -98,8 +105,13 @@ async function stillInstalled(services: Services, portal: Portal): Promise<boole
   try {
     await (await services.clients.forPortal(portal.memberId)).call('app.info');
     return true;
-  } catch {
-    return false;
+  } catch (error: unknown) {
+    // Only Bitrix24 refusing the installation's token means "uninstalled". Anything else (a store, lock or
+    // network failure) is no evidence: answer 503 rather than act on an event anyone can forge.
+    if (isRejectedToken(error)) return false;
+    // No usable installation left on our side (its refresh token was already refused): nothing to check with.
+    if (error instanceof AppError && error.code === 'PORTAL_NOT_INSTALLED') return false;
+    throw new UnavailableError('PORTAL_UNAVAILABLE', 'Could not confirm the uninstall with Bitrix24.', { cause: error });
   }
 }
 

@@ -52,7 +52,7 @@ export class PortalClients {
         held.expiresAt = renewed.expiresAt;
         return renewed;
       },
-      moved: (location) => this.#recordMove(memberId, location),
+      moved: (location, from) => this.#recordMove(memberId, location, from),
     });
     this.#cache.set(memberId, { held, client });
     return client;
@@ -61,19 +61,22 @@ export class PortalClients {
   /** A client acting as the user whose frame token this is, on the portal's verified endpoint. */
   forUserToken(user: { memberId: string; clientEndpoint: string; accessToken: string; expiresAt: number }): BitrixClient {
     // The 302 comes from the stored endpoint, and its target is checked like any portal host.
-    return this.#factory({ ...user, moved: (location) => this.#recordMove(user.memberId, location) });
+    return this.#factory({ ...user, moved: (location, from) => this.#recordMove(user.memberId, location, from) });
   }
 
   /**
    * The portal's address changed (302 from the old one): the new REST endpoint is accepted only on a
    * portal host (PORTAL_DOMAINS), then recorded, and the next client is built on it.
    */
-  async #recordMove(memberId: string, location: string): Promise<string> {
+  async #recordMove(memberId: string, location: string, from: string): Promise<string> {
     const url = new URL(location);
     const restAt = url.pathname.indexOf('/rest/');
     const endpoint = checkedEndpoint(`${url.origin}${restAt === -1 ? '/rest/' : url.pathname.slice(0, restAt + '/rest/'.length)}`, this.#portalDomains);
+    // Recorded only when the redirect came from the endpoint on record (not from one a request named).
     await this.#portals.update(memberId, (latest) =>
-      latest === undefined ? undefined : { ...latest, clientEndpoint: endpoint, domain: new URL(endpoint).host, updatedAt: this.#clock.now() },
+      latest === undefined || latest.clientEndpoint.replace(/\/+$/, '') !== from.replace(/\/+$/, '')
+        ? undefined
+        : { ...latest, clientEndpoint: endpoint, domain: new URL(endpoint).host, updatedAt: this.#clock.now() },
     );
     this.#cache.delete(memberId);
     return endpoint;

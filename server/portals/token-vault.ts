@@ -114,12 +114,13 @@ export class TokenVault {
       throw error;
     }
     const clientEndpoint = this.#endpointAfterRefresh(portal, issued.clientEndpoint);
-    // Written onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays.
+    // Written onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays. Never onto
+    // an installation uninstalled (or purged) meanwhile: that would bring its tokens back.
     await this.#portals.update(memberId, (latest) => {
-      const base = latest ?? portal;
+      if (latest === undefined || !['new', 'active'].includes(latest.state)) return undefined;
       return this.seal(
-        { ...base, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
-        { ...(this.open(base) ?? tokens), accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
+        { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
+        { ...(this.open(latest) ?? tokens), accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
       );
     });
     this.#logger.info({ memberId }, 'access token renewed');

@@ -5,7 +5,7 @@
  * replaced by a distributed lock (e.g. Redis `SET NX PX`) behind the same interface.
  */
 export interface Locks {
-  /** Runs `work` while holding lock `name` of `memberId`; callers queue in arrival order. */
+  /** Runs `work` while holding lock `name` of `memberId` (in-process: in arrival order; Redis: by polling). */
   withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T>;
 }
 

@@ -7,6 +7,8 @@ import type { RedisCommands } from './redis-locks.js';
  */
 export interface OnceKeys {
   first(key: string, ttlMs: number): Promise<boolean>;
+  /** The handling after `first` failed: the next delivery must be acted on. */
+  forget(key: string): Promise<void>;
 }
 
 /** One process: a map of keys to their expiry, swept as it grows. */
@@ -25,6 +27,11 @@ export class InProcessOnceKeys implements OnceKeys {
     this.#expiry.set(key, now + ttlMs);
     return Promise.resolve(true);
   }
+
+  forget(key: string): Promise<void> {
+    this.#expiry.delete(key);
+    return Promise.resolve();
+  }
 }
 
 /** Every instance on one Redis: `SET key 1 NX PX ttl` answers OK for exactly one caller. */
@@ -37,5 +44,9 @@ export class RedisOnceKeys implements OnceKeys {
 
   async first(key: string, ttlMs: number): Promise<boolean> {
     return (await this.#redis.sendCommand(['SET', `keycard:once:${key}`, '1', 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])) === 'OK';
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.#redis.sendCommand(['DEL', `keycard:once:${key}`]);
   }
 }

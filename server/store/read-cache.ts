@@ -7,8 +7,12 @@
 export class ReadCache<T> {
   readonly #enabled: boolean;
   readonly #values = new Map<string, T>();
-  /** Bumped on every write or forget, so a load that started before it does not cache a stale value. */
-  readonly #epochs = new Map<string, number>();
+  /**
+   * Per key with a load in flight: how many, and the write epoch they started at. A write or forget bumps
+   * the epoch, so those loads do not cache what they read. Entries go when the last load ends, so keys
+   * that are only ever missed (any member id anyone sends) leave nothing behind.
+   */
+  readonly #loading = new Map<string, { count: number; epoch: number }>();
   readonly #maxEntries: number;
 
   /** `enabled: false` (a store shared by several instances): every read goes to the store. */
@@ -20,30 +24,40 @@ export class ReadCache<T> {
   async read(key: string, load: () => Promise<T>): Promise<T> {
     if (!this.#enabled) return load();
     if (this.#values.has(key)) return this.#values.get(key) as T;
-    const epoch = this.#epochs.get(key) ?? 0;
-    const value = await load();
-    if ((this.#epochs.get(key) ?? 0) === epoch) this.#remember(key, value);
-    return value;
+    const loading = this.#loading.get(key) ?? { count: 0, epoch: 0 };
+    loading.count += 1;
+    this.#loading.set(key, loading);
+    const epoch = loading.epoch;
+    try {
+      const value = await load();
+      if (loading.epoch === epoch) this.#remember(key, value);
+      return value;
+    } finally {
+      loading.count -= 1;
+      if (loading.count === 0 && this.#loading.get(key) === loading) this.#loading.delete(key);
+    }
   }
 
   /** The store now holds `value` under `key` (call after the write succeeded). */
   wrote(key: string, value: T): void {
+    if (!this.#enabled) return;
     this.#bump(key);
     this.#remember(key, value);
   }
 
   /** The stored value is unknown or gone (a delete, or a write that failed midway). */
   forget(key: string): void {
+    if (!this.#enabled) return;
     this.#bump(key);
     this.#values.delete(key);
   }
 
   #bump(key: string): void {
-    this.#epochs.set(key, (this.#epochs.get(key) ?? 0) + 1);
+    const loading = this.#loading.get(key);
+    if (loading !== undefined) loading.epoch += 1;
   }
 
   #remember(key: string, value: T): void {
-    if (!this.#enabled) return;
     this.#values.delete(key);
     if (this.#values.size >= this.#maxEntries) {
       const oldest = this.#values.keys().next();

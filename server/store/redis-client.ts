@@ -1,7 +1,9 @@
 import { createClient } from '@keyv/redis';
 
-/** How long a Redis command may wait for a connection before it fails (and the request answers 503). */
+/** How long one connection attempt may take. */
 const CONNECT_TIMEOUT_MS = 2000;
+/** How long one command may wait for its answer: a stalled Redis (paused, failing over) fails requests fast too. */
+const COMMAND_TIMEOUT_MS = 1500;
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -15,6 +17,7 @@ export function createRedisClient(url: string): RedisClient {
   return createClient({
     url,
     disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
   });
 }

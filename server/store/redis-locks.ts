@@ -24,9 +24,11 @@ export interface RedisLockOptions {
 /**
  * Locks shared by every instance on one Redis: `SET key token NX PX lease`, renewed at a third of the
  * lease while the work runs, released with a compare-and-delete. A holder that dies (kill -9) leaves a
- * lease that expires on its own. A lease can still lapse under a stalled holder (GC pause, partition), so
- * the work under these locks also checks what it writes against the store (the sync's lease in its meta
- * document, the token vault's check that the refresh token it exchanged is still the stored one).
+ * lease that expires on its own. A lease can still lapse under a holder stalled longer than the lease (GC
+ * pause, partition); these locks hand out no fencing numbers. What guards against that: the sync keeps its
+ * own lease in its meta document and stops without writing once it lost it; the token vault writes renewed
+ * tokens only onto an installation that is still installed. Policy saves and portal-record updates rely on
+ * the lease alone.
  */
 export class RedisLocks implements Locks {
   readonly #redis: RedisCommands;
@@ -45,8 +47,14 @@ export class RedisLocks implements Locks {
     const key = `keycard:lock:${memberId}:${name}`;
     const token = randomUUID();
     await this.#acquire(key, token);
+    let renewing = false;
     const renewal = setInterval(() => {
-      this.#redis.sendCommand(['EVAL', RENEW, '1', key, token, String(this.#leaseMs)]).catch(() => undefined);
+      if (renewing) return; // a stalled Redis: do not pile renewals on top of one still waiting
+      renewing = true;
+      this.#redis
+        .sendCommand(['EVAL', RENEW, '1', key, token, String(this.#leaseMs)])
+        .catch(() => undefined)
+        .finally(() => (renewing = false));
     }, Math.max(10, Math.floor(this.#leaseMs / 3)));
     renewal.unref();
     try {

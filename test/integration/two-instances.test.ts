@@ -34,7 +34,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-/** One instance's connection to the shared Redis, as server/main.ts makes it. */
+/** One instance's connection to the shared Redis: its own client, for the store and the shared locks. */
 async function sharedStore(): Promise<{ store: Keyv; locks: RedisLocks }> {
   const client = createRedisClient(redis.url);
   client.on('error', () => undefined);
@@ -95,17 +95,20 @@ describe('two instances on one Redis', () => {
     const admin = `Bearer ${await a.session({ userId: '1', isAdmin: true })}`;
     const current = await a.request.get('/api/access/policy').set('authorization', admin);
     const { version: _version, ...policy } = current.body.policy;
-    await a.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: [`D${department}`] }).expect(200);
+    const saved = await a.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: [`D${department}`] }).expect(200);
 
     expect((await open(b, outside)).status).toBe(403);
     expect((await open(b, inside)).status).toBe(200);
     const refused = await b.request.get('/api/scopes').set('authorization', outsiderOnB);
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('APP_ACCESS_DENIED');
-    // The ETag A issued is the one B checks saves against.
-    const onB = await b.request.get('/api/access/policy').set('authorization', `Bearer ${await b.session({ userId: '1', isAdmin: true })}`);
-    expect(onB.headers['etag']).not.toBe(current.body.etag);
+    // B reads the policy A saved, with A's ETag, and refuses a save based on the older one.
+    const adminOnB = `Bearer ${await b.session({ userId: '1', isAdmin: true })}`;
+    const onB = await b.request.get('/api/access/policy').set('authorization', adminOnB);
+    expect(onB.headers['etag']).toBe(saved.headers['etag']);
     expect(onB.body.policy.allowList).toEqual([`D${department}`]);
+    const stale = await b.request.put('/api/access/policy').set('authorization', adminOnB).set('if-match', current.body.etag).send(policy);
+    expect(stale.status).toBe(409);
   });
 
   it('200 concurrent calls across both on an expired token renew it exactly once, and both keep working', async () => {

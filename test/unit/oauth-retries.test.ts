@@ -32,11 +32,19 @@ const timedOut = () => {
 };
 
 describe('OAuth server retries', () => {
-  it('a refresh the server did not take (503, connection refused) is sent again with back-off', async () => {
-    const { server, calls, slept } = scripted([json(503, {}), refused, json(200, tokens)]);
+  it('a refresh whose connection was refused is sent again with back-off', async () => {
+    const { server, calls, slept } = scripted([refused, refused, json(200, tokens)]);
     await expect(server.refresh('old-refresh')).resolves.toMatchObject({ accessToken: 'new-access' });
     expect(calls()).toBe(3);
     expect(slept).toEqual([200, 400]);
+  });
+
+  it('a refresh answered 502/503/504 is not repeated: a gateway may answer after the server acted', async () => {
+    for (const status of [502, 503, 504]) {
+      const { server, calls } = scripted([json(status, {}), json(200, tokens)]);
+      await expect(server.refresh('old-refresh')).rejects.toMatchObject({ bitrixStatus: status });
+      expect(calls()).toBe(1);
+    }
   });
 
   it('a refresh that timed out is not repeated: it may have spent the refresh token', async () => {
