@@ -14,13 +14,13 @@ import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
-import type { Portal as PortalRecord } from '../../server/portals/portal.js';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { generateCompany, type CompanyUser } from '../emulator/company.js';
 import { finishInstall, installApp } from '../emulator/lifecycle.js';
 import { createEmulator } from '../emulator/server.js';
 import { UI_TEMPLATE } from '../support/harness.js';
 import { benchPolicy } from './http-policy.js';
+import { storeActiveInstallation } from '../support/stored-installation.js';
 
 /** What the parent needs to call `/api/me` as the bench user and to recognise a correct answer. */
 export interface KeycardTarget {
@@ -86,26 +86,14 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
   const tokens = installApp(portal, portal.defaultUser());
   finishInstall(portal);
   await emulator.flushEvents();
-  const now = Date.now();
-  const record: PortalRecord = {
+  await storeActiveInstallation(services, {
     memberId: portal.memberId,
-    domain: portal.host,
+    host: portal.host,
     clientEndpoint: portal.clientEndpoint,
-    state: 'active',
-    scopes: [...portal.scopes],
-    lang: 'en',
-    bindings: { bound: ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'], failed: [] },
-    createdAt: now,
-    updatedAt: now,
-  };
-  await services.portals.save(
-    services.vault.seal(record, {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: Math.floor(tokens.expiresAt / 1000),
-      applicationToken: portal.installation.applicationToken ?? '',
-    }),
-  );
+    scopes: portal.scopes,
+    tokens,
+    applicationToken: portal.installation.applicationToken ?? '',
+  });
   const started = performance.now();
   const report = await services.directory.runSync(portal.memberId, 'manual');
   const syncMs = performance.now() - started;

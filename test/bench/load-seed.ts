@@ -10,11 +10,11 @@ import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
-import type { Portal as PortalRecord } from '../../server/portals/portal.js';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { createRedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
 import type { LoadPortal } from './load-protocol.js';
+import { storeActiveInstallation } from '../support/stored-installation.js';
 
 /** Syncs run this many at a time (each portal has its own budget; the emulators' limits are off). */
 const SYNC_CONCURRENCY = 10;
@@ -53,27 +53,15 @@ export async function seedPortals(env: Record<string, string>, portals: readonly
   });
   const { services } = app;
   try {
-    const now = Date.now();
     for (const portal of portals) {
-      const record: PortalRecord = {
+      await storeActiveInstallation(services, {
         memberId: portal.memberId,
-        domain: portal.host,
+        host: portal.host,
         clientEndpoint: portal.clientEndpoint,
-        state: 'active',
-        scopes: [...portal.scopes],
-        lang: 'en',
-        bindings: { bound: ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'], failed: [] },
-        createdAt: now,
-        updatedAt: now,
-      };
-      await services.portals.save(
-        services.vault.seal(record, {
-          accessToken: portal.install.accessToken,
-          refreshToken: portal.install.refreshToken,
-          expiresAt: Math.floor(portal.install.expiresAt / 1000),
-          applicationToken: portal.applicationToken,
-        }),
-      );
+        scopes: portal.scopes,
+        tokens: portal.install,
+        applicationToken: portal.applicationToken,
+      });
     }
     const report: SeedReport = { users: 0, departments: 0, syncMs: 0 };
     const started = performance.now();

@@ -10,10 +10,10 @@ import type { DirectoryOptions } from '../../server/directory/directory-service.
 import { createLogger } from '../../server/logger.js';
 import type { Locks } from '../../server/store/locks.js';
 import { loadManifest } from '../../server/manifest.js';
-import type { Portal as PortalRecord } from '../../server/portals/portal.js';
 import { finishInstall, installApp } from '../emulator/lifecycle.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { UI_TEMPLATE } from '../support/harness.js';
+import { storeActiveInstallation } from '../support/stored-installation.js';
 
 /** Accepts every event the emulator sends, without network. */
 const acceptingFetch: typeof fetch = async () => new Response(null, { status: 200 });
@@ -87,26 +87,15 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
   if (options.emulator === undefined) {
     const tokens = installApp(portal, portal.defaultUser());
     finishInstall(portal);
-    const now = Date.now();
-    const record: PortalRecord = {
+    await storeActiveInstallation(services, {
       memberId,
-      domain: portal.host,
+      host: portal.host,
       clientEndpoint: portal.clientEndpoint,
-      state: 'active',
-      scopes: [...portal.scopes],
-      lang: 'en',
-      bindings: { bound: ['ONAPPUNINSTALL'], failed: [] },
-      createdAt: now,
-      updatedAt: now,
-    };
-    await services.portals.save(
-      services.vault.seal(record, {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expiresAt: Math.floor(tokens.expiresAt / 1000),
-        applicationToken: portal.installation.applicationToken ?? '',
-      }),
-    );
+      scopes: portal.scopes,
+      tokens,
+      applicationToken: portal.installation.applicationToken ?? '',
+      bound: ['ONAPPUNINSTALL'],
+    });
   }
 
   return {
