@@ -5,6 +5,7 @@ import nock from 'nock';
 import supertest from 'supertest';
 import { createApp } from '../../server/app.js';
 import { BackgroundTasks } from '../../server/background.js';
+import { RateBudgets, type RateLimits } from '../../server/bitrix/rate-budget.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
@@ -57,7 +58,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export const UI_TEMPLATE = '<!doctype html><html lang="en"><head></head><body><div id="app"></div><!--keycard-bootstrap--></body></html>';
 
 /** Builds the app in-process with a memory store and a logger whose every line is kept in `logLines`. */
-export function harness(options: { config?: Config; store?: Keyv } = {}) {
+export function harness(options: { config?: Config; store?: Keyv; rateLimits?: RateLimits } = {}) {
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -77,6 +78,7 @@ export function harness(options: { config?: Config; store?: Keyv } = {}) {
     manifest: loadManifest('manifest/keycard.json'),
     ui: { template: UI_TEMPLATE },
     background,
+    ...(options.rateLimits === undefined ? {} : { rateBudgets: new RateBudgets({ clock, defaults: options.rateLimits }) }),
     // These tests script every Bitrix24 call with nock; the install-time sync would consume their mocks.
     directory: { syncOnInstall: false },
   });

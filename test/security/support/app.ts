@@ -1,14 +1,6 @@
-import { Writable } from 'node:stream';
-import { Keyv } from 'keyv';
 import { expect } from 'vitest';
-import supertest from 'supertest';
-import { createApp } from '../../../server/app.js';
-import { BackgroundTasks } from '../../../server/background.js';
-import { RateBudgets } from '../../../server/bitrix/rate-budget.js';
 import type { Config } from '../../../server/config.js';
-import { createLogger } from '../../../server/logger.js';
-import { loadManifest } from '../../../server/manifest.js';
-import { UI_TEMPLATE, harness, testClock, testConfig, testPortal, type TestPortal } from '../../support/harness.js';
+import { harness, testPortal, type TestPortal } from '../../support/harness.js';
 import { installScopes, installerRequest } from '../../support/bitrix-nock.js';
 import { sessionOf } from './frames.js';
 import { secret, watchLog } from './log-scan.js';
@@ -28,31 +20,7 @@ export function securedHarness(options: Parameters<typeof harness>[0] = {}): Har
  * sends thousands of frame POSTs whose `profile` checks would otherwise wait on the leaky bucket.
  */
 export function unthrottledHarness(options: { config?: Config } = {}): Harness {
-  const logLines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
-  const clock = testClock();
-  const store = new Keyv({ store: new Map(), throwOnErrors: true });
-  const background = new BackgroundTasks(logger);
-  const app = createApp(options.config ?? testConfig(), {
-    store,
-    clock,
-    logger,
-    fetch: globalThis.fetch,
-    manifest: loadManifest('manifest/keycard.json'),
-    ui: { template: UI_TEMPLATE },
-    background,
-    rateBudgets: new RateBudgets({ clock, defaults: { drainPerSecond: 1_000_000, burst: 1_000_000 } }),
-    directory: { syncOnInstall: false },
-  });
-  const h: Harness = { app, request: supertest(app), store, clock, logLines, background, services: app.services };
-  watchLog(h);
-  return h;
+  return securedHarness({ ...options, rateLimits: { drainPerSecond: 1_000_000, burst: 1_000_000 } });
 }
 
 /** A test portal on a Bitrix24 cloud domain whose tokens are registered as secrets. */
