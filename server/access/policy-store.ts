@@ -115,13 +115,7 @@ export class PolicyStore implements PortalDataOwner {
       await this.#keyv.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
       const policy: Policy = { ...options.content, version };
       const stored = Object.freeze(storedSchema.parse({ policy, revision: randomUUID() }));
-      try {
-        await this.#keyv.set(policyKey(memberId), stored);
-      } catch (error: unknown) {
-        this.#cache.forget(memberId);
-        throw error;
-      }
-      this.#cache.wrote(memberId, stored);
+      await this.#cache.write(memberId, stored, () => this.#keyv.set(policyKey(memberId), stored));
       return { policy: stored.policy, etag: etagOf(version, stored.revision) };
     });
   }

@@ -164,7 +164,7 @@ export class DirectoryStore {
 
   async putMeta(memberId: string, meta: DirectoryMeta): Promise<void> {
     const parsed = metaSchema.parse(meta);
-    await written(this.#metas, memberId, structuredClone(parsed), () => this.#keyv.set(metaKey(memberId), parsed));
+    await this.#metas.write(memberId, structuredClone(parsed), () => this.#keyv.set(metaKey(memberId), parsed));
   }
 
   async overlay(memberId: string): Promise<DirectoryOverlay> {
@@ -184,7 +184,7 @@ export class DirectoryStore {
   }
 
   async putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void> {
-    await written(this.#overlays, memberId, structuredClone(overlay), () => this.#keyv.set(overlayKey(memberId), overlay));
+    await this.#overlays.write(memberId, structuredClone(overlay), () => this.#keyv.set(overlayKey(memberId), overlay));
   }
 
   async putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void> {
@@ -236,17 +236,6 @@ export class DirectoryStore {
       this.#overlays.forget(memberId);
     }
   }
-}
-
-/** Runs a store write and tells the cache: the new value on success, "unknown" on failure. */
-async function written<T>(cache: ReadCache<T>, key: string, value: T, write: () => Promise<unknown>): Promise<void> {
-  try {
-    await write();
-  } catch (error: unknown) {
-    cache.forget(key);
-    throw error;
-  }
-  cache.wrote(key, value);
 }
 
 function metaKey(memberId: string): string {

@@ -35,13 +35,7 @@ export class PortalRepository implements PortalDataOwner {
 
   async save(portal: Portal): Promise<void> {
     const parsed = Object.freeze(portalSchema.parse(portal));
-    try {
-      await this.#keyv.set(key(portal.memberId), parsed);
-    } catch (error: unknown) {
-      this.#cache.forget(portal.memberId);
-      throw error;
-    }
-    this.#cache.wrote(portal.memberId, parsed);
+    await this.#cache.write(portal.memberId, parsed, () => this.#keyv.set(key(portal.memberId), parsed));
   }
 
   /**

@@ -38,6 +38,20 @@ export class ReadCache<T> {
     }
   }
 
+  /**
+   * Runs the store write of `value` under `key` and keeps the cache in step: `value` once it succeeded,
+   * "unknown" if it failed (it may or may not have landed).
+   */
+  async write(key: string, value: T, store: () => Promise<unknown>): Promise<void> {
+    try {
+      await store();
+    } catch (error: unknown) {
+      this.forget(key);
+      throw error;
+    }
+    this.wrote(key, value);
+  }
+
   /** The store now holds `value` under `key` (call after the write succeeded). */
   wrote(key: string, value: T): void {
     if (!this.#enabled) return;
