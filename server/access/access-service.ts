@@ -73,13 +73,13 @@ export class AccessService {
 export function subjectOf(snapshot: DirectorySnapshot, user: AccessUser): Subject {
   const mirrored = snapshot.users.get(user.id);
   if (mirrored === undefined) return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
-  return { userId: user.id, active: mirrored.active, isAdmin: user.isAdmin, codes: codesOf(snapshot, user.id) };
+  return { userId: user.id, active: mirrored.active, isAdmin: user.isAdmin, codes: mirroredCodes(snapshot, user.id) };
 }
 
 /** Access codes per snapshot and user: a snapshot is immutable, so its users' codes are computed once. */
 const codeCache = new WeakMap<DirectorySnapshot, Map<number, readonly string[]>>();
 
-function codesOf(snapshot: DirectorySnapshot, userId: number): readonly string[] {
+export function mirroredCodes(snapshot: DirectorySnapshot, userId: number): readonly string[] {
   let byUser = codeCache.get(snapshot);
   if (byUser === undefined) codeCache.set(snapshot, (byUser = new Map()));
   let codes = byUser.get(userId);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { conflicts, effectiveAccess, knownCodes, parsePolicy, type PolicyProblem } from '../../access/index.js';
 import { codeNames } from '../../access/code-names.js';
 import { PolicyChangedError } from '../../access/policy-store.js';
-import { subjectOf } from '../../access/access-service.js';
-import { accessCodes, userView } from '../../directory/queries.js';
+import { mirroredCodes, subjectOf } from '../../access/access-service.js';
+import { userView } from '../../directory/queries.js';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { accessContext, accessGuards } from '../require-access.js';
@@ -119,7 +119,7 @@ export function accessRouter(services: Services): Router {
     res.json({
       user: userView(snapshot, user),
       adminStatus,
-      codes: accessCodes(snapshot, user.id),
+      codes: subject.codes,
       access,
       names: codeNames(snapshot, cited, session.lang),
     });
@@ -128,7 +128,7 @@ export function accessRouter(services: Services): Router {
   router.get('/access/conflicts', requireManage(), async (req, res) => {
     const { session } = requestContext(req);
     const { index, snapshot } = await accessContext(services, req);
-    const users = index.rulesByCode.size === 0 ? [] : [...snapshot.users.values()].filter((user) => user.active).map((user) => ({ userId: user.id, codes: accessCodes(snapshot, user.id) }));
+    const users = index.rulesByCode.size === 0 ? [] : [...snapshot.users.values()].filter((user) => user.active).map((user) => ({ userId: user.id, codes: mirroredCodes(snapshot, user.id) }));
     const found = conflicts(index, users);
     const listed = found.slice(0, MAX_CONFLICTS);
     const cited = new Set(listed.flatMap((conflict) => conflict.rules.map((rule) => rule.code)));
