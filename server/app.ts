@@ -40,6 +40,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   // requests, and each layer in front of them is matched on every call.
   // Reads have no body: the JSON parser is skipped for them rather than asked to find none.
   const jsonBodies: express.RequestHandler = (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next));
+  // Each router takes the whole services object but reads only the few it declares in its own type.
   app.use(
     '/api',
     jsonBodies,
@@ -60,8 +61,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   frames.post('/install', forms, installRoute(services));
   frames.post('/app', forms, appRoute(services));
   frames.get(['/install', '/app'], (req, res) => {
-    const lang = langOf(req);
-    sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang });
+    sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang: langOf(req) });
   });
   const framePageErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     sendFrameError(services, res, error, { lang: langOf(req) });

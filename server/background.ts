@@ -8,8 +8,8 @@ export class BackgroundTasks {
   readonly #logger: Logger;
   readonly #running = new Set<Promise<void>>();
 
-  constructor(logger: Logger) {
-    this.#logger = logger;
+  constructor(deps: { logger: Logger }) {
+    this.#logger = deps.logger;
   }
 
   run(name: string, work: () => Promise<unknown>): void {

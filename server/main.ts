@@ -7,7 +7,7 @@ import { systemClock } from './clock.js';
 import { createLogger } from './logger.js';
 import { loadManifest } from './manifest.js';
 import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
-import { openStore } from './store/open-store.js';
+import { openStore } from './open-store.js';
 
 /** The only place that reads the environment and listens. */
 const root = join(dirname(fileURLToPath(import.meta.url)), existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..');
@@ -26,7 +26,7 @@ try {
   const config = loadConfig(process.env);
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
   const opened = openStore(config.storeUrl, systemClock, logger);
-  const app = createApp(config, { store: opened.store, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi(), ...opened.shared });
+  const app = createApp(config, { keyv: opened.keyv, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi(), ...opened.shared });
   // Listen once the store answers; if it does not within 10 s, listen anyway: /readyz then reports it and
   // requests answer 503 until it does.
   await Promise.race([opened.connected, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);

@@ -4,33 +4,30 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Manifest } from './manifest.js';
 import { BackgroundTasks } from './background.js';
+import { AccessService } from './access/access-service.js';
+import { AppAdmins } from './access/app-admins.js';
+import { DocumentPolicyRepository, type PolicyRepository } from './access/policy-repository.js';
 import { OAuthServer } from './bitrix/oauth-server.js';
 import { RateBudgets } from './bitrix/rate-budget.js';
 import { createSdkClientFactory, type BitrixClientFactory } from './bitrix/sdk-client.js';
 import { DirectoryService, type DirectoryOptions } from './directory/directory-service.js';
-import { listActivePortals } from './directory/portal-list.js';
-import { Cipher } from './store/cipher.js';
-import { PortalRepository, type PortalDataOwner } from './store/portal-repository.js';
-import { TokenVault } from './portals/token-vault.js';
-import { PortalClients } from './portals/portal-clients.js';
+import type { UiAssets } from './http/pages/app-shell.js';
 import { SessionTokens } from './http/session-tokens.js';
-import { AccessService } from './access/access-service.js';
-import { AppAdmins } from './access/app-admins.js';
-import { PolicyStore } from './access/policy-store.js';
+import type { PortalDataOwner } from './portals/data-owner.js';
+import { DocumentInstallationRepository, type InstallationRepository } from './portals/installation-repository.js';
+import { isInstalled } from './portals/installation-state.js';
+import { PortalClients } from './portals/portal-clients.js';
+import { TokenVault } from './portals/token-vault.js';
+import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
+import { Cipher } from './store/cipher.js';
+import { Documents } from './store/documents.js';
 import { InProcessLocks, type Locks } from './store/locks.js';
 import { InProcessOnceKeys, type OnceKeys } from './store/once-keys.js';
-import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
-
-/** The built UI: index.html with the bootstrap marker, and the folder of its assets. */
-export interface UiAssets {
-  template: string;
-  assetsDir?: string;
-}
 
 /** Everything createApp needs from outside; tests pass their own. */
 export interface AppDeps {
-  /** The Keyv every repository lives in (SQLite by default). */
-  store: Keyv;
+  /** The key-value store every repository lives in (SQLite by default), reached through the documents layer. */
+  keyv: Keyv;
   clock: Clock;
   logger: Logger;
   /** Used for the OAuth server; Bitrix24 REST goes through the client factory. */
@@ -58,15 +55,16 @@ export interface AppDeps {
   cacheReads?: boolean;
 }
 
-/** The wired services the routes use. */
+/** The wired services. Routers and use cases each take the few of them they need. */
 export interface Services {
   config: Config;
   clock: Clock;
   logger: Logger;
   manifest: Manifest;
   ui: UiAssets;
-  store: Keyv;
-  portals: PortalRepository;
+  /** The storage boundary (store failures become 503 there). */
+  documents: Documents;
+  installations: InstallationRepository;
   vault: TokenVault;
   oauth: OAuthServer;
   clients: PortalClients;
@@ -77,7 +75,7 @@ export interface Services {
   /** The users/departments/workgroups mirror. */
   directory: DirectoryService;
   /** Access policies and their audit log. */
-  policies: PolicyStore;
+  policies: PolicyRepository;
   /** Portal admins seen by Keycard (named on the access-denied page). */
   appAdmins: AppAdmins;
   /** Loads what `evaluate()` needs for a user. */
@@ -90,76 +88,59 @@ export interface Services {
 }
 
 export function createServices(config: Config, deps: AppDeps): Services {
+  const { clock, logger } = deps;
   const cacheReads = deps.cacheReads ?? !/^rediss?:/.test(config.storeUrl);
   const locks = deps.locks ?? new InProcessLocks();
-  const portals = new PortalRepository(deps.store, { cacheReads, locks });
-  const oauth = new OAuthServer({
-    baseUrl: config.oauthServer,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    fetch: deps.fetch,
-    now: () => deps.clock.now(),
-  });
-  const vault = new TokenVault({
-    portals,
-    cipher: new Cipher(config.secretKeys),
-    oauth,
-    clock: deps.clock,
-    logger: deps.logger,
-    portalDomains: config.portalDomains,
-    locks,
-  });
-  const budgets = deps.rateBudgets ?? new RateBudgets({ clock: deps.clock });
+  const documents = new Documents({ keyv: deps.keyv });
+  const installations = new DocumentInstallationRepository({ documents, locks, cacheReads });
+  const oauth = new OAuthServer({ baseUrl: config.oauthServer, clientId: config.clientId, clientSecret: config.clientSecret, fetch: deps.fetch, clock });
+  const vault = new TokenVault({ installations, cipher: new Cipher({ secrets: config.secretKeys }), oauth, clock, logger, portalDomains: config.portalDomains, locks });
+  const budgets = deps.rateBudgets ?? new RateBudgets({ clock });
   const factory =
     deps.bitrixClientFactory ??
     createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
-  const clients = new PortalClients({ portals, vault, factory, portalDomains: config.portalDomains, clock: deps.clock });
-  const background = deps.background ?? new BackgroundTasks(deps.logger);
+  const clients = new PortalClients({ installations, vault, factory, portalDomains: config.portalDomains, clock });
+  const background = deps.background ?? new BackgroundTasks({ logger });
   const directory = new DirectoryService({
-    store: deps.store,
-    clock: deps.clock,
-    logger: deps.logger,
+    documents,
+    clock,
+    logger,
     background,
     clientFor: (memberId) => clients.forPortal(memberId),
     portalInfo: async (memberId) => {
-      const portal = await portals.get(memberId);
-      return portal === undefined ? undefined : { scopes: portal.scopes, installed: portal.state === 'new' || portal.state === 'active' };
+      const installation = await installations.get(memberId);
+      return installation === undefined ? undefined : { scopes: installation.scopes, installed: isInstalled(installation) };
     },
-    listPortals: () => listActivePortals(deps.store),
+    listPortals: () => installations.listActive(),
     budgetFor: (memberId) => budgets.forPortal(memberId),
     locks,
     cacheReads,
     ...(deps.directory === undefined ? {} : { options: deps.directory }),
   });
-  const policies = new PolicyStore({ store: deps.store, locks, manifest: deps.manifest, clock: deps.clock, cacheReads });
-  const appAdmins = new AppAdmins({
-    store: deps.store,
-    locks,
-    clock: deps.clock,
-    installed: async (memberId) => ['new', 'active'].includes((await portals.get(memberId))?.state ?? 'deleted'),
-  });
+  const policies = new DocumentPolicyRepository({ documents, locks, manifest: deps.manifest, clock, cacheReads });
+  const appAdmins = new AppAdmins({ documents, locks, clock, installed: async (memberId) => isInstalled(await installations.get(memberId)) });
   const access = new AccessService({ policies, manifest: deps.manifest, snapshot: (memberId) => directory.snapshot(memberId) });
   return {
     config,
-    clock: deps.clock,
-    logger: deps.logger,
+    clock,
+    logger,
     manifest: deps.manifest,
     ui: deps.ui,
-    store: deps.store,
-    portals,
+    documents,
+    installations,
     vault,
     oauth,
     clients,
-    sessions: new SessionTokens({ secretKeys: config.secretKeys, issuer: config.appUrl, clock: deps.clock }),
+    sessions: new SessionTokens({ secretKeys: config.secretKeys, issuer: config.appUrl, clock }),
     background,
     budgets,
     directory,
     policies,
     appAdmins,
     access,
-    onceKeys: deps.onceKeys ?? new InProcessOnceKeys(() => deps.clock.now()),
+    onceKeys: deps.onceKeys ?? new InProcessOnceKeys({ clock }),
     resources: deps.resources ?? sampleResourceCatalog,
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
-    dataOwners: [directory, policies, appAdmins, { purgePortal: (memberId) => Promise.resolve(access.forgetPortal(memberId)) }, portals],
+    dataOwners: [directory, policies, appAdmins, access, installations],
   };
 }

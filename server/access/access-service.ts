@@ -2,7 +2,8 @@ import { accessCodes } from '../directory/queries.js';
 import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang, Manifest } from '../manifest.js';
 import { buildIndex, type AccessIndex } from './access-index.js';
-import type { PolicyStore, StoredPolicy } from './policy-store.js';
+import type { PortalDataOwner } from '../portals/data-owner.js';
+import type { PolicyRepository, StoredPolicy } from './policy-repository.js';
 import type { Subject } from './subject.js';
 
 /** Who is asking, as a verified session or frame open knows them. */
@@ -25,17 +26,17 @@ const MAX_CACHED_INDEXES = 1000;
 
 /**
  * Loads the inputs of `evaluate()`: the portal's policy turned into an index (rebuilt only when the ETag
- * changed), and the subject from the directory mirror. The policy comes from the PolicyStore: from memory
+ * changed), and the subject from the directory mirror. The policy comes from the PolicyRepository: from memory
  * on a single instance (its own saves update it), from the store itself when instances share one, so a
  * save on another instance applies at once.
  */
-export class AccessService {
-  readonly #policies: PolicyStore;
+export class AccessService implements PortalDataOwner {
+  readonly #policies: PolicyRepository;
   readonly #manifest: Manifest;
   readonly #snapshot: (memberId: string) => Promise<DirectorySnapshot>;
   readonly #indexes = new Map<string, { etag: string; index: AccessIndex }>();
 
-  constructor(deps: { policies: PolicyStore; manifest: Manifest; snapshot: (memberId: string) => Promise<DirectorySnapshot> }) {
+  constructor(deps: { policies: PolicyRepository; manifest: Manifest; snapshot: (memberId: string) => Promise<DirectorySnapshot> }) {
     this.#policies = deps.policies;
     this.#manifest = deps.manifest;
     this.#snapshot = deps.snapshot;
@@ -60,8 +61,10 @@ export class AccessService {
     return { stored, index, snapshot, subject: subjectOf(snapshot, user) };
   }
 
-  forgetPortal(memberId: string): void {
+  /** Forgets the portal's cached index (its policy is purged by the PolicyRepository). */
+  purgePortal(memberId: string): Promise<void> {
     this.#indexes.delete(memberId);
+    return Promise.resolve();
   }
 }
 

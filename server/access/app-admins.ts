@@ -1,8 +1,8 @@
-import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import type { PortalDataOwner } from '../portals/data-owner.js';
+import type { Documents } from '../store/documents.js';
 import type { Locks } from '../store/locks.js';
-import type { PortalDataOwner } from '../store/portal-repository.js';
 
 /**
  * The portal admins Keycard has seen: the installer and every admin who opened the app. Bitrix24's REST
@@ -23,15 +23,15 @@ export interface SeenAdmin {
 }
 
 export class AppAdmins implements PortalDataOwner {
-  readonly #keyv: Keyv;
+  readonly #documents: Documents;
   readonly #locks: Locks;
   readonly #clock: Clock;
   readonly #installed: (memberId: string) => Promise<boolean>;
   /** Last write (or check) per portal, user and verdict, so someone opening the app all day costs one store access a day. */
   readonly #recent = new Map<string, number>();
 
-  constructor(deps: { store: Keyv; locks: Locks; clock: Clock; installed: (memberId: string) => Promise<boolean> }) {
-    this.#keyv = deps.store;
+  constructor(deps: { documents: Documents; locks: Locks; clock: Clock; installed: (memberId: string) => Promise<boolean> }) {
+    this.#documents = deps.documents;
     this.#locks = deps.locks;
     this.#clock = deps.clock;
     this.#installed = deps.installed;
@@ -48,8 +48,7 @@ export class AppAdmins implements PortalDataOwner {
 
   /** Most recently seen first. */
   async list(memberId: string): Promise<SeenAdmin[]> {
-    const raw: unknown = await this.#keyv.get(key(memberId));
-    return raw === undefined || raw === null ? [] : adminsSchema.parse(raw).admins;
+    return (await this.#documents.get(key(memberId), adminsSchema))?.admins ?? [];
   }
 
   /** Remembers that `admin` is a portal admin (Bitrix24 said so just now). At most one write per user a day. */
@@ -62,7 +61,7 @@ export class AppAdmins implements PortalDataOwner {
       if (!(await this.#installed(memberId))) return;
       const others = (await this.list(memberId)).filter((seen) => seen.id !== admin.id);
       const admins = [{ id: admin.id, name: admin.name, seenAt: this.#clock.now() }, ...others].slice(0, MAX_ADMINS);
-      await this.#keyv.set(key(memberId), { admins });
+      await this.#documents.set(key(memberId), { admins });
     });
   }
 
@@ -73,12 +72,12 @@ export class AppAdmins implements PortalDataOwner {
     await this.#locks.withLock(memberId, 'admins', async () => {
       const admins = await this.list(memberId);
       if (!admins.some((seen) => seen.id === userId)) return;
-      await this.#keyv.set(key(memberId), { admins: admins.filter((seen) => seen.id !== userId) });
+      await this.#documents.set(key(memberId), { admins: admins.filter((seen) => seen.id !== userId) });
     });
   }
 
   async purgePortal(memberId: string): Promise<void> {
-    await this.#locks.withLock(memberId, 'admins', () => this.#keyv.delete(key(memberId)));
+    await this.#locks.withLock(memberId, 'admins', () => this.#documents.delete(key(memberId)));
     for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000`)) this.#recent.delete(memo);
   }
 }

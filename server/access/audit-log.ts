@@ -1,6 +1,9 @@
+import type { DirectorySnapshot } from '../directory/snapshot.js';
+import type { Lang } from '../manifest.js';
 import type { AuditEntry } from './audit-entry.js';
+import { codeNames, type CodeName } from './code-names.js';
 import { codesOf } from './policy-diff.js';
-import type { PolicyStore } from './policy-store.js';
+import type { PolicyRepository } from './policy-repository.js';
 
 /** A page request over a portal's audit log. */
 export interface AuditQuery {
@@ -33,7 +36,7 @@ function matches(entry: AuditEntry, query: AuditQuery): boolean {
  * One page of the log, newest first. Entries are keyed by policy version, so paging is a walk down the
  * versions; a filtered page may come back short (with a cursor) after scanning MAX_SCAN versions.
  */
-export async function readAudit(policies: PolicyStore, memberId: string, query: AuditQuery): Promise<AuditPage> {
+export async function readAudit(policies: Pick<PolicyRepository, 'currentVersion' | 'auditRange'>, memberId: string, query: AuditQuery): Promise<AuditPage> {
   const current = await policies.currentVersion(memberId);
   let next = Math.min(query.cursor ?? current, current);
   const entries: AuditEntry[] = [];
@@ -50,4 +53,28 @@ export async function readAudit(policies: PolicyStore, memberId: string, query: 
     next = entries.length >= query.limit && last !== undefined ? last.version - 1 : to - 1;
   }
   return { entries, nextCursor: next >= 1 ? next : null };
+}
+
+/** `GET /api/audit`'s answer: a page of entries with the names of the codes they cite. */
+export interface AuditAnswer {
+  entries: (AuditEntry & { id: string })[];
+  nextCursor: string | null;
+  names: Record<string, CodeName>;
+}
+
+/** One page of the log for the reader, each entry with an id and every cited code named from the mirror. */
+export async function auditAnswer(
+  policies: Pick<PolicyRepository, 'currentVersion' | 'auditRange'>,
+  memberId: string,
+  snapshot: DirectorySnapshot,
+  query: AuditQuery,
+  lang: Lang,
+): Promise<AuditAnswer> {
+  const page = await readAudit(policies, memberId, query);
+  const cited = page.entries.flatMap((entry) => entry.changes.flatMap(codesOf));
+  return {
+    entries: page.entries.map((entry) => ({ id: String(entry.version), ...entry })),
+    nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+    names: codeNames(snapshot, cited, lang),
+  };
 }

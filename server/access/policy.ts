@@ -43,6 +43,11 @@ export type Policy = z.infer<typeof policySchema>;
 /** The built-in feature that lets a user manage access (roles, assignments, allow-list). Only admins and delegates. */
 export const ACCESS_MANAGE = 'access.manage';
 
+/** Holding `access.manage`: its top level (admins and delegates hold every level or none). */
+export function manageRequirement(manifest: Pick<Manifest, 'levels'>): { feature: string; level: string } {
+  return { feature: ACCESS_MANAGE, level: manifest.levels.at(-1)?.key ?? 'read' };
+}
+
 /**
  * The policy of a freshly installed portal: open to everyone, the manifest's built-in roles, held by the
  * manifest's default codes (the sample gives Manager to all authorized users, so the app works at once).

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { BitrixError } from './bitrix-error.js';
+import { unixSeconds, type Clock } from '../clock.js';
+import { BitrixError, TransportError } from './bitrix-error.js';
 import { oauthAppInfoSchema, oauthErrorSchema, tokenResponseSchema, type OAuthAppInfo } from './schemas.js';
 
 /** Tokens as the token endpoint returned them, with `expiresAt` always set (unix seconds). */
@@ -18,8 +19,7 @@ export interface OAuthServerOptions {
   clientId: string;
   clientSecret: string;
   fetch: typeof fetch;
-  /** Milliseconds since the epoch. */
-  now: () => number;
+  clock: Clock;
   timeoutMs?: number;
   /** Retries of a request the OAuth server did not take (default 2), after 200 ms, 400 ms, …. */
   retries?: number;
@@ -76,7 +76,7 @@ export class OAuthServer {
     return {
       accessToken: answer.access_token,
       refreshToken: answer.refresh_token,
-      expiresAt: answer.expires ?? Math.floor(this.#options.now() / 1000) + answer.expires_in,
+      expiresAt: answer.expires ?? unixSeconds(this.#options.clock) + answer.expires_in,
       clientEndpoint: answer.client_endpoint,
       scopes: answer.scope,
       status: answer.status,
@@ -93,10 +93,9 @@ export class OAuthServer {
         // A read may be repeated after any failure to get an answer; an exchange only when the connection
         // was never made (a 502/504 may come after the server acted on it).
         const again =
-          error instanceof BitrixError &&
+          error instanceof TransportError &&
           (refusedConnection(error) ||
-            (idempotent &&
-              (error.is('OAUTH_UNREACHABLE') || ((error.is('OAUTH_HTTP_ERROR') || error.is('OAUTH_BAD_RESPONSE')) && RETRY_READ_STATUSES.has(error.bitrixStatus)))));
+            (idempotent && (error.reason === 'unreachable' || error.reason === 'timeout' || RETRY_READ_STATUSES.has(error.httpStatus))));
         if (!again || attempt >= retries) throw error;
         await sleep(200 * 2 ** attempt);
       }
@@ -114,19 +113,19 @@ export class OAuthServer {
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
       });
     } catch (error: unknown) {
-      throw new BitrixError('OAUTH_UNREACHABLE', 0, { cause: error });
+      throw new TransportError(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable', 0, { cause: error });
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch (error: unknown) {
-      throw new BitrixError('OAUTH_BAD_RESPONSE', response.status, { cause: error });
+      throw new TransportError('bad_response', response.status, { cause: error });
     }
     const failure = oauthErrorSchema.safeParse(body);
     if (failure.success) throw new BitrixError(failure.data.error, response.status);
-    if (!response.ok) throw new BitrixError('OAUTH_HTTP_ERROR', response.status);
+    if (!response.ok) throw new TransportError('http_error', response.status);
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new BitrixError('OAUTH_BAD_RESPONSE', response.status, { cause: parsed.error });
+    if (!parsed.success) throw new TransportError('bad_response', response.status, { cause: parsed.error });
     return parsed.data;
   }
 }

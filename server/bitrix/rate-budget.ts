@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { BitrixError } from './bitrix-error.js';
+import { kindOf } from './bitrix-error.js';
 
 /**
  * Bitrix24's request limit of one portal: a leaky bucket that gains one per HTTP request (a `batch` is
@@ -215,20 +215,10 @@ export class RateBudget {
   }
 }
 
-/** True for the portal's "too many requests" answer (HTTP 503). */
-export function isQueryLimit(error: unknown): error is BitrixError {
-  return error instanceof BitrixError && (error.is('QUERY_LIMIT_EXCEEDED') || (error.bitrixStatus === 503 && !error.is('OVERLOAD_LIMIT')));
-}
-
-/** True for the per-method operating-time answer (HTTP 429). */
-export function isOperatingLimit(error: unknown): error is BitrixError {
-  return error instanceof BitrixError && (error.is('OPERATION_TIME_LIMIT') || error.bitrixStatus === 429);
-}
-
 /**
  * Runs one request (`attempt` sends exactly one HTTP request through `budget.acquire`) and repeats it
  * while a limit refuses it: the single place where 503 back-off and 429 waits happen. Other errors, and
- * the last refusal once attempts run out, are thrown as they came (typed `BitrixError`).
+ * the last refusal once attempts run out, are thrown as they came (`BitrixError` or `TransportError`).
  */
 export async function withRateRetry<T>(budget: RateBudget, method: string, attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
@@ -237,8 +227,10 @@ export async function withRateRetry<T>(budget: RateBudget, method: string, attem
       budget.noteSuccess();
       return result;
     } catch (error: unknown) {
-      if (isQueryLimit(error)) budget.noteQueryLimit();
-      else if (isOperatingLimit(error)) budget.noteOperatingLimit(method);
+      // The portal's "too many requests" (503) and the method's operating limit (429).
+      const kind = kindOf(error);
+      if (kind === 'rate_limited') budget.noteQueryLimit();
+      else if (kind === 'operation_limit') budget.noteOperatingLimit(method);
       else throw error;
       if (tries >= budget.maxAttempts) throw error;
     }

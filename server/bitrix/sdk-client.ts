@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiVersion, B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
-import { BitrixError } from './bitrix-error.js';
+import { AppError } from '../errors.js';
+import { BitrixError, TransportError } from './bitrix-error.js';
 import { withRateRetry, type RateBudget, type RateBudgets, type TimeBlock } from './rate-budget.js';
 
 /** Per-call options of {@link BitrixClient.call}. */
@@ -207,11 +208,11 @@ export function createSdkClientFactory(options: {
       try {
         response = await sdk.actions.v2.call.make<unknown>({ method, params });
       } catch (error: unknown) {
-        throw toBitrixError(error);
+        throw toCallError(error);
       }
       if (!response.isSuccess) {
         const [first] = [...response.getErrors()];
-        throw toBitrixError(first);
+        throw toCallError(first);
       }
       return response.getData()?.result;
     };
@@ -225,13 +226,29 @@ export function createSdkClientFactory(options: {
   };
 }
 
-/** Maps whatever the SDK threw to a BitrixError, unwrapping errors our own refresh raised inside it. */
-function toBitrixError(error: unknown): BitrixError {
-  if (error instanceof BitrixError) return error;
-  if (error instanceof SdkError) {
-    const original: unknown = (error as SdkError & { originalError?: unknown }).originalError;
-    if (original instanceof BitrixError) return original;
-    return new BitrixError(String(error.code), error.status, { cause: error });
+/**
+ * Maps whatever the SDK threw to what it means: Bitrix24's answer (BitrixError), Keycard's failure to get one
+ * (TransportError), or an error our own refresh raised inside the SDK (passed through as it was).
+ */
+function toCallError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (!(error instanceof SdkError)) return new TransportError('unreachable', 0, { cause: error });
+  const original: unknown = (error as SdkError & { originalError?: unknown }).originalError;
+  if (original instanceof AppError) return original;
+  const code = String(error.code);
+  if (saidByBitrix24(code, original)) return new BitrixError(code, error.status, { cause: error });
+  if (code === 'REQUEST_TIMEOUT') return new TransportError('timeout', 0, { cause: error });
+  return new TransportError(error.status > 0 ? 'http_error' : 'unreachable', error.status, { cause: error });
+}
+
+/**
+ * Whether `code` is Bitrix24's own (the `error` of its answer) rather than one the SDK or its HTTP client
+ * made up for a failure (`NETWORK_ERROR`, `REQUEST_TIMEOUT`, `ECONNREFUSED`, `ERR_BAD_RESPONSE`, `JSSDK_…`).
+ */
+function saidByBitrix24(code: string, original: unknown): boolean {
+  if (typeof original === 'object' && original !== null && 'isAxiosError' in original) {
+    const data: unknown = 'response' in original && typeof original.response === 'object' && original.response !== null && 'data' in original.response ? original.response.data : undefined;
+    return typeof data === 'object' && data !== null && 'error' in data && data.error === code;
   }
-  return new BitrixError('BITRIX_UNKNOWN_ERROR', 0, { cause: error });
+  return !code.startsWith('JSSDK_');
 }

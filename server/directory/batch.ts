@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BitrixError } from '../bitrix/bitrix-error.js';
+import { BitrixError, TransportError } from '../bitrix/bitrix-error.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
 import type { TimeBlock } from '../bitrix/rate-budget.js';
 
@@ -124,6 +124,6 @@ export async function sendBatch(
     ...(fields === undefined ? {} : { shapeResult: (result: unknown) => keepFields(result, fields) }),
   });
   const parsed = batchEnvelopeSchema.safeParse(raw);
-  if (!parsed.success) throw new BitrixError('BATCH_MALFORMED_ANSWER', 200, { cause: parsed.error });
+  if (!parsed.success) throw new TransportError('bad_response', 200, { cause: parsed.error });
   return parsed.data;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DirectoryStore, PendingChunk, SyncBuild, SyncTrigger } from './directory-store.js';
+import type { DirectoryRepository, PendingChunk, SyncBuild, SyncTrigger } from './directory-repository.js';
 import type { Locks } from '../store/locks.js';
 import { emailAllowed, failureOf, workgroupAvailability, type SyncReport } from './sync-status.js';
 
@@ -20,7 +20,7 @@ export class SyncLeaseLostError extends AppError {
 }
 
 export interface BuildLedgerDeps {
-  store: DirectoryStore;
+  store: DirectoryRepository;
   locks: Locks;
   clock: Clock;
   logger: Logger;

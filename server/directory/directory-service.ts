@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import type { BackgroundTasks } from '../background.js';
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { realSleep, type RateBudget, type Sleep } from '../bitrix/rate-budget.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
-import type { PortalDataOwner } from '../store/portal-repository.js';
-import { BuildLedger, SyncLeaseLostError, SyncRunningError } from './build-ledger.js';
-import { DirectoryStore, type SyncBuild, type SyncTrigger } from './directory-store.js';
+import type { PortalDataOwner } from '../portals/data-owner.js';
+import { NotInstalledError } from '../portals/installation-state.js';
+import type { Documents } from '../store/documents.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
+import { BuildLedger, SyncLeaseLostError, SyncRunningError } from './build-ledger.js';
+import { DocumentDirectoryRepository, type DirectoryRepository, type SyncBuild, type SyncTrigger } from './directory-repository.js';
 import { encodeUser, decodeUser, sameUser, type DirectoryUser } from './records.js';
 import { applyUserRow, parseUserRow } from './rest-rows.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -65,7 +65,7 @@ export interface DirectoryPortalInfo {
 }
 
 export interface DirectoryDeps {
-  store: Keyv;
+  documents: Documents;
   clock: Clock;
   logger: Logger;
   background: BackgroundTasks;
@@ -90,6 +90,9 @@ interface Running {
 
 const userGetResult = z.array(z.unknown());
 
+/** A known user's record is refreshed on open at most this often. */
+const REFRESH_OPENER_EVERY_MS = 10 * 60_000;
+
 /**
  * The directory mirror of every portal: full syncs into generations (atomic flip, resumable, one at a
  * time per portal), incremental updates in an overlay, snapshots for readers, and the scheduled reconcile.
@@ -99,18 +102,20 @@ export class DirectoryService implements PortalDataOwner {
   readonly instanceId = randomUUID();
   readonly #deps: DirectoryDeps;
   readonly #options: DirectoryOptions;
-  readonly #store: DirectoryStore;
+  readonly #store: DirectoryRepository;
   readonly #locks: Locks;
   readonly #snapshots: SnapshotCache;
   readonly #ledger: BuildLedger;
   readonly #running = new Map<string, Running>();
+  /** When each opener was last refreshed (see refreshOpener). */
+  readonly #openerRefreshedAt = new Map<string, number>();
   #timers: NodeJS.Timeout[] = [];
   #reconciling = false;
 
   constructor(deps: DirectoryDeps) {
     this.#deps = deps;
     this.#options = { ...DEFAULT_OPTIONS, ...deps.options };
-    this.#store = new DirectoryStore(deps.store, { cacheReads: deps.cacheReads ?? true });
+    this.#store = new DocumentDirectoryRepository({ documents: deps.documents, cacheReads: deps.cacheReads ?? true });
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#snapshots = new SnapshotCache(this.#store, this.#options.maxCachedPortals);
     this.#ledger = new BuildLedger({
@@ -124,15 +129,15 @@ export class DirectoryService implements PortalDataOwner {
     });
   }
 
-  /**
-   * Starts a sync in the background unless one of this portal is already running (here or, by its lease,
-   * on another instance). Resolves to whether it started; never throws.
-   */
   /** An installation was just stored: its first sync starts (the installer shows its progress). */
   installed(memberId: string): void {
     if (this.#options.syncOnInstall) void this.startSync(memberId, 'install');
   }
 
+  /**
+   * Starts a sync in the background unless one of this portal is already running (here or, by its lease,
+   * on another instance). Resolves to whether it started; never throws.
+   */
   async startSync(memberId: string, trigger: SyncTrigger): Promise<boolean> {
     if (this.#running.has(memberId)) return false;
     const running = this.#begin(memberId, trigger);
@@ -202,6 +207,20 @@ export class DirectoryService implements PortalDataOwner {
       await this.#store.putOverlay(memberId, overlay);
       return next;
     });
+  }
+
+  /**
+   * Someone the mirror knows opened the app: their record is refreshed after the response, at most every
+   * REFRESH_OPENER_EVERY_MS per user (Bitrix24 sends no event when a user moves or leaves; an employee
+   * reopening the app all day costs one `user.get`).
+   */
+  refreshOpener(memberId: string, userId: number): void {
+    const key = `${memberId}\u0000${userId}`;
+    const now = this.#deps.clock.now();
+    if (now - (this.#openerRefreshedAt.get(key) ?? -Infinity) < REFRESH_OPENER_EVERY_MS) return;
+    if (this.#openerRefreshedAt.size > 100_000) this.#openerRefreshedAt.clear();
+    this.#openerRefreshedAt.set(key, now);
+    this.#deps.background.run('refresh opening user', () => this.refreshUser(memberId, userId));
   }
 
   /** Fetches one user (`user.get` by ID, one request) and upserts it; undefined when the portal has no such user. */
@@ -280,11 +299,10 @@ export class DirectoryService implements PortalDataOwner {
     return running;
   }
 
-
   /** Takes the portal's build lease (see BuildLedger.claim) once the portal is known to be installed. */
   async #claim(memberId: string, trigger: SyncTrigger): Promise<{ build: SyncBuild; resumed: boolean }> {
     const info = await this.#deps.portalInfo(memberId);
-    if (info?.installed !== true) throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
+    if (info?.installed !== true) throw new NotInstalledError();
     const claimed = await this.#ledger.claim(memberId, trigger, info.scopes);
     const { build, resumed } = claimed;
     this.#deps.logger.info({ memberId, generation: build.generation, trigger, resumed, phase: build.phase }, 'directory sync started');

@@ -1,4 +1,4 @@
-import type { CurrentGeneration, DirectoryOverlay, DirectoryStore, WorkgroupAvailability } from './directory-store.js';
+import type { CurrentGeneration, DirectoryOverlay, DirectoryRepository, WorkgroupAvailability } from './directory-repository.js';
 import { decodeDepartment, decodeGroup, decodeMembers, decodeUser, type DirectoryUser } from './records.js';
 import { buildSnapshot, emptySnapshot, type DirectorySnapshot } from './snapshot.js';
 
@@ -23,12 +23,12 @@ interface Cached {
  * (least recently used goes first).
  */
 export class SnapshotCache {
-  readonly #store: DirectoryStore;
+  readonly #store: DirectoryRepository;
   readonly #capacity: number;
   readonly #cached = new Map<string, Cached>();
   readonly #loading = new Map<string, { generation: number; promise: Promise<DirectorySnapshot> }>();
 
-  constructor(store: DirectoryStore, capacity: number) {
+  constructor(store: DirectoryRepository, capacity: number) {
     this.#store = store;
     this.#capacity = capacity;
   }

@@ -1,5 +1,5 @@
 import { sendBatch } from './batch.js';
-import type { SyncBuild } from './directory-store.js';
+import type { SyncBuild } from './directory-repository.js';
 import type { SendBatch, TimeSink } from './paging.js';
 import { Stepper, SyncAbortedError, type SyncRunDeps } from './sync-stepper.js';
 import { departmentsStep, groupsStep, membersStep, usersCursorStep, usersOffsetStep } from './sync-steps.js';

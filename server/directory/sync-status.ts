@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { BitrixError } from '../bitrix/bitrix-error.js';
-import type { DirectoryMeta, LastError, LastRun, SyncPhase, SyncTrigger, WorkgroupAvailability } from './directory-store.js';
+import type { DirectoryMeta, LastError, LastRun, SyncPhase, SyncTrigger, WorkgroupAvailability } from './directory-repository.js';
 
 /** What `GET /api/sync` answers. */
 export interface SyncStatus {

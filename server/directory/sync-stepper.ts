@@ -1,10 +1,10 @@
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { BitrixError } from '../bitrix/bitrix-error.js';
+import { kindOf } from '../bitrix/bitrix-error.js';
 import type { RateBudget, Sleep } from '../bitrix/rate-budget.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
 import { BatchCommandError } from './batch.js';
-import type { ChunkCounts, DirectoryStore, PendingChunk, SyncBuild, SyncPhase } from './directory-store.js';
+import type { ChunkCounts, DirectoryRepository, PendingChunk, SyncBuild, SyncPhase } from './directory-repository.js';
 import { CursorIgnoredError } from './paging.js';
 
 /** Test and benchmark hooks of a sync run. */
@@ -25,7 +25,7 @@ export class SyncAbortedError extends AppError {
 
 export interface SyncRunDeps {
   memberId: string;
-  store: DirectoryStore;
+  store: DirectoryRepository;
   /** The portal's client; asked before every request, so a token renewed or a reinstall elsewhere is picked up. */
   client: () => Promise<BitrixClient>;
   /** Present when requests go through a rate budget: batch commands refused by the operating limit wait there. */
@@ -41,20 +41,13 @@ export interface SyncRunDeps {
   checkpoint: (build: SyncBuild, chunk?: PendingChunk) => Promise<void>;
 }
 
-/** Codes that a retry cannot fix. */
-const PERMANENT = new Set(
-  ['insufficient_scope', 'access_denied', 'user_access_error', 'no_auth_found', 'authorization_error', 'invalid_credentials', 'error_method_not_found', 'invalid_token', 'wrong_auth_type'],
-);
-
-function isPermanent(error: BitrixError): boolean {
-  return PERMANENT.has(error.bitrixCode.toLowerCase());
-}
-
-/** Transport failures and server errors are worth another try; refusals and our own errors are not. */
+/**
+ * Worth another try: Bitrix24 failed on its side or could not be reached (a transport failure, a malformed
+ * answer), or the portal's bucket was still full after the budget's own waits. Refusals are not.
+ */
 function isTransient(error: unknown): boolean {
-  if (error instanceof BatchCommandError) return !isPermanent(error);
-  if (!(error instanceof BitrixError) || isPermanent(error)) return false;
-  return error.bitrixStatus === 0 || error.bitrixStatus >= 500 || error.is('BATCH_MALFORMED_ANSWER');
+  const kind = kindOf(error);
+  return kind === 'transient' || kind === 'rate_limited';
 }
 
 /** Retry bookkeeping shared by the steps of one run. */
@@ -87,7 +80,7 @@ export class Stepper {
    * starts from the cursor. The operating limit waits in the budget; other errors are retried a few times.
    */
   async commandFailed(method: string, error: BatchCommandError): Promise<void> {
-    if (error.is('OPERATION_TIME_LIMIT') && this.#deps.budget !== undefined) {
+    if (error.kind === 'operation_limit' && this.#deps.budget !== undefined) {
       this.#operatingWaits++;
       if (this.#operatingWaits >= this.#deps.budget.maxAttempts) throw error;
       this.#deps.budget.noteOperatingLimit(method);

@@ -1,6 +1,6 @@
-import { BitrixError } from '../bitrix/bitrix-error.js';
+import { kindOf } from '../bitrix/bitrix-error.js';
 import { BATCH_MAX, BatchCommandError, type QueryValue } from './batch.js';
-import type { SyncBuild, SyncPhase } from './directory-store.js';
+import type { SyncBuild, SyncPhase } from './directory-repository.js';
 import { CursorIgnoredError, fetchCursorBatch, fetchItemBatch, fetchOffsetBatch, type SendBatch, type TimeSink } from './paging.js';
 import { encodeDepartment, encodeGroup, encodeMembers, encodeUser, type DepartmentTuple, type GroupTuple, type MembersTuple, type UserTuple } from './records.js';
 import { applyUserRow, parseDepartmentRow, parseGroupRow, parseMemberRow, parseUserRow, USER_FIELDS } from './rest-rows.js';
@@ -131,8 +131,8 @@ export async function usersOffsetStep(deps: SyncRunDeps, build: SyncBuild, send:
 }
 
 /** The portal refused the workgroup methods although the stored scopes list them (scopes changed since). */
-function workgroupsRefused(build: SyncBuild, error: BitrixError): boolean {
-  if (!error.is('insufficient_scope') && !error.is('ACCESS_DENIED')) return false;
+function workgroupsRefused(build: SyncBuild, error: unknown): boolean {
+  if (kindOf(error) !== 'no_scope') return false;
   build.workgroups = { available: false, missingScope: 'sonet_group' };
   build.counts.workgroups = 0;
   return true;
@@ -156,7 +156,7 @@ export async function groupsStep(deps: SyncRunDeps, build: SyncBuild, send: Send
       }),
     );
   } catch (error: unknown) {
-    if (error instanceof BitrixError && workgroupsRefused(build, error)) {
+    if (workgroupsRefused(build, error)) {
       await step.commit();
       return;
     }
@@ -198,7 +198,7 @@ export async function membersStep(deps: SyncRunDeps, build: SyncBuild, send: Sen
         await step.commit();
         return true;
       }
-      if (result.error.is('OPERATION_TIME_LIMIT')) {
+      if (result.error.kind === 'operation_limit') {
         blocked = result.error;
         break;
       }

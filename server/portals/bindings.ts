@@ -1,14 +1,14 @@
-import { BitrixError } from '../bitrix/bitrix-error.js';
+import { BitrixError, TransportError } from '../bitrix/bitrix-error.js';
 import { eventBindingsSchema, placementBindingsSchema } from '../bitrix/schemas.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
-import type { Portal } from './portal.js';
+import type { Installation } from './installation-record.js';
 
 /** Without these the app cannot learn it was uninstalled or updated, so installation fails without them. */
 export const requiredEvents = ['ONAPPUNINSTALL', 'ONAPPUPDATE'] as const;
 /** Useful but not vital: ONUSERADD needs the `user` scope on some portals; the hourly reconcile covers it. */
 export const optionalEvents = ['ONUSERADD'] as const;
 
-export type Bindings = Portal['bindings'];
+export type Bindings = Installation['bindings'];
 
 /**
  * Binds our events (and the left-menu placement) idempotently: reads what is bound first, binds only what is
@@ -24,8 +24,9 @@ export async function bindPortal(client: BitrixClient, urls: { events: string; a
       await work();
       bound.push(name);
     } catch (error: unknown) {
-      if (!(error instanceof BitrixError)) throw error;
-      failed.push({ name, code: error.bitrixCode });
+      if (error instanceof BitrixError) failed.push({ name, code: error.bitrixCode });
+      else if (error instanceof TransportError) failed.push({ name, code: error.code });
+      else throw error;
     }
   };
 

@@ -1,39 +1,83 @@
-import { unixSeconds } from '../clock.js';
-import { BadRequestError, ForbiddenError } from '../errors.js';
+import type { BackgroundTasks } from '../background.js';
+import { unixSeconds, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { AppError, BadRequestError, ForbiddenError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { pickLang, type Manifest } from '../manifest.js';
+import type { AppAdmins } from '../access/app-admins.js';
+import type { OAuthServer } from '../bitrix/oauth-server.js';
 import { portalEndpoint } from '../bitrix/portal-host.js';
 import type { FrameBody, FrameQuery } from '../bitrix/schemas.js';
-import { pickLang } from '../manifest.js';
-import type { Services } from '../services.js';
+import type { DirectoryService } from '../directory/directory-service.js';
 import { bindPortal, hasRequiredBindings } from './bindings.js';
-import { assertTransition, type Portal } from './portal.js';
+import type { InstallationRepository } from './installation-repository.js';
+import { installationOrigin, type Installation } from './installation-record.js';
+import type { PortalClients } from './portal-clients.js';
+import type { TokenVault } from './token-vault.js';
 import { identifyUser, verifyAppToken, type PortalUser } from './verification.js';
 
-export interface InstallResult {
-  portal: Portal;
-  user: PortalUser;
+/** What the installer needs. */
+export interface InstallDeps {
+  config: Pick<Config, 'clientId' | 'portalDomains' | 'appUrl'>;
+  clock: Clock;
+  logger: Logger;
+  manifest: Pick<Manifest, 'title'>;
+  oauth: OAuthServer;
+  clients: PortalClients;
+  installations: InstallationRepository;
+  vault: TokenVault;
+  appAdmins: AppAdmins;
+  directory: Pick<DirectoryService, 'installed'>;
+  background: BackgroundTasks;
 }
+
+/** What `POST /install` renders: the installer for a verified admin, or a refusal page. */
+export type InstallOutcome =
+  | { installed: true; installation: Installation; user: PortalUser }
+  | {
+      installed: false;
+      error: unknown;
+      /** The installation's origin once it is stored: its refusal page is framed by it. */
+      frameOrigin: string | undefined;
+      /** Lines shown under the refusal (the bindings that failed). */
+      lines: string[] | undefined;
+    };
 
 /**
  * The installer frame POST. Nothing is stored until Bitrix24 confirmed the token (OAuth server: our client,
  * this member id) and the user (`profile`: an admin). Then the installation is stored as `new`, our events
- * and menu item are bound, and it becomes `active` once the vital events are bound.
+ * and menu item are bound, it becomes `active` once the vital events are bound, and its first directory
+ * sync starts. Never throws: a failure becomes a refusal outcome.
  * @see https://apidocs.bitrix24.com/settings/app-installation/mass-market-apps/installation-master.html
  */
-export async function installFromFrame(services: Services, query: FrameQuery, body: FrameBody): Promise<InstallResult> {
-  const { config, clock } = services;
+export async function installFromFrame(deps: InstallDeps, query: FrameQuery, body: FrameBody): Promise<InstallOutcome> {
+  try {
+    const { installation, user } = await storeInstallation(deps, query, body);
+    if (!hasRequiredBindings(installation.bindings)) {
+      return {
+        installed: false,
+        error: new AppError('INSTALL_INCOMPLETE', 502, 'Required events could not be bound.'),
+        frameOrigin: installationOrigin(installation),
+        lines: installation.bindings.failed.map((failure) => `${failure.name}: ${failure.code}`),
+      };
+    }
+    deps.directory.installed(installation.memberId);
+    return { installed: true, installation, user };
+  } catch (error: unknown) {
+    return { installed: false, error, frameOrigin: undefined, lines: undefined };
+  }
+}
+
+async function storeInstallation(deps: InstallDeps, query: FrameQuery, body: FrameBody): Promise<{ installation: Installation; user: PortalUser }> {
+  const { config, clock } = deps;
   // Host check first: a foreign DOMAIN gets no outgoing request at all.
   const requestEndpoint = portalEndpoint(query.DOMAIN, query.PROTOCOL === '1', config.portalDomains);
   if (body.REFRESH_ID === undefined) {
     throw new BadRequestError('REFRESH_TOKEN_MISSING', 'The installer request carries no refresh token.');
   }
-  const verified = await verifyAppToken(
-    services,
-    body.AUTH_ID,
-    body.member_id,
-    requestEndpoint,
-  );
+  const verified = await verifyAppToken(deps, body.AUTH_ID, body.member_id, requestEndpoint);
   const expiresAt = unixSeconds(clock) + body.AUTH_EXPIRES;
-  const user = await identifyUser(services.clients, {
+  const user = await identifyUser(deps.clients, {
     memberId: verified.memberId,
     clientEndpoint: verified.clientEndpoint,
     accessToken: body.AUTH_ID,
@@ -43,16 +87,15 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
     throw new ForbiddenError('INSTALL_NEEDS_ADMIN', 'Only a Bitrix24 administrator can install this app.');
   }
 
-  const existing = await services.portals.get(verified.memberId);
+  const existing = await deps.installations.get(verified.memberId);
   if (existing?.state === 'blocked') {
     throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
   }
-  const previousTokens = existing === undefined ? undefined : services.vault.open(existing);
+  const previousTokens = existing === undefined ? undefined : deps.vault.open(existing);
   const now = clock.now();
   // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
   const provisional = existing?.state === 'active' ? 'active' : 'new';
-  assertTransition(existing?.state ?? 'new', provisional);
-  let portal = services.vault.seal(
+  let installation = deps.vault.seal(
     {
       memberId: verified.memberId,
       domain: new URL(verified.clientEndpoint).host,
@@ -76,21 +119,23 @@ export async function installFromFrame(services: Services, query: FrameQuery, bo
       applicationToken: body.APPLICATION_TOKEN ?? previousTokens?.applicationToken,
     },
   );
-  await services.portals.save(portal);
+  await deps.installations.save(installation);
 
-  const client = await services.clients.forPortal(portal.memberId);
-  const bindings = await bindPortal(client, appUrls(services), services.manifest.title);
+  const client = await deps.clients.forPortal(installation.memberId);
+  const bindings = await bindPortal(client, appUrls(config), deps.manifest.title);
   const state = hasRequiredBindings(bindings) ? 'active' : provisional;
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
-  portal = (await services.portals.update(portal.memberId, (latest) => ({ ...(latest ?? portal), bindings, state, updatedAt: clock.now() }))) ?? portal;
-  services.logger.info({ memberId: portal.memberId, state: portal.state, failed: bindings.failed }, 'installation stored');
+  const stored = installation;
+  installation =
+    (await deps.installations.update(stored.memberId, (latest) => ({ ...(latest ?? stored), bindings, state, updatedAt: clock.now() }))) ?? stored;
+  deps.logger.info({ memberId: installation.memberId, state: installation.state, failed: bindings.failed }, 'installation stored');
   // The installer is the first admin the access-denied page can name.
-  const memberId = portal.memberId;
-  services.background.run('remember installer as app admin', () => services.appAdmins.record(memberId, user));
-  return { portal, user };
+  const { memberId } = installation;
+  deps.background.run('remember installer as app admin', () => deps.appAdmins.record(memberId, user));
+  return { installation, user };
 }
 
 /** The URLs Bitrix24 calls back: events and the app handler (also used by the left-menu item). */
-export function appUrls(services: Pick<Services, 'config'>): { events: string; app: string } {
-  return { events: `${services.config.appUrl}/events`, app: `${services.config.appUrl}/app` };
+export function appUrls(config: Pick<Config, 'appUrl'>): { events: string; app: string } {
+  return { events: `${config.appUrl}/events`, app: `${config.appUrl}/app` };
 }

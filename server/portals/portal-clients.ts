@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
 import { checkedEndpoint } from '../bitrix/portal-host.js';
 import type { BitrixClient, BitrixClientFactory } from '../bitrix/sdk-client.js';
-import type { PortalRepository } from '../store/portal-repository.js';
+import type { InstallationRepository } from './installation-repository.js';
+import { isInstalled, NotInstalledError } from './installation-state.js';
 import type { TokenVault } from './token-vault.js';
 
 /**
@@ -10,7 +10,7 @@ import type { TokenVault } from './token-vault.js';
  * on demand) and throw-away clients for a user's own frame token, which are never renewed.
  */
 export class PortalClients {
-  readonly #portals: PortalRepository;
+  readonly #installations: InstallationRepository;
   readonly #vault: TokenVault;
   readonly #factory: BitrixClientFactory;
   /** Per portal: the client and the credentials it currently holds (updated when it renews). */
@@ -19,21 +19,19 @@ export class PortalClients {
   readonly #portalDomains: readonly string[];
   readonly #clock: Clock;
 
-  constructor(deps: { portals: PortalRepository; vault: TokenVault; factory: BitrixClientFactory; portalDomains: readonly string[]; clock: Clock }) {
+  constructor(deps: { installations: InstallationRepository; vault: TokenVault; factory: BitrixClientFactory; portalDomains: readonly string[]; clock: Clock }) {
     this.#portalDomains = deps.portalDomains;
     this.#clock = deps.clock;
-    this.#portals = deps.portals;
+    this.#installations = deps.installations;
     this.#vault = deps.vault;
     this.#factory = deps.factory;
   }
 
   /** A client acting with the portal's stored (installer's) tokens. */
   async forPortal(memberId: string): Promise<BitrixClient> {
-    const portal = await this.#portals.get(memberId);
+    const portal = await this.#installations.get(memberId);
     const tokens = portal === undefined ? undefined : this.#vault.open(portal);
-    if (portal === undefined || tokens === undefined || !['new', 'active'].includes(portal.state)) {
-      throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
-    }
+    if (!isInstalled(portal) || tokens === undefined) throw new NotInstalledError();
     const cached = this.#cache.get(memberId);
     // Reuse the client while the store holds the credentials it holds; anything else (a renewal elsewhere,
     // a reinstall) gets a fresh client.
@@ -73,7 +71,7 @@ export class PortalClients {
     const restAt = url.pathname.indexOf('/rest/');
     const endpoint = checkedEndpoint(`${url.origin}${restAt === -1 ? '/rest/' : url.pathname.slice(0, restAt + '/rest/'.length)}`, this.#portalDomains);
     // Recorded only when the redirect came from the endpoint on record (not from one a request named).
-    await this.#portals.update(memberId, (latest) =>
+    await this.#installations.update(memberId, (latest) =>
       latest === undefined || latest.clientEndpoint.replace(/\/+$/, '') !== from.replace(/\/+$/, '')
         ? undefined
         : { ...latest, clientEndpoint: endpoint, domain: new URL(endpoint).host, updatedAt: this.#clock.now() },

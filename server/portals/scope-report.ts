@@ -1,4 +1,8 @@
+import type { Logger } from '../logger.js';
 import type { Lang, Manifest } from '../manifest.js';
+import { grantedScopesSchema } from '../bitrix/schemas.js';
+import type { Installation } from './installation-record.js';
+import type { PortalClients } from './portal-clients.js';
 
 /** What the Scopes page shows: each requested scope, granted or not, and what a missing one disables. */
 export interface ScopeReport {
@@ -31,4 +35,23 @@ export function buildScopeReport(manifest: Manifest, granted: readonly string[],
       .map((item) => ({ ...feature(item.key, item.title), missingScopes: item.scopes.filter((scope) => !scopeGranted(scope, granted)) }))
       .filter((item) => item.missingScopes.length > 0),
   };
+}
+
+/**
+ * The Scopes page's report: what the portal grants now (`scope`), or, when it cannot be asked, what the
+ * install recorded — the page still helps, and says its data may be dated.
+ */
+export async function reportScopes(
+  deps: { clients: Pick<PortalClients, 'forPortal'>; manifest: Manifest; logger: Logger },
+  installation: Pick<Installation, 'memberId' | 'scopes'>,
+  lang: Lang,
+): Promise<ScopeReport> {
+  try {
+    const client = await deps.clients.forPortal(installation.memberId);
+    const granted = grantedScopesSchema.parse(await client.call('scope'));
+    return buildScopeReport(deps.manifest, granted, lang, 'portal');
+  } catch (error: unknown) {
+    deps.logger.warn({ err: error, memberId: installation.memberId }, 'scope method failed; answering from the stored install');
+    return buildScopeReport(deps.manifest, installation.scopes, lang, 'stored');
+  }
 }

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { type Clock, unixSeconds } from '../clock.js';
-import { AppError } from '../errors.js';
 import { BitrixError } from '../bitrix/bitrix-error.js';
 import type { OAuthServer } from '../bitrix/oauth-server.js';
 import { checkedEndpoint } from '../bitrix/portal-host.js';
 import type { RefreshedAccess } from '../bitrix/sdk-client.js';
 import type { Cipher } from '../store/cipher.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
-import type { PortalRepository } from '../store/portal-repository.js';
-import type { Portal } from './portal.js';
+import type { InstallationRepository } from './installation-repository.js';
+import type { Installation } from './installation-record.js';
+import { isInstalled, NotInstalledError } from './installation-state.js';
 
 const tokensSchema = z.object({
   accessToken: z.string(),
@@ -31,7 +31,7 @@ const FRESH_FOR_SECONDS = 60;
  * new tokens happen in the same step, so nobody can read a dead refresh token.
  */
 export class TokenVault {
-  readonly #portals: PortalRepository;
+  readonly #installations: InstallationRepository;
   readonly #cipher: Cipher;
   readonly #oauth: OAuthServer;
   readonly #clock: Clock;
@@ -41,7 +41,7 @@ export class TokenVault {
   readonly #locks: Locks;
 
   constructor(deps: {
-    portals: PortalRepository;
+    installations: InstallationRepository;
     cipher: Cipher;
     oauth: OAuthServer;
     clock: Clock;
@@ -50,7 +50,7 @@ export class TokenVault {
     locks?: Locks;
   }) {
     this.#locks = deps.locks ?? new InProcessLocks();
-    this.#portals = deps.portals;
+    this.#installations = deps.installations;
     this.#cipher = deps.cipher;
     this.#oauth = deps.oauth;
     this.#clock = deps.clock;
@@ -59,19 +59,19 @@ export class TokenVault {
   }
 
   /** Decrypts a portal's tokens; undefined when it has none (never installed or uninstalled). */
-  open(portal: Portal): PortalTokens | undefined {
-    if (portal.secrets === undefined) return undefined;
-    return tokensSchema.parse(JSON.parse(this.#cipher.open(portal.secrets, portal.memberId)));
+  open(installation: Installation): PortalTokens | undefined {
+    if (installation.secrets === undefined) return undefined;
+    return tokensSchema.parse(JSON.parse(this.#cipher.open(installation.secrets, installation.memberId)));
   }
 
   /** Returns the record with `tokens` sealed into it (always under the newest key). */
-  seal(portal: Portal, tokens: PortalTokens): Portal {
-    return { ...portal, secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), portal.memberId) };
+  seal(installation: Installation, tokens: PortalTokens): Installation {
+    return { ...installation, secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), installation.memberId) };
   }
 
   /** Returns the record with its tokens removed. */
-  clear(portal: Portal): Portal {
-    const { secrets: _removed, ...rest } = portal;
+  clear(installation: Installation): Installation {
+    const { secrets: _removed, ...rest } = installation;
     return rest;
   }
 
@@ -90,11 +90,9 @@ export class TokenVault {
   }
 
   async #renew(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
-    const portal = await this.#portals.get(memberId);
+    const portal = await this.#installations.get(memberId);
     const tokens = portal === undefined ? undefined : this.open(portal);
-    if (portal === undefined || tokens === undefined || !['new', 'active'].includes(portal.state)) {
-      throw new AppError('PORTAL_NOT_INSTALLED', 409, 'The app is not installed on this portal.');
-    }
+    if (!isInstalled(portal) || tokens === undefined) throw new NotInstalledError();
     const now = unixSeconds(this.#clock);
     if (tokens.accessToken !== staleAccessToken && tokens.expiresAt - FRESH_FOR_SECONDS > now) {
       return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, clientEndpoint: portal.clientEndpoint };
@@ -106,7 +104,7 @@ export class TokenVault {
       if (error instanceof BitrixError && error.is('invalid_grant')) {
         // The refresh token is dead (revoked, expired or already used): only a reinstall brings a new one.
         // Only if nobody replaced the tokens meanwhile (a reinstall brings new ones that are fine).
-        await this.#portals.update(memberId, (latest) =>
+        await this.#installations.update(memberId, (latest) =>
           latest !== undefined && latest.secrets?.data === portal.secrets?.data ? { ...latest, state: 'needs_reinstall', updatedAt: this.#clock.now() } : undefined,
         );
         this.#logger.warn({ memberId, err: error }, 'refresh token rejected; portal needs a reinstall');
@@ -116,8 +114,8 @@ export class TokenVault {
     const clientEndpoint = this.#endpointAfterRefresh(portal, issued.clientEndpoint);
     // Written onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays. Never onto
     // an installation uninstalled (or purged) meanwhile: that would bring its tokens back.
-    await this.#portals.update(memberId, (latest) => {
-      if (latest === undefined || !['new', 'active'].includes(latest.state)) return undefined;
+    await this.#installations.update(memberId, (latest) => {
+      if (!isInstalled(latest)) return undefined;
       return this.seal(
         { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
         { ...(this.open(latest) ?? tokens), accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
@@ -128,7 +126,7 @@ export class TokenVault {
   }
 
   /** The OAuth server reports the portal's current endpoint; a renamed portal is followed only within PORTAL_DOMAINS. */
-  #endpointAfterRefresh(portal: Portal, reported: string | undefined): string {
+  #endpointAfterRefresh(portal: Installation, reported: string | undefined): string {
     if (reported === undefined) return portal.clientEndpoint;
     try {
       return checkedEndpoint(reported, this.#portalDomains);

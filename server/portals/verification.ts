@@ -1,6 +1,8 @@
+import { unixSeconds, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError, UnavailableError } from '../errors.js';
-import { BitrixError, isRejectedToken } from '../bitrix/bitrix-error.js';
+import type { Logger } from '../logger.js';
+import { kindOf, refusedWith4xx } from '../bitrix/bitrix-error.js';
 import type { OAuthServer } from '../bitrix/oauth-server.js';
 import { checkedEndpoint } from '../bitrix/portal-host.js';
 import { profileSchema } from '../bitrix/schemas.js';
@@ -30,7 +32,7 @@ export async function verifyAppToken(
   try {
     info = await deps.oauth.appInfo(accessToken);
   } catch (error: unknown) {
-    if (isRejectedToken(error) || (error instanceof BitrixError && error.bitrixStatus >= 400 && error.bitrixStatus < 500)) {
+    if (kindOf(error) === 'token_rejected' || refusedWith4xx(error)) {
       throw new UnauthorizedError('TOKEN_NOT_VERIFIED', 'Bitrix24 did not confirm this token.', { cause: error });
     }
     throw new UnavailableError('OAUTH_UNAVAILABLE', 'The Bitrix24 authorization server could not be reached.', { cause: error });
@@ -71,17 +73,16 @@ export async function identifyUser(
   try {
     raw = await clients.forUserToken(user).call('profile');
   } catch (error: unknown) {
-    if (error instanceof BitrixError && error.is('authorization_error')) {
-      // Bitrix24's answer for a token of a deactivated (fired) user.
-      throw new ForbiddenError('USER_INACTIVE', 'This user account is not active.', { cause: error });
+    switch (kindOf(error)) {
+      case 'user_inactive':
+        throw new ForbiddenError('USER_INACTIVE', 'This user account is not active.', { cause: error });
+      case 'user_denied':
+        throw new ForbiddenError('BITRIX_ACCESS_DENIED', 'Bitrix24 does not let this user open the app.', { cause: error });
+      case 'token_rejected':
+        throw new UnauthorizedError('USER_NOT_VERIFIED', 'Bitrix24 did not confirm who opened the app.', { cause: error });
+      default:
+        throw new UnavailableError('PORTAL_UNAVAILABLE', 'Bitrix24 could not be reached to confirm who opened the app.', { cause: error });
     }
-    if (error instanceof BitrixError && error.is('user_access_error')) {
-      throw new ForbiddenError('BITRIX_ACCESS_DENIED', 'Bitrix24 does not let this user open the app.', { cause: error });
-    }
-    if (isRejectedToken(error)) {
-      throw new UnauthorizedError('USER_NOT_VERIFIED', 'Bitrix24 did not confirm who opened the app.', { cause: error });
-    }
-    throw new UnavailableError('PORTAL_UNAVAILABLE', 'Bitrix24 could not be reached to confirm who opened the app.', { cause: error });
   }
   const profile = profileSchema.safeParse(raw);
   if (!profile.success) {
@@ -91,4 +92,26 @@ export async function identifyUser(
   const { ID, ADMIN, NAME, LAST_NAME } = profile.data;
   const name = [NAME, LAST_NAME].filter((part) => typeof part === 'string' && part.trim() !== '').join(' ');
   return { id: ID, name: name === '' ? `#${ID}` : name, isAdmin: ADMIN ?? null };
+}
+
+/**
+ * Tokens from an event become the installation's own only when they belong to a portal admin, as the
+ * installer requires: the application token that accompanies them is visible to every user of the app.
+ */
+export async function isAdminToken(
+  services: { clients: PortalClients; clock: Clock; logger: Logger },
+  memberId: string,
+  clientEndpoint: string,
+  auth: { access_token?: string | undefined; expires_in?: number | undefined },
+): Promise<boolean> {
+  if (auth.access_token === undefined) return false;
+  const user = await identifyUser(services.clients, {
+    memberId,
+    clientEndpoint,
+    accessToken: auth.access_token,
+    expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600),
+  });
+  if (user.isAdmin === true) return true;
+  services.logger.warn({ memberId, userId: user.id }, 'event tokens of a non-admin ignored');
+  return false;
 }

@@ -29,12 +29,12 @@ export function deriveKey(secret: string, purpose: string): Buffer {
 export class Cipher {
   readonly #keys: [Key, ...Key[]];
 
-  constructor(secrets: readonly [string, ...string[]]) {
+  constructor(deps: { secrets: readonly [string, ...string[]] }) {
     const toKey = (secret: string): Key => {
       const bytes = deriveKey(secret, 'keycard/tokens/v1');
       return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 12), bytes };
     };
-    const [first, ...rest] = secrets;
+    const [first, ...rest] = deps.secrets;
     this.#keys = [toKey(first), ...rest.map(toKey)];
   }
 

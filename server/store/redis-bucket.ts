@@ -1,5 +1,4 @@
-import type { SharedBucket } from '../bitrix/rate-budget.js';
-import type { RedisCommands } from './redis-locks.js';
+import type { RedisCommands } from './redis-client.js';
 
 /**
  * Drain, add, floor, in one step on Redis' own clock (instances' clocks may differ). The level is a
@@ -16,8 +15,11 @@ redis.call('HSET', KEYS[1], 'l', tostring(level), 't', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 600000)
 return tostring(level)`;
 
-/** A portal's request bucket on Redis, shared by every instance. */
-export function redisBucket(redis: RedisCommands, memberId: string): SharedBucket {
+/**
+ * A portal's request bucket on Redis, shared by every instance (the rate budget's SharedBucket): drains the
+ * level by the time passed, adds `add`, lifts it to at least `floor`, and returns the new level.
+ */
+export function redisBucket(redis: RedisCommands, memberId: string): { update(drainPerSecond: number, add: number, floor: number): Promise<number> } {
   const key = `keycard:bucket:${memberId}`;
   return {
     async update(drainPerSecond, add, floor) {

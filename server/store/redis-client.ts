@@ -7,6 +7,11 @@ const COMMAND_TIMEOUT_MS = 1500;
 
 export type RedisClient = ReturnType<typeof createClient>;
 
+/** The one Redis call locks, event memory and request buckets need (node-redis's `sendCommand`). */
+export interface RedisCommands {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
 /**
  * A node-redis client as Keycard uses Redis. While Redis is down, commands fail at once instead of
  * queueing: requests answer 503 and no decision waits on a write that may land later. The client keeps

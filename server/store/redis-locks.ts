@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { UnavailableError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import { StoreUnavailableError, UnavailableError } from '../errors.js';
 import type { Locks } from './locks.js';
-
-/** The one Redis call the locks need (node-redis's `sendCommand`). */
-export interface RedisCommands {
-  sendCommand(args: string[]): Promise<unknown>;
-}
+import type { RedisCommands } from './redis-client.js';
 
 /** Extends the lease only while this holder still owns it. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -32,15 +29,17 @@ export interface RedisLockOptions {
  */
 export class RedisLocks implements Locks {
   readonly #redis: RedisCommands;
+  readonly #clock: Clock;
   readonly #leaseMs: number;
   readonly #waitMs: number;
   readonly #retryMs: number;
 
-  constructor(redis: RedisCommands, options: RedisLockOptions = {}) {
-    this.#redis = redis;
-    this.#leaseMs = options.leaseMs ?? 15_000;
-    this.#waitMs = options.waitMs ?? 30_000;
-    this.#retryMs = options.retryMs ?? 20;
+  constructor(deps: { redis: RedisCommands; clock: Clock } & RedisLockOptions) {
+    this.#redis = deps.redis;
+    this.#clock = deps.clock;
+    this.#leaseMs = deps.leaseMs ?? 15_000;
+    this.#waitMs = deps.waitMs ?? 30_000;
+    this.#retryMs = deps.retryMs ?? 20;
   }
 
   async withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T> {
@@ -67,16 +66,16 @@ export class RedisLocks implements Locks {
   }
 
   async #acquire(key: string, token: string): Promise<void> {
-    const deadline = Date.now() + this.#waitMs;
+    const deadline = this.#clock.now() + this.#waitMs;
     for (;;) {
       let answer: unknown;
       try {
         answer = await this.#redis.sendCommand(['SET', key, token, 'NX', 'PX', String(this.#leaseMs)]);
       } catch (error: unknown) {
-        throw new UnavailableError('STORE_UNAVAILABLE', 'The shared store is not reachable.', { cause: error });
+        throw new StoreUnavailableError('The shared store is not reachable.', { cause: error });
       }
       if (answer === 'OK') return;
-      if (Date.now() >= deadline) throw new UnavailableError('LOCK_TIMEOUT', 'Another instance is still working on this portal. Try again.');
+      if (this.#clock.now() >= deadline) throw new UnavailableError('LOCK_TIMEOUT', 'Another instance is still working on this portal. Try again.');
       await new Promise((resolve) => setTimeout(resolve, this.#retryMs + Math.random() * this.#retryMs));
     }
   }

@@ -72,7 +72,7 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
   // warnings; the server under test logs at the product's default level.
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const app = createApp(config, {
-    store,
+    keyv: store,
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,

@@ -13,7 +13,7 @@ import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
-import { openStore } from '../../server/store/open-store.js';
+import { openStore } from '../../server/open-store.js';
 import { cpuMicros, helperInput, serveBench } from './load-process.js';
 import { keycardInputSchema, type HelperStats, type KeycardReady } from './load-protocol.js';
 
@@ -28,7 +28,7 @@ const logger = createLogger({ level: input.logLevel, destination: process.stderr
 const opened = openStore(config.storeUrl, systemClock, logger);
 await opened.connected;
 const app = createApp(config, {
-  store: opened.store,
+  keyv: opened.keyv,
   clock: systemClock,
   logger,
   fetch: globalThis.fetch,

@@ -43,13 +43,13 @@ export async function seedPortals(env: Record<string, string>, portals: readonly
   await redis.connect();
   const store = createKeyv(config.storeUrl, redis);
   const app = createApp(config, {
-    store,
+    keyv: store,
     clock: systemClock,
     logger: createLogger({ level: 'warn', destination: process.stderr }),
     fetch: globalThis.fetch,
     manifest: loadManifest('manifest/keycard.json'),
     ui: { template: '<!--keycard-bootstrap-->' },
-    locks: new RedisLocks(redis),
+    locks: new RedisLocks({ redis: redis, clock: systemClock }),
   });
   const { services } = app;
   try {

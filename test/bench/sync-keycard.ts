@@ -5,7 +5,7 @@
 import { Keyv } from 'keyv';
 import { RateBudgets } from '../../server/bitrix/rate-budget.js';
 import { createSdkClientFactory } from '../../server/bitrix/sdk-client.js';
-import { createStandaloneDirectory } from '../../server/directory/standalone.js';
+import { createStandaloneDirectory } from './standalone-directory.js';
 import type { ContenderInput } from './sync-contenders.js';
 
 export async function keycardSync(input: ContenderInput): Promise<{ users: number; departments: number }> {

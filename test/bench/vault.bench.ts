@@ -8,7 +8,7 @@ import { systemClock } from '../../server/clock.js';
 import { measure, printTable } from './measure.js';
 
 export async function run(): Promise<void> {
-  const cipher = new Cipher(['bench-secret-key-0123456789abcdef0123456789']);
+  const cipher = new Cipher({ secrets: ['bench-secret-key-0123456789abcdef0123456789'] });
   const tokens = JSON.stringify({ accessToken: 'a'.repeat(32), refreshToken: 'r'.repeat(32), expiresAt: 1, applicationToken: 't'.repeat(32) });
   const sealed = cipher.seal(tokens, 'member');
   const sessions = new SessionTokens({ secretKeys: ['bench-secret-key-0123456789abcdef0123456789'], issuer: 'https://keycard.test', clock: systemClock });

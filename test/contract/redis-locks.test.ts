@@ -29,8 +29,8 @@ describe('RedisLocks', () => {
   });
 
   it('two instances never hold one lock at once; every holder runs', async () => {
-    const a = new RedisLocks(await client(), { retryMs: 2 });
-    const b = new RedisLocks(await client(), { retryMs: 2 });
+    const a = new RedisLocks({ redis: await client(), clock: systemClock, retryMs: 2 });
+    const b = new RedisLocks({ redis: await client(), clock: systemClock, retryMs: 2 });
     let inside = 0;
     let most = 0;
     let runs = 0;
@@ -47,7 +47,7 @@ describe('RedisLocks', () => {
   });
 
   it('different portals and names do not wait for each other', async () => {
-    const locks = new RedisLocks(await client());
+    const locks = new RedisLocks({ redis: await client(), clock: systemClock });
     const order: string[] = [];
     let release: () => void = () => undefined;
     const held = locks.withLock('m1', 'sync', () => new Promise<void>((resolve) => (release = resolve)).then(() => order.push('m1')));
@@ -62,12 +62,12 @@ describe('RedisLocks', () => {
     const raw = await client();
     // A crashed instance: its lease is in Redis, nobody will release it.
     await raw.sendCommand(['SET', 'keycard:lock:m3:sync', 'dead-holder', 'NX', 'PX', '300']);
-    const locks = new RedisLocks(await client(), { leaseMs: 300, retryMs: 10 });
+    const locks = new RedisLocks({ redis: await client(), clock: systemClock, leaseMs: 300, retryMs: 10 });
     const started = Date.now();
     await locks.withLock('m3', 'sync', () => Promise.resolve());
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
 
-    const other = new RedisLocks(await client(), { leaseMs: 300, waitMs: 200, retryMs: 10 });
+    const other = new RedisLocks({ redis: await client(), clock: systemClock, leaseMs: 300, waitMs: 200, retryMs: 10 });
     let release: () => void = () => undefined;
     const long = locks.withLock('m3', 'sync', () => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 700)); // more than two leases
@@ -79,7 +79,7 @@ describe('RedisLocks', () => {
 
   it('a holder whose lease lapsed cannot release its successor’s lock', async () => {
     const raw = await client();
-    const locks = new RedisLocks(raw, { leaseMs: 100 });
+    const locks = new RedisLocks({ redis: raw, clock: systemClock, leaseMs: 100 });
     await locks.withLock('m4', 'policy', async () => {
       // Simulate the lapse: the lease is gone and someone else took the lock.
       await raw.sendCommand(['SET', 'keycard:lock:m4:policy', 'successor', 'PX', '5000']);
@@ -88,7 +88,7 @@ describe('RedisLocks', () => {
   });
 
   it('Redis down: acquiring fails with 503, never runs the work unlocked', async () => {
-    const locks = new RedisLocks(await client());
+    const locks = new RedisLocks({ redis: await client(), clock: systemClock });
     await redis.stop();
     let ran = false;
     await expect(locks.withLock('m5', 'policy', () => Promise.resolve((ran = true)))).rejects.toMatchObject({ status: 503 });
@@ -97,15 +97,15 @@ describe('RedisLocks', () => {
   });
 
   it('once-keys: across instances exactly one caller is first, and the key expires', async () => {
-    const a = new RedisOnceKeys(await client());
-    const b = new RedisOnceKeys(await client());
+    const a = new RedisOnceKeys({ redis: await client() });
+    const b = new RedisOnceKeys({ redis: await client() });
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).first('event:x', 200)));
     expect(answers.filter(Boolean)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await b.first('event:x', 200)).toBe(true);
 
     let now = 0;
-    const local = new InProcessOnceKeys(() => now);
+    const local = new InProcessOnceKeys({ clock: { now: () => now } });
     expect(await local.first('k', 100)).toBe(true);
     expect(await local.first('k', 100)).toBe(false);
     now = 101;

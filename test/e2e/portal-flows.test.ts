@@ -51,7 +51,7 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     await app.locator('[data-testid=all-granted]').waitFor();
     await expect(app.locator('[data-testid=current-user]').innerText()).resolves.toContain(admin().name);
     await screenshot(page, '02-app-after-install');
-    const portal = await stack.app.services.portals.get(stack.emulator.portal.memberId);
+    const portal = await stack.app.services.installations.get(stack.emulator.portal.memberId);
     expect(portal?.state).toBe('active');
     expect(portal?.bindings.failed).toEqual([]);
   });
@@ -125,7 +125,7 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     await page.check('[data-test=uninstall-clean]');
     await page.click('[data-test=uninstall-confirm]');
     await stack.emulator.flushEvents();
-    await expect.poll(() => stack.app.services.portals.get(stack.emulator.portal.memberId)).toBeUndefined();
+    await expect.poll(() => stack.app.services.installations.get(stack.emulator.portal.memberId)).toBeUndefined();
     await screenshot(page, '06-uninstalled');
   });
 

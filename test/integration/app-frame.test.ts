@@ -144,7 +144,7 @@ describe('POST /app', () => {
     const h = harness();
     await installPortal(h, acme);
     const portal = await storedPortal(h, acme.memberId);
-    await h.services.portals.save({ ...portal, state: 'needs_reinstall' });
+    await h.services.installations.save({ ...portal, state: 'needs_reinstall' });
     const { query, body } = frameRequest(acme, 'user-token');
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(409);
@@ -190,7 +190,7 @@ describe('/api session guard', () => {
     const { query, body } = frameRequest(acme, 'user-token');
     const { session } = bootstrapOf((await h.request.post('/app').query(query).type('form').send(body)).text);
     const portal = await storedPortal(h, acme.memberId);
-    await h.services.portals.save({ ...portal, state: 'deleted' });
+    await h.services.installations.save({ ...portal, state: 'deleted' });
     const res = await h.request.get('/api/me').set('authorization', `Bearer ${session}`);
     expect(res.status).toBe(403);
     expect(res.body.error).toBe('PORTAL_NOT_ACTIVE');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirectoryStore } from '../../server/directory/directory-store.js';
+import { DocumentDirectoryRepository } from '../../server/directory/directory-repository.js';
+import { Documents } from '../../server/store/documents.js';
 import type { DirectoryUser } from '../../server/directory/records.js';
 import { deferred, directoryStack, type DirectoryStack } from './directory-stack.js';
 
@@ -71,7 +72,7 @@ describe('directory sync within the limits', () => {
     expect(s.portal.counters.errors['expired_token']).toBe(1);
     // The refused request and its re-send after the refresh both count.
     expect(report.requests).toBe(Math.ceil(6000 / 2500) + 1 + 1);
-    const stored = await s.services.portals.get(s.memberId);
+    const stored = await s.services.installations.get(s.memberId);
     expect(stored === undefined ? undefined : s.services.vault.open(stored)?.accessToken).not.toBe(undefined);
   });
 });
@@ -90,7 +91,7 @@ describe('atomic and resumable', () => {
       },
     });
     await expect(s.directory.runSync(s.memberId, 'admin')).rejects.toThrow('simulated crash');
-    const meta = await new DirectoryStore(s.store).meta(s.memberId);
+    const meta = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).meta(s.memberId);
     expect(meta.current).toBeNull();
     expect(meta.build).toMatchObject({ phase: 'users', chunks: { u: 2 }, counts: { users: 5000 } });
     expect((await s.directory.status(s.memberId)).state).toBe('failed');

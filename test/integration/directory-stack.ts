@@ -66,10 +66,10 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     }),
   });
   const store = options.store ?? new Keyv({ store: new Map(), throwOnErrors: true });
-  const background = new BackgroundTasks(logger);
+  const background = new BackgroundTasks({ logger: logger });
   const budgets = new RateBudgets({ clock: systemClock, ...(options.budget === undefined ? {} : { defaults: options.budget }) });
   const app = createApp(config, {
-    store,
+    keyv: store,
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,

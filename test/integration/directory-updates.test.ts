@@ -1,7 +1,8 @@
 import express from 'express';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirectoryStore } from '../../server/directory/directory-store.js';
+import { DocumentDirectoryRepository } from '../../server/directory/directory-repository.js';
+import { Documents } from '../../server/store/documents.js';
 import { accessCodes } from '../../server/directory/queries.js';
 import { userAddPayload } from '../emulator/event-payloads.js';
 import { addEmployee, uninstallApp } from '../emulator/lifecycle.js';
@@ -57,11 +58,11 @@ describe('incremental updates', () => {
   it('an upsert that changes nothing is not written', async () => {
     const s = await stack({ users: 50 });
     await s.directory.runSync(s.memberId, 'install');
-    const before = await new DirectoryStore(s.store).overlay(s.memberId);
+    const before = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId);
     const user = s.portal.directory.users[4];
     if (user === undefined) throw new Error('no user');
     await s.directory.refreshUser(s.memberId, user.id);
-    expect(await new DirectoryStore(s.store).overlay(s.memberId)).toEqual(before);
+    expect(await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).toEqual(before);
   });
 
   it('refreshUser fetches one user with one request and applies what changed (the per-open refresh)', async () => {
@@ -112,12 +113,12 @@ describe('incremental updates', () => {
     const after = await s.directory.snapshot(s.memberId);
     expect(after.generation).toBe(2);
     expect(after.users.get(newcomer.id)).toMatchObject({ name: 'Late', active: true });
-    expect(Object.keys((await new DirectoryStore(s.store).overlay(s.memberId)).users)).toEqual([String(newcomer.id)]);
+    expect(Object.keys((await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).users)).toEqual([String(newcomer.id)]);
 
     await s.directory.runSync(s.memberId, 'schedule');
     const third = await s.directory.snapshot(s.memberId);
     expect(third.users.get(newcomer.id)).toMatchObject({ name: 'Late', active: true });
-    expect((await new DirectoryStore(s.store).overlay(s.memberId)).users).toEqual({});
+    expect((await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).users).toEqual({});
   });
 });
 
@@ -162,9 +163,9 @@ describe('workgroups', () => {
 
   it('a scope the portal took back since install: the sync completes without workgroups', async () => {
     const s = await stack({ users: 100 });
-    const record = await s.services.portals.get(s.memberId);
+    const record = await s.services.installations.get(s.memberId);
     if (record === undefined) throw new Error('no portal');
-    await s.services.portals.save({ ...record, scopes: [...record.scopes, 'sonet_group'] });
+    await s.services.installations.save({ ...record, scopes: [...record.scopes, 'sonet_group'] });
     const report = await s.directory.runSync(s.memberId, 'admin');
     expect(report).toMatchObject({ users: 100, workgroups: 0 });
     expect(s.portal.counters.errors['insufficient_scope']).toBeGreaterThan(0);
@@ -194,7 +195,7 @@ describe('lifecycle', () => {
     expect(res.status).toBe(200);
     await s.services.background.idle();
     expect(s.directoryKeys()).toEqual([]);
-    expect(await s.services.portals.get(s.memberId)).toBeUndefined();
+    expect(await s.services.installations.get(s.memberId)).toBeUndefined();
     expect((await s.directory.snapshot(s.memberId)).generation).toBeNull();
     // A late ONUSERADD for the removed portal stores nothing.
     expect(await s.directory.upsertUser(s.memberId, { ID: '100001', ACTIVE: 'Y' })).toBeUndefined();

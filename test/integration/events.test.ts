@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { DocumentInstallationRepository } from '../../server/portals/installation-repository.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
 import { installScopes, installerRequest, oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
@@ -82,9 +83,9 @@ describe('POST /events ONAPPUNINSTALL', () => {
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
     expect(res.status).toBe(200);
     // Tokens are gone before the reply; the purge follows it.
-    expect((await h.services.portals.get(acme.memberId))?.secrets).toBeUndefined();
+    expect((await h.services.installations.get(acme.memberId))?.secrets).toBeUndefined();
     await h.background.idle();
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
     const backing: unknown = h.store.store;
     expect(backing).toBeInstanceOf(Map);
     expect([...(backing instanceof Map ? backing.keys() : [])].filter((key) => String(key).includes(acme.memberId))).toEqual([]);
@@ -128,16 +129,19 @@ describe('POST /events ONAPPUNINSTALL', () => {
     });
     expect(res.status).toBe(200);
     await h.background.idle();
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
   });
 
   it('a store outage answers 503 with a code and changes nothing', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const get = h.services.portals.get.bind(h.services.portals);
-    h.services.portals.get = () => Promise.reject(new Error('SQLITE_BUSY: database is locked'));
+    // The store itself fails (installation records are cached after a write: drop the cache first).
+    const { store } = h;
+    const get = store.get.bind(store);
+    h.services.installations = new DocumentInstallationRepository({ documents: h.services.documents });
+    store.get = () => Promise.reject(new Error('SQLITE_BUSY: database is locked'));
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
-    h.services.portals.get = get;
+    store.get = get;
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('STORE_UNAVAILABLE');
     expect((await storedPortal(h, acme.memberId)).state).toBe('active');
@@ -151,7 +155,7 @@ describe('POST /events ONAPPUNINSTALL', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('BAD_EVENT');
     }
-    expect((await h.services.portals.get(acme.memberId))?.state).toBe('active');
+    expect((await h.services.installations.get(acme.memberId))?.state).toBe('active');
   });
 });
 
@@ -202,7 +206,7 @@ describe('POST /events ONAPPINSTALL', () => {
     portalCall(acme, 'profile', { token: 'employee-token', result: { ID: '42', ADMIN: false, NAME: 'Eve' } });
     await h.request.post('/events').send(installEvent(acme, 'employee-token'));
     await h.background.idle();
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
   });
 
   it('a token the OAuth server does not vouch for stores nothing', async () => {
@@ -211,7 +215,7 @@ describe('POST /events ONAPPINSTALL', () => {
     const res = await h.request.post('/events').send(installEvent(acme, 'forged'));
     expect(res.status).toBe(200);
     await h.background.idle();
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
   });
 
   it('a token issued for another portal stores nothing for this one', async () => {
@@ -219,7 +223,7 @@ describe('POST /events ONAPPINSTALL', () => {
     oauthAppInfo(acme, { token: 'other-portal-token', memberId: 'member-other' });
     await h.request.post('/events').send(installEvent(acme, 'other-portal-token'));
     await h.background.idle();
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
   });
 });
 
@@ -258,7 +262,7 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const installed = await storedPortal(h, acme.memberId);
     const tokens = h.services.vault.open(installed);
     if (tokens === undefined) throw new Error('no tokens');
-    await h.services.portals.save(h.services.vault.seal(installed, { ...tokens, expiresAt: 1 }));
+    await h.services.installations.save(h.services.vault.seal(installed, { ...tokens, expiresAt: 1 }));
     tokenRefresh(acme.refreshToken, { access: 'renewed-access', refresh: 'renewed-refresh', portal: acme });
     portalCall(acme, 'event.get', { token: 'renewed-access', result: [] });
     portalCall(acme, 'event.bind', { token: 'renewed-access', times: 3 });

@@ -36,7 +36,7 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
   afterEach(() => nock.cleanAll());
 
   async function expectNothingStored(h: ReturnType<typeof harness>) {
-    expect(await h.services.portals.get(acme.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
   }
 
   it('forged token: the OAuth server says invalid_token → 401 page, no portal call', async () => {
@@ -178,7 +178,7 @@ describe('POST /install event bindings', () => {
     expect(res.status).toBe(200);
     bind.done();
     expect(nock.pendingMocks()).toEqual([]);
-    expect((await h.services.portals.get(acme.memberId))?.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
+    expect((await h.services.installations.get(acme.memberId))?.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
   });
 
   it('an optional event that cannot be bound is recorded, the install still completes', async () => {
@@ -236,6 +236,6 @@ describe('POST /install event bindings', () => {
     expect(res.status).toBe(502);
     expect(res.text).toContain('Installation could not be finished');
     expect(res.text).toContain('ONAPPUNINSTALL: ERROR_EVENT_NOT_FOUND');
-    expect((await h.services.portals.get(acme.memberId))?.state).toBe('new');
+    expect((await h.services.installations.get(acme.memberId))?.state).toBe('new');
   });
 });

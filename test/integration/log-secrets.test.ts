@@ -26,7 +26,7 @@ describe('logs', () => {
     const portal = await storedPortal(h, acme.memberId);
     const tokens = h.services.vault.open(portal);
     if (tokens === undefined) throw new Error('no tokens');
-    await h.services.portals.save(h.services.vault.seal(portal, { ...tokens, expiresAt: 1 }));
+    await h.services.installations.save(h.services.vault.seal(portal, { ...tokens, expiresAt: 1 }));
     tokenRefresh(acme.refreshToken, { access: 'renewed-access-secret-3', refresh: 'renewed-refresh-secret-4', portal: acme });
     portalCall(acme, 'scope', { token: 'renewed-access-secret-3', error: [503, 'QUERY_LIMIT_EXCEEDED'], times: 3 });
     await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
@@ -42,7 +42,7 @@ describe('logs', () => {
     const renewed = await storedPortal(h, acme.memberId);
     const renewedTokens = h.services.vault.open(renewed);
     if (renewedTokens === undefined) throw new Error('no tokens');
-    await h.services.portals.save(h.services.vault.seal(renewed, { ...renewedTokens, expiresAt: 1 }));
+    await h.services.installations.save(h.services.vault.seal(renewed, { ...renewedTokens, expiresAt: 1 }));
     nock(OAUTH).post('/oauth/token/').reply(400, { error: 'invalid_grant' });
     await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
     await h.background.idle();

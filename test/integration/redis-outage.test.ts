@@ -3,6 +3,7 @@ import type { Keyv } from 'keyv';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { createRedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
+import { systemClock } from '../../server/clock.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';
 
@@ -22,7 +23,7 @@ describe('Redis outage', () => {
     client.on('error', () => undefined);
     await client.connect();
     store = createKeyv(redis.url, client);
-    s = await directoryStack({ users: 80, departments: 6, store, locks: new RedisLocks(client), cacheReads: false });
+    s = await directoryStack({ users: 80, departments: 6, store, locks: new RedisLocks({ redis: client, clock: systemClock }), cacheReads: false });
     await s.directory.runSync(s.memberId, 'admin');
   });
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { createRedisClient, type RedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
+import { systemClock } from '../../server/clock.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';
 
@@ -33,7 +34,7 @@ describe('kill -9 during a sync', () => {
     store = createKeyv(redis.url, client);
     const leaseMs = 800;
     // The surviving instance; it also stores the installation the doomed one will use.
-    survivor = await directoryStack({ users: 9000, store, locks: new RedisLocks(client, { leaseMs }), cacheReads: false, directory: { leaseMs } });
+    survivor = await directoryStack({ users: 9000, store, locks: new RedisLocks({ redis: client, clock: systemClock, leaseMs }), cacheReads: false, directory: { leaseMs } });
     const { portal, url, memberId } = survivor;
     const env = {
       B24_CLIENT_ID: portal.app.clientId,

@@ -11,7 +11,7 @@ async function expireStoredToken(h: ReturnType<typeof harness>): Promise<void> {
   const portal = await storedPortal(h, acme.memberId);
   const tokens = h.services.vault.open(portal);
   if (tokens === undefined) throw new Error('no tokens');
-  await h.services.portals.save(h.services.vault.seal(portal, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }));
+  await h.services.installations.save(h.services.vault.seal(portal, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }));
 }
 
 async function sessionFor(h: ReturnType<typeof harness>): Promise<string> {

@@ -4,6 +4,7 @@ import type { CompanyUser } from '../emulator/company.js';
 import { createKeyv } from '../../server/store/keyv-factory.js';
 import { createRedisClient, type RedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
+import { systemClock } from '../../server/clock.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';
 
@@ -42,7 +43,7 @@ async function sharedStore(): Promise<{ store: Keyv; locks: RedisLocks }> {
   clients.push(client);
   const store = createKeyv(redis.url, client);
   stores.push(store);
-  return { store, locks: new RedisLocks(client, { retryMs: 5 }) };
+  return { store, locks: new RedisLocks({ redis: client, clock: systemClock, retryMs: 5 }) };
 }
 
 /** Instance A (installs the portal on the emulator) and instance B on the same portal and Redis. */
@@ -130,7 +131,7 @@ describe('two instances on one Redis', () => {
     await (await b.services.clients.forPortal(b.memberId)).call('profile');
     await (await a.services.clients.forPortal(a.memberId)).call('profile');
     expect(a.portal.counters.tokenRefreshes).toBe(2);
-    expect((await a.services.portals.get(a.memberId))?.state).toBe('active');
+    expect((await a.services.installations.get(a.memberId))?.state).toBe('active');
   });
 
   it('syncs of one portal requested on both instances: one runs', async () => {

@@ -301,7 +301,7 @@ describe('endpoints named by a peer are checked before they are called', () => {
     const portal = await storedPortal(local, acme.memberId);
     const tokens = local.services.vault.open(portal);
     if (tokens === undefined) throw new Error('no tokens');
-    await local.services.portals.save(local.services.vault.seal(portal, { ...tokens, expiresAt: 1 }));
+    await local.services.installations.save(local.services.vault.seal(portal, { ...tokens, expiresAt: 1 }));
     const renewed = { access: secret('renewed-access-ssrf-0001'), refresh: secret('renewed-refresh-ssrf-0001') };
     nock(OAUTH)
       .post('/oauth/token/')

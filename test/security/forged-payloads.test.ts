@@ -271,7 +271,7 @@ describe('POST /events: forged events', () => {
       }
     });
     expect(h.services.vault.open(await storedPortal(h, acme.memberId))?.applicationToken).toBe(acme.applicationToken);
-    expect(await h.services.portals.get(nobody.memberId)).toBeUndefined();
+    expect(await h.services.installations.get(nobody.memberId)).toBeUndefined();
   });
 
   it('every event for an unknown portal is a 200 no-op', async () => {

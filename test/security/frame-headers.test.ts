@@ -33,7 +33,7 @@ beforeAll(async () => {
   const current = await h.request.get('/api/access/policy').set('authorization', admin);
   const { version: _version, ...policy } = current.body.policy;
   await h.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: ['U1'] }).expect(200);
-  await h.services.portals.save({ ...(await storedPortal(h, globex.memberId)), state: 'needs_reinstall' });
+  await h.services.installations.save({ ...(await storedPortal(h, globex.memberId)), state: 'needs_reinstall' });
   await h.background.idle();
 });
 afterAll(closeServed);
@@ -100,7 +100,7 @@ describe('frame-ancestors is the verified portal’s origin', () => {
 
   it('POST /app pages of a stored portal that needs a reinstall, is unfinished or blocked are framed by its origin', async () => {
     for (const state of ['needs_reinstall', 'new', 'blocked'] as const) {
-      await h.services.portals.save({ ...(await storedPortal(h, globex.memberId)), state });
+      await h.services.installations.save({ ...(await storedPortal(h, globex.memberId)), state });
       const res = await openApp(globex, 'any-user-token-of-globex');
       expect(res.status).toBeGreaterThanOrEqual(400);
       expectFramedBy(res, [globex.origin], state);

@@ -223,7 +223,7 @@ describe('a session of portal A never reaches portal B', () => {
     await install(local, globex);
     const acmeSession = await sessionFor(local, acme, { userId: '1', isAdmin: true });
     const globexSession = await sessionFor(local, globex, { userId: '1', isAdmin: true });
-    await local.services.portals.save({ ...(await storedPortal(local, acme.memberId)), state: 'deleted' });
+    await local.services.installations.save({ ...(await storedPortal(local, acme.memberId)), state: 'deleted' });
     for (const [method, path] of API_ROUTES) {
       const request = local.request[method](path).set('authorization', `Bearer ${acmeSession}`);
       const res = await (method === 'put' ? request.set('if-match', '"x"').send({}) : request);

@@ -72,9 +72,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const store = createKeyv(config.storeUrl);
   store.on('error', (error: unknown) => options.logger.error({ err: error }, 'store error'));
-  const background = new BackgroundTasks(options.logger);
+  const background = new BackgroundTasks({ logger: options.logger });
   const app = createApp(config, {
-    store,
+    keyv: store,
     clock: systemClock,
     logger: options.logger,
     fetch: globalThis.fetch,

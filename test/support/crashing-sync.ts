@@ -22,8 +22,8 @@ redis.on('error', () => undefined);
 await redis.connect();
 const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 const app = createApp(loadConfig(settings.env), {
-  store: createKeyv(settings.redisUrl, redis),
-  locks: new RedisLocks(redis, { leaseMs: settings.leaseMs }),
+  keyv: createKeyv(settings.redisUrl, redis),
+  locks: new RedisLocks({ redis: redis, clock: systemClock, leaseMs: settings.leaseMs }),
   cacheReads: false,
   clock: systemClock,
   logger,

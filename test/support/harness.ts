@@ -69,9 +69,9 @@ export function harness(options: { config?: Config; store?: Keyv; rateLimits?: R
   const logger = createLogger({ level: 'debug', destination });
   const clock = testClock();
   const store = options.store ?? new Keyv({ store: new Map(), throwOnErrors: true });
-  const background = new BackgroundTasks(logger);
+  const background = new BackgroundTasks({ logger: logger });
   const app = createApp(options.config ?? testConfig(), {
-    store,
+    keyv: store,
     clock,
     logger,
     fetch: globalThis.fetch,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Portal } from '../../server/portals/portal.js';
+import type { Installation } from '../../server/portals/installation-record.js';
 import type { harness, TestPortal } from './harness.js';
 import { installScopes, installerRequest } from './bitrix-nock.js';
 
@@ -13,8 +13,8 @@ export async function installPortal(h: ReturnType<typeof harness>, portal: TestP
 }
 
 /** The stored installation of `memberId`; fails the test when there is none. */
-export async function storedPortal(h: ReturnType<typeof harness>, memberId: string): Promise<Portal> {
-  const portal = await h.services.portals.get(memberId);
+export async function storedPortal(h: ReturnType<typeof harness>, memberId: string): Promise<Installation> {
+  const portal = await h.services.installations.get(memberId);
   if (portal === undefined) throw new Error(`no installation stored for ${memberId}`);
   return portal;
 }

@@ -1,5 +1,5 @@
 import type { Services } from '../../server/services.js';
-import type { Portal as PortalRecord } from '../../server/portals/portal.js';
+import type { Installation } from '../../server/portals/installation-record.js';
 
 /** What an emulated portal's installation gave Keycard (tokens with `expiresAt` in ms, as the emulator issues them). */
 export interface InstallationGrant {
@@ -19,7 +19,7 @@ export interface InstallationGrant {
  */
 export async function storeActiveInstallation(services: Services, grant: InstallationGrant): Promise<void> {
   const now = services.clock.now();
-  const record: PortalRecord = {
+  const record: Installation = {
     memberId: grant.memberId,
     domain: grant.host,
     clientEndpoint: grant.clientEndpoint,
@@ -30,7 +30,7 @@ export async function storeActiveInstallation(services: Services, grant: Install
     createdAt: now,
     updatedAt: now,
   };
-  await services.portals.save(
+  await services.installations.save(
     services.vault.seal(record, {
       accessToken: grant.tokens.accessToken,
       refreshToken: grant.tokens.refreshToken,

@@ -1,6 +1,7 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { AppAdmins } from '../../server/access/app-admins.js';
+import { Documents } from '../../server/store/documents.js';
 import { InProcessLocks } from '../../server/store/locks.js';
 
 function setup(installed: () => boolean) {
@@ -18,7 +19,7 @@ function setup(installed: () => boolean) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const admins = new AppAdmins({ store: new Keyv({ store, throwOnErrors: true }), locks: new InProcessLocks(), clock: { now: () => 1 }, installed: () => Promise.resolve(installed()) });
+  const admins = new AppAdmins({ documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }), locks: new InProcessLocks(), clock: { now: () => 1 }, installed: () => Promise.resolve(installed()) });
   return { admins, map, reads: () => reads };
 }
 

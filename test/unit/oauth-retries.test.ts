@@ -11,7 +11,7 @@ function scripted(answers: (() => Response | Promise<Response>)[]) {
     baseUrl: 'https://oauth.test',
     clientId: 'app',
     clientSecret: 'secret',
-    now: () => 0,
+    clock: { now: () => 0 },
     sleep: (ms) => Promise.resolve(void slept.push(ms)),
     fetch: () => {
       const answer = answers[Math.min(calls, answers.length - 1)];
@@ -42,14 +42,14 @@ describe('OAuth server retries', () => {
   it('a refresh answered 502/503/504 is not repeated: a gateway may answer after the server acted', async () => {
     for (const status of [502, 503, 504]) {
       const { server, calls } = scripted([json(status, {}), json(200, tokens)]);
-      await expect(server.refresh('old-refresh')).rejects.toMatchObject({ bitrixStatus: status });
+      await expect(server.refresh('old-refresh')).rejects.toMatchObject({ reason: 'http_error', httpStatus: status });
       expect(calls()).toBe(1);
     }
   });
 
   it('a refresh that timed out is not repeated: it may have spent the refresh token', async () => {
     const { server, calls } = scripted([timedOut, json(200, tokens)]);
-    await expect(server.refresh('old-refresh')).rejects.toMatchObject({ bitrixCode: 'OAUTH_UNREACHABLE' });
+    await expect(server.refresh('old-refresh')).rejects.toMatchObject({ reason: 'timeout' });
     expect(calls()).toBe(1);
   });
 
@@ -61,7 +61,7 @@ describe('OAuth server retries', () => {
 
   it('retries are bounded: after three refusals the error surfaces', async () => {
     const { server, calls } = scripted([json(503, {})]);
-    await expect(server.appInfo('token')).rejects.toMatchObject({ bitrixCode: 'OAUTH_HTTP_ERROR', bitrixStatus: 503 });
+    await expect(server.appInfo('token')).rejects.toMatchObject({ reason: 'http_error', httpStatus: 503 });
     expect(calls()).toBe(3);
   });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.js';
-import { assertTransition, portalOrigin, portalStates, type PortalState } from '../../server/portals/portal.js';
+import { installationOrigin } from '../../server/portals/installation-record.js';
+import { installationStates, transition, type InstallationState } from '../../server/portals/installation-state.js';
 
-const legal: [PortalState, PortalState][] = [
+const legal: [InstallationState, InstallationState][] = [
   ['new', 'new'],
   ['new', 'active'],
   ['new', 'deleted'],
@@ -26,7 +27,7 @@ const legal: [PortalState, PortalState][] = [
   ['needs_reinstall', 'blocked'],
 ];
 
-const illegal: [PortalState, PortalState][] = [
+const illegal: [InstallationState, InstallationState][] = [
   // An uninstalled portal has no tokens: it cannot be blocked or need a reinstall until it is installed again.
   ['deleted', 'blocked'],
   ['deleted', 'needs_reinstall'],
@@ -35,22 +36,22 @@ const illegal: [PortalState, PortalState][] = [
   ['blocked', 'needs_reinstall'],
 ];
 
-describe('assertTransition', () => {
+describe('transition', () => {
   it('the two tables cover every pair of states exactly once', () => {
-    const key = ([from, to]: [PortalState, PortalState]) => `${from}→${to}`;
+    const key = ([from, to]: [InstallationState, InstallationState]) => `${from}→${to}`;
     const covered = new Set([...legal, ...illegal].map(key));
     expect(covered.size).toBe(legal.length + illegal.length);
-    expect(covered.size).toBe(portalStates.length ** 2);
+    expect(covered.size).toBe(installationStates.length ** 2);
   });
 
   it.each(legal)('allows %s → %s', (from, to) => {
-    expect(() => assertTransition(from, to)).not.toThrow();
+    expect(() => transition(from, to)).not.toThrow();
   });
 
   it.each(illegal)('refuses %s → %s with a 409', (from, to) => {
     let thrown: unknown;
     try {
-      assertTransition(from, to);
+      transition(from, to);
     } catch (error: unknown) {
       thrown = error;
     }
@@ -63,11 +64,11 @@ describe('assertTransition', () => {
   });
 });
 
-describe('portalOrigin', () => {
+describe('installationOrigin', () => {
   it.each([
     ['https://example.bitrix24.com/rest/', 'https://example.bitrix24.com'],
     ['http://localhost:4000/rest/', 'http://localhost:4000'],
   ])('%s → %s', (clientEndpoint, origin) => {
-    expect(portalOrigin({ clientEndpoint })).toBe(origin);
+    expect(installationOrigin({ clientEndpoint })).toBe(origin);
   });
 });

@@ -1,5 +1,11 @@
 import type { Lang } from '../../manifest.js';
 
+/** The built UI: index.html with the bootstrap marker, and the folder of its assets. */
+export interface UiAssets {
+  template: string;
+  assetsDir?: string;
+}
+
 /** What the Vue app reads at start (see client/bootstrap.ts). */
 export interface Bootstrap {
   mode: 'install' | 'app';

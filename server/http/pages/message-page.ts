@@ -1,5 +1,5 @@
 import type { Lang } from '../../manifest.js';
-import { pageCodeFor, pageText } from './page-texts.js';
+import { pageText } from './page-texts.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(value: string): string {
@@ -11,7 +11,7 @@ export function escapeHtml(value: string): string {
  * optional details (already safe to show). Plain HTML and CSS in the Bitrix24 palette; no script.
  */
 export function renderMessagePage(options: { lang: Lang; code: string; details?: string[] }): string {
-  const text = pageText(options.lang, pageCodeFor(options.code));
+  const text = pageText(options.lang, options.code);
   const details = (options.details ?? []).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
   return `<!doctype html>
 <html lang="${options.lang}">

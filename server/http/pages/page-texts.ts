@@ -1,3 +1,4 @@
+import { errorCodes, type ErrorCode } from '../../../common/error-codes.js';
 import type { Lang } from '../../manifest.js';
 
 interface PageText {
@@ -5,8 +6,90 @@ interface PageText {
   message: string;
 }
 
-/** Texts of the server-rendered pages (shown inside the portal's frame), by error code. */
-const texts: Record<Lang, Record<string, PageText>> = {
+/** The refusal pages there are; several error codes share one (all "a dependency is down" codes, say). */
+type PageKey =
+  | 'BAD_REQUEST'
+  | 'PORTAL_NOT_ALLOWED'
+  | 'PORTAL_BLOCKED'
+  | 'TOKEN_NOT_VERIFIED'
+  | 'USER_NOT_VERIFIED'
+  | 'WRONG_CLIENT'
+  | 'WRONG_PORTAL'
+  | 'INSTALL_NEEDS_ADMIN'
+  | 'REFRESH_TOKEN_MISSING'
+  | 'INSTALL_INCOMPLETE'
+  | 'NOT_INSTALLED'
+  | 'INSTALL_UNFINISHED'
+  | 'NEEDS_REINSTALL'
+  | 'BITRIX_ACCESS_DENIED'
+  | 'USER_INACTIVE'
+  | 'APP_ACCESS_DENIED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+/**
+ * The page each error code shows inside the frame. Exhaustive over the registry: a new code does not
+ * type-check until someone decides what a person who hits it reads.
+ */
+const pageOf: Record<ErrorCode, PageKey> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  BAD_BODY: 'BAD_REQUEST',
+  BODY_TOO_LARGE: 'BAD_REQUEST',
+  BAD_EVENT: 'BAD_REQUEST',
+  NOT_FOUND: 'BAD_REQUEST',
+  INVALID_POLICY: 'INTERNAL',
+  INVALID_USER: 'INTERNAL',
+  INVALID_QUERY: 'INTERNAL',
+  INVALID_Q: 'INTERNAL',
+  INVALID_DEPARTMENT: 'INTERNAL',
+  INVALID_SUBDEPARTMENTS: 'INTERNAL',
+  INVALID_ACTIVE: 'INTERNAL',
+  INVALID_CURSOR: 'INTERNAL',
+  INVALID_LIMIT: 'INTERNAL',
+  INVALID_ACTOR: 'INTERNAL',
+  INVALID_CODE: 'INTERNAL',
+  PRECONDITION_REQUIRED: 'INTERNAL',
+  SESSION_MISSING: 'INTERNAL',
+  SESSION_INVALID: 'INTERNAL',
+  TOKEN_NOT_VERIFIED: 'TOKEN_NOT_VERIFIED',
+  USER_NOT_VERIFIED: 'USER_NOT_VERIFIED',
+  EVENT_NOT_VERIFIED: 'INTERNAL',
+  WRONG_CLIENT: 'WRONG_CLIENT',
+  WRONG_PORTAL: 'WRONG_PORTAL',
+  PORTAL_NOT_ALLOWED: 'PORTAL_NOT_ALLOWED',
+  PORTAL_BLOCKED: 'PORTAL_BLOCKED',
+  PORTAL_NOT_ACTIVE: 'NOT_INSTALLED',
+  INSTALL_NEEDS_ADMIN: 'INSTALL_NEEDS_ADMIN',
+  BITRIX_ACCESS_DENIED: 'BITRIX_ACCESS_DENIED',
+  USER_INACTIVE: 'USER_INACTIVE',
+  APP_ACCESS_DENIED: 'APP_ACCESS_DENIED',
+  FEATURE_DENIED: 'APP_ACCESS_DENIED',
+  ADMIN_REQUIRED: 'INSTALL_NEEDS_ADMIN',
+  DELEGATES_ADMIN_ONLY: 'INTERNAL',
+  NOT_INSTALLED: 'NOT_INSTALLED',
+  INSTALL_UNFINISHED: 'INSTALL_UNFINISHED',
+  INSTALL_INCOMPLETE: 'INSTALL_INCOMPLETE',
+  NEEDS_REINSTALL: 'NEEDS_REINSTALL',
+  REFRESH_TOKEN_MISSING: 'REFRESH_TOKEN_MISSING',
+  PORTAL_NOT_INSTALLED: 'NOT_INSTALLED',
+  PORTAL_BAD_TRANSITION: 'INTERNAL',
+  USER_NOT_FOUND: 'INTERNAL',
+  POLICY_CHANGED: 'INTERNAL',
+  SYNC_RUNNING: 'INTERNAL',
+  SYNC_LEASE_LOST: 'INTERNAL',
+  SYNC_ABORTED: 'INTERNAL',
+  BITRIX_ERROR: 'UNAVAILABLE',
+  BITRIX_UNREACHABLE: 'UNAVAILABLE',
+  CURSOR_IGNORED: 'UNAVAILABLE',
+  OAUTH_UNAVAILABLE: 'UNAVAILABLE',
+  PORTAL_UNAVAILABLE: 'UNAVAILABLE',
+  STORE_UNAVAILABLE: 'UNAVAILABLE',
+  LOCK_TIMEOUT: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+};
+
+/** Texts of the server-rendered pages (shown inside the portal's frame). */
+const texts: Record<Lang, Record<PageKey, PageText>> = {
   en: {
     BAD_REQUEST: { title: 'Open this page from Bitrix24', message: 'Keycard opens inside Bitrix24. Use the app from the Bitrix24 menu or Market.' },
     PORTAL_NOT_ALLOWED: { title: 'This Bitrix24 is not served here', message: 'This Keycard server does not work with this Bitrix24 address. Install Keycard from Bitrix24 Market.' },
@@ -49,14 +132,11 @@ const texts: Record<Lang, Record<string, PageText>> = {
   },
 };
 
-/** Page text for an error code; unknown codes read as the generic failure. */
-export function pageText(lang: Lang, code: string): PageText {
-  const dictionary = texts[lang];
-  return dictionary[code] ?? dictionary['INTERNAL'] ?? { title: 'Error', message: '' };
+function isErrorCode(code: string): code is ErrorCode {
+  return (errorCodes as readonly string[]).includes(code);
 }
 
-/** Error codes that map onto a shared page (several codes mean "a dependency is down"). */
-export function pageCodeFor(code: string): string {
-  if (['OAUTH_UNAVAILABLE', 'PORTAL_UNAVAILABLE', 'STORE_UNAVAILABLE', 'BITRIX_ERROR'].includes(code)) return 'UNAVAILABLE';
-  return code;
+/** Page text for an error code; a code outside the registry reads as the generic failure. */
+export function pageText(lang: Lang, code: string): PageText {
+  return texts[lang][isErrorCode(code) ? pageOf[code] : 'INTERNAL'];
 }

@@ -1,39 +1,33 @@
 import { Router } from 'express';
-import { grantedScopesSchema } from '../../bitrix/schemas.js';
-import { buildScopeReport } from '../../portals/scope-report.js';
-import type { Services } from '../../services.js';
+import type { AccessService } from '../../access/access-service.js';
+import { accessSummary } from '../../access/access-summary.js';
+import type { Logger } from '../../logger.js';
+import type { Manifest } from '../../manifest.js';
+import type { PortalClients } from '../../portals/portal-clients.js';
+import { reportScopes } from '../../portals/scope-report.js';
 import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
-import { accessSummary } from '../views/access-views.js';
 
 /** `/api/me` and `/api/scopes` (mounted behind requireSession in app.ts). */
-export function apiRouter(services: Services): Router {
+export function apiRouter(deps: { access: AccessService; manifest: Manifest; clients: PortalClients; logger: Logger }): Router {
   const router = Router();
-  const { requireOpen } = accessGuards(services);
+  const { requireOpen } = accessGuards(deps);
 
   // Open to every session, even one whose access was withdrawn since: the UI learns it from `access.open`.
   router.get('/me', async (req, res) => {
-    const { session, portal } = requestContext(req);
-    const { index, subject } = await accessContext(services, req);
+    const { session, installation } = requestContext(req);
+    const { index, subject } = await accessContext(deps, req);
     res.json({
       user: { id: session.userId, name: session.name, isAdmin: session.isAdmin },
-      portal: { domain: portal.domain, memberId: portal.memberId },
+      portal: { domain: installation.domain, memberId: installation.memberId },
       lang: session.lang,
-      access: accessSummary(index, subject, services.manifest),
+      access: accessSummary(index, subject, deps.manifest),
     });
   });
 
   router.get('/scopes', requireOpen(), async (req, res) => {
-    const { session, portal } = requestContext(req);
-    try {
-      const client = await services.clients.forPortal(portal.memberId);
-      const granted = grantedScopesSchema.parse(await client.call('scope'));
-      res.json(buildScopeReport(services.manifest, granted, session.lang, 'portal'));
-    } catch (error: unknown) {
-      // The page still helps with what the install recorded; it says the data may be dated.
-      services.logger.warn({ err: error, memberId: portal.memberId }, 'scope method failed; answering from the stored install');
-      res.json(buildScopeReport(services.manifest, portal.scopes, session.lang, 'stored'));
-    }
+    const { session, installation } = requestContext(req);
+    res.json(await reportScopes(deps, installation, session.lang));
   });
 
   return router;

@@ -1,13 +1,12 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
-import { readAudit } from '../../access/audit-log.js';
-import { codeNames } from '../../access/code-names.js';
+import type { AccessService } from '../../access/access-service.js';
+import { auditAnswer } from '../../access/audit-log.js';
 import { isAccessCode } from '../../access/index.js';
-import { codesOf } from '../../access/policy-diff.js';
-import { BadRequestError } from '../../errors.js';
-import type { Services } from '../../services.js';
+import type { PolicyRepository } from '../../access/policy-repository.js';
+import type { Manifest } from '../../manifest.js';
+import { parseQuery } from '../parse-query.js';
 import { accessContext, accessGuards } from '../require-access.js';
-import { orUnavailable } from '../store-errors.js';
 import { requestContext } from '../require-session.js';
 
 const positive = (max: number) => z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).pipe(z.number().int().max(max));
@@ -19,36 +18,29 @@ const auditQuerySchema = z.object({
   code: z.string().refine(isAccessCode).optional(),
 });
 
-function parseQuery(req: Request): z.infer<typeof auditQuerySchema> {
-  const parsed = auditQuerySchema.safeParse(req.query);
-  if (parsed.success) return parsed.data;
-  const name = String(parsed.error.issues[0]?.path[0] ?? 'query');
-  throw new BadRequestError(`INVALID_${name.toUpperCase()}`, `The query parameter "${name}" is not valid.`);
-}
-
 /** `GET /api/audit`: who changed the access settings, when, and what (before → after); newest first, paged. */
-export function auditRouter(services: Services): Router {
+export function auditRouter(deps: { access: AccessService; manifest: Manifest; policies: PolicyRepository }): Router {
   const router = Router();
-  const { requireManage } = accessGuards(services);
+  const { requireManage } = accessGuards(deps);
 
   router.get('/audit', requireManage(), async (req, res) => {
-    const { session, portal } = requestContext(req);
-    const query = parseQuery(req);
-    const { snapshot } = await accessContext(services, req);
-    const page = await orUnavailable(
-      readAudit(services.policies, portal.memberId, {
-        limit: query.limit,
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-        ...(query.actor === undefined ? {} : { actor: query.actor }),
-        ...(query.code === undefined ? {} : { code: query.code }),
-      }),
+    const { session, installation } = requestContext(req);
+    const query = parseQuery(auditQuerySchema, req.query);
+    const { snapshot } = await accessContext(deps, req);
+    res.json(
+      await auditAnswer(
+        deps.policies,
+        installation.memberId,
+        snapshot,
+        {
+          limit: query.limit,
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.actor === undefined ? {} : { actor: query.actor }),
+          ...(query.code === undefined ? {} : { code: query.code }),
+        },
+        session.lang,
+      ),
     );
-    const cited = page.entries.flatMap((entry) => entry.changes.flatMap(codesOf));
-    res.json({
-      entries: page.entries.map((entry) => ({ id: String(entry.version), ...entry })),
-      nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
-      names: codeNames(snapshot, cited, session.lang),
-    });
   });
 
   return router;

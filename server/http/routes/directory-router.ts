@@ -1,9 +1,12 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
+import type { AccessService } from '../../access/access-service.js';
+import { manageRequirement } from '../../access/policy.js';
+import type { DirectoryService } from '../../directory/directory-service.js';
 import { decodeCursor, departmentTree, listUsers, userView } from '../../directory/queries.js';
-import { BadRequestError } from '../../errors.js';
-import type { Services } from '../../services.js';
-import { accessGuards, manageRequirement } from '../require-access.js';
+import type { Manifest } from '../../manifest.js';
+import { parseQuery } from '../parse-query.js';
+import { accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -19,33 +22,25 @@ const usersQuerySchema = z.object({
   limit: positiveInt(500).default(100),
 });
 
-/** Parses the query; a bad parameter is a 400 whose code names it (`INVALID_LIMIT`, `INVALID_CURSOR`, …). */
-function parseQuery(req: Request): z.infer<typeof usersQuerySchema> {
-  const parsed = usersQuerySchema.safeParse(req.query);
-  if (parsed.success) return parsed.data;
-  const name = String(parsed.error.issues[0]?.path[0] ?? 'query');
-  throw new BadRequestError(`INVALID_${name.toUpperCase()}`, `The query parameter "${name}" is not valid.`);
-}
-
 /**
  * `/api/directory/*`: the mirrored company structure of the session's portal, for holders of
  * `directory:read` and for those who manage access (they pick people for rules). Before the first sync
  * the answers are empty with `generation: null`, not errors.
  */
-export function directoryRouter(services: Services): Router {
+export function directoryRouter(deps: { access: AccessService; manifest: Manifest; directory: DirectoryService }): Router {
   const router = Router();
-  router.use('/directory', accessGuards(services).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(services.manifest)));
+  router.use('/directory', accessGuards(deps).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(deps.manifest)));
 
   router.get('/directory/departments', async (req, res) => {
-    const { portal } = requestContext(req);
-    const snapshot = await services.directory.snapshot(portal.memberId);
+    const { installation } = requestContext(req);
+    const snapshot = await deps.directory.snapshot(installation.memberId);
     res.json({ generation: snapshot.generation, refreshedAt: snapshot.refreshedAt, tree: departmentTree(snapshot) });
   });
 
   router.get('/directory/users', async (req, res) => {
-    const { portal } = requestContext(req);
-    const query = parseQuery(req);
-    const snapshot = await services.directory.snapshot(portal.memberId);
+    const { installation } = requestContext(req);
+    const query = parseQuery(usersQuerySchema, req.query);
+    const snapshot = await deps.directory.snapshot(installation.memberId);
     const page = listUsers(snapshot, {
       limit: query.limit,
       ...(query.q === undefined ? {} : { q: query.q }),

@@ -1,20 +1,15 @@
 import { Router } from 'express';
-import type { Services } from '../../services.js';
+import type { Documents } from '../../store/documents.js';
 
-/** `/healthz`: the process answers. `/readyz`: and its store answers too. */
-export function healthRouter(services: Services): Router {
+/** `/healthz`: the process answers. `/readyz`: and its store answers too (a 503 through the error handler otherwise). */
+export function healthRouter(deps: { documents: Pick<Documents, 'ping'> }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    try {
-      await services.store.get('readyz');
-      res.json({ status: 'ready' });
-    } catch (error: unknown) {
-      services.logger.error({ err: error }, 'store is not reachable');
-      res.status(503).json({ error: 'STORE_UNAVAILABLE', message: 'The store does not answer.' });
-    }
+    await deps.documents.ping();
+    res.json({ status: 'ready' });
   });
   return router;
 }

@@ -1,43 +1,25 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../../errors.js';
 import { frameBodySchema, frameQuerySchema } from '../../bitrix/schemas.js';
-import { hasRequiredBindings } from '../../portals/bindings.js';
-import { installFromFrame } from '../../portals/installation.js';
-import { portalOrigin } from '../../portals/portal.js';
-import type { Services } from '../../services.js';
-import { setFramePageHeaders } from '../frame-headers.js';
-import { sendFrameError } from '../frame-page.js';
+import { installFromFrame, type InstallDeps } from '../../portals/installation.js';
+import { installationOrigin } from '../../portals/installation-record.js';
+import { sendFrameApp, sendFrameError, type FramePageDeps } from '../frame-page.js';
 import { langOf } from '../lang-of.js';
-import { renderAppShell } from '../pages/app-shell.js';
+import type { UiAssets } from '../pages/app-shell.js';
+import type { SessionTokens } from '../session-tokens.js';
 
-/** `POST /install`: the installer frame. Verifies, stores, binds, then renders the installer UI. */
-export function installRoute(services: Services): RequestHandler {
+/** `POST /install`: the installer frame. Parses, installs (portals/installation.ts), renders the installer UI or the refusal. */
+export function installRoute(deps: InstallDeps & FramePageDeps & { sessions: SessionTokens; ui: UiAssets }): RequestHandler {
   return async (req, res) => {
     const lang = langOf(req);
-    try {
-      const query = frameQuerySchema.parse(req.query);
-      const body = frameBodySchema.parse(req.body);
-      const { portal, user } = await installFromFrame(services, query, body);
-      const ancestors = [portalOrigin(portal)];
-      if (!hasRequiredBindings(portal.bindings)) {
-        const details = portal.bindings.failed.map((failure) => `${failure.name}: ${failure.code}`);
-        sendFrameError(services, res, new AppError('INSTALL_INCOMPLETE', 502, 'Required events could not be bound.'), { lang, ancestors, details });
-        return;
-      }
-      const session = await services.sessions.issue({ memberId: portal.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
-      services.directory.installed(portal.memberId);
-      setFramePageHeaders(res, ancestors);
-      res.type('html').send(
-        renderAppShell(services.ui.template, {
-          mode: 'install',
-          lang,
-          session,
-          user,
-          portal: { domain: portal.domain },
-        }),
-      );
-    } catch (error: unknown) {
-      sendFrameError(services, res, error, { lang });
+    const query = frameQuerySchema.parse(req.query);
+    const body = frameBodySchema.parse(req.body);
+    const outcome = await installFromFrame(deps, query, body);
+    if (!outcome.installed) {
+      sendFrameError(deps, res, outcome.error, { lang, ancestors: outcome.frameOrigin === undefined ? undefined : [outcome.frameOrigin], lines: outcome.lines });
+      return;
     }
+    const { installation, user } = outcome;
+    const session = await deps.sessions.issue({ memberId: installation.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
+    sendFrameApp(res, deps.ui.template, { mode: 'install', lang, session, user, portal: { domain: installation.domain } }, installationOrigin(installation));
   };
 }

@@ -1,6 +1,8 @@
 import { Router } from 'express';
+import type { AccessService } from '../../access/access-service.js';
+import type { DirectoryService } from '../../directory/directory-service.js';
 import { ForbiddenError } from '../../errors.js';
-import type { Services } from '../../services.js';
+import type { Manifest } from '../../manifest.js';
 import { accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
@@ -8,20 +10,20 @@ import { requestContext } from '../require-session.js';
  * `/api/sync`: the directory sync of the session's portal. Anyone signed in may read its state; only a
  * portal admin may start one (an unknown admin status is a deny).
  */
-export function syncRouter(services: Services): Router {
+export function syncRouter(deps: { access: AccessService; manifest: Manifest; directory: DirectoryService }): Router {
   const router = Router();
-  const { requireOpen } = accessGuards(services);
+  const { requireOpen } = accessGuards(deps);
 
   router.get('/sync', requireOpen(), async (req, res) => {
-    const { portal } = requestContext(req);
-    res.json(await services.directory.status(portal.memberId));
+    const { installation } = requestContext(req);
+    res.json(await deps.directory.status(installation.memberId));
   });
 
   router.post('/sync', requireOpen(), async (req, res) => {
-    const { session, portal } = requestContext(req);
+    const { session, installation } = requestContext(req);
     if (session.isAdmin !== true) throw new ForbiddenError('ADMIN_REQUIRED', 'Only a portal administrator can start a directory sync.');
-    const started = await services.directory.startSync(portal.memberId, 'admin');
-    res.status(202).json({ started, status: await services.directory.status(portal.memberId) });
+    const started = await deps.directory.startSync(installation.memberId, 'admin');
+    res.status(202).json({ started, status: await deps.directory.status(installation.memberId) });
   });
 
   return router;

@@ -1,11 +1,12 @@
 import type { Keyv } from 'keyv';
-import { BackgroundTasks } from '../background.js';
-import { systemClock, type Clock } from '../clock.js';
-import { createLogger, type Logger } from '../logger.js';
-import type { RateBudget } from '../bitrix/rate-budget.js';
-import type { BitrixClient } from '../bitrix/sdk-client.js';
-import { DirectoryService, type DirectoryOptions } from './directory-service.js';
-import type { Locks } from '../store/locks.js';
+import { BackgroundTasks } from '../../server/background.js';
+import { systemClock, type Clock } from '../../server/clock.js';
+import { createLogger, type Logger } from '../../server/logger.js';
+import type { RateBudget } from '../../server/bitrix/rate-budget.js';
+import type { BitrixClient } from '../../server/bitrix/sdk-client.js';
+import { DirectoryService, type DirectoryOptions } from '../../server/directory/directory-service.js';
+import { Documents } from '../../server/store/documents.js';
+import type { Locks } from '../../server/store/locks.js';
 
 /**
  * A DirectoryService for one portal without Express, the vault or the portal repository: what a benchmark
@@ -28,10 +29,10 @@ export function createStandaloneDirectory(options: {
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const scopes = options.scopes ?? ['user_brief', 'department'];
   const directory = new DirectoryService({
-    store: options.store,
+    documents: new Documents({ keyv: options.store }),
     clock: options.clock ?? systemClock,
     logger,
-    background: new BackgroundTasks(logger),
+    background: new BackgroundTasks({ logger }),
     clientFor: (id) => (id === memberId ? Promise.resolve(options.client) : Promise.reject(new Error(`unknown portal ${id}`))),
     portalInfo: (id) => Promise.resolve(id === memberId ? { scopes, installed: true } : undefined),
     listPortals: () => Promise.resolve([memberId]),

@@ -1,9 +1,11 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { readAudit } from '../../server/access/audit-log.js';
-import { PolicyChangedError, PolicyStore } from '../../server/access/policy-store.js';
+import { DocumentPolicyRepository, PolicyChangedError } from '../../server/access/policy-repository.js';
 import { defaultPolicy } from '../../server/access/policy.js';
 import type { PolicyContent } from '../../server/access/policy-diff.js';
+import { StoreUnavailableError } from '../../server/errors.js';
+import { Documents } from '../../server/store/documents.js';
 import { InProcessLocks } from '../../server/store/locks.js';
 import { manifest } from './access-fixtures.js';
 
@@ -23,7 +25,7 @@ function setup(failPolicyWrites = () => false) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const policies = new PolicyStore({ store: new Keyv({ store, throwOnErrors: true }), locks: new InProcessLocks(), manifest, clock: { now: () => 1_700_000_000_000 } });
+  const policies = new DocumentPolicyRepository({ documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }), locks: new InProcessLocks(), manifest, clock: { now: () => 1_700_000_000_000 } });
   return { policies, map };
 }
 
@@ -60,8 +62,9 @@ describe('PolicyStore', () => {
     const store = new Keyv({ store: new Map(), throwOnErrors: true });
     const locks = new InProcessLocks();
     const clock = { now: () => 1 };
-    const a = new PolicyStore({ store, locks, manifest, clock });
-    const b = new PolicyStore({ store, locks, manifest, clock });
+    const documents = new Documents({ keyv: store });
+    const a = new DocumentPolicyRepository({ documents, locks, manifest, clock });
+    const b = new DocumentPolicyRepository({ documents, locks, manifest, clock });
     const v1 = await a.save('m1', { ifMatch: (await a.get('m1', 'en')).etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' });
     expect((await b.get('m1', 'en')).etag).toBe(v1.etag); // b now remembers version 1
     await a.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U2'] }), actor, lang: 'en' });
@@ -87,7 +90,9 @@ describe('PolicyStore', () => {
     let fail = true;
     const { policies } = setup(() => fail);
     const { etag } = await policies.get('m1', 'en');
-    await expect(policies.save('m1', { ifMatch: etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' })).rejects.toThrow('disk full');
+    const failed = await policies.save('m1', { ifMatch: etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(StoreUnavailableError);
+    expect(String((failed as Error).cause)).toContain('disk full');
     expect((await policies.get('m1', 'en')).etag).toBe(etag);
     expect((await readAudit(policies, 'm1', { limit: 10 })).entries).toEqual([]);
     fail = false;

@@ -1,6 +1,7 @@
-import type { Keyv } from 'keyv';
-import { ReadCache } from '../store/read-cache.js';
 import { z } from 'zod';
+import { StoreUnavailableError } from '../errors.js';
+import type { Documents } from '../store/documents.js';
+import { ReadCache } from '../store/read-cache.js';
 import {
   departmentChunkSchema,
   groupChunkSchema,
@@ -14,7 +15,7 @@ import {
 } from './records.js';
 
 /*
- * Storage layout on the injected Keyv, one document per thing:
+ * Storage layout on the documents layer, one document per thing:
  *
  *   directory:<memberId>:meta                 current generation, the build in progress (lease +
  *                                             checkpoint), last run, last error
@@ -134,9 +135,34 @@ interface ChunkRows {
 /** The rows one request brought, to be written as the build's next chunk of their kind. */
 export type PendingChunk = { [K in ChunkKind]: { kind: K; rows: ChunkRows[K] } }[ChunkKind];
 
-/** Typed access to the directory documents of every portal. */
-export class DirectoryStore {
-  readonly #keyv: Keyv;
+/** The directory documents of every portal: meta, overlay, and the chunks of each generation. */
+export interface DirectoryRepository {
+  /** The meta as stored now (the lease, the flip and the overlay update decide on it). */
+  meta(memberId: string): Promise<DirectoryMeta>;
+  /** The meta as this process last read or wrote it (read-only: for finding the snapshot). */
+  currentMeta(memberId: string): Promise<Readonly<DirectoryMeta>>;
+  putMeta(memberId: string, meta: DirectoryMeta): Promise<void>;
+  overlay(memberId: string): Promise<DirectoryOverlay>;
+  /** The overlay as this process last read or wrote it (read-only: for building the snapshot). */
+  currentOverlay(memberId: string): Promise<Readonly<DirectoryOverlay>>;
+  putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void>;
+  /** Drops what this process remembers of the portal's meta and overlay; the next reads go to the store. */
+  forgetCurrent(memberId: string): void;
+  putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void>;
+  /** Rows of one chunk; a missing chunk is a store failure (only complete generations and live builds are read). */
+  userChunk(memberId: string, generation: number, index: number): Promise<UserTuple[]>;
+  departmentChunk(memberId: string, generation: number, index: number): Promise<DepartmentTuple[]>;
+  groupChunk(memberId: string, generation: number, index: number): Promise<GroupTuple[]>;
+  membersChunk(memberId: string, generation: number, index: number): Promise<MembersTuple[]>;
+  /** Deletes every chunk of a generation (`counts`: how many of each kind were written). */
+  deleteGeneration(memberId: string, generation: number, counts: ChunkCounts): Promise<void>;
+  deleteMeta(memberId: string): Promise<void>;
+  deleteOverlay(memberId: string): Promise<void>;
+}
+
+/** The repository on the documents layer. */
+export class DocumentDirectoryRepository implements DirectoryRepository {
+  readonly #documents: Documents;
   /**
    * Meta and overlay are read on every API call to find the current snapshot: `currentMeta`/`currentOverlay`
    * answer from memory. `meta`/`overlay` always read the store — the lease, the flip and the overlay update
@@ -146,49 +172,44 @@ export class DirectoryStore {
   readonly #overlays: ReadCache<DirectoryOverlay>;
 
   /** `cacheReads: false` when several instances share the store (their writes would not reach these caches). */
-  constructor(keyv: Keyv, options: { cacheReads?: boolean } = {}) {
-    this.#keyv = keyv;
-    this.#metas = new ReadCache({ enabled: options.cacheReads ?? true });
-    this.#overlays = new ReadCache({ enabled: options.cacheReads ?? true });
+  constructor(deps: { documents: Documents; cacheReads?: boolean }) {
+    this.#documents = deps.documents;
+    this.#metas = new ReadCache({ enabled: deps.cacheReads ?? true });
+    this.#overlays = new ReadCache({ enabled: deps.cacheReads ?? true });
   }
 
   async meta(memberId: string): Promise<DirectoryMeta> {
-    const raw: unknown = await this.#keyv.get(metaKey(memberId));
-    return raw === undefined || raw === null ? emptyMeta() : metaSchema.parse(raw);
+    return (await this.#documents.get(metaKey(memberId), metaSchema)) ?? emptyMeta();
   }
 
-  /** The meta as this process last read or wrote it (read-only: for finding the snapshot). */
   currentMeta(memberId: string): Promise<Readonly<DirectoryMeta>> {
     return this.#metas.read(memberId, () => this.meta(memberId));
   }
 
   async putMeta(memberId: string, meta: DirectoryMeta): Promise<void> {
     const parsed = metaSchema.parse(meta);
-    await this.#metas.write(memberId, structuredClone(parsed), () => this.#keyv.set(metaKey(memberId), parsed));
+    await this.#metas.write(memberId, structuredClone(parsed), () => this.#documents.set(metaKey(memberId), parsed));
   }
 
   async overlay(memberId: string): Promise<DirectoryOverlay> {
-    const raw: unknown = await this.#keyv.get(overlayKey(memberId));
-    return raw === undefined || raw === null ? emptyOverlay() : overlaySchema.parse(raw);
+    return (await this.#documents.get(overlayKey(memberId), overlaySchema)) ?? emptyOverlay();
   }
 
-  /** Drops what this process remembers of the portal's meta and overlay; the next reads go to the store. */
   forgetCurrent(memberId: string): void {
     this.#metas.forget(memberId);
     this.#overlays.forget(memberId);
   }
 
-  /** The overlay as this process last read or wrote it (read-only: for building the snapshot). */
   currentOverlay(memberId: string): Promise<Readonly<DirectoryOverlay>> {
     return this.#overlays.read(memberId, () => this.overlay(memberId));
   }
 
   async putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void> {
-    await this.#overlays.write(memberId, structuredClone(overlay), () => this.#keyv.set(overlayKey(memberId), overlay));
+    await this.#overlays.write(memberId, structuredClone(overlay), () => this.#documents.set(overlayKey(memberId), overlay));
   }
 
   async putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void> {
-    await this.#keyv.set(chunkKey(memberId, generation, chunk.kind, index), { rows: chunk.rows });
+    await this.#documents.set(chunkKey(memberId, generation, chunk.kind, index), { rows: chunk.rows });
   }
 
   userChunk(memberId: string, generation: number, index: number): Promise<UserTuple[]> {
@@ -207,23 +228,21 @@ export class DirectoryStore {
     return this.#chunk(chunkKey(memberId, generation, 'm', index), membersChunkSchema);
   }
 
-  /** Rows of one chunk; a missing chunk is an error (only complete generations and live builds are read). */
   async #chunk<T>(key: string, schema: z.ZodType<{ rows: T[] }>): Promise<T[]> {
-    const raw: unknown = await this.#keyv.get(key);
-    if (raw === undefined || raw === null) throw new Error(`directory chunk ${key} is missing`);
-    return schema.parse(raw).rows;
+    const chunk = await this.#documents.get(key, schema);
+    if (chunk === undefined) throw new StoreUnavailableError(undefined, { cause: new Error(`directory chunk ${key} is missing`) });
+    return chunk.rows;
   }
 
-  /** Deletes every chunk of a generation (`counts`: how many of each kind were written). */
   async deleteGeneration(memberId: string, generation: number, counts: ChunkCounts): Promise<void> {
     const keys: string[] = [];
     for (const kind of chunkKinds) for (let index = 0; index < counts[kind]; index++) keys.push(chunkKey(memberId, generation, kind, index));
-    if (keys.length > 0) await this.#keyv.deleteMany(keys);
+    await this.#documents.deleteMany(keys);
   }
 
   async deleteMeta(memberId: string): Promise<void> {
     try {
-      await this.#keyv.delete(metaKey(memberId));
+      await this.#documents.delete(metaKey(memberId));
     } finally {
       this.#metas.forget(memberId);
     }
@@ -231,7 +250,7 @@ export class DirectoryStore {
 
   async deleteOverlay(memberId: string): Promise<void> {
     try {
-      await this.#keyv.delete(overlayKey(memberId));
+      await this.#documents.delete(overlayKey(memberId));
     } finally {
       this.#overlays.forget(memberId);
     }

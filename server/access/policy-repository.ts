@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Keyv } from 'keyv';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { ConflictError, StoreUnavailableError } from '../errors.js';
 import type { Lang, Manifest } from '../manifest.js';
+import type { PortalDataOwner } from '../portals/data-owner.js';
+import type { Documents } from '../store/documents.js';
 import type { Locks } from '../store/locks.js';
 import { ReadCache } from '../store/read-cache.js';
-import type { PortalDataOwner } from '../store/portal-repository.js';
 import { auditEntrySchema, type AuditEntry } from './audit-entry.js';
 import { diffPolicies, type PolicyContent } from './policy-diff.js';
 import { defaultPolicy, policySchema, type Policy } from './policy.js';
@@ -37,13 +37,28 @@ export interface Actor {
 }
 
 /** A save presented a stale ETag: someone else saved first. Carries the current policy so nothing is lost. */
-export class PolicyChangedError extends AppError {
+export class PolicyChangedError extends ConflictError {
   readonly current: StoredPolicy;
 
-  constructor(current: StoredPolicy) {
-    super('POLICY_CHANGED', 409, 'Someone else changed the access settings since you opened them. Nothing was saved.');
+  constructor(current: StoredPolicy, options?: { details?: Record<string, unknown> }) {
+    super('POLICY_CHANGED', 'Someone else changed the access settings since you opened them. Nothing was saved.', options);
     this.current = current;
   }
+}
+
+/** The portal's access policy and its audit log. */
+export interface PolicyRepository extends PortalDataOwner {
+  /** The portal's policy; a portal that never saved one has the manifest's default (in `lang`). */
+  get(memberId: string, lang: Lang): Promise<StoredPolicy>;
+  /**
+   * Saves `content` if the current ETag is `ifMatch` (else PolicyChangedError, nothing written), with one
+   * audit entry. A save that changes nothing writes nothing and returns the current policy.
+   */
+  save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy>;
+  /** Audit entries of versions `from`, `from - 1`, … down to `to` (inclusive), newest first; missing ones skipped. */
+  auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]>;
+  /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
+  currentVersion(memberId: string): Promise<number>;
 }
 
 const DEFAULT_REVISION = 'default';
@@ -52,8 +67,9 @@ function etagOf(version: number, revision: string): string {
   return `"${version}-${revision}"`;
 }
 
-export class PolicyStore implements PortalDataOwner {
-  readonly #keyv: Keyv;
+/** The repository on the documents layer: `access:policy:<memberId>` and `access:audit:<memberId>:<version>`. */
+export class DocumentPolicyRepository implements PolicyRepository {
+  readonly #documents: Documents;
   readonly #locks: Locks;
   readonly #manifest: Manifest;
   readonly #clock: Clock;
@@ -61,15 +77,14 @@ export class PolicyStore implements PortalDataOwner {
   readonly #cache: ReadCache<Readonly<z.infer<typeof storedSchema>> | null>;
 
   /** `cacheReads: false` when several instances share the store (their saves would not reach this cache). */
-  constructor(deps: { store: Keyv; locks: Locks; manifest: Manifest; clock: Clock; cacheReads?: boolean }) {
+  constructor(deps: { documents: Documents; locks: Locks; manifest: Manifest; clock: Clock; cacheReads?: boolean }) {
     this.#cache = new ReadCache({ enabled: deps.cacheReads ?? true });
-    this.#keyv = deps.store;
+    this.#documents = deps.documents;
     this.#locks = deps.locks;
     this.#manifest = deps.manifest;
     this.#clock = deps.clock;
   }
 
-  /** The portal's policy; a portal that never saved one has the manifest's default (open to everyone). */
   async get(memberId: string, lang: Lang): Promise<StoredPolicy> {
     const stored = await this.#stored(memberId);
     if (stored === null) return { policy: defaultPolicy(this.#manifest, lang), etag: etagOf(0, DEFAULT_REVISION) };
@@ -81,8 +96,8 @@ export class PolicyStore implements PortalDataOwner {
   }
 
   async #fromStore(memberId: string): Promise<Readonly<z.infer<typeof storedSchema>> | null> {
-    const raw: unknown = await this.#keyv.get(policyKey(memberId));
-    return raw === undefined || raw === null ? null : Object.freeze(storedSchema.parse(raw));
+    const stored = await this.#documents.get(policyKey(memberId), storedSchema);
+    return stored === undefined ? null : Object.freeze(stored);
   }
 
   /**
@@ -96,12 +111,8 @@ export class PolicyStore implements PortalDataOwner {
     return stored;
   }
 
-  /**
-   * Saves `content` if the current ETag is `ifMatch` (else PolicyChangedError, nothing written). A save
-   * that changes nothing writes nothing and returns the current policy.
-   */
   async save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy> {
-    return this.#locks.withLock(memberId, 'policy', async () => {
+    const saving = this.#locks.withLock(memberId, 'policy', async () => {
       const before = await this.#locked(memberId);
       const current: StoredPolicy =
         before === null
@@ -112,24 +123,28 @@ export class PolicyStore implements PortalDataOwner {
       if (changes.length === 0) return current;
       const version = current.policy.version + 1;
       const entry: AuditEntry = { version, at: this.#clock.now(), actor: options.actor, changes };
-      await this.#keyv.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
+      await this.#documents.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
       const policy: Policy = { ...options.content, version };
       const stored = Object.freeze(storedSchema.parse({ policy, revision: randomUUID() }));
-      await this.#cache.write(memberId, stored, () => this.#keyv.set(policyKey(memberId), stored));
+      await this.#cache.write(memberId, stored, () => this.#documents.set(policyKey(memberId), stored));
       return { policy: stored.policy, etag: etagOf(version, stored.revision) };
     });
+    try {
+      return await saving;
+    } catch (error: unknown) {
+      // The write may or may not have landed: say so, rather than only "unavailable".
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      throw new StoreUnavailableError('The access settings could not be saved. Reload them to see whether your change was stored.', { cause: error.cause });
+    }
   }
 
-  /** Audit entries of versions `from`, `from - 1`, … down to `to` (inclusive), newest first; missing ones skipped. */
   async auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]> {
     if (from < to) return [];
     const keys: string[] = [];
     for (let version = from; version >= to; version--) keys.push(auditKey(memberId, version));
-    const rows: unknown[] = await this.#keyv.getMany(keys);
-    return rows.filter((row) => row !== undefined && row !== null).map((row) => auditEntrySchema.parse(row));
+    return (await this.#documents.getMany(keys, auditEntrySchema)).filter((entry) => entry !== undefined);
   }
 
-  /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
   async currentVersion(memberId: string): Promise<number> {
     return (await this.#stored(memberId))?.policy.version ?? 0;
   }
@@ -138,14 +153,14 @@ export class PolicyStore implements PortalDataOwner {
     await this.#locks.withLock(memberId, 'policy', async () => {
       // One past the stored version: an entry written by a save whose policy write failed. Read leniently:
       // a document this version cannot parse must still be deleted.
-      const raw: unknown = await this.#keyv.get(policyKey(memberId));
+      const raw = await this.#documents.getRaw(policyKey(memberId));
       const version = z.object({ policy: z.object({ version: z.number().int().nonnegative() }) }).safeParse(raw);
       const last = (version.success ? version.data.policy.version : 0) + 1;
       const keys: string[] = [];
       for (let version = 1; version <= last; version++) keys.push(auditKey(memberId, version));
       try {
-        await this.#keyv.deleteMany(keys);
-        await this.#keyv.delete(policyKey(memberId));
+        await this.#documents.deleteMany(keys);
+        await this.#documents.delete(policyKey(memberId));
       } finally {
         this.#cache.forget(memberId);
       }

@@ -1,0 +1,94 @@
+import type { Documents } from '../store/documents.js';
+import { InProcessLocks, type Locks } from '../store/locks.js';
+import { ReadCache } from '../store/read-cache.js';
+import type { PortalDataOwner } from './data-owner.js';
+import { installationSchema, type Installation } from './installation-record.js';
+import { transition } from './installation-state.js';
+
+/**
+ * Installation records, one per portal. Every write goes through `update` and is checked against the
+ * lifecycle (`transition`): no path can take an installation through a step the lifecycle does not have.
+ */
+export interface InstallationRepository extends PortalDataOwner {
+  get(memberId: string): Promise<Installation | undefined>;
+  /**
+   * Reads the current record, lets `change` derive the next one from it, and writes that, one update of a
+   * portal at a time: writers patch what they own on the latest record instead of saving a stale copy over
+   * someone else's change (a renewed refresh token, a newly stored application token). `change` returning
+   * undefined writes nothing. Throws TransitionError (nothing written) for an illegal state change.
+   */
+  update(memberId: string, change: (current: Installation | undefined) => Installation | undefined): Promise<Installation | undefined>;
+  /** Writes `installation` over whatever is stored (same lock and lifecycle check as `update`). */
+  save(installation: Installation): Promise<void>;
+  /** Member ids of every active installation (the scheduled reconcile visits them). */
+  listActive(): Promise<string[]>;
+}
+
+/** The repository on the documents layer: `portal:<memberId>`, parsed records cached in this process. */
+export class DocumentInstallationRepository implements InstallationRepository {
+  readonly #documents: Documents;
+  /** Every API call reads its portal's record: parsed records stay in memory (shallowly frozen against accidental edits). */
+  readonly #cache: ReadCache<Readonly<Installation> | undefined>;
+  /** One read-modify-write of a portal's record at a time, across every instance sharing the locks. */
+  readonly #locks: Locks;
+
+  /** `cacheReads: false` when several instances share the store (their writes would not reach this cache). */
+  constructor(deps: { documents: Documents; locks?: Locks; cacheReads?: boolean }) {
+    this.#documents = deps.documents;
+    this.#locks = deps.locks ?? new InProcessLocks();
+    this.#cache = new ReadCache({ enabled: deps.cacheReads ?? true });
+  }
+
+  async get(memberId: string): Promise<Installation | undefined> {
+    const installation = await this.#cache.read(memberId, async () => {
+      const stored = await this.#documents.get(key(memberId), installationSchema);
+      return stored === undefined ? undefined : Object.freeze(stored);
+    });
+    // "No such portal" is not kept: anyone can send any member_id, and must not push real portals out.
+    if (installation === undefined) this.#cache.forget(memberId);
+    return installation;
+  }
+
+  update(memberId: string, change: (current: Installation | undefined) => Installation | undefined): Promise<Installation | undefined> {
+    return this.#locks.withLock(memberId, 'portal', async () => {
+      const current = await this.get(memberId);
+      const updated = change(current);
+      if (updated === undefined) return undefined;
+      transition(current?.state, updated.state);
+      const parsed = Object.freeze(installationSchema.parse(updated));
+      await this.#cache.write(memberId, parsed, () => this.#documents.set(key(memberId), parsed));
+      return updated;
+    });
+  }
+
+  async save(installation: Installation): Promise<void> {
+    await this.update(installation.memberId, () => installation);
+  }
+
+  /**
+   * Walks every stored document (the store has no key-prefix query) and keeps the active installations. It
+   * reads the whole store once an hour; an index of active installations should replace it as the store grows.
+   */
+  async listActive(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const [, raw] of this.#documents.scan(PREFIX)) {
+      const installation = installationSchema.safeParse(raw);
+      if (installation.success && installation.data.state === 'active') ids.push(installation.data.memberId);
+    }
+    return ids;
+  }
+
+  async purgePortal(memberId: string): Promise<void> {
+    try {
+      await this.#documents.delete(key(memberId));
+    } finally {
+      this.#cache.forget(memberId);
+    }
+  }
+}
+
+const PREFIX = 'portal:';
+
+function key(memberId: string): string {
+  return `${PREFIX}${memberId}`;
+}
