@@ -3,6 +3,30 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 
+/*
+ * The architecture, as lint rules (DESIGN.md "Layout"). Each entry: the folders it applies to, and the
+ * imports they must not make. Type-only imports count too: a layer that names another's types depends on it.
+ */
+const DOMAINS = ['access', 'directory', 'portals', 'stock'];
+const below = (folders) => folders.flatMap((folder) => [`../${folder}/*`, `../../${folder}/*`, `../${folder}/**`]);
+/** Never imported by a domain: the composition root and the HTTP layer (use cases take narrow dependencies). */
+const domainBanned = [...below(['http']), '../services.js', '../app.js', '../main.js', '../open-store.js'];
+// Flat config applies the last matching entry of a rule: more specific entries come later and repeat what they inherit.
+const boundaries = [
+  { name: 'domains never import the composition root or the HTTP layer', files: DOMAINS.map((domain) => `server/${domain}/**`), banned: domainBanned },
+  {
+    name: 'the access core is pure: no I/O, no store, no Bitrix24, no HTTP',
+    files: ['access-index', 'codes', 'conflicts', 'evaluate', 'explain', 'gate', 'known-codes', 'levels', 'policy', 'policy-diff', 'rules', 'subject', 'validate'].map(
+      (name) => `server/access/${name}.ts`,
+    ),
+    banned: [...domainBanned, ...below(['store', 'bitrix', 'portals']), 'node:*', 'keyv', 'express', '../directory/directory-service.js'],
+  },
+  { name: 'bitrix/ talks to Bitrix24 only: no store, no HTTP layer', files: ['server/bitrix/**'], banned: [...below(['store', 'http']), '../services.js', '../app.js'] },
+  { name: 'store/ is infrastructure: no domain, no HTTP, no Bitrix24', files: ['server/store/**'], banned: [...below([...DOMAINS, 'http', 'bitrix']), '../services.js', '../app.js'] },
+  { name: 'common/ is shared by browser and server: no Node, no DOM libraries, nothing of either side', files: ['common/**'], banned: ['node:*', '../server/*', '../server/**', '../client/**', 'express', 'vue', 'zod'] },
+  { name: 'the client never imports server code', files: ['client/**'], banned: ['../server/**', '../../server/**', '../../../server/**', 'node:*'] },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'client/auto-imports.d.ts', 'client/components.d.ts', 'test-results/**'] },
   js.configs.recommended,
@@ -17,6 +41,31 @@ export default tseslint.config(
     files: ['client/**/*.ts'],
     rules: { 'vue/one-component-per-file': 'off' },
   },
+  ...boundaries.map(({ name, files, banned }) => ({
+    files,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: banned, message: `Layering: ${name}.` }] }],
+    },
+  })),
+  // The environment is read in one place (server/main.ts, through the zod config); time comes from the Clock.
+  ...[
+    { files: ['server/**/*.ts', 'common/**/*.ts'], ignores: ['server/main.ts', 'server/clock.ts'], bans: ['env', 'now'] },
+    { files: ['server/main.ts'], bans: ['now'] },
+    { files: ['server/clock.ts'], bans: ['env'] },
+  ].map(({ files, ignores = [], bans }) => ({
+    files,
+    ignores,
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...bans.map((ban) =>
+          ban === 'env'
+            ? { object: 'process', property: 'env', message: 'Only server/main.ts reads the environment (through loadConfig).' }
+            : { object: 'Date', property: 'now', message: 'Time comes from the injected Clock (server/clock.ts).' },
+        ),
+      ],
+    },
+  })),
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {

@@ -70,6 +70,9 @@ const schema = z.object({
     .min(5, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at least 5 (Bitrix24 limits how often apps may poll)' })
     .max(7 * 24 * 60, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at most a week' })
     .default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int({ error: 'PORT must be an integer' })
@@ -98,6 +101,8 @@ export interface Config {
   port: number;
   /** How often every active portal's directory mirror is reconciled with a full sync. */
   syncIntervalMinutes: number;
+  /** Pino level of the server's log (every record is redacted of secrets whatever the level). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 /** Thrown when the environment is unusable; lists every problem at once. */
@@ -131,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     oauthServer: value.B24_OAUTH_SERVER,
     port: value.PORT,
     syncIntervalMinutes: value.DIRECTORY_SYNC_INTERVAL_MINUTES,
+    logLevel: value.LOG_LEVEL,
   };
 }

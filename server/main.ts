@@ -4,14 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { systemClock } from './clock.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { loadManifest } from './manifest.js';
 import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
 import { openStore } from './open-store.js';
 
 /** The only place that reads the environment and listens. */
 const root = join(dirname(fileURLToPath(import.meta.url)), existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..');
-const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
 
 function readUi(): { template: string; assetsDir: string } {
   const clientDir = join(root, 'dist', 'client');
@@ -22,8 +21,12 @@ function readUi(): { template: string; assetsDir: string } {
   return { template, assetsDir: join(clientDir, 'assets') };
 }
 
+/** Set once the configuration (and with it the log level) is known. */
+let started: Logger | undefined;
 try {
   const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel });
+  started = logger;
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
   const opened = openStore(config.storeUrl, systemClock, logger);
   const app = createApp(config, { keyv: opened.keyv, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi(), ...opened.shared });
@@ -44,7 +47,7 @@ try {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    logger.fatal({ err: error }, 'Keycard could not start');
+    (started ?? createLogger()).fatal({ err: error }, 'Keycard could not start');
   }
   process.exit(1);
 }

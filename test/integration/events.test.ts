@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { DocumentInstallationRepository } from '../../server/portals/installation-repository.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
 import { installScopes, installerRequest, oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
@@ -136,12 +136,10 @@ describe('POST /events ONAPPUNINSTALL', () => {
     const h = harness();
     await installPortal(h, acme);
     // The store itself fails (installation records are cached after a write: drop the cache first).
-    const { store } = h;
-    const get = store.get.bind(store);
     h.services.installations = new DocumentInstallationRepository({ documents: h.services.documents });
-    store.get = () => Promise.reject(new Error('SQLITE_BUSY: database is locked'));
+    const failing = vi.spyOn(h.store, 'get').mockRejectedValue(new Error('SQLITE_BUSY: database is locked'));
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
-    store.get = get;
+    failing.mockRestore();
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('STORE_UNAVAILABLE');
     expect((await storedPortal(h, acme.memberId)).state).toBe('active');

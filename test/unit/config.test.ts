@@ -39,7 +39,15 @@ describe('loadConfig', () => {
       oauthServer: 'https://oauth.bitrix.info',
       port: 3000,
       syncIntervalMinutes: 60,
+      logLevel: 'info',
     });
+  });
+
+  it('LOG_LEVEL goes through the schema like every other variable: a pino level, reported with the other problems', () => {
+    expect(loadConfig({ ...validEnv, LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(() => loadConfig({ ...validEnv, LOG_LEVEL: 'loud', PORT: 'x' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringContaining('LOG_LEVEL'), expect.stringContaining('PORT')] }),
+    );
   });
 
   it('DIRECTORY_SYNC_INTERVAL_MINUTES: default hourly, bounded, and reported with the other problems', () => {
