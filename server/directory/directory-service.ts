@@ -9,13 +9,13 @@ import type { PortalDataOwner } from '../portals/data-owner.js';
 import { NotInstalledError } from '../portals/installation-state.js';
 import type { Documents } from '../store/documents.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
-import { BuildLedger, SyncLeaseLostError, SyncRunningError } from './build-ledger.js';
-import { DocumentDirectoryRepository, type DirectoryRepository, type SyncBuild, type SyncTrigger } from './directory-repository.js';
+import { BuildLedger, SyncLeaseLostError, SyncRunningError, type BuildCheckpoint } from './build-ledger.js';
+import { DocumentDirectoryRepository, type DirectoryRepository, type SyncTrigger } from './directory-repository.js';
 import { encodeUser, decodeUser, sameUser, type DirectoryUser } from './records.js';
 import { applyUserRow, parseUserRow } from './rest-rows.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import type { DirectorySnapshot } from './snapshot.js';
-import { runBuild, SyncAbortedError, type SyncHooks } from './sync-run.js';
+import { SyncAbortedError, SyncRun, type SyncHooks } from './sync-run.js';
 import { emailAllowed, syncStatus, workgroupAvailability, type SyncReport, type SyncStatus } from './sync-status.js';
 
 /** Tunables of the directory mirror; every one has a default. */
@@ -83,7 +83,7 @@ export interface DirectoryDeps {
 }
 
 interface Running {
-  claimed: Promise<{ build: SyncBuild; resumed: boolean }>;
+  claimed: Promise<{ build: BuildCheckpoint; resumed: boolean }>;
   done: Promise<SyncReport>;
   abort: AbortController;
 }
@@ -300,7 +300,7 @@ export class DirectoryService implements PortalDataOwner {
   }
 
   /** Takes the portal's build lease (see BuildLedger.claim) once the portal is known to be installed. */
-  async #claim(memberId: string, trigger: SyncTrigger): Promise<{ build: SyncBuild; resumed: boolean }> {
+  async #claim(memberId: string, trigger: SyncTrigger): Promise<{ build: BuildCheckpoint; resumed: boolean }> {
     const info = await this.#deps.portalInfo(memberId);
     if (info?.installed !== true) throw new NotInstalledError();
     const claimed = await this.#ledger.claim(memberId, trigger, info.scopes);
@@ -309,40 +309,41 @@ export class DirectoryService implements PortalDataOwner {
     return claimed;
   }
 
-  async #execute(memberId: string, trigger: SyncTrigger, build: SyncBuild, resumed: boolean, signal: AbortSignal): Promise<SyncReport> {
+  async #execute(memberId: string, trigger: SyncTrigger, claimed: BuildCheckpoint, resumed: boolean, signal: AbortSignal): Promise<SyncReport> {
     const startedAt = this.#deps.clock.now();
-    try {
-      const { requests } = await runBuild(
-        {
-          memberId,
-          store: this.#store,
-          client: () => this.#deps.clientFor(memberId),
-          budget: this.#deps.budgetFor?.(memberId),
-          logger: this.#deps.logger,
-          signal,
-          hooks: this.#options.hooks,
-          maxBatchRetries: this.#options.maxBatchRetries,
-          retryDelayMs: this.#options.retryDelayMs,
-          sleep: this.#options.sleep,
-          checkpoint: async (progress, chunk) => {
-            // After a purge nothing may be written for the portal again.
-            if (signal.aborted) throw new SyncAbortedError();
-            await this.#ledger.checkpoint(memberId, progress, chunk);
-          },
+    const run = new SyncRun(
+      {
+        memberId,
+        store: this.#store,
+        client: () => this.#deps.clientFor(memberId),
+        budget: this.#deps.budgetFor?.(memberId),
+        logger: this.#deps.logger,
+        signal,
+        hooks: this.#options.hooks,
+        maxBatchRetries: this.#options.maxBatchRetries,
+        retryDelayMs: this.#options.retryDelayMs,
+        sleep: this.#options.sleep,
+        checkpoint: async (build, chunk) => {
+          // After a purge nothing may be written for the portal again.
+          if (signal.aborted) throw new SyncAbortedError();
+          return this.#ledger.checkpoint(memberId, build, chunk);
         },
-        build,
-      );
+      },
+      claimed,
+    );
+    try {
+      const { requests } = await run.run();
       if (signal.aborted) throw new SyncAbortedError();
-      const report = await this.#ledger.flip(memberId, trigger, build, { startedAt, requests, resumed });
+      const report = await this.#ledger.flip(memberId, trigger, run.build, { startedAt, requests, resumed });
       this.#deps.logger.info({ ...report }, 'directory sync finished');
       return report;
     } catch (error: unknown) {
       if (!(error instanceof SyncAbortedError) && !(error instanceof SyncLeaseLostError)) {
-        await this.#ledger.recordFailure(memberId, build, error).catch((recordError: unknown) => {
+        await this.#ledger.recordFailure(memberId, run.build, error).catch((recordError: unknown) => {
           this.#deps.logger.error({ memberId, err: recordError }, 'could not record the directory sync failure');
         });
       }
-      this.#deps.logger.warn({ memberId, err: error, generation: build.generation, phase: build.phase }, 'directory sync failed');
+      this.#deps.logger.warn({ memberId, err: error, generation: run.build.generation, phase: run.build.phase }, 'directory sync failed');
       throw error;
     }
   }
