@@ -19,6 +19,23 @@ export class SyncLeaseLostError extends AppError {
   }
 }
 
+/**
+ * A build as one checkpoint holds it. Frozen: a run moves on by making the next value, never by editing
+ * this one, so what the ledger stored and what the run holds cannot drift apart.
+ */
+export type BuildCheckpoint = { readonly [K in keyof SyncBuild]: Readonly<SyncBuild[K]> };
+
+/** A frozen copy of `build`. */
+export function frozenBuild(build: BuildCheckpoint): BuildCheckpoint {
+  return Object.freeze({
+    ...build,
+    cursor: Object.freeze({ ...build.cursor }),
+    chunks: Object.freeze({ ...build.chunks }),
+    counts: Object.freeze({ ...build.counts }),
+    workgroups: Object.freeze({ ...build.workgroups }),
+  });
+}
+
 export interface BuildLedgerDeps {
   store: DirectoryRepository;
   locks: Locks;
@@ -34,7 +51,7 @@ export interface BuildLedgerDeps {
  * Every write of a portal's meta document during a sync, each under the portal's meta lock: claiming the
  * build lease (a fresh generation, or the resume of a checkpoint young enough), checkpoints that renew the
  * lease, the flip that makes the build current in one write, and the failure record that keeps the
- * checkpoint and releases the lease.
+ * checkpoint and releases the lease. Builds come in and go out as frozen values (see BuildCheckpoint).
  */
 export class BuildLedger {
   readonly #deps: BuildLedgerDeps;
@@ -43,7 +60,7 @@ export class BuildLedger {
     this.#deps = deps;
   }
 
-  async claim(memberId: string, trigger: SyncTrigger, scopes: readonly string[]): Promise<{ build: SyncBuild; resumed: boolean }> {
+  async claim(memberId: string, trigger: SyncTrigger, scopes: readonly string[]): Promise<{ build: BuildCheckpoint; resumed: boolean }> {
     const { store, locks, clock, owner, leaseMs, checkpointMaxAgeMs } = this.#deps;
     const now = clock.now();
     const { build, resumed, discarded } = await locks.withLock(memberId, 'meta', async () => {
@@ -78,27 +95,29 @@ export class BuildLedger {
         this.#deps.logger.warn({ memberId, err: error }, 'could not delete an abandoned directory build');
       });
     }
-    return { build, resumed };
+    return { build: frozenBuild(build), resumed };
   }
 
   /**
-   * Writes the request's chunk (if it brought rows) and then the checkpoint, renewing the lease. Both
+   * Writes the request's chunk (if it brought rows) as the build's next chunk of its kind, then `build`
+   * as the checkpoint with the chunk counted and the lease renewed; returns that stored value. Both writes
    * happen under the meta lock after the ownership check, so a run that lost its lease (it stalled past
    * the lease and another instance resumed the build) cannot overwrite the new owner's chunks.
    */
-  async checkpoint(memberId: string, build: SyncBuild, chunk?: PendingChunk): Promise<void> {
+  async checkpoint(memberId: string, build: BuildCheckpoint, chunk?: PendingChunk): Promise<BuildCheckpoint> {
     const { store, locks, clock, leaseMs } = this.#deps;
-    await locks.withLock(memberId, 'meta', async () => {
+    return locks.withLock(memberId, 'meta', async () => {
       const meta = await store.meta(memberId);
       this.#assertOwned(meta.build, build);
+      let chunks = build.chunks;
       if (chunk !== undefined && chunk.rows.length > 0) {
-        await store.putChunk(memberId, build.generation, build.chunks[chunk.kind], chunk);
-        build.chunks[chunk.kind] += 1;
+        await store.putChunk(memberId, build.generation, chunks[chunk.kind], chunk);
+        chunks = { ...chunks, [chunk.kind]: chunks[chunk.kind] + 1 };
       }
       const now = clock.now();
-      build.checkpointAt = now;
-      build.leaseUntil = now + leaseMs;
-      await store.putMeta(memberId, { ...meta, build });
+      const stored = frozenBuild({ ...build, chunks, checkpointAt: now, leaseUntil: now + leaseMs });
+      await store.putMeta(memberId, { ...meta, build: stored });
+      return stored;
     });
   }
 
@@ -106,7 +125,7 @@ export class BuildLedger {
    * Makes the build current with one write of the meta document, then deletes the previous generation's
    * chunks and the overlay entries the new generation already contains (those older than its start).
    */
-  async flip(memberId: string, trigger: SyncTrigger, build: SyncBuild, run: { startedAt: number; requests: number; resumed: boolean }): Promise<SyncReport> {
+  async flip(memberId: string, trigger: SyncTrigger, build: BuildCheckpoint, run: { startedAt: number; requests: number; resumed: boolean }): Promise<SyncReport> {
     const { store, locks, clock } = this.#deps;
     const finishedAt = clock.now();
     const report: SyncReport = {
@@ -158,7 +177,7 @@ export class BuildLedger {
   }
 
   /** Keeps the stored checkpoint for a resume, releases the lease and records the error. */
-  async recordFailure(memberId: string, build: SyncBuild, error: unknown): Promise<void> {
+  async recordFailure(memberId: string, build: BuildCheckpoint, error: unknown): Promise<void> {
     const { store, locks, clock, owner } = this.#deps;
     await locks.withLock(memberId, 'meta', async () => {
       const meta = await store.meta(memberId);
@@ -182,7 +201,7 @@ export class BuildLedger {
     });
   }
 
-  #assertOwned(stored: SyncBuild | null, build: SyncBuild): void {
+  #assertOwned(stored: SyncBuild | null, build: BuildCheckpoint): void {
     if (stored?.generation !== build.generation || stored.owner !== this.#deps.owner) throw new SyncLeaseLostError();
   }
 }

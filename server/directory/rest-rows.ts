@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DirectoryDepartment, DirectoryGroup, DirectoryUser, GroupRole } from './records.js';
+import { encodeMembers, type DirectoryDepartment, type DirectoryGroup, type DirectoryUser, type GroupRole, type MembersTuple } from './records.js';
 
 /*
  * Rows as Bitrix24 sends them, parsed at the edge. Bitrix24 is loose with types (IDs as strings, `SORT`
@@ -126,6 +126,29 @@ const memberRowSchema = z.object({ USER_ID: restId, ROLE: z.enum(['A', 'E', 'K']
 export function parseMemberRow(raw: unknown): { userId: number; role: GroupRole } | undefined {
   const parsed = memberRowSchema.safeParse(raw);
   return parsed.success ? { userId: parsed.data.USER_ID, role: parsed.data.ROLE } : undefined;
+}
+
+/** The members of a group from its `sonet_group.user.get` rows, in stored form. */
+export function membersTuple(groupId: number, raws: unknown[]): MembersTuple {
+  const owners: number[] = [];
+  const moderators: number[] = [];
+  const members: number[] = [];
+  for (const raw of raws) {
+    const member = parseMemberRow(raw);
+    if (member === undefined) continue;
+    (member.role === 'A' ? owners : member.role === 'E' ? moderators : members).push(member.userId);
+  }
+  return encodeMembers({ groupId, owners, moderators, members });
+}
+
+/** The rows that parse, in stored form; a row without a usable ID is skipped. */
+export function parsedTuples<R, T>(raws: unknown[], parse: (raw: unknown) => R | undefined, encode: (row: R) => T): T[] {
+  const out: T[] = [];
+  for (const raw of raws) {
+    const row = parse(raw);
+    if (row !== undefined) out.push(encode(row));
+  }
+  return out;
 }
 
 /** The `ID` of a list row (for cursors and de-duplication), or undefined. */

@@ -4,7 +4,7 @@ import { InProcessLocks } from '../../server/store/locks.js';
 import { CursorIgnoredError, fetchCursorBatch, fetchItemBatch, fetchOffsetBatch } from '../../server/directory/paging.js';
 import { decodeUser, encodeUser, userChunkSchema } from '../../server/directory/records.js';
 import { applyUserRow, parseDepartmentRow, parseMemberRow, parseUserRow } from '../../server/directory/rest-rows.js';
-import { userCursorParams } from '../../server/directory/sync-steps.js';
+import { userCursorParams } from '../../server/directory/sync-phases.js';
 
 /** Builds an envelope the way the portal prints it (empty maps as `[]`). */
 function envelope(parts: { result?: Record<string, unknown>; result_error?: Record<string, unknown>; result_total?: Record<string, number> }): BatchEnvelope {
