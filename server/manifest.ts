@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-/** Languages the UI speaks; every other portal language falls back to English. */
-export const languages = ['en', 'ru'] as const;
-export type Lang = (typeof languages)[number];
-
-/** Picks the UI language from a Bitrix24 LANG / LANGUAGE_ID value. */
-export function pickLang(value: string | undefined): Lang {
-  return value?.trim().toLowerCase().startsWith('ru') === true ? 'ru' : 'en';
-}
+export { languages, pickLang, type Lang } from '../common/lang.js';
 
 const text = z.object({ en: z.string().min(1), ru: z.string().min(1) });
 const key = z.string().regex(/^[a-z][a-z0-9_.-]*$/, { error: 'keys are lowercase: letters, digits, _ . -' });
