@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { languages } from '../common/lang'
 
 /**
  * The data the server renders into the page (`<script id="keycard-bootstrap" type="application/json">`,
@@ -7,7 +8,7 @@ import { z } from 'zod'
 export const bootstrapSchema = z.object({
   /** `install` on POST /install (the installer, which must call installFinish), `app` on POST /app. */
   mode: z.enum(['install', 'app']),
-  lang: z.enum(['en', 'ru']),
+  lang: z.enum(languages),
   /** Short-lived session token for `Authorization: Bearer` on /api/*. */
   session: z.string().min(1),
   user: z.object({

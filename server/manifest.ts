@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseAccessCode } from '../common/access-codes.js';
 
-/** Languages the UI speaks; every other portal language falls back to English. */
-export const languages = ['en', 'ru'] as const;
-export type Lang = (typeof languages)[number];
-
-/** Picks the UI language from a Bitrix24 LANG / LANGUAGE_ID value. */
-export function pickLang(value: string | undefined): Lang {
-  return value?.trim().toLowerCase().startsWith('ru') === true ? 'ru' : 'en';
-}
+export { languages, pickLang, type Lang } from '../common/lang.js';
 
 const text = z.object({ en: z.string().min(1), ru: z.string().min(1) });
 const key = z.string().regex(/^[a-z][a-z0-9_.-]*$/, { error: 'keys are lowercase: letters, digits, _ . -' });
+/** A code a role may hold on a fresh install: a user, a department (with or without sub-departments) or everyone; not a workgroup. */
+const defaultCode = z.string().refine(
+  (code) => {
+    const kind = parseAccessCode(code)?.kind;
+    return kind !== undefined && kind !== 'group';
+  },
+  { error: 'default codes are AU, U{id}, D{id} or DR{id}' },
+);
 
 const manifestSchema = z
   .object({
@@ -40,7 +42,7 @@ const manifestSchema = z
         title: text,
         grants: z.record(key, key),
         /** Access codes that hold the role on a fresh install (e.g. `AU`: everyone gets the read-only role). */
-        defaultCodes: z.array(z.string().regex(/^(?:AU|U[1-9]\d*|DR?[1-9]\d*)$/)).optional(),
+        defaultCodes: z.array(defaultCode).optional(),
       }),
     ),
   })

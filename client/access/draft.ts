@@ -1,5 +1,5 @@
 import type { AccessManifest, Assignment, Grant, Policy, Role } from '../api/accessSchemas'
-import { topOfferedLevel } from './levels'
+import { topOfferedLevel } from '../../common/levels'
 
 /*
  * The policy as the admin edits it before Save. Every operation is a pure function returning a new

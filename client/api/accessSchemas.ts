@@ -1,8 +1,22 @@
 import { z } from 'zod'
+import type {
+  ApiAccessCheck,
+  ApiAuditPage,
+  ApiConflicts,
+  ApiErrorBody,
+  ApiInvalidPolicyBody,
+  ApiKnownAuditChange,
+  ApiKnownRule,
+  ApiPolicyChangedBody,
+  ApiPolicyResponse,
+  ApiStock
+} from '../../common/api'
+import { tiedTo } from './contract'
 
 // Response shapes of the access API (issue #5): /api/me's `access`, /api/access/*, /api/audit and the
 // sample /api/stock. Like schemas.ts, objects are not strict and open-ended labels (code kinds, rule
-// and change kinds) fall back to a generic form instead of failing the whole answer.
+// and change kinds) fall back to a generic form instead of failing the whole answer; each answer's
+// schema is tied to its type in common/api (see contract.ts).
 
 /** User ids are strings in /api/me and numbers in the directory; the UI keeps them as strings. */
 const idSchema = z.union([z.string(), z.number()]).transform(String)
@@ -89,21 +103,23 @@ export const accessManifestSchema = z.object({
 })
 
 /** GET /api/access/policy and a successful PUT. */
-export const policyResponseSchema = z.object({
-  policy: policySchema,
-  /** Sent back as If-Match; the same as the ETag header. */
-  etag: z.string().min(1),
-  manifest: accessManifestSchema,
-  names: namesSchema
-})
+export const policyResponseSchema = tiedTo<ApiPolicyResponse>()(
+  z.object({
+    policy: policySchema,
+    /** Sent back as If-Match; the same as the ETag header. */
+    etag: z.string().min(1),
+    manifest: accessManifestSchema,
+    names: namesSchema
+  })
+)
 
 export const policyProblemSchema = z.object({ path: z.string(), message: z.string() })
 
 /** Extra fields of a 400 INVALID_POLICY. */
-export const invalidPolicyBodySchema = z.object({ problems: z.array(policyProblemSchema) })
+export const invalidPolicyBodySchema = tiedTo<Omit<ApiInvalidPolicyBody, keyof ApiErrorBody>>()(z.object({ problems: z.array(policyProblemSchema) }))
 
 /** Extra fields of a 409 POLICY_CHANGED: what the other admin saved. */
-export const policyChangedBodySchema = z.object({ current: policyResponseSchema })
+export const policyChangedBodySchema = tiedTo<Omit<ApiPolicyChangedBody, keyof ApiErrorBody>>()(z.object({ current: policyResponseSchema }))
 
 const roleRuleSchema = z.object({
   kind: z.literal('role'),
@@ -115,19 +131,21 @@ const roleRuleSchema = z.object({
   resources: z.array(z.string()).nullable()
 })
 
-const knownRuleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('fired') }),
-  z.object({ kind: z.literal('admin') }),
-  z.object({ kind: z.literal('adminUnknown') }),
-  z.object({ kind: z.literal('allowListEmpty') }),
-  z.object({ kind: z.literal('allowList'), code: z.string() }),
-  z.object({ kind: z.literal('notInAllowList') }),
-  z.object({ kind: z.literal('adminOnly'), feature: z.string() }),
-  z.object({ kind: z.literal('delegate'), code: z.string() }),
-  roleRuleSchema,
-  z.object({ kind: z.literal('noGrant'), feature: z.string(), level: z.string() }),
-  z.object({ kind: z.literal('unknown'), feature: z.string(), level: z.string() })
-])
+const knownRuleSchema = tiedTo<ApiKnownRule>()(
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fired') }),
+    z.object({ kind: z.literal('admin') }),
+    z.object({ kind: z.literal('adminUnknown') }),
+    z.object({ kind: z.literal('allowListEmpty') }),
+    z.object({ kind: z.literal('allowList'), code: z.string() }),
+    z.object({ kind: z.literal('notInAllowList') }),
+    z.object({ kind: z.literal('adminOnly'), feature: z.string() }),
+    z.object({ kind: z.literal('delegate'), code: z.string() }),
+    roleRuleSchema,
+    z.object({ kind: z.literal('noGrant'), feature: z.string(), level: z.string() }),
+    z.object({ kind: z.literal('unknown'), feature: z.string(), level: z.string() })
+  ])
+)
 
 /** The rule behind a decision (server/access/rules.ts); a kind this UI does not know becomes `other`. */
 export const ruleSchema = z.union([
@@ -142,66 +160,76 @@ export const decisionLevelSchema = z.object({
 })
 
 /** GET /api/access/check?user=ID */
-export const accessCheckSchema = z.object({
-  user: z.object({
-    id: idSchema,
-    fullName: z.string(),
-    position: z.string().nullish(),
-    active: z.boolean(),
-    departments: z.array(z.object({ id: idSchema, name: z.string() }))
-  }),
-  /** `unknown`: Keycard has not seen this user open the app as an admin. */
-  adminStatus: z.enum(['admin', 'notAdmin', 'unknown']),
-  codes: z.array(z.string()),
-  access: z.object({
-    open: z.object({ allowed: z.boolean(), level: z.string().nullable(), reasons: z.array(ruleSchema) }),
-    /** Every feature, `access.manage` included. */
-    features: z.array(
-      z.object({
-        feature: z.string(),
-        level: z.string().nullable(),
-        levels: z.array(decisionLevelSchema),
-        denied: z.array(ruleSchema)
-      })
-    )
-  }),
-  names: namesSchema
-})
+export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
+  z.object({
+    user: z.object({
+      id: idSchema,
+      fullName: z.string(),
+      position: z.string().nullish(),
+      active: z.boolean(),
+      departments: z.array(z.object({ id: idSchema, name: z.string() }))
+    }),
+    /** `unknown`: Keycard has not seen this user open the app as an admin. */
+    adminStatus: z.enum(['admin', 'notAdmin', 'unknown']),
+    codes: z.array(z.string()),
+    access: z.object({
+      open: z.object({ allowed: z.boolean(), level: z.string().nullable(), reasons: z.array(ruleSchema) }),
+      /** Every feature, `access.manage` included. */
+      features: z.array(
+        z.object({
+          feature: z.string(),
+          level: z.string().nullable(),
+          levels: z.array(decisionLevelSchema),
+          denied: z.array(ruleSchema)
+        })
+      )
+    }),
+    names: namesSchema
+  })
+)
 
 /** GET /api/access/conflicts */
-export const conflictsSchema = z.object({
-  total: z.number().int().nonnegative(),
-  truncated: z.boolean(),
-  conflicts: z.array(
-    z.object({
-      user: z.object({ id: idSchema, fullName: z.string() }),
-      feature: z.string(),
-      /** The level that wins (the most permissive). */
-      level: z.string().nullable(),
-      rules: z.array(ruleSchema)
-    })
-  ),
-  names: namesSchema
-})
+export const conflictsSchema = tiedTo<ApiConflicts>()(
+  z.object({
+    total: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+    conflicts: z.array(
+      z.object({
+        user: z.object({ id: idSchema, fullName: z.string() }),
+        feature: z.string(),
+        /** The level that wins (the most permissive). */
+        level: z.string().nullable(),
+        rules: z.array(ruleSchema)
+      })
+    ),
+    names: namesSchema
+  })
+)
 
 export const grantStateSchema = z.object({ level: z.string(), resources: z.array(z.string()).nullish() })
 
 const action = z.enum(['added', 'removed'])
 
+const knownAuditChangeSchema = tiedTo<ApiKnownAuditChange>()(
+  z.union([
+    z.object({ kind: z.enum(['allowList', 'delegates']), action, code: z.string() }),
+    z.object({ kind: z.literal('role'), action: z.literal('renamed'), role: z.string(), before: z.string(), after: z.string() }),
+    z.object({ kind: z.literal('role'), action, role: z.string(), title: z.string() }),
+    z.object({
+      kind: z.literal('grant'),
+      role: z.string(),
+      title: z.string(),
+      feature: z.string(),
+      before: grantStateSchema.nullable(),
+      after: grantStateSchema.nullable()
+    }),
+    z.object({ kind: z.literal('assignment'), action, code: z.string(), role: z.string(), title: z.string() })
+  ])
+)
+
 /** One change of an audited save; an unknown kind becomes `other`. */
 export const auditChangeSchema = z.union([
-  z.object({ kind: z.enum(['allowList', 'delegates']), action, code: z.string() }),
-  z.object({ kind: z.literal('role'), action: z.literal('renamed'), role: z.string(), before: z.string(), after: z.string() }),
-  z.object({ kind: z.literal('role'), action, role: z.string(), title: z.string() }),
-  z.object({
-    kind: z.literal('grant'),
-    role: z.string(),
-    title: z.string(),
-    feature: z.string(),
-    before: grantStateSchema.nullable(),
-    after: grantStateSchema.nullable()
-  }),
-  z.object({ kind: z.literal('assignment'), action, code: z.string(), role: z.string(), title: z.string() }),
+  knownAuditChangeSchema,
   z.object({ kind: z.string() }).transform((change) => ({ kind: 'other' as const, name: change.kind }))
 ])
 
@@ -215,17 +243,21 @@ export const auditEntrySchema = z.object({
 })
 
 /** GET /api/audit: newest first; `nextCursor` is null on the last page. */
-export const auditPageSchema = z.object({
-  entries: z.array(auditEntrySchema),
-  nextCursor: z.string().nullable(),
-  names: namesSchema
-})
+export const auditPageSchema = tiedTo<ApiAuditPage>()(
+  z.object({
+    entries: z.array(auditEntrySchema),
+    nextCursor: z.string().nullable(),
+    names: namesSchema
+  })
+)
 
 /** GET /api/stock: only the warehouses the user may read, and quantities only for them. */
-export const stockSchema = z.object({
-  warehouses: z.array(z.object({ id: z.string(), name: z.string(), canEdit: z.boolean() })),
-  items: z.array(z.object({ sku: z.string(), name: z.string(), quantities: z.record(z.string(), z.number()) }))
-})
+export const stockSchema = tiedTo<ApiStock>()(
+  z.object({
+    warehouses: z.array(z.object({ id: z.string(), name: z.string(), canEdit: z.boolean() })),
+    items: z.array(z.object({ sku: z.string(), name: z.string(), quantities: z.record(z.string(), z.number()) }))
+  })
+)
 
 export type LevelResources = z.infer<typeof levelResourcesSchema>
 export type MeAccess = z.infer<typeof meAccessSchema>

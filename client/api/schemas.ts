@@ -1,30 +1,39 @@
 import { z } from 'zod'
+import type { ApiDepartments, ApiErrorBody, ApiMe, ApiScopesReport, ApiSyncStart, ApiSyncStatus, ApiUsersPage } from '../../common/api'
+import { languages } from '../../common/lang'
 import { meAccessSchema } from './accessSchemas'
+import { tiedTo } from './contract'
 
 // Response shapes of the Keycard server's /api/*. Objects are not strict: a field the server adds
-// later is ignored rather than breaking the UI.
+// later is ignored rather than breaking the UI. Each answer's schema is tied to its type in
+// common/api (see contract.ts): the types there are the contract with the server, the schemas check
+// answers against it at run time, and the type check fails when the two drift apart.
 
 /** `{ "error": code, "message": text }`, the body of every non-2xx /api response. */
-export const errorBodySchema = z.object({
-  error: z.string().min(1),
-  message: z.string()
-})
+export const errorBodySchema = tiedTo<ApiErrorBody>()(
+  z.object({
+    error: z.string().min(1),
+    message: z.string()
+  })
+)
 
 /** GET /api/me */
-export const meSchema = z.object({
-  user: z.object({
-    id: z.string(),
-    name: z.string(),
-    isAdmin: z.boolean().nullable()
-  }),
-  portal: z.object({
-    domain: z.string(),
-    memberId: z.string()
-  }),
-  lang: z.enum(['en', 'ru']),
-  /** What the user may do in the app (issue #5); see accessSchemas.ts. */
-  access: meAccessSchema
-})
+export const meSchema = tiedTo<ApiMe>()(
+  z.object({
+    user: z.object({
+      id: z.string(),
+      name: z.string(),
+      isAdmin: z.boolean().nullable()
+    }),
+    portal: z.object({
+      domain: z.string(),
+      memberId: z.string()
+    }),
+    lang: z.enum(languages),
+    /** What the user may do in the app (issue #5); see accessSchemas.ts. */
+    access: meAccessSchema
+  })
+)
 
 export const featureRefSchema = z.object({
   key: z.string(),
@@ -47,12 +56,14 @@ export const unavailableFeatureSchema = z.object({
 })
 
 /** GET /api/scopes; texts are already localized by the server. */
-export const scopesReportSchema = z.object({
-  /** `stored`: the portal could not be asked just now; `granted` comes from the install. */
-  source: z.enum(['portal', 'stored']),
-  scopes: z.array(scopeInfoSchema),
-  unavailableFeatures: z.array(unavailableFeatureSchema)
-})
+export const scopesReportSchema = tiedTo<ApiScopesReport>()(
+  z.object({
+    /** `stored`: the portal could not be asked just now; `granted` comes from the install. */
+    source: z.enum(['portal', 'stored']),
+    scopes: z.array(scopeInfoSchema),
+    unavailableFeatures: z.array(unavailableFeatureSchema)
+  })
+)
 
 export type Me = z.infer<typeof meSchema>
 export type FeatureRef = z.infer<typeof featureRefSchema>
@@ -95,27 +106,31 @@ export const syncRunSchema = z.object({
 })
 
 /** GET /api/sync */
-export const syncStatusSchema = z.object({
-  state: z.enum(['never', 'running', 'idle', 'failed']),
-  /** Snapshot the directory endpoints serve; `null` before the first sync finished. */
-  generation: z.number().int().nullable(),
-  /** When that snapshot was completed (ms since the epoch). */
-  refreshedAt: z.number().nullable(),
-  progress: syncProgressSchema.nullish(),
-  lastRun: syncRunSchema.nullish(),
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullish(),
-  workgroups: z.object({
-    available: z.boolean(),
-    /** The scope the portal did not grant (`sonet_group`). */
-    missingScope: z.string().nullish()
+export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
+  z.object({
+    state: z.enum(['never', 'running', 'idle', 'failed']),
+    /** Snapshot the directory endpoints serve; `null` before the first sync finished. */
+    generation: z.number().int().nullable(),
+    /** When that snapshot was completed (ms since the epoch). */
+    refreshedAt: z.number().nullable(),
+    progress: syncProgressSchema.nullish(),
+    lastRun: syncRunSchema.nullish(),
+    lastError: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullish(),
+    workgroups: z.object({
+      available: z.boolean(),
+      /** The scope the portal did not grant (`sonet_group`). */
+      missingScope: z.string().nullish()
+    })
   })
-})
+)
 
 /** POST /api/sync (202); `started` is false when a sync was already running. */
-export const syncStartSchema = z.object({
-  started: z.boolean(),
-  status: syncStatusSchema
-})
+export const syncStartSchema = tiedTo<ApiSyncStart>()(
+  z.object({
+    started: z.boolean(),
+    status: syncStatusSchema
+  })
+)
 
 /** A department with its sub-departments; `members` counts direct members only. */
 export const departmentNodeSchema = z.object({
@@ -131,11 +146,13 @@ export const departmentNodeSchema = z.object({
 })
 
 /** GET /api/directory/departments */
-export const departmentsResponseSchema = z.object({
-  generation: z.number().int().nullable(),
-  refreshedAt: z.number().nullable(),
-  tree: z.array(departmentNodeSchema)
-})
+export const departmentsResponseSchema = tiedTo<ApiDepartments>()(
+  z.object({
+    generation: z.number().int().nullable(),
+    refreshedAt: z.number().nullable(),
+    tree: z.array(departmentNodeSchema)
+  })
+)
 
 export const directoryUserSchema = z.object({
   id: z.number().int(),
@@ -153,12 +170,14 @@ export const directoryUserSchema = z.object({
 })
 
 /** GET /api/directory/users: one page; `total` counts every match, `nextCursor` is null on the last page. */
-export const usersPageSchema = z.object({
-  generation: z.number().int().nullable(),
-  total: z.number().int().nonnegative(),
-  nextCursor: z.string().nullable(),
-  users: z.array(directoryUserSchema)
-})
+export const usersPageSchema = tiedTo<ApiUsersPage>()(
+  z.object({
+    generation: z.number().int().nullable(),
+    total: z.number().int().nonnegative(),
+    nextCursor: z.string().nullable(),
+    users: z.array(directoryUserSchema)
+  })
+)
 
 export type SyncPhase = z.infer<typeof syncPhaseSchema>
 export type SyncProgress = z.infer<typeof syncProgressSchema>

@@ -1,10 +1,11 @@
 import { inject, type InjectionKey } from 'vue'
+import type { Lang } from '../../common/lang'
 import { en, type MessageKey, type Messages } from './en'
 import { pickPlural } from './plural'
 import { ru } from './ru'
 
 /** UI languages; the server picks one per user and passes it in the bootstrap. */
-export type Lang = 'en' | 'ru'
+export type { Lang }
 
 export const dictionaries: Record<Lang, Messages> = { en, ru }
 

@@ -1,9 +1,9 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
+import { languages, type Lang } from '../../common/lang.js';
 import type { Clock } from '../clock.js';
 import { UnauthorizedError } from '../errors.js';
-import { languages } from '../manifest.js';
 import { deriveKey } from '../store/cipher.js';
 
 /** How long the UI may call the API after the frame was opened. */
@@ -26,7 +26,7 @@ export interface Session {
   memberId: string;
   userId: string;
   isAdmin: boolean | null;
-  lang: (typeof languages)[number];
+  lang: Lang;
   name: string;
 }
 

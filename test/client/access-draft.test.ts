@@ -16,7 +16,7 @@ import {
   unassignRole,
   unselectAll
 } from '../../client/access/draft'
-import { offeredLevels, topOfferedLevel } from '../../client/access/levels'
+import { offeredLevels, topOfferedLevel } from '../../common/levels'
 import { problemSection } from '../../client/access/problems'
 import { rebaseDraft } from '../../client/access/rebase'
 import { basePolicy, manifest } from './support/access'

@@ -1,0 +1,9 @@
+// The error body of every /api route (see index.ts for what these types promise).
+
+/** The body of every non-2xx /api answer: `error` is a code such as `INVALID_POLICY`. */
+export interface ApiErrorBody {
+  /** The UI reads any string here: it acts on the status and the few codes it knows, and shows the rest. */
+  error: string;
+  /** Safe to show; English. */
+  message: string;
+}
