@@ -68,8 +68,3 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-/** The body of every non-2xx JSON answer; some codes add fields (`problems`, `current`). */
-export interface ErrorBody {
-  error: ErrorCode;
-  message: string;
-}

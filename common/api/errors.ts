@@ -2,7 +2,10 @@
 
 /** The body of every non-2xx /api answer: `error` is a code such as `INVALID_POLICY`. */
 export interface ApiErrorBody {
-  /** The UI reads any string here: it acts on the status and the few codes it knows, and shows the rest. */
+  /**
+   * One of common/error-codes.ts from Keycard's server; the UI reads any string here (a proxy in front of the
+   * server may answer too): it acts on the status and the few codes it knows, and shows the rest.
+   */
   error: string;
   /** Safe to show; English. */
   message: string;
