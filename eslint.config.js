@@ -13,18 +13,57 @@ const below = (folders) => folders.flatMap((folder) => [`../${folder}/*`, `../..
 const domainBanned = [...below(['http']), '../services.js', '../app.js', '../main.js', '../open-store.js'];
 // Flat config applies the last matching entry of a rule: more specific entries come later and repeat what they inherit.
 const boundaries = [
-  { name: 'domains never import the composition root or the HTTP layer', files: DOMAINS.map((domain) => `server/${domain}/**`), banned: domainBanned },
+  {
+    name: 'domains never import the composition root or the HTTP layer',
+    files: DOMAINS.map((domain) => `server/${domain}/**`),
+    banned: domainBanned,
+  },
   {
     name: 'the access core is pure: no I/O, no store, no Bitrix24, no HTTP',
-    files: ['access-index', 'codes', 'conflicts', 'evaluate', 'explain', 'gate', 'known-codes', 'levels', 'policy', 'policy-diff', 'rules', 'subject', 'validate'].map(
-      (name) => `server/access/${name}.ts`,
-    ),
-    banned: [...domainBanned, ...below(['store', 'bitrix', 'portals']), 'node:*', 'keyv', 'express', '../directory/directory-service.js'],
+    files: [
+      'access-index',
+      'codes',
+      'conflicts',
+      'evaluate',
+      'explain',
+      'gate',
+      'known-codes',
+      'levels',
+      'policy',
+      'policy-diff',
+      'rules',
+      'subject',
+      'validate',
+    ].map((name) => `server/access/${name}.ts`),
+    banned: [
+      ...domainBanned,
+      ...below(['store', 'bitrix', 'portals']),
+      'node:*',
+      'keyv',
+      'express',
+      '../directory/directory-service.js',
+    ],
   },
-  { name: 'bitrix/ talks to Bitrix24 only: no store, no HTTP layer', files: ['server/bitrix/**'], banned: [...below(['store', 'http']), '../services.js', '../app.js'] },
-  { name: 'store/ is infrastructure: no domain, no HTTP, no Bitrix24', files: ['server/store/**'], banned: [...below([...DOMAINS, 'http', 'bitrix']), '../services.js', '../app.js'] },
-  { name: 'common/ is shared by browser and server: no Node, no DOM libraries, nothing of either side', files: ['common/**'], banned: ['node:*', '../server/*', '../server/**', '../client/**', 'express', 'vue', 'zod'] },
-  { name: 'the client never imports server code', files: ['client/**'], banned: ['../server/**', '../../server/**', '../../../server/**', 'node:*'] },
+  {
+    name: 'bitrix/ talks to Bitrix24 only: no store, no HTTP layer',
+    files: ['server/bitrix/**'],
+    banned: [...below(['store', 'http']), '../services.js', '../app.js'],
+  },
+  {
+    name: 'store/ is infrastructure: no domain, no HTTP, no Bitrix24',
+    files: ['server/store/**'],
+    banned: [...below([...DOMAINS, 'http', 'bitrix']), '../services.js', '../app.js'],
+  },
+  {
+    name: 'common/ is shared by browser and server: no Node, no DOM libraries, nothing of either side',
+    files: ['common/**'],
+    banned: ['node:*', '../server/*', '../server/**', '../client/**', 'express', 'vue', 'zod'],
+  },
+  {
+    name: 'the client never imports server code',
+    files: ['client/**'],
+    banned: ['../server/**', '../../server/**', '../../../server/**', 'node:*'],
+  },
 ];
 
 export default tseslint.config(
@@ -41,15 +80,50 @@ export default tseslint.config(
     files: ['client/**/*.ts'],
     rules: { 'vue/one-component-per-file': 'off' },
   },
+  // Lines of at most 120 characters (Prettier wraps code; long strings, URLs and class lists may run over).
+  {
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true },
+      ],
+    },
+  },
+  {
+    files: ['**/*.vue'],
+    rules: {
+      'vue/max-len': [
+        'error',
+        {
+          code: 120,
+          template: 120,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreUrls: true,
+          ignoreRegExpLiterals: true,
+          ignoreHTMLAttributeValues: true,
+          ignoreHTMLTextContents: true,
+        },
+      ],
+    },
+  },
   ...boundaries.map(({ name, files, banned }) => ({
     files,
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: banned, message: `Layering: ${name}.` }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: banned, message: `Layering: ${name}.` }] },
+      ],
     },
   })),
   // The environment is read in one place (server/main.ts, through the zod config); time comes from the Clock.
   ...[
-    { files: ['server/**/*.ts', 'common/**/*.ts'], ignores: ['server/main.ts', 'server/clock.ts'], bans: ['env', 'now'] },
+    {
+      files: ['server/**/*.ts', 'common/**/*.ts'],
+      ignores: ['server/main.ts', 'server/clock.ts'],
+      bans: ['env', 'now'],
+    },
     { files: ['server/main.ts'], bans: ['now'] },
     { files: ['server/clock.ts'], bans: ['env'] },
   ].map(({ files, ignores = [], bans }) => ({
@@ -60,7 +134,11 @@ export default tseslint.config(
         'error',
         ...bans.map((ban) =>
           ban === 'env'
-            ? { object: 'process', property: 'env', message: 'Only server/main.ts reads the environment (through loadConfig).' }
+            ? {
+                object: 'process',
+                property: 'env',
+                message: 'Only server/main.ts reads the environment (through loadConfig).',
+              }
             : { object: 'Date', property: 'now', message: 'Time comes from the injected Clock (server/clock.ts).' },
         ),
       ],
@@ -70,11 +148,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'vue/multi-word-component-names': 'off',
+      // Prettier owns the layout (npm run lint checks it): the template layout rules would fight it.
       'vue/max-attributes-per-line': 'off',
       'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
       'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
     },
   },
 );
