@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
-import vue from '@vitejs/plugin-vue'
-import bitrix24UI from '@bitrix24/b24ui-nuxt/vite'
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+import bitrix24UI from '@bitrix24/b24ui-nuxt/vite';
 
-const projectRoot = fileURLToPath(new URL('.', import.meta.url))
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 // The UI lives in client/ and is served by the Express server from dist/client (HTML at
 // POST /app and POST /install, files under /assets/). See DESIGN.md "HTTP surface".
@@ -19,13 +19,13 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         codeSplitting: {
-          groups: [{ name: 'vendor', test: /node_modules[\\/](?!@bitrix24[\\/]b24jssdk|axios|luxon|qs-esm)/ }]
-        }
-      }
+          groups: [{ name: 'vendor', test: /node_modules[\\/](?!@bitrix24[\\/]b24jssdk|axios|luxon|qs-esm)/ }],
+        },
+      },
     },
     // The vendor chunk is ~840 kB (~230 kB gzip), most of it the UI kit's components and their
     // dependencies (the access settings added select, menu, modal and tabs); cached across releases.
-    chunkSizeWarningLimit: 900
+    chunkSizeWarningLimit: 900,
   },
   plugins: [
     vue(),
@@ -42,7 +42,7 @@ export default defineConfig({
       mdc: false,
       // Components and composables are imported explicitly (STYLE.md: no auto-imported globals).
       components: false,
-      autoImport: false
-    })
-  ]
-})
+      autoImport: false,
+    }),
+  ],
+});

@@ -1,5 +1,5 @@
-import { z } from 'zod'
-import { languages } from '../common/lang'
+import { z } from 'zod';
+import { languages } from '../common/lang';
 
 /**
  * The data the server renders into the page (`<script id="keycard-bootstrap" type="application/json">`,
@@ -15,45 +15,48 @@ export const bootstrapSchema = z.object({
     id: z.string().min(1),
     name: z.string(),
     /** `null` when Bitrix24 could not tell; the UI treats it as "not an admin". */
-    isAdmin: z.boolean().nullable()
+    isAdmin: z.boolean().nullable(),
   }),
-  portal: z.object({ domain: z.string().min(1) })
-})
+  portal: z.object({ domain: z.string().min(1) }),
+});
 
-export type Bootstrap = z.infer<typeof bootstrapSchema>
+export type Bootstrap = z.infer<typeof bootstrapSchema>;
 
-export const BOOTSTRAP_ELEMENT_ID = 'keycard-bootstrap'
+export const BOOTSTRAP_ELEMENT_ID = 'keycard-bootstrap';
 
 /** Why the page could not start; `detail` is English, for the error page and support. */
 export type BootstrapProblem =
   | { reason: 'missing'; detail: string }
   | { reason: 'malformed'; detail: string }
-  | { reason: 'invalid'; detail: string }
+  | { reason: 'invalid'; detail: string };
 
-export type BootstrapResult = { ok: true; bootstrap: Bootstrap } | { ok: false; problem: BootstrapProblem }
+export type BootstrapResult = { ok: true; bootstrap: Bootstrap } | { ok: false; problem: BootstrapProblem };
 
 /** Parses the JSON text of the bootstrap element; `null` means the element was not there. */
 export function parseBootstrap(text: string | null | undefined): BootstrapResult {
   if (text === null || text === undefined || text.trim() === '') {
-    return { ok: false, problem: { reason: 'missing', detail: `no #${BOOTSTRAP_ELEMENT_ID} data in the page` } }
+    return { ok: false, problem: { reason: 'missing', detail: `no #${BOOTSTRAP_ELEMENT_ID} data in the page` } };
   }
-  let json: unknown
+  let json: unknown;
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(text);
   } catch (err: unknown) {
-    const message = err instanceof Error ? err.message : String(err)
-    return { ok: false, problem: { reason: 'malformed', detail: `bootstrap is not JSON (${message})` } }
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, problem: { reason: 'malformed', detail: `bootstrap is not JSON (${message})` } };
   }
-  const parsed = bootstrapSchema.safeParse(json)
+  const parsed = bootstrapSchema.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')
-    return { ok: false, problem: { reason: 'invalid', detail: `bootstrap fields invalid: ${[...new Set(fields)].join(', ')}` } }
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+    return {
+      ok: false,
+      problem: { reason: 'invalid', detail: `bootstrap fields invalid: ${[...new Set(fields)].join(', ')}` },
+    };
   }
-  return { ok: true, bootstrap: parsed.data }
+  return { ok: true, bootstrap: parsed.data };
 }
 
 /** Reads the bootstrap element the server put into the page. */
 export function readBootstrap(doc: Document): BootstrapResult {
-  const element = doc.getElementById(BOOTSTRAP_ELEMENT_ID)
-  return parseBootstrap(element?.textContent ?? null)
+  const element = doc.getElementById(BOOTSTRAP_ELEMENT_ID);
+  return parseBootstrap(element?.textContent ?? null);
 }

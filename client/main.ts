@@ -1,52 +1,52 @@
-import './style.css'
-import { createApp, type App as VueApp } from 'vue'
-import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin'
-import { installAccessGuard } from './accessGuard'
-import { createApiClient } from './api/client'
-import { apiKey } from './api/useApi'
-import App from './App.vue'
-import { readBootstrap, type Bootstrap, type BootstrapProblem } from './bootstrap'
-import { accessKey, createAccessState } from './composables/useAccess'
-import { b24Key, connectB24 } from './composables/useB24'
-import { createSessionState, sessionKey } from './composables/useSession'
-import { createI18n, i18nKey } from './i18n'
-import BootstrapErrorPage from './pages/BootstrapErrorPage.vue'
-import { createKeycardRouter } from './router'
+import './style.css';
+import { createApp, type App as VueApp } from 'vue';
+import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin';
+import { installAccessGuard } from './accessGuard';
+import { createApiClient } from './api/client';
+import { apiKey } from './api/useApi';
+import App from './App.vue';
+import { readBootstrap, type Bootstrap, type BootstrapProblem } from './bootstrap';
+import { accessKey, createAccessState } from './composables/useAccess';
+import { b24Key, connectB24 } from './composables/useB24';
+import { createSessionState, sessionKey } from './composables/useSession';
+import { createI18n, i18nKey } from './i18n';
+import BootstrapErrorPage from './pages/BootstrapErrorPage.vue';
+import { createKeycardRouter } from './router';
 
 function createKeycardApp(bootstrap: Bootstrap): VueApp {
-  const session = createSessionState()
+  const session = createSessionState();
   const api = createApiClient({
     session: bootstrap.session,
     fetch: globalThis.fetch.bind(globalThis),
     onUnauthorized: () => session.markExpired(),
-    onAccessDenied: () => access.markWithdrawn()
-  })
-  const access = createAccessState({ fetchMe: (signal) => api.me({ signal }) })
-  const b24 = connectB24()
-  const router = createKeycardRouter()
-  installAccessGuard(router, access)
+    onAccessDenied: () => access.markWithdrawn(),
+  });
+  const access = createAccessState({ fetchMe: (signal) => api.me({ signal }) });
+  const b24 = connectB24();
+  const router = createKeycardRouter();
+  installAccessGuard(router, access);
 
-  const app = createApp(App, { bootstrap })
-  app.provide(i18nKey, createI18n(bootstrap.lang))
-  app.provide(sessionKey, session)
-  app.provide(apiKey, api)
-  app.provide(accessKey, access)
-  app.provide(b24Key, b24)
-  app.onUnmount(() => b24.destroy())
-  app.use(router)
+  const app = createApp(App, { bootstrap });
+  app.provide(i18nKey, createI18n(bootstrap.lang));
+  app.provide(sessionKey, session);
+  app.provide(apiKey, api);
+  app.provide(accessKey, access);
+  app.provide(b24Key, b24);
+  app.onUnmount(() => b24.destroy());
+  app.use(router);
   // Memory history starts nowhere; the first navigation is ours to make.
-  void router.push('/')
-  return app
+  void router.push('/');
+  return app;
 }
 
 function createErrorApp(problem: BootstrapProblem): VueApp {
-  console.error(`[keycard] cannot start: ${problem.detail}`)
-  const app = createApp(BootstrapErrorPage, { problem })
-  app.provide(i18nKey, createI18n('en'))
-  return app
+  console.error(`[keycard] cannot start: ${problem.detail}`);
+  const app = createApp(BootstrapErrorPage, { problem });
+  app.provide(i18nKey, createI18n('en'));
+  return app;
 }
 
-const result = readBootstrap(document)
-const app = result.ok ? createKeycardApp(result.bootstrap) : createErrorApp(result.problem)
-app.use(b24UiPlugin)
-app.mount('#app')
+const result = readBootstrap(document);
+const app = result.ok ? createKeycardApp(result.bootstrap) : createErrorApp(result.problem);
+app.use(b24UiPlugin);
+app.mount('#app');

@@ -1,45 +1,45 @@
-import type { Component } from 'vue'
-import { createMemoryHistory, createRouter, type Router, type RouteRecordRaw, type RouterHistory } from 'vue-router'
-import LockMIcon from '@bitrix24/b24icons-vue/outline/LockMIcon'
-import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon'
-import StockIcon from '@bitrix24/b24icons-vue/outline/StockIcon'
-import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon'
-import type { IconComponent } from '@bitrix24/b24ui-nuxt'
-import type { AccessRequirement } from './composables/useAccess'
-import type { MessageKey } from './i18n'
-import AccessSettingsPage from './pages/AccessSettingsPage.vue'
-import { accessTabs, type AppSubPage } from './pages/access/tabs'
-import DirectoryPage from './pages/DirectoryPage.vue'
-import NoAccessPage from './pages/NoAccessPage.vue'
-import ScopesPage from './pages/ScopesPage.vue'
-import StockPage from './pages/StockPage.vue'
+import type { Component } from 'vue';
+import { createMemoryHistory, createRouter, type Router, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import LockMIcon from '@bitrix24/b24icons-vue/outline/LockMIcon';
+import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon';
+import StockIcon from '@bitrix24/b24icons-vue/outline/StockIcon';
+import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon';
+import type { IconComponent } from '@bitrix24/b24ui-nuxt';
+import type { AccessRequirement } from './composables/useAccess';
+import type { MessageKey } from './i18n';
+import AccessSettingsPage from './pages/AccessSettingsPage.vue';
+import { accessTabs, type AppSubPage } from './pages/access/tabs';
+import DirectoryPage from './pages/DirectoryPage.vue';
+import NoAccessPage from './pages/NoAccessPage.vue';
+import ScopesPage from './pages/ScopesPage.vue';
+import StockPage from './pages/StockPage.vue';
 
-export type { AppSubPage }
+export type { AppSubPage };
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Who may see the route (any one of these). The server checks every request on its own. */
-    requires?: readonly AccessRequirement[]
+    requires?: readonly AccessRequirement[];
     /** The `AppPage.name` the route belongs to (for the "you have no access to …" notice). */
-    page?: string
+    page?: string;
   }
 }
 
 /** A page of the app shell; the navigation is built from this list, in this order. */
 export interface AppPage {
-  path: `/${string}`
-  name: string
+  path: `/${string}`;
+  name: string;
   /** Navigation label. */
-  labelKey: MessageKey
-  icon: IconComponent
-  component: Component
+  labelKey: MessageKey;
+  icon: IconComponent;
+  component: Component;
   /**
    * Who sees the page and may navigate to it: any one of these; absent, everyone who may open the
    * app. This only hides what the user cannot use — the server refuses the page's requests anyway.
    */
-  requires?: readonly AccessRequirement[]
+  requires?: readonly AccessRequirement[];
   /** Tabs; the page's own path opens the first. */
-  children?: readonly AppSubPage[]
+  children?: readonly AppSubPage[];
 }
 
 // Add a page here: one entry gives a route, a navigation item and its access check.
@@ -52,22 +52,37 @@ export const appPages: readonly AppPage[] = [
     icon: ThreePersonsIcon,
     component: DirectoryPage,
     // Admins managing access pick people from the directory even without the directory feature.
-    requires: [{ feature: 'directory', level: 'read' }, 'manage']
+    requires: [{ feature: 'directory', level: 'read' }, 'manage'],
   },
-  { path: '/stock', name: 'stock', labelKey: 'nav.stock', icon: StockIcon, component: StockPage, requires: [{ feature: 'stock', level: 'read' }] },
-  { path: '/access', name: 'access', labelKey: 'nav.access', icon: LockMIcon, component: AccessSettingsPage, requires: ['manage'], children: accessTabs }
-]
+  {
+    path: '/stock',
+    name: 'stock',
+    labelKey: 'nav.stock',
+    icon: StockIcon,
+    component: StockPage,
+    requires: [{ feature: 'stock', level: 'read' }],
+  },
+  {
+    path: '/access',
+    name: 'access',
+    labelKey: 'nav.access',
+    icon: LockMIcon,
+    component: AccessSettingsPage,
+    requires: ['manage'],
+    children: accessTabs,
+  },
+];
 
 /** Shown when the user may open the app but none of its pages. */
-export const NO_ACCESS_ROUTE = 'no-access'
+export const NO_ACCESS_ROUTE = 'no-access';
 
-const HOME = appPages[0]?.path ?? '/'
+const HOME = appPages[0]?.path ?? '/';
 
 function pageRoute(page: AppPage): RouteRecordRaw {
-  const meta = { requires: page.requires, page: page.name }
-  const first = page.children?.[0]
+  const meta = { requires: page.requires, page: page.name };
+  const first = page.children?.[0];
   if (page.children === undefined || first === undefined) {
-    return { path: page.path, name: page.name, component: page.component, meta }
+    return { path: page.path, name: page.name, component: page.component, meta };
   }
   return {
     path: page.path,
@@ -75,9 +90,9 @@ function pageRoute(page: AppPage): RouteRecordRaw {
     meta,
     children: [
       { path: '', name: page.name, redirect: { name: first.name } },
-      ...page.children.map(({ path, name, component }) => ({ path, name, component }))
-    ]
-  }
+      ...page.children.map(({ path, name, component }) => ({ path, name, component })),
+    ],
+  };
 }
 
 /**
@@ -91,7 +106,7 @@ export function createKeycardRouter(history: RouterHistory = createMemoryHistory
       { path: '/', redirect: HOME },
       ...appPages.map(pageRoute),
       { path: '/no-access', name: NO_ACCESS_ROUTE, component: NoAccessPage },
-      { path: '/:unknown(.*)*', redirect: HOME }
-    ]
-  })
+      { path: '/:unknown(.*)*', redirect: HOME },
+    ],
+  });
 }

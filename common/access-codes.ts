@@ -43,7 +43,10 @@ export function parseAccessCode(code: string): ParsedAccessCode | null {
     : { kind: 'group', id: Number(groupId) };
 }
 
-/** Whether `code` is an access code Keycard understands (syntax only; whether it names someone is the policy validator's business). */
+/**
+ * Whether `code` is an access code Keycard understands (syntax only; whether it names someone is the policy
+ * validator's business).
+ */
 export function isAccessCode(code: string): boolean {
   return GRAMMAR.test(code);
 }

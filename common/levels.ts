@@ -12,7 +12,10 @@ export interface LevelRule {
   readonly requires: readonly string[];
 }
 
-/** What the level rules need of a manifest (the server's Manifest and the UI's AccessManifest both fit): its levels, least permissive first. */
+/**
+ * What the level rules need of a manifest (the server's Manifest and the UI's AccessManifest both fit): its levels,
+ * least permissive first.
+ */
 export interface LevelRules<L extends LevelRule = LevelRule> {
   readonly levels: readonly L[];
 }
@@ -45,8 +48,14 @@ export function expandGrant(
   return missing === undefined ? { ok: true, levels: closure } : { ok: false, missing };
 }
 
-/** The levels a role may grant on a feature offering `feature.levels`: those whose grant confers something. Least permissive first. */
-export function offeredLevels<L extends LevelRule>(rules: LevelRules<L>, feature: { readonly levels: readonly string[] }): L[] {
+/**
+ * The levels a role may grant on a feature offering `feature.levels`: those whose grant confers something. Least
+ * permissive first.
+ */
+export function offeredLevels<L extends LevelRule>(
+  rules: LevelRules<L>,
+  feature: { readonly levels: readonly string[] },
+): L[] {
   return rules.levels.filter((level) => expandGrant(rules, feature.levels, level.key).ok);
 }
 

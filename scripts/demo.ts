@@ -22,7 +22,10 @@ const stack = await startStack({
   storeUrl: `sqlite://${dataDir}/keycard.sqlite`,
   logger,
   ui: await builtUi(),
-  emulator: { company: { users: Number(process.env['DEMO_USERS'] ?? 200) }, log: (line) => logger.info({ emulator: line }, 'emulator') },
+  emulator: {
+    company: { users: Number(process.env['DEMO_USERS'] ?? 200) },
+    log: (line) => logger.info({ emulator: line }, 'emulator'),
+  },
 });
 
 process.stdout.write(

@@ -39,7 +39,8 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   // Every /api route is behind one session check. Mounted first: the UI's calls are the most frequent
   // requests, and each layer in front of them is matched on every call.
   // Reads have no body: the JSON parser is skipped for them rather than asked to find none.
-  const jsonBodies: express.RequestHandler = (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next));
+  const jsonBodies: express.RequestHandler = (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next);
   // Each router takes the whole services object but reads only the few it declares in its own type.
   app.use(
     '/api',

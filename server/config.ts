@@ -2,10 +2,27 @@ import { z } from 'zod';
 
 /** Bitrix24 cloud domains accepted as portals when `PORTAL_DOMAINS` is not set. */
 export const DEFAULT_PORTAL_DOMAINS = [
-  '*.bitrix24.com', '*.bitrix24.eu', '*.bitrix24.de', '*.bitrix24.es', '*.bitrix24.fr', '*.bitrix24.it',
-  '*.bitrix24.pl', '*.bitrix24.uk', '*.bitrix24.in', '*.bitrix24.com.br', '*.bitrix24.com.tr', '*.bitrix24.mx',
-  '*.bitrix24.co', '*.bitrix24.id', '*.bitrix24.vn', '*.bitrix24.jp', '*.bitrix24.cn', '*.bitrix24.ru',
-  '*.bitrix24.by', '*.bitrix24.kz', '*.bitrix24.ua',
+  '*.bitrix24.com',
+  '*.bitrix24.eu',
+  '*.bitrix24.de',
+  '*.bitrix24.es',
+  '*.bitrix24.fr',
+  '*.bitrix24.it',
+  '*.bitrix24.pl',
+  '*.bitrix24.uk',
+  '*.bitrix24.in',
+  '*.bitrix24.com.br',
+  '*.bitrix24.com.tr',
+  '*.bitrix24.mx',
+  '*.bitrix24.co',
+  '*.bitrix24.id',
+  '*.bitrix24.vn',
+  '*.bitrix24.jp',
+  '*.bitrix24.cn',
+  '*.bitrix24.ru',
+  '*.bitrix24.by',
+  '*.bitrix24.kz',
+  '*.bitrix24.ua',
 ];
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -41,7 +58,12 @@ const schema = z.object({
   APP_URL: baseUrl('APP_URL'),
   SECRET_KEY: z
     .string({ error: 'SECRET_KEY is required' })
-    .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    )
     .refine((keys) => keys.length > 0, { error: 'SECRET_KEY is required' })
     .refine((keys) => keys.every((key) => key.length >= 32), {
       error: 'SECRET_KEY must be at least 32 characters (several keys: comma-separated, newest first)',
@@ -51,13 +73,19 @@ const schema = z.object({
     .trim()
     .default('sqlite://data/keycard.sqlite')
     .refine((value) => /^(sqlite|memory|redis|rediss):\/\//.test(value), {
-      error: 'STORE_URL must be sqlite://<file>, memory://, or redis://[user:password@]host:port[/db] (rediss:// for TLS)',
+      error:
+        'STORE_URL must be sqlite://<file>, memory://, or redis://[user:password@]host:port[/db] (rediss:// for TLS)',
     }),
   PORTAL_DOMAINS: z
     .string()
     .optional()
     .transform((value) =>
-      value === undefined ? DEFAULT_PORTAL_DOMAINS : value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean),
+      value === undefined
+        ? DEFAULT_PORTAL_DOMAINS
+        : value
+            .split(',')
+            .map((item) => item.trim().toLowerCase())
+            .filter(Boolean),
     )
     .refine((patterns) => patterns.length > 0, { error: 'PORTAL_DOMAINS must list at least one host pattern' })
     .refine((patterns) => patterns.every((pattern) => domainPattern.test(pattern)), {
@@ -70,9 +98,11 @@ const schema = z.object({
     .min(5, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at least 5 (Bitrix24 limits how often apps may poll)' })
     .max(7 * 24 * 60, { error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be at most a week' })
     .default(60),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-  }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int({ error: 'PORT must be an integer' })
@@ -118,7 +148,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws one ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message));

@@ -5,19 +5,35 @@ export type { Logger };
 /** Keys whose values are credentials; compared case-insensitively, wherever they appear in a log record. */
 const SECRET_KEYS = new Set(
   [
-    'access_token', 'refresh_token', 'auth_id', 'refresh_id', 'application_token', 'client_secret', 'auth',
-    'authorization', 'accesstoken', 'refreshtoken', 'applicationtoken', 'clientsecret', 'session', 'token',
-    'password', 'secret', 'secretkeys',
+    'access_token',
+    'refresh_token',
+    'auth_id',
+    'refresh_id',
+    'application_token',
+    'client_secret',
+    'auth',
+    'authorization',
+    'accesstoken',
+    'refreshtoken',
+    'applicationtoken',
+    'clientsecret',
+    'session',
+    'token',
+    'password',
+    'secret',
+    'secretkeys',
   ].map((key) => key.toLowerCase()),
 );
 
 const REDACTED = '[redacted]';
-const QUERY_SECRET = /\b(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret|code)=[^&\s"']+/gi;
+const QUERY_SECRET =
+  /\b(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret|code)=[^&\s"']+/gi;
 const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/g;
 /** Credentials inside connection URLs (`redis://user:password@host`). */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:"']*:[^\s/@"']+@/gi;
 /** The same keys inside JSON that ended up in a message (e.g. a request body quoted by an HTTP library). */
-const JSON_SECRET = /(\\?)"(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret)\\?"\s*:\s*\\?"[^"\\]*\\?"/gi;
+const JSON_SECRET =
+  /(\\?)"(auth|access_token|refresh_token|auth_id|refresh_id|application_token|client_secret)\\?"\s*:\s*\\?"[^"\\]*\\?"/gi;
 
 /** Masks credentials that leak into free text (URLs with `auth=…`, quoted JSON, `Bearer …` headers). */
 export function scrubText(text: string): string {

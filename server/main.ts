@@ -10,7 +10,10 @@ import { BOOTSTRAP_MARKER } from './http/pages/app-shell.js';
 import { openStore } from './open-store.js';
 
 /** The only place that reads the environment and listens. */
-const root = join(dirname(fileURLToPath(import.meta.url)), existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..');
+const root = join(
+  dirname(fileURLToPath(import.meta.url)),
+  existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest')) ? '..' : '../..',
+);
 
 function readUi(): { template: string; assetsDir: string } {
   const clientDir = join(root, 'dist', 'client');
@@ -29,11 +32,21 @@ try {
   started = logger;
   const manifest = loadManifest(join(root, 'manifest', 'keycard.json'));
   const opened = openStore(config.storeUrl, systemClock, logger);
-  const app = createApp(config, { keyv: opened.keyv, clock: systemClock, logger, fetch: globalThis.fetch, manifest, ui: readUi(), ...opened.shared });
+  const app = createApp(config, {
+    keyv: opened.keyv,
+    clock: systemClock,
+    logger,
+    fetch: globalThis.fetch,
+    manifest,
+    ui: readUi(),
+    ...opened.shared,
+  });
   // Listen once the store answers; if it does not within 10 s, listen anyway: /readyz then reports it and
   // requests answer 503 until it does.
   await Promise.race([opened.connected, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-  const server = app.listen(config.port, () => logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'));
+  const server = app.listen(config.port, () =>
+    logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'),
+  );
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
   const stop = () => {
     app.services.directory.stopSchedule();

@@ -6,7 +6,10 @@ export { languages, pickLang, type Lang } from '../common/lang.js';
 
 const text = z.object({ en: z.string().min(1), ru: z.string().min(1) });
 const key = z.string().regex(/^[a-z][a-z0-9_.-]*$/, { error: 'keys are lowercase: letters, digits, _ . -' });
-/** A code a role may hold on a fresh install: a user, a department (with or without sub-departments) or everyone; not a workgroup. */
+/**
+ * A code a role may hold on a fresh install: a user, a department (with or without sub-departments) or everyone; not a
+ * workgroup.
+ */
 const defaultCode = z.string().refine(
   (code) => {
     const kind = parseAccessCode(code)?.kind;
@@ -52,19 +55,24 @@ const manifestSchema = z
     const levels = new Set(manifest.levels.map((level) => level.key));
     const features = new Map(manifest.features.map((feature) => [feature.key, feature]));
     for (const level of manifest.levels) {
-      for (const required of level.requires) if (!levels.has(required)) problem(`level ${level.key} requires unknown level ${required}`);
+      for (const required of level.requires)
+        if (!levels.has(required)) problem(`level ${level.key} requires unknown level ${required}`);
     }
     const resourceTypes = new Set((manifest.resourceTypes ?? []).map((type) => type.key));
     for (const feature of manifest.features) {
-      if (feature.resource !== undefined && !resourceTypes.has(feature.resource)) problem(`feature ${feature.key} uses unknown resource type ${feature.resource}`);
-      for (const level of feature.levels) if (!levels.has(level)) problem(`feature ${feature.key} uses unknown level ${level}`);
-      for (const scope of feature.scopes) if (!scopes.has(scope)) problem(`feature ${feature.key} needs scope ${scope}, which is not requested`);
+      if (feature.resource !== undefined && !resourceTypes.has(feature.resource))
+        problem(`feature ${feature.key} uses unknown resource type ${feature.resource}`);
+      for (const level of feature.levels)
+        if (!levels.has(level)) problem(`feature ${feature.key} uses unknown level ${level}`);
+      for (const scope of feature.scopes)
+        if (!scopes.has(scope)) problem(`feature ${feature.key} needs scope ${scope}, which is not requested`);
     }
     for (const role of manifest.roles) {
       for (const [featureKey, level] of Object.entries(role.grants)) {
         const feature = features.get(featureKey);
         if (feature === undefined) problem(`role ${role.key} grants unknown feature ${featureKey}`);
-        else if (!feature.levels.includes(level)) problem(`role ${role.key} grants ${featureKey} at level ${level}, which it does not have`);
+        else if (!feature.levels.includes(level))
+          problem(`role ${role.key} grants ${featureKey} at level ${level}, which it does not have`);
       }
     }
     if (features.size !== manifest.features.length) problem('feature keys must be unique');

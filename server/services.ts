@@ -93,12 +93,31 @@ export function createServices(config: Config, deps: AppDeps): Services {
   const locks = deps.locks ?? new InProcessLocks();
   const documents = new Documents({ keyv: deps.keyv });
   const installations = new DocumentInstallationRepository({ documents, locks, cacheReads });
-  const oauth = new OAuthServer({ baseUrl: config.oauthServer, clientId: config.clientId, clientSecret: config.clientSecret, fetch: deps.fetch, clock });
-  const vault = new TokenVault({ installations, cipher: new Cipher({ secrets: config.secretKeys }), oauth, clock, logger, portalDomains: config.portalDomains, locks });
+  const oauth = new OAuthServer({
+    baseUrl: config.oauthServer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    fetch: deps.fetch,
+    clock,
+  });
+  const vault = new TokenVault({
+    installations,
+    cipher: new Cipher({ secrets: config.secretKeys }),
+    oauth,
+    clock,
+    logger,
+    portalDomains: config.portalDomains,
+    locks,
+  });
   const budgets = deps.rateBudgets ?? new RateBudgets({ clock });
   const factory =
     deps.bitrixClientFactory ??
-    createSdkClientFactory({ clientId: config.clientId, clientSecret: config.clientSecret, oauthServer: config.oauthServer, budgets });
+    createSdkClientFactory({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      oauthServer: config.oauthServer,
+      budgets,
+    });
   const clients = new PortalClients({ installations, vault, factory, portalDomains: config.portalDomains, clock });
   const background = deps.background ?? new BackgroundTasks({ logger });
   const directory = new DirectoryService({
@@ -109,7 +128,9 @@ export function createServices(config: Config, deps: AppDeps): Services {
     clientFor: (memberId) => clients.forPortal(memberId),
     portalInfo: async (memberId) => {
       const installation = await installations.get(memberId);
-      return installation === undefined ? undefined : { scopes: installation.scopes, installed: isInstalled(installation) };
+      return installation === undefined
+        ? undefined
+        : { scopes: installation.scopes, installed: isInstalled(installation) };
     },
     listPortals: () => installations.listActive(),
     budgetFor: (memberId) => budgets.forPortal(memberId),
@@ -118,8 +139,17 @@ export function createServices(config: Config, deps: AppDeps): Services {
     ...(deps.directory === undefined ? {} : { options: deps.directory }),
   });
   const policies = new DocumentPolicyRepository({ documents, locks, manifest: deps.manifest, clock, cacheReads });
-  const appAdmins = new AppAdmins({ documents, locks, clock, installed: async (memberId) => isInstalled(await installations.get(memberId)) });
-  const access = new AccessService({ policies, manifest: deps.manifest, snapshot: (memberId) => directory.snapshot(memberId) });
+  const appAdmins = new AppAdmins({
+    documents,
+    locks,
+    clock,
+    installed: async (memberId) => isInstalled(await installations.get(memberId)),
+  });
+  const access = new AccessService({
+    policies,
+    manifest: deps.manifest,
+    snapshot: (memberId) => directory.snapshot(memberId),
+  });
   return {
     config,
     clock,

@@ -1,4 +1,4 @@
-import { codeKinds, type CodeKind } from '../../common/access-codes'
+import { codeKinds, type CodeKind } from '../../common/access-codes';
 
 /*
  * The access-code grammar is shared with the server (common/access-codes.ts). `isSupportedCode` is its
@@ -6,19 +6,26 @@ import { codeKinds, type CodeKind } from '../../common/access-codes'
  * (user groups) that Keycard cannot evaluate, and the UI refuses those with a message instead of as a 400
  * on Save.
  */
-export { ALL_USERS, codeKind, departmentCode, isAccessCode as isSupportedCode, userCode, type CodeKind } from '../../common/access-codes'
+export {
+  ALL_USERS,
+  codeKind,
+  departmentCode,
+  isAccessCode as isSupportedCode,
+  userCode,
+  type CodeKind,
+} from '../../common/access-codes';
 
 /** A code picked in a dialog, with the name the dialog showed for it. */
 export interface PickedCode {
-  id: string
-  name: string
+  id: string;
+  name: string;
 }
 
 function isCodeKind(kind: string): kind is CodeKind {
-  return codeKinds.some((known) => known === kind)
+  return codeKinds.some((known) => known === kind);
 }
 
 /** A `kind` from the server, or `unknown` for a word this UI does not know. */
 export function toCodeKind(kind: string): CodeKind {
-  return isCodeKind(kind) ? kind : 'unknown'
+  return isCodeKind(kind) ? kind : 'unknown';
 }

@@ -1,6 +1,6 @@
-import type { Rule } from '../api/accessSchemas'
-import type { I18n } from '../i18n'
-import type { AccessText } from './text'
+import type { Rule } from '../api/accessSchemas';
+import type { I18n } from '../i18n';
+import type { AccessText } from './text';
 
 /**
  * A rule behind a decision as a sentence: "Role Manager assigned to Sales (with sub-departments) grants
@@ -8,34 +8,34 @@ import type { AccessText } from './text'
  * server decided by.
  */
 export function ruleSentence(i18n: I18n, text: AccessText, rule: Rule): string {
-  const { t } = i18n
+  const { t } = i18n;
   switch (rule.kind) {
     case 'fired':
-      return t('rule.fired')
+      return t('rule.fired');
     case 'admin':
-      return t('rule.admin')
+      return t('rule.admin');
     case 'adminUnknown':
-      return t('rule.adminUnknown')
+      return t('rule.adminUnknown');
     case 'allowListEmpty':
-      return t('rule.allowListEmpty')
+      return t('rule.allowListEmpty');
     case 'allowList':
-      return t('rule.allowList', { subject: text.subject(rule.code) })
+      return t('rule.allowList', { subject: text.subject(rule.code) });
     case 'notInAllowList':
-      return t('rule.notInAllowList')
+      return t('rule.notInAllowList');
     case 'adminOnly':
-      return t('rule.adminOnly', { feature: text.feature(rule.feature) })
+      return t('rule.adminOnly', { feature: text.feature(rule.feature) });
     case 'delegate':
-      return t('rule.delegate', { subject: text.subject(rule.code) })
+      return t('rule.delegate', { subject: text.subject(rule.code) });
     case 'role': {
-      const params = { role: rule.roleTitle, subject: text.subject(rule.code), level: text.level(rule.level) }
-      const resources = rule.resources === null ? null : text.resources(rule.feature, rule.resources)
-      return resources === null ? t('rule.role', params) : t('rule.roleResources', { ...params, resources })
+      const params = { role: rule.roleTitle, subject: text.subject(rule.code), level: text.level(rule.level) };
+      const resources = rule.resources === null ? null : text.resources(rule.feature, rule.resources);
+      return resources === null ? t('rule.role', params) : t('rule.roleResources', { ...params, resources });
     }
     case 'noGrant':
-      return t('rule.noGrant', { level: text.level(rule.level), feature: text.feature(rule.feature) })
+      return t('rule.noGrant', { level: text.level(rule.level), feature: text.feature(rule.feature) });
     case 'unknown':
-      return t('rule.unknown', { feature: text.feature(rule.feature), level: rule.level })
+      return t('rule.unknown', { feature: text.feature(rule.feature), level: rule.level });
     case 'other':
-      return t('rule.other', { name: rule.name })
+      return t('rule.other', { name: rule.name });
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod';
 import type {
   ApiAccessCheck,
   ApiAuditPage,
@@ -9,9 +9,9 @@ import type {
   ApiKnownRule,
   ApiPolicyChangedBody,
   ApiPolicyResponse,
-  ApiStock
-} from '../../common/api'
-import { tiedTo } from './contract'
+  ApiStock,
+} from '../../common/api';
+import { tiedTo } from './contract';
 
 // Response shapes of the access API (issue #5): /api/me's `access`, /api/access/*, /api/audit and the
 // sample /api/stock. Like schemas.ts, objects are not strict and open-ended labels (code kinds, rule
@@ -19,16 +19,16 @@ import { tiedTo } from './contract'
 // schema is tied to its type in common/api (see contract.ts).
 
 /** User ids are strings in /api/me and numbers in the directory; the UI keeps them as strings. */
-const idSchema = z.union([z.string(), z.number()]).transform(String)
+const idSchema = z.union([z.string(), z.number()]).transform(String);
 
 /** The resources a level covers: every one, or the listed ids. */
-export const levelResourcesSchema = z.union([z.literal('all'), z.array(z.string())])
+export const levelResourcesSchema = z.union([z.literal('all'), z.array(z.string())]);
 
 /** One feature in /api/me: the top level held and, per held level, its resources. */
 export const meFeatureAccessSchema = z.object({
   level: z.string().nullable(),
-  levels: z.record(z.string(), levelResourcesSchema)
-})
+  levels: z.record(z.string(), levelResourcesSchema),
+});
 
 /** `access` of GET /api/me: what the signed-in user may do. */
 export const meAccessSchema = z.object({
@@ -36,32 +36,32 @@ export const meAccessSchema = z.object({
   open: z.boolean(),
   /** Holds access.manage (portal admin or delegate). */
   manage: z.boolean(),
-  features: z.record(z.string(), meFeatureAccessSchema)
-})
+  features: z.record(z.string(), meFeatureAccessSchema),
+});
 
 /** What an access code stands for, in the session's language. */
 export const codeNameSchema = z.object({
   title: z.string(),
   /** `user | department | departmentTree | group | allUsers | unknown`; another value is shown as unknown. */
-  kind: z.string()
-})
-export const namesSchema = z.record(z.string(), codeNameSchema)
+  kind: z.string(),
+});
+export const namesSchema = z.record(z.string(), codeNameSchema);
 
 export const grantSchema = z.object({
   level: z.string(),
   /** Resource ids the level is limited to; absent = all resources of the feature's type. */
-  resources: z.array(z.string()).optional()
-})
+  resources: z.array(z.string()).optional(),
+});
 
 export const roleSchema = z.object({
   key: z.string().min(1),
   title: z.string(),
   /** Built-in roles (from the manifest) can be edited but not deleted. */
   builtIn: z.boolean(),
-  grants: z.record(z.string(), grantSchema)
-})
+  grants: z.record(z.string(), grantSchema),
+});
 
-export const assignmentSchema = z.object({ code: z.string(), role: z.string() })
+export const assignmentSchema = z.object({ code: z.string(), role: z.string() });
 
 export const policySchema = z.object({
   /** Codes that may open the app; empty = everyone Bitrix24 lets in. */
@@ -70,14 +70,14 @@ export const policySchema = z.object({
   assignments: z.array(assignmentSchema),
   /** Codes holding access.manage; only portal admins may change this list. */
   delegates: z.array(z.string()),
-  version: z.number().int()
-})
+  version: z.number().int(),
+});
 
 export const manifestLevelSchema = z.object({
   key: z.string(),
   title: z.string(),
-  requires: z.array(z.string())
-})
+  requires: z.array(z.string()),
+});
 
 export const manifestFeatureSchema = z.object({
   key: z.string(),
@@ -85,22 +85,22 @@ export const manifestFeatureSchema = z.object({
   levels: z.array(z.string()),
   adminOnly: z.boolean(),
   /** The resource type the feature is scoped by (`warehouse`), if any. */
-  resource: z.string().nullish()
-})
+  resource: z.string().nullish(),
+});
 
 export const resourceTypeSchema = z.object({
   key: z.string(),
   title: z.string(),
-  resources: z.array(z.object({ id: z.string(), name: z.string() }))
-})
+  resources: z.array(z.object({ id: z.string(), name: z.string() })),
+});
 
 export const accessManifestSchema = z.object({
   /** In order: a later level is more permissive. */
   levels: z.array(manifestLevelSchema),
   features: z.array(manifestFeatureSchema),
   resourceTypes: z.array(resourceTypeSchema),
-  builtInRoles: z.array(z.string())
-})
+  builtInRoles: z.array(z.string()),
+});
 
 /** GET /api/access/policy and a successful PUT. */
 export const policyResponseSchema = tiedTo<ApiPolicyResponse>()(
@@ -109,17 +109,21 @@ export const policyResponseSchema = tiedTo<ApiPolicyResponse>()(
     /** Sent back as If-Match; the same as the ETag header. */
     etag: z.string().min(1),
     manifest: accessManifestSchema,
-    names: namesSchema
-  })
-)
+    names: namesSchema,
+  }),
+);
 
-export const policyProblemSchema = z.object({ path: z.string(), message: z.string() })
+export const policyProblemSchema = z.object({ path: z.string(), message: z.string() });
 
 /** Extra fields of a 400 INVALID_POLICY. */
-export const invalidPolicyBodySchema = tiedTo<Omit<ApiInvalidPolicyBody, keyof ApiErrorBody>>()(z.object({ problems: z.array(policyProblemSchema) }))
+export const invalidPolicyBodySchema = tiedTo<Omit<ApiInvalidPolicyBody, keyof ApiErrorBody>>()(
+  z.object({ problems: z.array(policyProblemSchema) }),
+);
 
 /** Extra fields of a 409 POLICY_CHANGED: what the other admin saved. */
-export const policyChangedBodySchema = tiedTo<Omit<ApiPolicyChangedBody, keyof ApiErrorBody>>()(z.object({ current: policyResponseSchema }))
+export const policyChangedBodySchema = tiedTo<Omit<ApiPolicyChangedBody, keyof ApiErrorBody>>()(
+  z.object({ current: policyResponseSchema }),
+);
 
 const roleRuleSchema = z.object({
   kind: z.literal('role'),
@@ -128,8 +132,8 @@ const roleRuleSchema = z.object({
   roleTitle: z.string(),
   feature: z.string(),
   level: z.string(),
-  resources: z.array(z.string()).nullable()
-})
+  resources: z.array(z.string()).nullable(),
+});
 
 const knownRuleSchema = tiedTo<ApiKnownRule>()(
   z.discriminatedUnion('kind', [
@@ -143,21 +147,21 @@ const knownRuleSchema = tiedTo<ApiKnownRule>()(
     z.object({ kind: z.literal('delegate'), code: z.string() }),
     roleRuleSchema,
     z.object({ kind: z.literal('noGrant'), feature: z.string(), level: z.string() }),
-    z.object({ kind: z.literal('unknown'), feature: z.string(), level: z.string() })
-  ])
-)
+    z.object({ kind: z.literal('unknown'), feature: z.string(), level: z.string() }),
+  ]),
+);
 
 /** The rule behind a decision (server/access/rules.ts); a kind this UI does not know becomes `other`. */
 export const ruleSchema = z.union([
   knownRuleSchema,
-  z.object({ kind: z.string() }).transform((rule) => ({ kind: 'other' as const, name: rule.kind }))
-])
+  z.object({ kind: z.string() }).transform((rule) => ({ kind: 'other' as const, name: rule.kind })),
+]);
 
 export const decisionLevelSchema = z.object({
   level: z.string(),
   resources: levelResourcesSchema,
-  reasons: z.array(ruleSchema)
-})
+  reasons: z.array(ruleSchema),
+});
 
 /** GET /api/access/check?user=ID */
 export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
@@ -167,7 +171,7 @@ export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
       fullName: z.string(),
       position: z.string().nullish(),
       active: z.boolean(),
-      departments: z.array(z.object({ id: idSchema, name: z.string() }))
+      departments: z.array(z.object({ id: idSchema, name: z.string() })),
     }),
     /** `unknown`: Keycard has not seen this user open the app as an admin. */
     adminStatus: z.enum(['admin', 'notAdmin', 'unknown']),
@@ -180,13 +184,13 @@ export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
           feature: z.string(),
           level: z.string().nullable(),
           levels: z.array(decisionLevelSchema),
-          denied: z.array(ruleSchema)
-        })
-      )
+          denied: z.array(ruleSchema),
+        }),
+      ),
     }),
-    names: namesSchema
-  })
-)
+    names: namesSchema,
+  }),
+);
 
 /** GET /api/access/conflicts */
 export const conflictsSchema = tiedTo<ApiConflicts>()(
@@ -199,21 +203,27 @@ export const conflictsSchema = tiedTo<ApiConflicts>()(
         feature: z.string(),
         /** The level that wins (the most permissive). */
         level: z.string().nullable(),
-        rules: z.array(ruleSchema)
-      })
+        rules: z.array(ruleSchema),
+      }),
     ),
-    names: namesSchema
-  })
-)
+    names: namesSchema,
+  }),
+);
 
-export const grantStateSchema = z.object({ level: z.string(), resources: z.array(z.string()).nullish() })
+export const grantStateSchema = z.object({ level: z.string(), resources: z.array(z.string()).nullish() });
 
-const action = z.enum(['added', 'removed'])
+const action = z.enum(['added', 'removed']);
 
 const knownAuditChangeSchema = tiedTo<ApiKnownAuditChange>()(
   z.union([
     z.object({ kind: z.enum(['allowList', 'delegates']), action, code: z.string() }),
-    z.object({ kind: z.literal('role'), action: z.literal('renamed'), role: z.string(), before: z.string(), after: z.string() }),
+    z.object({
+      kind: z.literal('role'),
+      action: z.literal('renamed'),
+      role: z.string(),
+      before: z.string(),
+      after: z.string(),
+    }),
     z.object({ kind: z.literal('role'), action, role: z.string(), title: z.string() }),
     z.object({
       kind: z.literal('grant'),
@@ -221,17 +231,17 @@ const knownAuditChangeSchema = tiedTo<ApiKnownAuditChange>()(
       title: z.string(),
       feature: z.string(),
       before: grantStateSchema.nullable(),
-      after: grantStateSchema.nullable()
+      after: grantStateSchema.nullable(),
     }),
-    z.object({ kind: z.literal('assignment'), action, code: z.string(), role: z.string(), title: z.string() })
-  ])
-)
+    z.object({ kind: z.literal('assignment'), action, code: z.string(), role: z.string(), title: z.string() }),
+  ]),
+);
 
 /** One change of an audited save; an unknown kind becomes `other`. */
 export const auditChangeSchema = z.union([
   knownAuditChangeSchema,
-  z.object({ kind: z.string() }).transform((change) => ({ kind: 'other' as const, name: change.kind }))
-])
+  z.object({ kind: z.string() }).transform((change) => ({ kind: 'other' as const, name: change.kind })),
+]);
 
 export const auditEntrySchema = z.object({
   id: idSchema,
@@ -239,47 +249,47 @@ export const auditEntrySchema = z.object({
   /** ms since the epoch */
   at: z.number(),
   actor: z.object({ id: idSchema, name: z.string() }),
-  changes: z.array(auditChangeSchema)
-})
+  changes: z.array(auditChangeSchema),
+});
 
 /** GET /api/audit: newest first; `nextCursor` is null on the last page. */
 export const auditPageSchema = tiedTo<ApiAuditPage>()(
   z.object({
     entries: z.array(auditEntrySchema),
     nextCursor: z.string().nullable(),
-    names: namesSchema
-  })
-)
+    names: namesSchema,
+  }),
+);
 
 /** GET /api/stock: only the warehouses the user may read, and quantities only for them. */
 export const stockSchema = tiedTo<ApiStock>()(
   z.object({
     warehouses: z.array(z.object({ id: z.string(), name: z.string(), canEdit: z.boolean() })),
-    items: z.array(z.object({ sku: z.string(), name: z.string(), quantities: z.record(z.string(), z.number()) }))
-  })
-)
+    items: z.array(z.object({ sku: z.string(), name: z.string(), quantities: z.record(z.string(), z.number()) })),
+  }),
+);
 
-export type LevelResources = z.infer<typeof levelResourcesSchema>
-export type MeAccess = z.infer<typeof meAccessSchema>
-export type CodeName = z.infer<typeof codeNameSchema>
-export type Names = z.infer<typeof namesSchema>
-export type Grant = z.infer<typeof grantSchema>
-export type Role = z.infer<typeof roleSchema>
-export type Assignment = z.infer<typeof assignmentSchema>
-export type Policy = z.infer<typeof policySchema>
-export type ManifestLevel = z.infer<typeof manifestLevelSchema>
-export type ManifestFeature = z.infer<typeof manifestFeatureSchema>
-export type ResourceType = z.infer<typeof resourceTypeSchema>
-export type AccessManifest = z.infer<typeof accessManifestSchema>
-export type PolicyResponse = z.infer<typeof policyResponseSchema>
-export type PolicyProblem = z.infer<typeof policyProblemSchema>
-export type Rule = z.infer<typeof ruleSchema>
-export type RoleRule = z.infer<typeof roleRuleSchema>
-export type DecisionLevel = z.infer<typeof decisionLevelSchema>
-export type AccessCheck = z.infer<typeof accessCheckSchema>
-export type Conflicts = z.infer<typeof conflictsSchema>
-export type GrantState = z.infer<typeof grantStateSchema>
-export type AuditChange = z.infer<typeof auditChangeSchema>
-export type AuditEntry = z.infer<typeof auditEntrySchema>
-export type AuditPage = z.infer<typeof auditPageSchema>
-export type Stock = z.infer<typeof stockSchema>
+export type LevelResources = z.infer<typeof levelResourcesSchema>;
+export type MeAccess = z.infer<typeof meAccessSchema>;
+export type CodeName = z.infer<typeof codeNameSchema>;
+export type Names = z.infer<typeof namesSchema>;
+export type Grant = z.infer<typeof grantSchema>;
+export type Role = z.infer<typeof roleSchema>;
+export type Assignment = z.infer<typeof assignmentSchema>;
+export type Policy = z.infer<typeof policySchema>;
+export type ManifestLevel = z.infer<typeof manifestLevelSchema>;
+export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
+export type ResourceType = z.infer<typeof resourceTypeSchema>;
+export type AccessManifest = z.infer<typeof accessManifestSchema>;
+export type PolicyResponse = z.infer<typeof policyResponseSchema>;
+export type PolicyProblem = z.infer<typeof policyProblemSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type RoleRule = z.infer<typeof roleRuleSchema>;
+export type DecisionLevel = z.infer<typeof decisionLevelSchema>;
+export type AccessCheck = z.infer<typeof accessCheckSchema>;
+export type Conflicts = z.infer<typeof conflictsSchema>;
+export type GrantState = z.infer<typeof grantStateSchema>;
+export type AuditChange = z.infer<typeof auditChangeSchema>;
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type AuditPage = z.infer<typeof auditPageSchema>;
+export type Stock = z.infer<typeof stockSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { z } from 'zod';
 import {
   accessCheckSchema,
   auditPageSchema,
@@ -13,9 +13,9 @@ import {
   type Policy,
   type PolicyProblem,
   type PolicyResponse,
-  type Stock
-} from './accessSchemas'
-import { ApiError, createHttp, parseBody, type RequestOptions } from './http'
+  type Stock,
+} from './accessSchemas';
+import { ApiError, createHttp, parseBody, type RequestOptions } from './http';
 import {
   departmentsResponseSchema,
   meSchema,
@@ -28,80 +28,80 @@ import {
   type ScopesReport,
   type SyncStart,
   type SyncStatus,
-  type UsersPage
-} from './schemas'
+  type UsersPage,
+} from './schemas';
 
-export { ApiError, APP_ACCESS_DENIED, CLIENT_ERROR_CODES, type RequestOptions } from './http'
+export { ApiError, APP_ACCESS_DENIED, CLIENT_ERROR_CODES, type RequestOptions } from './http';
 
 /** Options of {@link createApiClient}. */
 export interface ApiClientOptions {
   /** Session token from the bootstrap, sent as `Authorization: Bearer`. */
-  session: string
+  session: string;
   /** The fetch to use; pass `globalThis.fetch.bind(globalThis)` in the browser, a stub in tests. */
-  fetch: typeof fetch
+  fetch: typeof fetch;
   /** Prefix of every path; same origin by default. */
-  baseUrl?: string
+  baseUrl?: string;
   /** Called once per 401 response, before the ApiError is thrown. */
-  onUnauthorized?: (error: ApiError) => void
+  onUnauthorized?: (error: ApiError) => void;
   /**
    * Called on a 403 `APP_ACCESS_DENIED`: the user's access to the app was withdrawn after the session
    * was issued, and every route but /api/me now refuses them.
    */
-  onAccessDenied?: (error: ApiError) => void
+  onAccessDenied?: (error: ApiError) => void;
 }
 
 /** Which users GET /api/directory/users returns by their `active` flag. */
-export type ActiveFilter = 'active' | 'fired' | 'all'
+export type ActiveFilter = 'active' | 'fired' | 'all';
 
 /** Query of GET /api/directory/users; empty fields are left out of the URL. */
 export interface UsersQuery {
   /** Searched in name, e-mail and position. */
-  q?: string
-  department?: number | null
+  q?: string;
+  department?: number | null;
   /** With `department`: include the members of its sub-departments. */
-  subdepartments?: boolean
-  active?: ActiveFilter
+  subdepartments?: boolean;
+  active?: ActiveFilter;
   /** `nextCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null;
   /** Page size, at most {@link MAX_USERS_PAGE}. */
-  limit?: number
+  limit?: number;
 }
 
 /** The largest `limit` GET /api/directory/users accepts. */
-export const MAX_USERS_PAGE = 500
+export const MAX_USERS_PAGE = 500;
 
 /** Entries per page of the audit log. */
-export const AUDIT_PAGE_SIZE = 50
+export const AUDIT_PAGE_SIZE = 50;
 
 /** Typed access to the Keycard server; the only module that calls `fetch`. */
 export interface ApiClient {
-  me(options?: RequestOptions): Promise<Me>
-  scopes(options?: RequestOptions): Promise<ScopesReport>
+  me(options?: RequestOptions): Promise<Me>;
+  scopes(options?: RequestOptions): Promise<ScopesReport>;
   /** State of the directory mirror (GET /api/sync). */
-  syncStatus(options?: RequestOptions): Promise<SyncStatus>
+  syncStatus(options?: RequestOptions): Promise<SyncStatus>;
   /** Starts a sync (POST /api/sync); admins only, others get a 403 `ADMIN_REQUIRED`. */
-  startSync(options?: RequestOptions): Promise<SyncStart>
-  departments(options?: RequestOptions): Promise<DepartmentsResponse>
-  users(query: UsersQuery, options?: RequestOptions): Promise<UsersPage>
+  startSync(options?: RequestOptions): Promise<SyncStart>;
+  departments(options?: RequestOptions): Promise<DepartmentsResponse>;
+  users(query: UsersQuery, options?: RequestOptions): Promise<UsersPage>;
   /** The access policy with its ETag, the manifest and the names of its codes (access.manage). */
-  policy(options?: RequestOptions): Promise<PolicyResponse>
+  policy(options?: RequestOptions): Promise<PolicyResponse>;
   /**
    * Saves the policy if nobody saved since `etag` (If-Match). An invalid policy and a lost race are
    * answers, not failures; anything else (428, 403 DELEGATES_ADMIN_ONLY, network) throws an ApiError.
    */
-  savePolicy(etag: string, policy: PolicyInput, options?: RequestOptions): Promise<SavePolicyResult>
+  savePolicy(etag: string, policy: PolicyInput, options?: RequestOptions): Promise<SavePolicyResult>;
   /** Why a user may or may not open the app and use each feature (access.manage). */
-  checkUser(userId: string, options?: RequestOptions): Promise<AccessCheck>
+  checkUser(userId: string, options?: RequestOptions): Promise<AccessCheck>;
   /** Users reached by rules with different levels (access.manage). */
-  conflicts(options?: RequestOptions): Promise<Conflicts>
+  conflicts(options?: RequestOptions): Promise<Conflicts>;
   /** One page of the audit log, newest first (access.manage). */
-  audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>
+  audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>;
   /** The sample resource-scoped feature (stock:read). */
-  stock(options?: RequestOptions): Promise<Stock>
+  stock(options?: RequestOptions): Promise<Stock>;
 }
 
 /** The body of PUT /api/access/policy (the server ignores a `version`). */
-export type PolicyInput = Omit<Policy, 'version'>
+export type PolicyInput = Omit<Policy, 'version'>;
 
 /** How a save ended when the server answered as the contract says. */
 export type SavePolicyResult =
@@ -109,70 +109,84 @@ export type SavePolicyResult =
   /** 400 INVALID_POLICY: every problem at once; nothing was saved. */
   | { outcome: 'invalid'; problems: PolicyProblem[] }
   /** 409 POLICY_CHANGED: someone saved first; `current` is what they saved. */
-  | { outcome: 'changed'; current: PolicyResponse }
+  | { outcome: 'changed'; current: PolicyResponse };
 
 /** Query of GET /api/audit; empty fields are left out of the URL. */
 export interface AuditQuery {
   /** Only saves by this user id. */
-  actor?: string | null
+  actor?: string | null;
   /** Only changes naming this access code. */
-  code?: string | null
-  cursor?: string | null
-  limit?: number
+  code?: string | null;
+  cursor?: string | null;
+  limit?: number;
 }
 
-const ACTIVE_PARAM: Record<ActiveFilter, string> = { active: 'true', fired: 'false', all: 'all' }
+const ACTIVE_PARAM: Record<ActiveFilter, string> = { active: 'true', fired: 'false', all: 'all' };
 
 /** The path with the query string of GET /api/directory/users. */
 export function usersPath(query: UsersQuery): string {
-  const params = new URLSearchParams()
-  const q = query.q?.trim() ?? ''
-  if (q !== '') params.set('q', q)
+  const params = new URLSearchParams();
+  const q = query.q?.trim() ?? '';
+  if (q !== '') params.set('q', q);
   if (query.department !== undefined && query.department !== null) {
-    params.set('department', String(query.department))
-    if (query.subdepartments !== undefined) params.set('subdepartments', String(query.subdepartments))
+    params.set('department', String(query.department));
+    if (query.subdepartments !== undefined) params.set('subdepartments', String(query.subdepartments));
   }
-  if (query.active !== undefined) params.set('active', ACTIVE_PARAM[query.active])
-  if (query.cursor !== undefined && query.cursor !== null) params.set('cursor', query.cursor)
-  if (query.limit !== undefined) params.set('limit', String(Math.min(Math.max(1, Math.floor(query.limit)), MAX_USERS_PAGE)))
-  const search = params.toString()
-  return search === '' ? '/api/directory/users' : `/api/directory/users?${search}`
+  if (query.active !== undefined) params.set('active', ACTIVE_PARAM[query.active]);
+  if (query.cursor !== undefined && query.cursor !== null) params.set('cursor', query.cursor);
+  if (query.limit !== undefined)
+    params.set('limit', String(Math.min(Math.max(1, Math.floor(query.limit)), MAX_USERS_PAGE)));
+  const search = params.toString();
+  return search === '' ? '/api/directory/users' : `/api/directory/users?${search}`;
 }
 
 /** The path with the query string of GET /api/audit. */
 export function auditPath(query: AuditQuery): string {
-  const params = new URLSearchParams({ limit: String(query.limit ?? AUDIT_PAGE_SIZE) })
-  if (query.cursor) params.set('cursor', query.cursor)
-  if (query.actor) params.set('actor', query.actor)
-  if (query.code) params.set('code', query.code)
-  return `/api/audit?${params.toString()}`
+  const params = new URLSearchParams({ limit: String(query.limit ?? AUDIT_PAGE_SIZE) });
+  if (query.cursor) params.set('cursor', query.cursor);
+  if (query.actor) params.set('actor', query.actor);
+  if (query.code) params.set('code', query.code);
+  return `/api/audit?${params.toString()}`;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const http = createHttp({ ...options, baseUrl: options.baseUrl ?? '' })
+  const http = createHttp({ ...options, baseUrl: options.baseUrl ?? '' });
   const get = <T>(path: string, schema: z.ZodType<T>, request: RequestOptions = {}) =>
-    http.json({ method: 'GET', path, signal: request.signal }, schema)
+    http.json({ method: 'GET', path, signal: request.signal }, schema);
 
-  async function savePolicy(etag: string, policy: PolicyInput, request: RequestOptions = {}): Promise<SavePolicyResult> {
-    const path = '/api/access/policy'
+  async function savePolicy(
+    etag: string,
+    policy: PolicyInput,
+    request: RequestOptions = {},
+  ): Promise<SavePolicyResult> {
+    const path = '/api/access/policy';
     const body: PolicyInput = {
       allowList: policy.allowList,
       roles: policy.roles,
       assignments: policy.assignments,
-      delegates: policy.delegates
-    }
+      delegates: policy.delegates,
+    };
     try {
-      const response = await http.json({ method: 'PUT', path, body, headers: { 'If-Match': etag }, signal: request.signal }, policyResponseSchema)
-      return { outcome: 'saved', response }
+      const response = await http.json(
+        { method: 'PUT', path, body, headers: { 'If-Match': etag }, signal: request.signal },
+        policyResponseSchema,
+      );
+      return { outcome: 'saved', response };
     } catch (err: unknown) {
-      if (!(err instanceof ApiError)) throw err
+      if (!(err instanceof ApiError)) throw err;
       if (err.status === 400 && err.code === 'INVALID_POLICY') {
-        return { outcome: 'invalid', problems: parseBody(`PUT ${path}`, 400, err.body, invalidPolicyBodySchema).problems }
+        return {
+          outcome: 'invalid',
+          problems: parseBody(`PUT ${path}`, 400, err.body, invalidPolicyBodySchema).problems,
+        };
       }
       if (err.status === 409) {
-        return { outcome: 'changed', current: parseBody(`PUT ${path}`, 409, err.body, policyChangedBodySchema).current }
+        return {
+          outcome: 'changed',
+          current: parseBody(`PUT ${path}`, 409, err.body, policyChangedBodySchema).current,
+        };
       }
-      throw err
+      throw err;
     }
   }
 
@@ -185,9 +199,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     users: (query, request) => get(usersPath(query), usersPageSchema, request),
     policy: (request) => get('/api/access/policy', policyResponseSchema, request),
     savePolicy,
-    checkUser: (userId, request) => get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
+    checkUser: (userId, request) =>
+      get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
     conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),
     audit: (query, request) => get(auditPath(query), auditPageSchema, request),
-    stock: (request) => get('/api/stock', stockSchema, request)
-  }
+    stock: (request) => get('/api/stock', stockSchema, request),
+  };
 }

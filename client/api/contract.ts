@@ -1,7 +1,9 @@
-import type { z } from 'zod'
+import type { z } from 'zod';
 
 /** A schema whose input type covers `T`; otherwise a type no schema has, so the call below fails. */
-type AcceptingEvery<T, S extends z.ZodType> = [T] extends [z.input<S>] ? S : { 'accepts every value of its contract': T }
+type AcceptingEvery<T, S extends z.ZodType> = [T] extends [z.input<S>]
+  ? S
+  : { 'accepts every value of its contract': T };
 
 /**
  * Ties a response schema to its type in common/api, so drift on either side fails the type check:
@@ -13,5 +15,5 @@ type AcceptingEvery<T, S extends z.ZodType> = [T] extends [z.input<S>] ? S : { '
  * only when `T` is not given in the same call).
  */
 export function tiedTo<T>() {
-  return <S extends z.ZodType<T>>(schema: S & AcceptingEvery<T, S>): S => schema
+  return <S extends z.ZodType<T>>(schema: S & AcceptingEvery<T, S>): S => schema;
 }

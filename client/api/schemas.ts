@@ -1,8 +1,16 @@
-import { z } from 'zod'
-import type { ApiDepartments, ApiErrorBody, ApiMe, ApiScopesReport, ApiSyncStart, ApiSyncStatus, ApiUsersPage } from '../../common/api'
-import { languages } from '../../common/lang'
-import { meAccessSchema } from './accessSchemas'
-import { tiedTo } from './contract'
+import { z } from 'zod';
+import type {
+  ApiDepartments,
+  ApiErrorBody,
+  ApiMe,
+  ApiScopesReport,
+  ApiSyncStart,
+  ApiSyncStatus,
+  ApiUsersPage,
+} from '../../common/api';
+import { languages } from '../../common/lang';
+import { meAccessSchema } from './accessSchemas';
+import { tiedTo } from './contract';
 
 // Response shapes of the Keycard server's /api/*. Objects are not strict: a field the server adds
 // later is ignored rather than breaking the UI. Each answer's schema is tied to its type in
@@ -13,9 +21,9 @@ import { tiedTo } from './contract'
 export const errorBodySchema = tiedTo<ApiErrorBody>()(
   z.object({
     error: z.string().min(1),
-    message: z.string()
-  })
-)
+    message: z.string(),
+  }),
+);
 
 /** GET /api/me */
 export const meSchema = tiedTo<ApiMe>()(
@@ -23,22 +31,22 @@ export const meSchema = tiedTo<ApiMe>()(
     user: z.object({
       id: z.string(),
       name: z.string(),
-      isAdmin: z.boolean().nullable()
+      isAdmin: z.boolean().nullable(),
     }),
     portal: z.object({
       domain: z.string(),
-      memberId: z.string()
+      memberId: z.string(),
     }),
     lang: z.enum(languages),
     /** What the user may do in the app (issue #5); see accessSchemas.ts. */
-    access: meAccessSchema
-  })
-)
+    access: meAccessSchema,
+  }),
+);
 
 export const featureRefSchema = z.object({
   key: z.string(),
-  title: z.string()
-})
+  title: z.string(),
+});
 
 export const scopeInfoSchema = z.object({
   code: z.string(),
@@ -46,14 +54,14 @@ export const scopeInfoSchema = z.object({
   description: z.string(),
   granted: z.boolean(),
   /** Features that use this scope (all of them are off while it is missing). */
-  features: z.array(featureRefSchema)
-})
+  features: z.array(featureRefSchema),
+});
 
 export const unavailableFeatureSchema = z.object({
   key: z.string(),
   title: z.string(),
-  missingScopes: z.array(z.string())
-})
+  missingScopes: z.array(z.string()),
+});
 
 /** GET /api/scopes; texts are already localized by the server. */
 export const scopesReportSchema = tiedTo<ApiScopesReport>()(
@@ -61,15 +69,15 @@ export const scopesReportSchema = tiedTo<ApiScopesReport>()(
     /** `stored`: the portal could not be asked just now; `granted` comes from the install. */
     source: z.enum(['portal', 'stored']),
     scopes: z.array(scopeInfoSchema),
-    unavailableFeatures: z.array(unavailableFeatureSchema)
-  })
-)
+    unavailableFeatures: z.array(unavailableFeatureSchema),
+  }),
+);
 
-export type Me = z.infer<typeof meSchema>
-export type FeatureRef = z.infer<typeof featureRefSchema>
-export type ScopeInfo = z.infer<typeof scopeInfoSchema>
-export type UnavailableFeature = z.infer<typeof unavailableFeatureSchema>
-export type ScopesReport = z.infer<typeof scopesReportSchema>
+export type Me = z.infer<typeof meSchema>;
+export type FeatureRef = z.infer<typeof featureRefSchema>;
+export type ScopeInfo = z.infer<typeof scopeInfoSchema>;
+export type UnavailableFeature = z.infer<typeof unavailableFeatureSchema>;
+export type ScopesReport = z.infer<typeof scopesReportSchema>;
 
 // ---- Directory mirror: GET/POST /api/sync, GET /api/directory/* ----
 // Optional objects are `nullish`: a server that writes `null` instead of leaving the field out is
@@ -77,10 +85,10 @@ export type ScopesReport = z.infer<typeof scopesReportSchema>
 // the UI does not know is shown generically instead of failing the whole answer.
 
 /** Sync phases the UI has a label for; any other phase is shown as "Syncing…". */
-export const KNOWN_SYNC_PHASES = ['departments', 'users', 'workgroups'] as const
-export type KnownSyncPhase = (typeof KNOWN_SYNC_PHASES)[number]
+export const KNOWN_SYNC_PHASES = ['departments', 'users', 'workgroups'] as const;
+export type KnownSyncPhase = (typeof KNOWN_SYNC_PHASES)[number];
 
-export const syncPhaseSchema = z.string().min(1)
+export const syncPhaseSchema = z.string().min(1);
 
 /** How far the running sync got; there is no total, Bitrix24 only tells it page by page. */
 export const syncProgressSchema = z.object({
@@ -90,8 +98,8 @@ export const syncProgressSchema = z.object({
   workgroups: z.number().int().nonnegative(),
   /** REST calls made so far. */
   requests: z.number().int().nonnegative(),
-  startedAt: z.number()
-})
+  startedAt: z.number(),
+});
 
 export const syncRunSchema = z.object({
   /** What started it: `install`, `schedule`, `admin`, `resume`, … (not shown). */
@@ -102,8 +110,8 @@ export const syncRunSchema = z.object({
   users: z.number().int().nonnegative(),
   departments: z.number().int().nonnegative(),
   workgroups: z.number().int().nonnegative(),
-  requests: z.number().int().nonnegative()
-})
+  requests: z.number().int().nonnegative(),
+});
 
 /** GET /api/sync */
 export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
@@ -119,18 +127,18 @@ export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
     workgroups: z.object({
       available: z.boolean(),
       /** The scope the portal did not grant (`sonet_group`). */
-      missingScope: z.string().nullish()
-    })
-  })
-)
+      missingScope: z.string().nullish(),
+    }),
+  }),
+);
 
 /** POST /api/sync (202); `started` is false when a sync was already running. */
 export const syncStartSchema = tiedTo<ApiSyncStart>()(
   z.object({
     started: z.boolean(),
-    status: syncStatusSchema
-  })
-)
+    status: syncStatusSchema,
+  }),
+);
 
 /** A department with its sub-departments; `members` counts direct members only. */
 export const departmentNodeSchema = z.object({
@@ -141,18 +149,18 @@ export const departmentNodeSchema = z.object({
   members: z.number().int().nonnegative(),
   membersWithSubdepartments: z.number().int().nonnegative(),
   get children() {
-    return z.array(departmentNodeSchema)
-  }
-})
+    return z.array(departmentNodeSchema);
+  },
+});
 
 /** GET /api/directory/departments */
 export const departmentsResponseSchema = tiedTo<ApiDepartments>()(
   z.object({
     generation: z.number().int().nullable(),
     refreshedAt: z.number().nullable(),
-    tree: z.array(departmentNodeSchema)
-  })
-)
+    tree: z.array(departmentNodeSchema),
+  }),
+);
 
 export const directoryUserSchema = z.object({
   id: z.number().int(),
@@ -166,8 +174,8 @@ export const directoryUserSchema = z.object({
   /** `false` for fired (deactivated) users. */
   active: z.boolean(),
   photo: z.string().nullable(),
-  departments: z.array(z.object({ id: z.number().int(), name: z.string() }))
-})
+  departments: z.array(z.object({ id: z.number().int(), name: z.string() })),
+});
 
 /** GET /api/directory/users: one page; `total` counts every match, `nextCursor` is null on the last page. */
 export const usersPageSchema = tiedTo<ApiUsersPage>()(
@@ -175,16 +183,16 @@ export const usersPageSchema = tiedTo<ApiUsersPage>()(
     generation: z.number().int().nullable(),
     total: z.number().int().nonnegative(),
     nextCursor: z.string().nullable(),
-    users: z.array(directoryUserSchema)
-  })
-)
+    users: z.array(directoryUserSchema),
+  }),
+);
 
-export type SyncPhase = z.infer<typeof syncPhaseSchema>
-export type SyncProgress = z.infer<typeof syncProgressSchema>
-export type SyncRun = z.infer<typeof syncRunSchema>
-export type SyncStatus = z.infer<typeof syncStatusSchema>
-export type SyncStart = z.infer<typeof syncStartSchema>
-export type DepartmentNode = z.infer<typeof departmentNodeSchema>
-export type DepartmentsResponse = z.infer<typeof departmentsResponseSchema>
-export type DirectoryUser = z.infer<typeof directoryUserSchema>
-export type UsersPage = z.infer<typeof usersPageSchema>
+export type SyncPhase = z.infer<typeof syncPhaseSchema>;
+export type SyncProgress = z.infer<typeof syncProgressSchema>;
+export type SyncRun = z.infer<typeof syncRunSchema>;
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+export type SyncStart = z.infer<typeof syncStartSchema>;
+export type DepartmentNode = z.infer<typeof departmentNodeSchema>;
+export type DepartmentsResponse = z.infer<typeof departmentsResponseSchema>;
+export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+export type UsersPage = z.infer<typeof usersPageSchema>;

@@ -6,8 +6,8 @@ import {
   watch,
   type ComputedRef,
   type InjectionKey,
-  type Ref
-} from 'vue'
+  type Ref,
+} from 'vue';
 
 // Everything Keycard does with the Bitrix24 host page goes through this one module, so components
 // get a small typed surface (provided under b24Key) and tests inject a fake instead of an iframe.
@@ -17,59 +17,59 @@ import {
  * @see https://bitrix24.github.io/b24jssdk/docs/frame/
  */
 export interface FrameHandle {
-  readonly isInstallMode: boolean
-  installFinish(): Promise<unknown>
+  readonly isInstallMode: boolean;
+  installFinish(): Promise<unknown>;
   readonly parent: {
-    fitWindow(): Promise<unknown>
-    reloadWindow(): Promise<unknown>
-  }
+    fitWindow(): Promise<unknown>;
+    reloadWindow(): Promise<unknown>;
+  };
   readonly dialog: {
     /** `B24Frame.dialog.selectAccess(blockedAccessPermissions?: string[]): Promise<SelectedAccess[]>` */
-    selectAccess(blocked?: string[]): Promise<readonly SelectedAccessCode[]>
-  }
-  destroy(): void
+    selectAccess(blocked?: string[]): Promise<readonly SelectedAccessCode[]>;
+  };
+  destroy(): void;
 }
 
 /** An item the native access dialog returns: an access code (`U1`, `D6`, `DR2`, `AU`, …) and its name. */
 export interface SelectedAccessCode {
-  id: string
-  name: string
+  id: string;
+  name: string;
 }
 
 /** `connecting` until the postMessage handshake answers; `unavailable` when it failed or timed out. */
-export type B24Status = 'connecting' | 'ready' | 'unavailable'
+export type B24Status = 'connecting' | 'ready' | 'unavailable';
 
 /** Why there is no connection to the Bitrix24 page. */
 export interface B24ConnectionError {
   /** `not_in_frame`: not opened inside a portal; `timeout`: the portal did not answer in time. */
-  code: 'not_in_frame' | 'timeout' | 'init_failed'
-  message: string
+  code: 'not_in_frame' | 'timeout' | 'init_failed';
+  message: string;
 }
 
 /** A refused or failed frame action (`installFinish`, `selectAccess`, …). */
 export class B24ActionError extends Error {
-  override readonly name = 'B24ActionError'
-  readonly code: 'not_connected' | 'not_install_mode' | 'failed'
+  override readonly name = 'B24ActionError';
+  readonly code: 'not_connected' | 'not_install_mode' | 'failed';
 
   constructor(code: B24ActionError['code'], message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause })
-    this.code = code
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
   }
 }
 
 /** The Bitrix24 frame as components see it. */
 export interface B24 {
-  readonly status: ComputedRef<B24Status>
-  readonly ready: ComputedRef<boolean>
-  readonly error: ComputedRef<B24ConnectionError | null>
+  readonly status: ComputedRef<B24Status>;
+  readonly ready: ComputedRef<boolean>;
+  readonly error: ComputedRef<B24ConnectionError | null>;
   /** The portal opened the installer (false until connected). */
-  readonly isInstallMode: ComputedRef<boolean>
+  readonly isInstallMode: ComputedRef<boolean>;
   /**
    * Tells Bitrix24 the installation is complete; the portal then reloads and opens the app.
    * Rejects with B24ActionError when not connected or not in install mode.
    * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/system-functions/bx24-install-finish.html
    */
-  installFinish(): Promise<void>
+  installFinish(): Promise<void>;
   /**
    * Opens Bitrix24's own access dialog (users, departments with or without sub-departments, groups,
    * all authorized users); `blocked` codes are shown but cannot be chosen. Resolves with the chosen
@@ -78,33 +78,33 @@ export interface B24 {
    * unlock anything.
    * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/system-dialogues/bx24-select-access.html
    */
-  selectAccess(blocked: string[]): Promise<SelectedAccessCode[]>
+  selectAccess(blocked: string[]): Promise<SelectedAccessCode[]>;
   /** Grows the frame to its content; does nothing while not connected. */
-  fitWindow(): Promise<void>
+  fitWindow(): Promise<void>;
   /**
    * Asks the portal to reload the page with the app, which POSTs fresh credentials to the app.
    * Resolves `false` when not connected (then only reopening the app from the menu helps).
    */
-  reloadApp(): Promise<boolean>
+  reloadApp(): Promise<boolean>;
   /** Unsubscribes from the parent window (`B24Frame.destroy()`). */
-  destroy(): void
+  destroy(): void;
 }
 
-export const b24Key: InjectionKey<B24> = Symbol('keycard.b24')
+export const b24Key: InjectionKey<B24> = Symbol('keycard.b24');
 
 /** Handshake wait before the UI says it is not connected; a late answer still connects. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 export interface ConnectB24Options {
   /** Performs the handshake; defaults to `initializeB24Frame()` loaded on demand. */
-  initialize?: () => Promise<FrameHandle>
-  timeoutMs?: number
+  initialize?: () => Promise<FrameHandle>;
+  timeoutMs?: number;
 }
 
 async function initializeDefault(): Promise<FrameHandle> {
   // Loaded on demand: the SDK is the largest dependency and the first paint does not need it.
-  const { initializeB24Frame } = await import('@bitrix24/b24jssdk')
-  return initializeB24Frame()
+  const { initializeB24Frame } = await import('@bitrix24/b24jssdk');
+  return initializeB24Frame();
 }
 
 /**
@@ -112,36 +112,36 @@ async function initializeDefault(): Promise<FrameHandle> {
  * the SDK throws at once or never answers; both end in `unavailable` within `timeoutMs`.
  */
 export function connectB24(options: ConnectB24Options = {}): B24 {
-  const { initialize = initializeDefault, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options
-  const status = shallowRef<B24Status>('connecting')
-  const error = shallowRef<B24ConnectionError | null>(null)
-  const frame = shallowRef<FrameHandle | null>(null)
-  let destroyed = false
+  const { initialize = initializeDefault, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options;
+  const status = shallowRef<B24Status>('connecting');
+  const error = shallowRef<B24ConnectionError | null>(null);
+  const frame = shallowRef<FrameHandle | null>(null);
+  let destroyed = false;
 
   const timer = setTimeout(() => {
-    if (status.value !== 'connecting') return
-    status.value = 'unavailable'
-    error.value = { code: 'timeout', message: `Bitrix24 did not answer within ${timeoutMs} ms` }
-  }, timeoutMs)
+    if (status.value !== 'connecting') return;
+    status.value = 'unavailable';
+    error.value = { code: 'timeout', message: `Bitrix24 did not answer within ${timeoutMs} ms` };
+  }, timeoutMs);
 
   initialize().then(
     (handle) => {
-      clearTimeout(timer)
+      clearTimeout(timer);
       if (destroyed) {
-        handle.destroy()
-        return
+        handle.destroy();
+        return;
       }
-      frame.value = handle
-      status.value = 'ready'
-      error.value = null
+      frame.value = handle;
+      status.value = 'ready';
+      error.value = null;
     },
     (err: unknown) => {
-      clearTimeout(timer)
-      if (destroyed) return
-      status.value = 'unavailable'
-      error.value = toConnectionError(err)
-    }
-  )
+      clearTimeout(timer);
+      if (destroyed) return;
+      status.value = 'unavailable';
+      error.value = toConnectionError(err);
+    },
+  );
 
   return {
     status: computed(() => status.value),
@@ -150,67 +150,67 @@ export function connectB24(options: ConnectB24Options = {}): B24 {
     isInstallMode: computed(() => frame.value?.isInstallMode ?? false),
 
     async installFinish() {
-      const handle = frame.value
-      if (!handle) throw new B24ActionError('not_connected', 'Not connected to Bitrix24')
+      const handle = frame.value;
+      if (!handle) throw new B24ActionError('not_connected', 'Not connected to Bitrix24');
       if (!handle.isInstallMode) {
-        throw new B24ActionError('not_install_mode', 'Bitrix24 did not open the app as an installer')
+        throw new B24ActionError('not_install_mode', 'Bitrix24 did not open the app as an installer');
       }
       try {
-        await handle.installFinish()
+        await handle.installFinish();
       } catch (err: unknown) {
-        throw new B24ActionError('failed', 'Bitrix24 did not accept installFinish', err)
+        throw new B24ActionError('failed', 'Bitrix24 did not accept installFinish', err);
       }
     },
 
     async selectAccess(blocked) {
-      const handle = frame.value
-      if (!handle) throw new B24ActionError('not_connected', 'Not connected to Bitrix24')
-      let selected: readonly SelectedAccessCode[]
+      const handle = frame.value;
+      if (!handle) throw new B24ActionError('not_connected', 'Not connected to Bitrix24');
+      let selected: readonly SelectedAccessCode[];
       try {
-        selected = await handle.dialog.selectAccess([...blocked])
+        selected = await handle.dialog.selectAccess([...blocked]);
       } catch (err: unknown) {
-        throw new B24ActionError('failed', 'Bitrix24 did not open the access dialog', err)
+        throw new B24ActionError('failed', 'Bitrix24 did not open the access dialog', err);
       }
       // The portal answers with whatever it has; keep only well-formed items.
       return (Array.isArray(selected) ? selected : [])
         .filter((item) => typeof item?.id === 'string' && item.id !== '')
-        .map((item) => ({ id: item.id, name: typeof item.name === 'string' ? item.name : item.id }))
+        .map((item) => ({ id: item.id, name: typeof item.name === 'string' ? item.name : item.id }));
     },
 
     async fitWindow() {
-      await frame.value?.parent.fitWindow()
+      await frame.value?.parent.fitWindow();
     },
 
     async reloadApp() {
-      const handle = frame.value
-      if (!handle) return false
-      await handle.parent.reloadWindow()
-      return true
+      const handle = frame.value;
+      if (!handle) return false;
+      await handle.parent.reloadWindow();
+      return true;
     },
 
     destroy() {
-      if (destroyed) return
-      destroyed = true
-      clearTimeout(timer)
-      frame.value?.destroy()
-      frame.value = null
-    }
-  }
+      if (destroyed) return;
+      destroyed = true;
+      clearTimeout(timer);
+      frame.value?.destroy();
+      frame.value = null;
+    },
+  };
 }
 
 function toConnectionError(err: unknown): B24ConnectionError {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
-  const message = err instanceof Error ? err.message : String(err)
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  const message = err instanceof Error ? err.message : String(err);
   // The SDK throws this when window.name carries no portal data, i.e. the page is not in a frame.
-  if (code === 'JSSDK_CLIENT_SIDE_WARNING') return { code: 'not_in_frame', message }
-  return { code: 'init_failed', message }
+  if (code === 'JSSDK_CLIENT_SIDE_WARNING') return { code: 'not_in_frame', message };
+  return { code: 'init_failed', message };
 }
 
 /** The Bitrix24 frame provided by the app root (tests provide a fake). */
 export function useB24(): B24 {
-  const b24 = inject(b24Key)
-  if (!b24) throw new Error('useB24() needs connectB24() provided under b24Key')
-  return b24
+  const b24 = inject(b24Key);
+  if (!b24) throw new Error('useB24() needs connectB24() provided under b24Key');
+  return b24;
 }
 
 /**
@@ -218,30 +218,30 @@ export function useB24(): B24 {
  * iframe grows with the content instead of showing a scrollbar.
  */
 export function useFitWindow(b24: B24, target: Readonly<Ref<HTMLElement | null>>): void {
-  let frameRequest = 0
+  let frameRequest = 0;
   const fit = () => {
-    cancelAnimationFrame(frameRequest)
+    cancelAnimationFrame(frameRequest);
     frameRequest = requestAnimationFrame(() => {
       b24.fitWindow().catch(() => {
         // Best effort: a missed resize leaves a scrollbar, never an error for the user.
-      })
-    })
-  }
+      });
+    });
+  };
 
-  const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(fit)
+  const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(fit);
   watch(
     target,
     (element, previous) => {
-      if (previous) observer?.unobserve(previous)
-      if (element) observer?.observe(element)
+      if (previous) observer?.unobserve(previous);
+      if (element) observer?.observe(element);
     },
-    { immediate: true }
-  )
+    { immediate: true },
+  );
   watch(b24.ready, (ready) => {
-    if (ready) fit()
-  })
+    if (ready) fit();
+  });
   onBeforeUnmount(() => {
-    observer?.disconnect()
-    cancelAnimationFrame(frameRequest)
-  })
+    observer?.disconnect();
+    cancelAnimationFrame(frameRequest);
+  });
 }

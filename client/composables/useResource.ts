@@ -1,11 +1,11 @@
-import { onBeforeUnmount, onMounted, shallowRef, type ShallowRef } from 'vue'
+import { onBeforeUnmount, onMounted, shallowRef, type ShallowRef } from 'vue';
 
 export interface ResourceState<T> {
-  readonly data: Readonly<ShallowRef<T | null>>
-  readonly error: Readonly<ShallowRef<unknown>>
-  readonly loading: Readonly<ShallowRef<boolean>>
+  readonly data: Readonly<ShallowRef<T | null>>;
+  readonly error: Readonly<ShallowRef<unknown>>;
+  readonly loading: Readonly<ShallowRef<boolean>>;
   /** Loads again; the data already shown stays until the new answer arrives. */
-  reload(): Promise<void>
+  reload(): Promise<void>;
 }
 
 /**
@@ -13,28 +13,28 @@ export interface ResourceState<T> {
  * in a `shallowRef`: answers are replaced whole, never edited, so deep reactivity would only cost.
  */
 export function useResource<T>(load: (signal: AbortSignal) => Promise<T>): ResourceState<T> {
-  const data = shallowRef<T | null>(null)
-  const error = shallowRef<unknown>(null)
-  const loading = shallowRef(false)
-  let controller: AbortController | null = null
+  const data = shallowRef<T | null>(null);
+  const error = shallowRef<unknown>(null);
+  const loading = shallowRef(false);
+  let controller: AbortController | null = null;
 
   async function reload(): Promise<void> {
-    controller?.abort()
-    const current = new AbortController()
-    controller = current
-    loading.value = true
-    error.value = null
+    controller?.abort();
+    const current = new AbortController();
+    controller = current;
+    loading.value = true;
+    error.value = null;
     try {
-      data.value = await load(current.signal)
+      data.value = await load(current.signal);
     } catch (err: unknown) {
-      if (!current.signal.aborted) error.value = err
+      if (!current.signal.aborted) error.value = err;
     } finally {
-      if (controller === current) loading.value = false
+      if (controller === current) loading.value = false;
     }
   }
 
-  onMounted(reload)
-  onBeforeUnmount(() => controller?.abort())
+  onMounted(reload);
+  onBeforeUnmount(() => controller?.abort());
 
-  return { data, error, loading, reload }
+  return { data, error, loading, reload };
 }

@@ -48,7 +48,8 @@ export const en = {
   'install.finish': 'Finish installation',
   'install.finished': 'Installation finished. Bitrix24 is opening Keycard…',
   'install.failed.title': 'Could not finish the installation',
-  'install.failed.description': 'Bitrix24 did not confirm it. Try again; if it keeps failing, reopen the installer from Bitrix24 Market.',
+  'install.failed.description':
+    'Bitrix24 did not confirm it. Try again; if it keeps failing, reopen the installer from Bitrix24 Market.',
   'install.needsFrame': 'Finishing the installation needs the connection to Bitrix24.',
 
   'install.sync.title': 'First directory sync',
@@ -62,7 +63,8 @@ export const en = {
   'install.sync.background': 'You can finish the installation now: the sync continues in the background.',
 
   'directory.title': 'Directory',
-  'directory.description': 'Employees and departments of your Bitrix24 as Keycard mirrors them. Access rules use this copy.',
+  'directory.description':
+    'Employees and departments of your Bitrix24 as Keycard mirrors them. Access rules use this copy.',
   'directory.departments': 'Departments',
   'directory.allEmployees': 'All employees',
   'directory.head': 'Head: {name}',
@@ -87,7 +89,8 @@ export const en = {
 
   'access.denied': 'You have no access to “{page}”. Ask a Bitrix24 administrator if you need it.',
   'access.noPages.title': 'You have no access to this part of Keycard',
-  'access.noPages.description': 'Keycard is open to you, but none of its sections is. Ask a Bitrix24 administrator to give you a role.',
+  'access.noPages.description':
+    'Keycard is open to you, but none of its sections is. Ask a Bitrix24 administrator to give you a role.',
   'access.withdrawn.title': 'You no longer have access to Keycard',
   'access.withdrawn.description':
     'An administrator changed who may open this app. If you need it, ask your Bitrix24 administrator to add you to Keycard’s access list.',
@@ -137,8 +140,10 @@ export const en = {
   'settings.conflict.reapply': 'Apply my changes on top',
   'settings.conflict.theirs': 'Load theirs, drop mine',
   'settings.error.title': 'The changes were not saved',
-  'settings.error.precondition': 'Keycard could not tell which version you edited. Reload the settings and make the changes again.',
-  'settings.error.delegatesAdminOnly': 'Only portal administrators can change who may manage access. Undo that change and save again.',
+  'settings.error.precondition':
+    'Keycard could not tell which version you edited. Reload the settings and make the changes again.',
+  'settings.error.delegatesAdminOnly':
+    'Only portal administrators can change who may manage access. Undo that change and save again.',
   'settings.error.forbidden': 'You may no longer change access settings.',
   'settings.error.retry': 'Your changes are still here: try saving again.',
   'settings.leave.title': 'Leave without saving?',
@@ -179,7 +184,8 @@ export const en = {
   'picker.confirm': 'Select',
   'picker.cancel': 'Cancel',
   'picker.blocked': 'Already added',
-  'picker.unsupported': 'Keycard cannot use {names}: choose employees, departments, workgroups or all authorized users.',
+  'picker.unsupported':
+    'Keycard cannot use {names}: choose employees, departments, workgroups or all authorized users.',
   'picker.frameFailed': 'The Bitrix24 dialog did not open. Choose from the directory instead.',
 
   'roles.title': 'Roles and permissions',
@@ -201,7 +207,8 @@ export const en = {
   'roles.permission': 'Permission',
   'roles.levelLabel': '{feature} for {role}',
   'roles.adminOnly': 'Administrators and delegates',
-  'roles.adminOnlyHint': 'Only portal administrators and the people they delegate access management to; roles do not grant it.',
+  'roles.adminOnlyHint':
+    'Only portal administrators and the people they delegate access management to; roles do not grant it.',
   'roles.resources.label': '{type} for {role}',
   'roles.resources.chosen': '{type}: selected only',
   'roles.resources.noneChosen': 'Choose at least one, or this role grants nothing here.',
@@ -209,7 +216,8 @@ export const en = {
   'roles.assignedNone': 'Nobody yet',
 
   'check.title': 'Check a user',
-  'check.description': 'Pick an employee to see whether they may open Keycard, what they may do in it, and which rules decided it.',
+  'check.description':
+    'Pick an employee to see whether they may open Keycard, what they may do in it, and which rules decided it.',
   'check.search': 'Find an employee',
   'check.change': 'Check someone else',
   'check.open.allowed': 'May open Keycard',
@@ -329,11 +337,11 @@ export const en = {
   'bootstrap.title': 'Keycard could not start',
   'bootstrap.description':
     'This page is missing the data it needs to start. Open Keycard from the Bitrix24 menu; if this keeps happening, contact your Bitrix24 administrator.',
-  'bootstrap.detail': 'Details: {detail}'
-} as const satisfies Record<string, string>
+  'bootstrap.detail': 'Details: {detail}',
+} as const satisfies Record<string, string>;
 
 /** A key of the UI dictionary. */
-export type MessageKey = keyof typeof en
+export type MessageKey = keyof typeof en;
 
 /** A complete dictionary: exactly the keys of `en`, each a string. */
-export type Messages = Record<MessageKey, string>
+export type Messages = Record<MessageKey, string>;

@@ -1,4 +1,4 @@
-import type { Messages } from './en'
+import type { Messages } from './en';
 
 /** Russian UI texts; typed as `Messages`, so a missing or extra key fails the type-check. */
 export const ru: Messages = {
@@ -34,7 +34,8 @@ export const ru: Messages = {
     'Ваш портал выдал не все разрешения, которые запрашивает Keycard. Эти функции останутся отключены, пока разрешения не выданы: попросите администратора Битрикс24 обновить или переустановить Keycard из Битрикс24 Маркета.',
   'scopes.unavailable.item': '{feature} — нужно: {scopes}',
   'scopes.stored.title': 'Показаны разрешения, сохранённые при установке',
-  'scopes.stored.description': 'Сейчас не удалось запросить Битрикс24, поэтому недавние изменения могут быть ещё не видны.',
+  'scopes.stored.description':
+    'Сейчас не удалось запросить Битрикс24, поэтому недавние изменения могут быть ещё не видны.',
   'scopes.retry': 'Повторить',
 
   'install.title': 'Добро пожаловать в Keycard',
@@ -62,7 +63,8 @@ export const ru: Messages = {
   'install.sync.background': 'Установку можно завершить уже сейчас: синхронизация продолжится в фоне.',
 
   'directory.title': 'Справочник',
-  'directory.description': 'Сотрудники и отделы вашего Битрикс24 в копии Keycard. Правила доступа используют эту копию.',
+  'directory.description':
+    'Сотрудники и отделы вашего Битрикс24 в копии Keycard. Правила доступа используют эту копию.',
   'directory.departments': 'Отделы',
   'directory.allEmployees': 'Все сотрудники',
   'directory.head': 'Руководитель: {name}',
@@ -87,7 +89,8 @@ export const ru: Messages = {
 
   'access.denied': 'У вас нет доступа к разделу «{page}». Если он нужен, обратитесь к администратору Битрикс24.',
   'access.noPages.title': 'У вас нет доступа к этой части Keycard',
-  'access.noPages.description': 'Keycard вам доступен, но ни один его раздел — нет. Попросите администратора Битрикс24 назначить вам роль.',
+  'access.noPages.description':
+    'Keycard вам доступен, но ни один его раздел — нет. Попросите администратора Битрикс24 назначить вам роль.',
   'access.withdrawn.title': 'У вас больше нет доступа к Keycard',
   'access.withdrawn.description':
     'Администратор изменил, кто может открывать это приложение. Если оно вам нужно, попросите администратора Битрикс24 добавить вас в список доступа Keycard.',
@@ -137,8 +140,10 @@ export const ru: Messages = {
   'settings.conflict.reapply': 'Применить мои изменения поверх',
   'settings.conflict.theirs': 'Загрузить его вариант, мои отменить',
   'settings.error.title': 'Изменения не сохранены',
-  'settings.error.precondition': 'Keycard не смог определить, какую версию вы редактировали. Обновите настройки и внесите изменения снова.',
-  'settings.error.delegatesAdminOnly': 'Менять список тех, кто управляет доступом, могут только администраторы портала. Отмените это изменение и сохраните снова.',
+  'settings.error.precondition':
+    'Keycard не смог определить, какую версию вы редактировали. Обновите настройки и внесите изменения снова.',
+  'settings.error.delegatesAdminOnly':
+    'Менять список тех, кто управляет доступом, могут только администраторы портала. Отмените это изменение и сохраните снова.',
   'settings.error.forbidden': 'Вы больше не можете менять настройки доступа.',
   'settings.error.retry': 'Ваши изменения на месте: попробуйте сохранить ещё раз.',
   'settings.leave.title': 'Уйти без сохранения?',
@@ -179,7 +184,8 @@ export const ru: Messages = {
   'picker.confirm': 'Готово',
   'picker.cancel': 'Отмена',
   'picker.blocked': 'Уже добавлено',
-  'picker.unsupported': 'Keycard не может использовать {names}: выберите сотрудников, отделы, рабочие группы или всех авторизованных пользователей.',
+  'picker.unsupported':
+    'Keycard не может использовать {names}: выберите сотрудников, отделы, рабочие группы или всех авторизованных пользователей.',
   'picker.frameFailed': 'Диалог Битрикс24 не открылся. Выберите из справочника.',
 
   'roles.title': 'Роли и права',
@@ -201,7 +207,8 @@ export const ru: Messages = {
   'roles.permission': 'Право',
   'roles.levelLabel': '{feature} для роли {role}',
   'roles.adminOnly': 'Администраторы и доверенные',
-  'roles.adminOnlyHint': 'Только администраторы портала и те, кому они доверили управление доступом; роли это право не дают.',
+  'roles.adminOnlyHint':
+    'Только администраторы портала и те, кому они доверили управление доступом; роли это право не дают.',
   'roles.resources.label': '{type} для роли {role}',
   'roles.resources.chosen': '{type}: только выбранные',
   'roles.resources.noneChosen': 'Выберите хотя бы один, иначе роль здесь ничего не даёт.',
@@ -209,14 +216,16 @@ export const ru: Messages = {
   'roles.assignedNone': 'Пока никому',
 
   'check.title': 'Проверить сотрудника',
-  'check.description': 'Выберите сотрудника, чтобы увидеть, может ли он открыть Keycard, что может в нём делать и какие правила это определили.',
+  'check.description':
+    'Выберите сотрудника, чтобы увидеть, может ли он открыть Keycard, что может в нём делать и какие правила это определили.',
   'check.search': 'Найти сотрудника',
   'check.change': 'Проверить другого',
   'check.open.allowed': 'Может открывать Keycard',
   'check.open.denied': 'Не может открывать Keycard',
   'check.inactive': 'Уволен',
   'check.codes': 'Входит в',
-  'check.admin.admin': 'Администратор портала: всегда может открыть Keycard и имеет все права только для администраторов.',
+  'check.admin.admin':
+    'Администратор портала: всегда может открыть Keycard и имеет все права только для администраторов.',
   'check.admin.notAdmin': 'Не администратор портала.',
   'check.admin.unknown':
     'Неизвестно, администратор ли это: Keycard ещё не видел, чтобы сотрудник открывал приложение как администратор, поэтому права только для администраторов ему закрыты, пока он этого не сделает.',
@@ -329,5 +338,5 @@ export const ru: Messages = {
   'bootstrap.title': 'Keycard не удалось запустить',
   'bootstrap.description':
     'Странице не хватает данных для запуска. Откройте Keycard из меню Битрикс24; если это повторяется, обратитесь к администратору Битрикс24.',
-  'bootstrap.detail': 'Подробности: {detail}'
-}
+  'bootstrap.detail': 'Подробности: {detail}',
+};

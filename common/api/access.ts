@@ -170,7 +170,14 @@ export type ApiKnownAuditChange =
   | { kind: 'allowList' | 'delegates'; action: 'added' | 'removed'; code: string }
   | { kind: 'role'; action: 'added' | 'removed'; role: string; title: string }
   | { kind: 'role'; action: 'renamed'; role: string; before: string; after: string }
-  | { kind: 'grant'; role: string; title: string; feature: string; before: ApiGrantState | null; after: ApiGrantState | null }
+  | {
+      kind: 'grant';
+      role: string;
+      title: string;
+      feature: string;
+      before: ApiGrantState | null;
+      after: ApiGrantState | null;
+    }
   | { kind: 'assignment'; action: 'added' | 'removed'; code: string; role: string; title: string };
 
 export type ApiAuditChange = ApiKnownAuditChange | ApiUnlistedKind;

@@ -120,8 +120,12 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
     features,
     adminsGetEverything: manifest.adminsGetEverything === true,
     allowListEmpty: policy.allowList.length === 0,
-    allowList: new Map(policy.allowList.map((code) => [code, Object.freeze({ kind: 'allowList', code }) satisfies Rule])),
-    delegates: new Map(policy.delegates.map((code) => [code, Object.freeze({ kind: 'delegate', code }) satisfies Rule])),
+    allowList: new Map(
+      policy.allowList.map((code) => [code, Object.freeze({ kind: 'allowList', code }) satisfies Rule]),
+    ),
+    delegates: new Map(
+      policy.delegates.map((code) => [code, Object.freeze({ kind: 'delegate', code }) satisfies Rule]),
+    ),
     byCode,
     rulesByCode,
   };

@@ -36,7 +36,11 @@ export class AccessService implements PortalDataOwner {
   readonly #snapshot: (memberId: string) => Promise<DirectorySnapshot>;
   readonly #indexes = new Map<string, { etag: string; index: AccessIndex }>();
 
-  constructor(deps: { policies: PolicyRepository; manifest: Manifest; snapshot: (memberId: string) => Promise<DirectorySnapshot> }) {
+  constructor(deps: {
+    policies: PolicyRepository;
+    manifest: Manifest;
+    snapshot: (memberId: string) => Promise<DirectorySnapshot>;
+  }) {
     this.#policies = deps.policies;
     this.#manifest = deps.manifest;
     this.#snapshot = deps.snapshot;
@@ -75,7 +79,8 @@ export class AccessService implements PortalDataOwner {
  */
 export function subjectOf(snapshot: DirectorySnapshot, user: AccessUser): Subject {
   const mirrored = snapshot.users.get(user.id);
-  if (mirrored === undefined) return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
+  if (mirrored === undefined)
+    return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
   return { userId: user.id, active: mirrored.active, isAdmin: user.isAdmin, codes: mirroredCodes(snapshot, user.id) };
 }
 

@@ -36,7 +36,14 @@ function summarize(index: AccessIndex, subject: Subject, manifest: Manifest): Ac
   const features: AccessSummary['features'] = {};
   for (const feature of effectiveAccess(index, subject).features) {
     if (feature.feature === ACCESS_MANAGE) continue;
-    features[feature.feature] = { level: feature.level, levels: Object.fromEntries(feature.levels.map((held) => [held.level, held.resources])) };
+    features[feature.feature] = {
+      level: feature.level,
+      levels: Object.fromEntries(feature.levels.map((held) => [held.level, held.resources])),
+    };
   }
-  return { open: canOpen(index, subject).allowed, manage: evaluate(index, subject, manageRequirement(manifest)).allowed, features };
+  return {
+    open: canOpen(index, subject).allowed,
+    manage: evaluate(index, subject, manageRequirement(manifest)).allowed,
+    features,
+  };
 }

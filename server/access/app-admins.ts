@@ -27,10 +27,18 @@ export class AppAdmins implements PortalDataOwner {
   readonly #locks: Locks;
   readonly #clock: Clock;
   readonly #installed: (memberId: string) => Promise<boolean>;
-  /** Last write (or check) per portal, user and verdict, so someone opening the app all day costs one store access a day. */
+  /**
+   * Last write (or check) per portal, user and verdict, so someone opening the app all day costs one store access a
+   * day.
+   */
   readonly #recent = new Map<string, number>();
 
-  constructor(deps: { documents: Documents; locks: Locks; clock: Clock; installed: (memberId: string) => Promise<boolean> }) {
+  constructor(deps: {
+    documents: Documents;
+    locks: Locks;
+    clock: Clock;
+    installed: (memberId: string) => Promise<boolean>;
+  }) {
     this.#documents = deps.documents;
     this.#locks = deps.locks;
     this.#clock = deps.clock;
@@ -68,7 +76,8 @@ export class AppAdmins implements PortalDataOwner {
   /** Forgets `userId` (Bitrix24 said they are not an admin any more). */
   async forget(memberId: string, userId: string): Promise<void> {
     if (this.#seenToday(`${memberId}\u0000${userId}\u0000not-admin`)) return;
-    for (const memo of this.#recent.keys()) if (memo.startsWith(`${memberId}\u0000${userId}\u0000admin\u0000`)) this.#recent.delete(memo);
+    for (const memo of this.#recent.keys())
+      if (memo.startsWith(`${memberId}\u0000${userId}\u0000admin\u0000`)) this.#recent.delete(memo);
     await this.#locks.withLock(memberId, 'admins', async () => {
       const admins = await this.list(memberId);
       if (!admins.some((seen) => seen.id === userId)) return;

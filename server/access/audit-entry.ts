@@ -12,9 +12,24 @@ export interface AuditEntry {
   changes: PolicyChange[];
 }
 
-const codeChange = z.object({ kind: z.enum(['allowList', 'delegates']), action: z.enum(['added', 'removed']), code: z.string() });
-const roleChange = z.object({ kind: z.literal('role'), action: z.enum(['added', 'removed']), role: z.string(), title: z.string() });
-const roleRenamed = z.object({ kind: z.literal('role'), action: z.literal('renamed'), role: z.string(), before: z.string(), after: z.string() });
+const codeChange = z.object({
+  kind: z.enum(['allowList', 'delegates']),
+  action: z.enum(['added', 'removed']),
+  code: z.string(),
+});
+const roleChange = z.object({
+  kind: z.literal('role'),
+  action: z.enum(['added', 'removed']),
+  role: z.string(),
+  title: z.string(),
+});
+const roleRenamed = z.object({
+  kind: z.literal('role'),
+  action: z.literal('renamed'),
+  role: z.string(),
+  before: z.string(),
+  after: z.string(),
+});
 const grantChange = z.object({
   kind: z.literal('grant'),
   role: z.string(),

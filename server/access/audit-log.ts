@@ -22,13 +22,17 @@ export interface AuditPage {
   nextCursor: number | null;
 }
 
-/** Entries read per store round trip, and the most one page scans before it returns what it has (filters may match rarely). */
+/**
+ * Entries read per store round trip, and the most one page scans before it returns what it has (filters may match
+ * rarely).
+ */
 const BATCH = 100;
 const MAX_SCAN = 5000;
 
 function matches(entry: AuditEntry, query: AuditQuery): boolean {
   if (query.actor !== undefined && entry.actor.id !== query.actor) return false;
-  if (query.code !== undefined && !entry.changes.some((change) => codesOf(change).includes(query.code ?? ''))) return false;
+  if (query.code !== undefined && !entry.changes.some((change) => codesOf(change).includes(query.code ?? '')))
+    return false;
   return true;
 }
 
@@ -36,7 +40,11 @@ function matches(entry: AuditEntry, query: AuditQuery): boolean {
  * One page of the log, newest first. Entries are keyed by policy version, so paging is a walk down the
  * versions; a filtered page may come back short (with a cursor) after scanning MAX_SCAN versions.
  */
-export async function readAudit(policies: Pick<PolicyRepository, 'currentVersion' | 'auditRange'>, memberId: string, query: AuditQuery): Promise<AuditPage> {
+export async function readAudit(
+  policies: Pick<PolicyRepository, 'currentVersion' | 'auditRange'>,
+  memberId: string,
+  query: AuditQuery,
+): Promise<AuditPage> {
   const current = await policies.currentVersion(memberId);
   let next = Math.min(query.cursor ?? current, current);
   const entries: AuditEntry[] = [];

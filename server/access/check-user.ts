@@ -27,18 +27,38 @@ export interface Asker {
  * policy and mirror of `context`. Keycard learns admin status only when someone opens the app, so an admin
  * it has not seen is "unknown" — and explained as not an admin.
  */
-export async function checkUser(deps: { appAdmins: Pick<AppAdmins, 'list'> }, memberId: string, context: AccessContext, asker: Asker, userId: number): Promise<UserCheck> {
+export async function checkUser(
+  deps: { appAdmins: Pick<AppAdmins, 'list'> },
+  memberId: string,
+  context: AccessContext,
+  asker: Asker,
+  userId: number,
+): Promise<UserCheck> {
   const { index, snapshot } = context;
   const user = snapshot.users.get(userId);
-  if (user === undefined) throw new NotFoundError('USER_NOT_FOUND', 'There is no such user in the directory. Refresh the directory if they joined recently.');
-  const adminStatus = String(user.id) === asker.userId ? ownStatus(asker.isAdmin) : await seenStatus(deps, memberId, user.id);
+  if (user === undefined)
+    throw new NotFoundError(
+      'USER_NOT_FOUND',
+      'There is no such user in the directory. Refresh the directory if they joined recently.',
+    );
+  const adminStatus =
+    String(user.id) === asker.userId ? ownStatus(asker.isAdmin) : await seenStatus(deps, memberId, user.id);
   const subject = subjectOf(snapshot, { id: user.id, isAdmin: adminStatus === 'admin' });
   const access = effectiveAccess(index, subject);
   const cited = new Set<string>(subject.codes);
-  for (const rule of [...access.open.reasons, ...access.features.flatMap((feature) => [...feature.denied, ...feature.levels.flatMap((level) => level.reasons)])]) {
+  for (const rule of [
+    ...access.open.reasons,
+    ...access.features.flatMap((feature) => [...feature.denied, ...feature.levels.flatMap((level) => level.reasons)]),
+  ]) {
     if ('code' in rule) cited.add(rule.code);
   }
-  return { user: userView(snapshot, user), adminStatus, codes: subject.codes, access, names: codeNames(snapshot, cited, asker.lang) };
+  return {
+    user: userView(snapshot, user),
+    adminStatus,
+    codes: subject.codes,
+    access,
+    names: codeNames(snapshot, cited, asker.lang),
+  };
 }
 
 function ownStatus(isAdmin: boolean | null): UserCheck['adminStatus'] {
@@ -46,7 +66,11 @@ function ownStatus(isAdmin: boolean | null): UserCheck['adminStatus'] {
 }
 
 /** Portal admins Keycard has seen; a failed read only makes the answer "unknown". */
-async function seenStatus(deps: { appAdmins: Pick<AppAdmins, 'list'> }, memberId: string, userId: number): Promise<UserCheck['adminStatus']> {
+async function seenStatus(
+  deps: { appAdmins: Pick<AppAdmins, 'list'> },
+  memberId: string,
+  userId: number,
+): Promise<UserCheck['adminStatus']> {
   const admins = await deps.appAdmins.list(memberId).catch(() => []);
   return admins.some((admin) => admin.id === String(userId)) ? 'admin' : 'unknown';
 }

@@ -32,7 +32,9 @@ export function codeName(snapshot: DirectorySnapshot, code: string, lang: Lang):
       const group = snapshot.groups.get(id);
       if (group === undefined) return { title: code, kind: 'unknown' };
       const role = match[3];
-      return role === 'A' || role === 'E' || role === 'K' ? { title: group.name, kind: 'group', groupRole: role } : { title: group.name, kind: 'group' };
+      return role === 'A' || role === 'E' || role === 'K'
+        ? { title: group.name, kind: 'group', groupRole: role }
+        : { title: group.name, kind: 'group' };
     }
     default:
       return { title: code, kind: 'unknown' };

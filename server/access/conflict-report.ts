@@ -21,7 +21,9 @@ export function conflictReport(context: AccessContext, lang: Lang): ConflictRepo
   const users =
     index.rulesByCode.size === 0
       ? []
-      : [...snapshot.users.values()].filter((user) => user.active).map((user) => ({ userId: user.id, codes: mirroredCodes(snapshot, user.id) }));
+      : [...snapshot.users.values()]
+          .filter((user) => user.active)
+          .map((user) => ({ userId: user.id, codes: mirroredCodes(snapshot, user.id) }));
   const found = conflicts(index, users);
   const listed = found.slice(0, MAX_CONFLICTS);
   const cited = new Set(listed.flatMap((conflict) => conflict.rules.map((rule) => rule.code)));
@@ -31,7 +33,10 @@ export function conflictReport(context: AccessContext, lang: Lang): ConflictRepo
     conflicts: listed.map((conflict) => {
       const user = snapshot.users.get(conflict.userId);
       return {
-        user: { id: conflict.userId, fullName: user === undefined ? `#${conflict.userId}` : userView(snapshot, user).fullName },
+        user: {
+          id: conflict.userId,
+          fullName: user === undefined ? `#${conflict.userId}` : userView(snapshot, user).fullName,
+        },
         feature: conflict.feature,
         level: conflict.level,
         rules: conflict.rules,

@@ -17,7 +17,10 @@ export interface Conflict {
 }
 
 /** Conflicts for each user (anything with `userId` and `codes`, e.g. from `accessCodes`). O(users × codes). */
-export function conflicts(index: AccessIndex, users: Iterable<{ userId: number; codes: readonly string[] }>): Conflict[] {
+export function conflicts(
+  index: AccessIndex,
+  users: Iterable<{ userId: number; codes: readonly string[] }>,
+): Conflict[] {
   const found: Conflict[] = [];
   for (const user of users) {
     let byFeature: Map<string, RoleRule[]> | null = null;

@@ -13,11 +13,21 @@ function covers(feature: FeatureInfo, grant: LevelGrant, resource: string | unde
 }
 
 function unknown(request: AccessRequest): Decision {
-  return { allowed: false, level: null, reasons: [{ kind: 'unknown', feature: request.feature, level: request.level }] };
+  return {
+    allowed: false,
+    level: null,
+    reasons: [{ kind: 'unknown', feature: request.feature, level: request.level }],
+  };
 }
 
 /** The rules conferring global level `at` on `feature` (for `resource`) to a holder of `codes`. */
-function rulesAt(index: AccessIndex, codes: readonly string[], feature: FeatureInfo, at: number, resource: string | undefined): RoleRule[] {
+function rulesAt(
+  index: AccessIndex,
+  codes: readonly string[],
+  feature: FeatureInfo,
+  at: number,
+  resource: string | undefined,
+): RoleRule[] {
   const rules: RoleRule[] = [];
   for (const code of codes) {
     const grant = index.byCode.get(code)?.get(feature.key)?.[at];
@@ -58,7 +68,12 @@ export function evaluate(index: AccessIndex, subject: Subject, request: AccessRe
 }
 
 /** Which resources `subject` may use at `level` of `feature`: 'all', or a set (possibly empty). For filtering lists. */
-export function allowedResources(index: AccessIndex, subject: Subject, featureKey: string, level: string): 'all' | ReadonlySet<string> {
+export function allowedResources(
+  index: AccessIndex,
+  subject: Subject,
+  featureKey: string,
+  level: string,
+): 'all' | ReadonlySet<string> {
   const feature = index.features.get(featureKey);
   const at = index.levelIndex.get(level);
   if (feature === undefined || at === undefined || feature.rank[at] === -1) return new Set();
@@ -76,7 +91,10 @@ export function allowedResources(index: AccessIndex, subject: Subject, featureKe
   return any ? ids : new Set();
 }
 
-/** Keeps the items whose resource `subject` may use at `level` (a document mixing warehouses shows only the allowed parts). */
+/**
+ * Keeps the items whose resource `subject` may use at `level` (a document mixing warehouses shows only the allowed
+ * parts).
+ */
 export function filterByResource<T>(
   index: AccessIndex,
   subject: Subject,

@@ -9,10 +9,22 @@ import type { Subject } from './subject.js';
 
 const ADMIN_REASONS: readonly Rule[] = Object.freeze([ADMIN]);
 export const DENY_FIRED: Decision = Object.freeze({ allowed: false, level: null, reasons: Object.freeze([FIRED]) });
-const DENY_NOT_LISTED: Decision = Object.freeze({ allowed: false, level: null, reasons: Object.freeze([NOT_IN_ALLOW_LIST]) });
-const DENY_ADMIN_UNKNOWN: Decision = Object.freeze({ allowed: false, level: null, reasons: Object.freeze([ADMIN_UNKNOWN]) });
+const DENY_NOT_LISTED: Decision = Object.freeze({
+  allowed: false,
+  level: null,
+  reasons: Object.freeze([NOT_IN_ALLOW_LIST]),
+});
+const DENY_ADMIN_UNKNOWN: Decision = Object.freeze({
+  allowed: false,
+  level: null,
+  reasons: Object.freeze([ADMIN_UNKNOWN]),
+});
 const ALLOW_ADMIN: Decision = Object.freeze({ allowed: true, level: null, reasons: ADMIN_REASONS });
-const ALLOW_EVERYONE: Decision = Object.freeze({ allowed: true, level: null, reasons: Object.freeze([ALLOW_LIST_EMPTY]) });
+const ALLOW_EVERYONE: Decision = Object.freeze({
+  allowed: true,
+  level: null,
+  reasons: Object.freeze([ALLOW_LIST_EMPTY]),
+});
 
 /**
  * May the user open the app at all? Fired → no; portal admin → yes (as in Bitrix24, so nobody locks the
@@ -56,6 +68,7 @@ export function preRoles(index: AccessIndex, subject: Subject, feature: FeatureI
   const open = canOpen(index, subject);
   if (!open.allowed) return open;
   if (feature.adminOnly) return adminGate(index, subject, feature);
-  if (subject.isAdmin === true && index.adminsGetEverything) return { allowed: true, level: topLevel(feature), reasons: ADMIN_REASONS };
+  if (subject.isAdmin === true && index.adminsGetEverything)
+    return { allowed: true, level: topLevel(feature), reasons: ADMIN_REASONS };
   return null;
 }

@@ -14,7 +14,11 @@ export type PolicyChange =
 /** The body of a policy without its version (what a save submits). */
 export type PolicyContent = Omit<Policy, 'version'>;
 
-function codeChanges(kind: 'allowList' | 'delegates', before: readonly string[], after: readonly string[]): PolicyChange[] {
+function codeChanges(
+  kind: 'allowList' | 'delegates',
+  before: readonly string[],
+  after: readonly string[],
+): PolicyChange[] {
   const was = new Set(before);
   const now = new Set(after);
   return [
@@ -46,7 +50,14 @@ function roleChanges(before: PolicyContent['roles'], after: PolicyContent['roles
       const previous = old?.grants[feature];
       const next = role.grants[feature];
       if (sameGrant(previous, next)) continue;
-      changes.push({ kind: 'grant', role: role.key, title: role.title, feature, before: previous ?? null, after: next ?? null });
+      changes.push({
+        kind: 'grant',
+        role: role.key,
+        title: role.title,
+        feature,
+        before: previous ?? null,
+        after: next ?? null,
+      });
     }
   }
   for (const role of before) {
@@ -64,14 +75,25 @@ function assignmentChanges(before: PolicyContent, after: PolicyContent): PolicyC
   const pair = (assignment: { code: string; role: string }) => `${assignment.code}\u0000${assignment.role}`;
   const was = new Set(before.assignments.map(pair));
   const now = new Set(after.assignments.map(pair));
-  const titleOf = (policy: PolicyContent, role: string) => policy.roles.find((item) => item.key === role)?.title ?? role;
+  const titleOf = (policy: PolicyContent, role: string) =>
+    policy.roles.find((item) => item.key === role)?.title ?? role;
   return [
     ...after.assignments
       .filter((assignment) => !was.has(pair(assignment)))
-      .map((assignment) => ({ kind: 'assignment' as const, action: 'added' as const, ...assignment, title: titleOf(after, assignment.role) })),
+      .map((assignment) => ({
+        kind: 'assignment' as const,
+        action: 'added' as const,
+        ...assignment,
+        title: titleOf(after, assignment.role),
+      })),
     ...before.assignments
       .filter((assignment) => !now.has(pair(assignment)))
-      .map((assignment) => ({ kind: 'assignment' as const, action: 'removed' as const, ...assignment, title: titleOf(before, assignment.role) })),
+      .map((assignment) => ({
+        kind: 'assignment' as const,
+        action: 'removed' as const,
+        ...assignment,
+        title: titleOf(before, assignment.role),
+      })),
   ];
 }
 
@@ -87,5 +109,7 @@ export function diffPolicies(before: PolicyContent, after: PolicyContent): Polic
 
 /** The access codes a change names (for the audit log's "changes touching this code" filter). */
 export function codesOf(change: PolicyChange): string[] {
-  return change.kind === 'allowList' || change.kind === 'delegates' || change.kind === 'assignment' ? [change.code] : [];
+  return change.kind === 'allowList' || change.kind === 'delegates' || change.kind === 'assignment'
+    ? [change.code]
+    : [];
 }

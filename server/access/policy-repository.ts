@@ -13,7 +13,8 @@ import { defaultPolicy, policySchema, type Policy } from './policy.js';
 
 /**
  * The access policy of each portal, one document, saved by compare-and-swap on its ETag (compared with
- * the store's copy under the portal's policy lock), with one audit entry per save. The audit entry of version N is written before the policy of version N: if the policy
+ * the store's copy under the portal's policy lock), with one audit entry per save. The audit entry of version N is
+ * written before the policy of version N: if the policy
  * write then fails, the next save overwrites that entry, and readers never show entries above the
  * current version — so the log has no phantom changes and no save without its entry.
  */
@@ -41,7 +42,11 @@ export class PolicyChangedError extends ConflictError {
   readonly current: StoredPolicy;
 
   constructor(current: StoredPolicy, options?: { details?: Record<string, unknown> }) {
-    super('POLICY_CHANGED', 'Someone else changed the access settings since you opened them. Nothing was saved.', options);
+    super(
+      'POLICY_CHANGED',
+      'Someone else changed the access settings since you opened them. Nothing was saved.',
+      options,
+    );
     this.current = current;
   }
 }
@@ -54,7 +59,10 @@ export interface PolicyRepository extends PortalDataOwner {
    * Saves `content` if the current ETag is `ifMatch` (else PolicyChangedError, nothing written), with one
    * audit entry. A save that changes nothing writes nothing and returns the current policy.
    */
-  save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy>;
+  save(
+    memberId: string,
+    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang },
+  ): Promise<StoredPolicy>;
   /** Audit entries of versions `from`, `from - 1`, … down to `to` (inclusive), newest first; missing ones skipped. */
   auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]>;
   /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
@@ -111,7 +119,10 @@ export class DocumentPolicyRepository implements PolicyRepository {
     return stored;
   }
 
-  async save(memberId: string, options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang }): Promise<StoredPolicy> {
+  async save(
+    memberId: string,
+    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang },
+  ): Promise<StoredPolicy> {
     const saving = this.#locks.withLock(memberId, 'policy', async () => {
       const before = await this.#locked(memberId);
       const current: StoredPolicy =
@@ -134,7 +145,10 @@ export class DocumentPolicyRepository implements PolicyRepository {
     } catch (error: unknown) {
       // The write may or may not have landed: say so, rather than only "unavailable".
       if (!(error instanceof StoreUnavailableError)) throw error;
-      throw new StoreUnavailableError('The access settings could not be saved. Reload them to see whether your change was stored.', { cause: error.cause });
+      throw new StoreUnavailableError(
+        'The access settings could not be saved. Reload them to see whether your change was stored.',
+        { cause: error.cause },
+      );
     }
   }
 

@@ -29,7 +29,11 @@ export async function manifestView(manifest: Manifest, resources: ResourceCatalo
 /** Every access code a policy names. */
 export function policyCodes(stored: StoredPolicy): Set<string> {
   const { policy } = stored;
-  return new Set([...policy.allowList, ...policy.delegates, ...policy.assignments.map((assignment) => assignment.code)]);
+  return new Set([
+    ...policy.allowList,
+    ...policy.delegates,
+    ...policy.assignments.map((assignment) => assignment.code),
+  ]);
 }
 
 /** The body of GET/PUT /api/access/policy (and of a 409's `current`). */
@@ -40,10 +44,18 @@ export interface PolicyView {
   names: Record<string, CodeName>;
 }
 
-/** The policy with what the editor needs to show it: the manifest in the reader's language and the names of its codes. */
+/**
+ * The policy with what the editor needs to show it: the manifest in the reader's language and the names of its codes.
+ */
 export async function policyView(
   stored: StoredPolicy,
-  context: { manifest: Manifest; resources: ResourceCatalog; snapshot: DirectorySnapshot; memberId: string; lang: Lang },
+  context: {
+    manifest: Manifest;
+    resources: ResourceCatalog;
+    snapshot: DirectorySnapshot;
+    memberId: string;
+    lang: Lang;
+  },
 ): Promise<PolicyView> {
   return {
     policy: stored.policy,

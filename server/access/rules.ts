@@ -19,7 +19,9 @@ export interface RoleRule {
 export type Rule =
   /** Deactivated users never pass (Bitrix24 does not let them in either). */
   | { kind: 'fired' }
-  /** The user is a portal admin: passes the allow-list, admin-only features, and all features if the manifest says so. */
+  /**
+   * The user is a portal admin: passes the allow-list, admin-only features, and all features if the manifest says so.
+   */
   | { kind: 'admin' }
   /** Admin status could not be determined: anything gated on it is denied. */
   | { kind: 'adminUnknown' }

@@ -35,7 +35,8 @@ export async function savePolicy(
   edit: { ifMatch: string; body: unknown },
 ): Promise<{ stored: StoredPolicy; view: PolicyView }> {
   const { stored, snapshot } = context;
-  const view = (policy: StoredPolicy) => policyView(policy, { manifest: deps.manifest, resources: deps.resources, snapshot, memberId, lang: saver.lang });
+  const view = (policy: StoredPolicy) =>
+    policyView(policy, { manifest: deps.manifest, resources: deps.resources, snapshot, memberId, lang: saver.lang });
   // Stale first: validating an edit of settings that have changed since would report the wrong problems.
   if (edit.ifMatch !== stored.etag) throw new PolicyChangedError(stored, { details: { current: await view(stored) } });
   if (typeof edit.body !== 'object' || edit.body === null || Array.isArray(edit.body)) {
@@ -48,7 +49,11 @@ export async function savePolicy(
     resources: new Map(
       await Promise.all(
         (deps.manifest.resourceTypes ?? []).map(
-          async (type) => [type.key, new Set((await deps.resources.list(memberId, type.key, saver.lang)).map((item) => item.id))] as const,
+          async (type) =>
+            [
+              type.key,
+              new Set((await deps.resources.list(memberId, type.key, saver.lang)).map((item) => item.id)),
+            ] as const,
         ),
       ),
     ),
@@ -60,7 +65,12 @@ export async function savePolicy(
   }
   const { version: _version, ...content } = parsed.policy;
   try {
-    const saved = await deps.policies.save(memberId, { ifMatch: edit.ifMatch, content, actor: { id: saver.userId, name: saver.name }, lang: saver.lang });
+    const saved = await deps.policies.save(memberId, {
+      ifMatch: edit.ifMatch,
+      content,
+      actor: { id: saver.userId, name: saver.name },
+      lang: saver.lang,
+    });
     return { stored: saved, view: await view(saved) };
   } catch (error: unknown) {
     if (!(error instanceof PolicyChangedError)) throw error;
@@ -70,7 +80,10 @@ export async function savePolicy(
 
 /** A policy that failed validation: every problem at once, each naming what is wrong. */
 function invalidPolicy(problems: PolicyProblem[]): BadRequestError {
-  const message = problems.length === 1 ? (problems[0]?.message ?? '') : `The access settings have ${problems.length} problems. Nothing was saved.`;
+  const message =
+    problems.length === 1
+      ? (problems[0]?.message ?? '')
+      : `The access settings have ${problems.length} problems. Nothing was saved.`;
   return new BadRequestError('INVALID_POLICY', message, { details: { problems } });
 }
 

@@ -38,10 +38,14 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
   }
 
   policy.roles.forEach((role, r) => {
-    if (roleKeys.has(role.key)) problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });
+    if (roleKeys.has(role.key))
+      problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });
     roleKeys.add(role.key);
     if (role.builtIn && !manifest.roles.some((builtIn) => builtIn.key === role.key)) {
-      problems.push({ path: `roles.${r}.builtIn`, message: `role ${role.key} is marked built-in but the manifest has no such role` });
+      problems.push({
+        path: `roles.${r}.builtIn`,
+        message: `role ${role.key} is marked built-in but the manifest has no such role`,
+      });
     }
     for (const [featureKey, grant] of Object.entries(role.grants)) {
       const path = `roles.${r}.grants.${featureKey}`;
@@ -52,7 +56,10 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
         continue;
       }
       if (!feature.levels.includes(grant.level)) {
-        problems.push({ path: `${path}.level`, message: `role ${role.key} grants ${featureKey} at level ${grant.level}, which it does not have` });
+        problems.push({
+          path: `${path}.level`,
+          message: `role ${role.key} grants ${featureKey} at level ${grant.level}, which it does not have`,
+        });
         continue;
       }
       const expanded = expandGrant(manifest, feature.levels, grant.level);
@@ -64,13 +71,19 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
       }
       if (grant.resources === undefined) continue;
       if (feature.resource === undefined) {
-        problems.push({ path: `${path}.resources`, message: `role ${role.key} limits ${featureKey} to resources, but ${featureKey} has none` });
+        problems.push({
+          path: `${path}.resources`,
+          message: `role ${role.key} limits ${featureKey} to resources, but ${featureKey} has none`,
+        });
         continue;
       }
       const existing = known.resources?.get(feature.resource);
       for (const id of grant.resources) {
         if (existing !== undefined && !existing.has(id)) {
-          problems.push({ path: `${path}.resources`, message: `role ${role.key} limits ${featureKey} to unknown ${feature.resource} ${id}` });
+          problems.push({
+            path: `${path}.resources`,
+            message: `role ${role.key} limits ${featureKey} to unknown ${feature.resource} ${id}`,
+          });
         }
       }
     }
@@ -84,9 +97,17 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
   const pairs = new Set<string>();
   policy.assignments.forEach((assignment, i) => {
     checkCode(assignment.code, `assignments.${i}.code`, known, problems);
-    if (!roleKeys.has(assignment.role)) problems.push({ path: `assignments.${i}.role`, message: `${assignment.code} is assigned unknown role ${assignment.role}` });
+    if (!roleKeys.has(assignment.role))
+      problems.push({
+        path: `assignments.${i}.role`,
+        message: `${assignment.code} is assigned unknown role ${assignment.role}`,
+      });
     const pair = `${assignment.code} ${assignment.role}`;
-    if (pairs.has(pair)) problems.push({ path: `assignments.${i}`, message: `${assignment.code} is assigned role ${assignment.role} twice` });
+    if (pairs.has(pair))
+      problems.push({
+        path: `assignments.${i}`,
+        message: `${assignment.code} is assigned role ${assignment.role} twice`,
+      });
     pairs.add(pair);
   });
   return problems;
@@ -100,7 +121,13 @@ export function parsePolicy(
 ): { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] } {
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || 'policy', message: issue.message })) };
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.') || 'policy',
+        message: issue.message,
+      })),
+    };
   }
   const problems = crossCheck(parsed.data, manifest, known);
   return problems.length === 0 ? { ok: true, policy: parsed.data } : { ok: false, problems };

@@ -13,7 +13,12 @@ export class BitrixError extends AppError {
   readonly kind: BitrixErrorKind;
 
   constructor(bitrixCode: string, bitrixStatus: number, options?: { cause?: unknown }) {
-    super('BITRIX_ERROR', 502, `Bitrix24 answered ${bitrixCode}${bitrixStatus > 0 ? ` (HTTP ${bitrixStatus})` : ''}.`, options);
+    super(
+      'BITRIX_ERROR',
+      502,
+      `Bitrix24 answered ${bitrixCode}${bitrixStatus > 0 ? ` (HTTP ${bitrixStatus})` : ''}.`,
+      options,
+    );
     this.bitrixCode = bitrixCode;
     this.bitrixStatus = bitrixStatus;
     this.kind = kindOfCode(bitrixCode, bitrixStatus);
@@ -38,7 +43,12 @@ export class TransportError extends AppError {
   readonly httpStatus: number;
 
   constructor(reason: TransportFailure, httpStatus: number, options?: { cause?: unknown }) {
-    super('BITRIX_UNREACHABLE', 502, `Bitrix24 could not be reached (${reason}${httpStatus > 0 ? `, HTTP ${httpStatus}` : ''}).`, options);
+    super(
+      'BITRIX_UNREACHABLE',
+      502,
+      `Bitrix24 could not be reached (${reason}${httpStatus > 0 ? `, HTTP ${httpStatus}` : ''}).`,
+      options,
+    );
     this.reason = reason;
     this.httpStatus = httpStatus;
   }
@@ -50,12 +60,14 @@ export class TransportError extends AppError {
  */
 export function kindOf(error: unknown): BitrixErrorKind | undefined {
   if (error instanceof BitrixError) return error.kind;
-  if (error instanceof TransportError) return error.reason === 'http_error' ? kindOfStatus(error.httpStatus) : 'transient';
+  if (error instanceof TransportError)
+    return error.reason === 'http_error' ? kindOfStatus(error.httpStatus) : 'transient';
   return undefined;
 }
 
 /** Bitrix24 (or the OAuth server) answered with an HTTP status of 400–499 (an error code or not). */
 export function refusedWith4xx(error: unknown): boolean {
-  const status = error instanceof BitrixError ? error.bitrixStatus : error instanceof TransportError ? error.httpStatus : 0;
+  const status =
+    error instanceof BitrixError ? error.bitrixStatus : error instanceof TransportError ? error.httpStatus : 0;
   return status >= 400 && status < 500;
 }

@@ -95,7 +95,10 @@ export class OAuthServer {
         const again =
           error instanceof TransportError &&
           (refusedConnection(error) ||
-            (idempotent && (error.reason === 'unreachable' || error.reason === 'timeout' || RETRY_READ_STATUSES.has(error.httpStatus))));
+            (idempotent &&
+              (error.reason === 'unreachable' ||
+                error.reason === 'timeout' ||
+                RETRY_READ_STATUSES.has(error.httpStatus))));
         if (!again || attempt >= retries) throw error;
         await sleep(200 * 2 ** attempt);
       }
@@ -113,7 +116,9 @@ export class OAuthServer {
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
       });
     } catch (error: unknown) {
-      throw new TransportError(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable', 0, { cause: error });
+      throw new TransportError(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable', 0, {
+        cause: error,
+      });
     }
     let body: unknown;
     try {

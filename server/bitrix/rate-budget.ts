@@ -28,7 +28,10 @@ export interface RateBudgetOptions {
   sleep?: Sleep;
   /** Limits of portals without their own (default {@link STANDARD_LIMITS}). */
   defaults?: RateLimits;
-  /** Attempts of one request refused by a limit (503 or 429) before its error is thrown (default 3, as b24jssdk's maxRetries). */
+  /**
+   * Attempts of one request refused by a limit (503 or 429) before its error is thrown (default 3, as b24jssdk's
+   * maxRetries).
+   */
   maxAttempts?: number;
   /** Wait after a 429 when no `operating_reset_at` was seen for the method (default 60 s: one window bucket). */
   defaultOperatingWaitMs?: number;
@@ -191,7 +194,8 @@ export class RateBudget {
   /** Records the operating-time report of `method` (from `time` or a batch's `result_time`). */
   noteTime(method: string, time: TimeBlock | undefined): void {
     const resetAt = time?.operating_reset_at;
-    if (typeof resetAt === 'number' && Number.isFinite(resetAt)) this.#resetAt.set(method.toLowerCase(), resetAt * 1000);
+    if (typeof resetAt === 'number' && Number.isFinite(resetAt))
+      this.#resetAt.set(method.toLowerCase(), resetAt * 1000);
   }
 
   /**
@@ -203,7 +207,8 @@ export class RateBudget {
     const key = method.toLowerCase();
     const now = this.#clock.now();
     const reported = this.#resetAt.get(key);
-    const until = reported !== undefined && reported > now ? reported + 1000 : now + this.#options.defaultOperatingWaitMs;
+    const until =
+      reported !== undefined && reported > now ? reported + 1000 : now + this.#options.defaultOperatingWaitMs;
     this.#blockedUntil.set(key, Math.min(until, now + this.#options.maxOperatingWaitMs));
   }
 
@@ -250,7 +255,11 @@ export class RateBudgets {
   forPortal(memberId: string): RateBudget {
     let budget = this.#budgets.get(memberId);
     if (budget === undefined) {
-      budget = new RateBudget(this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS, this.#options, this.#options.sharedBucket?.(memberId));
+      budget = new RateBudget(
+        this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS,
+        this.#options,
+        this.#options.sharedBucket?.(memberId),
+      );
       this.#budgets.set(memberId, budget);
     }
     return budget;

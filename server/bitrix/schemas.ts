@@ -3,7 +3,11 @@ import { z } from 'zod';
 /** Tokens and ids Bitrix24 hands out: printable, no spaces, bounded. */
 const token = z.string().regex(/^[\w.~+/=-]{1,512}$/, { error: 'malformed token' });
 const memberId = z.string().regex(/^[\w.-]{1,128}$/, { error: 'malformed member_id' });
-const host = z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+(:\d{1,5})?$/, { error: 'malformed DOMAIN' });
+const host = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9.-]+(:\d{1,5})?$/, { error: 'malformed DOMAIN' });
 
 /**
  * Query string of the installer and app frame POSTs.
@@ -51,7 +55,10 @@ export const eventAuthSchema = z.object({
 });
 
 export const eventSchema = z.object({
-  event: z.string().max(64).transform((name) => name.toUpperCase()),
+  event: z
+    .string()
+    .max(64)
+    .transform((name) => name.toUpperCase()),
   // `data` differs between sources (ACTIVE "Y" vs "1", CLEAN 1 vs "1"); read only what we need, loosely.
   data: z.record(z.string(), z.unknown()).optional(),
   ts: z.coerce.string().max(20).optional(),

@@ -114,7 +114,8 @@ function attachBudget(sdk: B24OAuth, budget: RateBudget): void {
       budget.noteTime(methodOfUrl(response.config.url), timeOf(response.data));
       const shape = currentCall.getStore()?.shapeResult;
       const data: unknown = response.data;
-      if (shape !== undefined && typeof data === 'object' && data !== null && 'result' in data) data.result = shape(data.result);
+      if (shape !== undefined && typeof data === 'object' && data !== null && 'result' in data)
+        data.result = shape(data.result);
       return response;
     });
   }
@@ -132,15 +133,32 @@ function followDomainChange(sdk: B24OAuth, endpoint: string, moved: ClientCreden
     const axios = sdk.getHttpClient(version).ajaxClient;
     axios.defaults.maxRedirects = 0;
     axios.interceptors.response.use(undefined, async (error: unknown) => {
-      const response = typeof error === 'object' && error !== null && 'response' in error ? (error as { response?: { status?: number; headers?: Record<string, unknown> } }).response : undefined;
+      const response =
+        typeof error === 'object' && error !== null && 'response' in error
+          ? (error as { response?: { status?: number; headers?: Record<string, unknown> } }).response
+          : undefined;
       const location = response?.headers?.['location'];
-      const config = typeof error === 'object' && error !== null && 'config' in error ? (error as { config?: { url?: string; baseURL?: string; movedOnce?: boolean } }).config : undefined;
-      if (moved === undefined || config === undefined || config.movedOnce === true || ![301, 302, 307, 308].includes(response?.status ?? 0) || typeof location !== 'string') {
+      const config =
+        typeof error === 'object' && error !== null && 'config' in error
+          ? (error as { config?: { url?: string; baseURL?: string; movedOnce?: boolean } }).config
+          : undefined;
+      if (
+        moved === undefined ||
+        config === undefined ||
+        config.movedOnce === true ||
+        ![301, 302, 307, 308].includes(response?.status ?? 0) ||
+        typeof location !== 'string'
+      ) {
         throw error;
       }
       const next = (await moved(location, current)).replace(/\/+$/, '');
       const url = config.url ?? '';
-      const retried = { ...config, movedOnce: true, baseURL: next, url: url.startsWith(current) ? next + url.slice(current.length) : url };
+      const retried = {
+        ...config,
+        movedOnce: true,
+        baseURL: next,
+        url: url.startsWith(current) ? next + url.slice(current.length) : url,
+      };
       current = next;
       return axios.request(retried);
     });
@@ -163,7 +181,8 @@ export function createSdkClientFactory(options: {
   return (credentials) => {
     const endpoint = credentials.clientEndpoint.replace(/\/+$/, '');
     const budget = options.budgets?.forPortal(credentials.memberId);
-    const restrictionParams = budget === undefined ? options.restrictionParams : { ...SDK_PASS_THROUGH, ...options.restrictionParams };
+    const restrictionParams =
+      budget === undefined ? options.restrictionParams : { ...SDK_PASS_THROUGH, ...options.restrictionParams };
     const sdk = new B24OAuth(
       {
         applicationToken: '',
@@ -247,7 +266,13 @@ function toCallError(error: unknown): AppError {
  */
 function saidByBitrix24(code: string, original: unknown): boolean {
   if (typeof original === 'object' && original !== null && 'isAxiosError' in original) {
-    const data: unknown = 'response' in original && typeof original.response === 'object' && original.response !== null && 'data' in original.response ? original.response.data : undefined;
+    const data: unknown =
+      'response' in original &&
+      typeof original.response === 'object' &&
+      original.response !== null &&
+      'data' in original.response
+        ? original.response.data
+        : undefined;
     return typeof data === 'object' && data !== null && 'error' in data && data.error === code;
   }
   return !code.startsWith('JSSDK_');

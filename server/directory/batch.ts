@@ -24,10 +24,12 @@ function phpMap<T extends z.ZodType>(value: T) {
     });
 }
 
-const commandError = z.looseObject({ error: z.unknown(), error_description: z.unknown().optional() }).transform((raw) => ({
-  error: typeof raw.error === 'string' || typeof raw.error === 'number' ? String(raw.error) : 'BATCH_COMMAND_FAILED',
-  description: typeof raw.error_description === 'string' ? raw.error_description : '',
-}));
+const commandError = z
+  .looseObject({ error: z.unknown(), error_description: z.unknown().optional() })
+  .transform((raw) => ({
+    error: typeof raw.error === 'string' || typeof raw.error === 'number' ? String(raw.error) : 'BATCH_COMMAND_FAILED',
+    description: typeof raw.error_description === 'string' ? raw.error_description : '',
+  }));
 
 const timeBlock = z
   .looseObject({ operating: z.unknown().optional(), operating_reset_at: z.unknown().optional() })
@@ -37,7 +39,9 @@ const timeBlock = z
   }));
 
 /** A count that may come as a number or a numeric string; anything else is NaN (callers check). */
-const looseNumber = z.unknown().transform((value) => (typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN));
+const looseNumber = z
+  .unknown()
+  .transform((value) => (typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN));
 
 /** The `result` of a `batch` call: per command its result, error, total, next and time. */
 export const batchEnvelopeSchema = z.object({
@@ -63,7 +67,8 @@ function encode(text: string): string {
 
 function flatten(prefix: string, value: QueryValue, out: string[]): void {
   if (typeof value === 'boolean') out.push(`${encode(prefix)}=${value ? '1' : '0'}`);
-  else if (typeof value === 'string' || typeof value === 'number') out.push(`${encode(prefix)}=${encode(String(value))}`);
+  else if (typeof value === 'string' || typeof value === 'number')
+    out.push(`${encode(prefix)}=${encode(String(value))}`);
   else if (Array.isArray(value)) value.forEach((item: QueryValue, index) => flatten(`${prefix}[${index}]`, item, out));
   else for (const [key, item] of Object.entries(value)) flatten(`${prefix}[${key}]`, item, out);
 }
@@ -119,10 +124,14 @@ export async function sendBatch(
   options: { onRequest?: () => void; fields?: readonly string[] } = {},
 ): Promise<BatchEnvelope> {
   const { onRequest, fields } = options;
-  const raw = await client.call('batch', { halt: 0, cmd }, {
-    ...(onRequest === undefined ? {} : { onRequest }),
-    ...(fields === undefined ? {} : { shapeResult: (result: unknown) => keepFields(result, fields) }),
-  });
+  const raw = await client.call(
+    'batch',
+    { halt: 0, cmd },
+    {
+      ...(onRequest === undefined ? {} : { onRequest }),
+      ...(fields === undefined ? {} : { shapeResult: (result: unknown) => keepFields(result, fields) }),
+    },
+  );
   const parsed = batchEnvelopeSchema.safeParse(raw);
   if (!parsed.success) throw new TransportError('bad_response', 200, { cause: parsed.error });
   return parsed.data;

@@ -60,7 +60,11 @@ export class BuildLedger {
     this.#deps = deps;
   }
 
-  async claim(memberId: string, trigger: SyncTrigger, scopes: readonly string[]): Promise<{ build: BuildCheckpoint; resumed: boolean }> {
+  async claim(
+    memberId: string,
+    trigger: SyncTrigger,
+    scopes: readonly string[],
+  ): Promise<{ build: BuildCheckpoint; resumed: boolean }> {
     const { store, locks, clock, owner, leaseMs, checkpointMaxAgeMs } = this.#deps;
     const now = clock.now();
     const { build, resumed, discarded } = await locks.withLock(memberId, 'meta', async () => {
@@ -125,7 +129,12 @@ export class BuildLedger {
    * Makes the build current with one write of the meta document, then deletes the previous generation's
    * chunks and the overlay entries the new generation already contains (those older than its start).
    */
-  async flip(memberId: string, trigger: SyncTrigger, build: BuildCheckpoint, run: { startedAt: number; requests: number; resumed: boolean }): Promise<SyncReport> {
+  async flip(
+    memberId: string,
+    trigger: SyncTrigger,
+    build: BuildCheckpoint,
+    run: { startedAt: number; requests: number; resumed: boolean },
+  ): Promise<SyncReport> {
     const { store, locks, clock } = this.#deps;
     const finishedAt = clock.now();
     const report: SyncReport = {

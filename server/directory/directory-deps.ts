@@ -25,7 +25,10 @@ export interface DirectoryOptions {
   maxCachedPortals: number;
   /** How long uninstall waits for a running sync to stop before deleting under it (default 5 s). */
   purgeWaitMs: number;
-  /** Start the first sync as soon as an installation is stored (default true; tests that script every REST call turn it off). */
+  /**
+   * Start the first sync as soon as an installation is stored (default true; tests that script every REST call turn it
+   * off).
+   */
   syncOnInstall: boolean;
   sleep: Sleep;
   hooks: SyncHooks;

@@ -114,7 +114,13 @@ const metaSchema = z.object({
 });
 export type DirectoryMeta = z.infer<typeof metaSchema>;
 
-export const emptyMeta = (): DirectoryMeta => ({ nextGeneration: 1, current: null, build: null, lastRun: null, lastError: null });
+export const emptyMeta = (): DirectoryMeta => ({
+  nextGeneration: 1,
+  current: null,
+  build: null,
+  lastRun: null,
+  lastError: null,
+});
 
 const overlaySchema = z.object({
   /** Bumped on every write, so cached snapshots know they are stale. */
@@ -205,7 +211,9 @@ export class DocumentDirectoryRepository implements DirectoryRepository {
   }
 
   async putOverlay(memberId: string, overlay: DirectoryOverlay): Promise<void> {
-    await this.#overlays.write(memberId, structuredClone(overlay), () => this.#documents.set(overlayKey(memberId), overlay));
+    await this.#overlays.write(memberId, structuredClone(overlay), () =>
+      this.#documents.set(overlayKey(memberId), overlay),
+    );
   }
 
   async putChunk(memberId: string, generation: number, index: number, chunk: PendingChunk): Promise<void> {
@@ -230,13 +238,15 @@ export class DocumentDirectoryRepository implements DirectoryRepository {
 
   async #chunk<T>(key: string, schema: z.ZodType<{ rows: T[] }>): Promise<T[]> {
     const chunk = await this.#documents.get(key, schema);
-    if (chunk === undefined) throw new StoreUnavailableError(undefined, { cause: new Error(`directory chunk ${key} is missing`) });
+    if (chunk === undefined)
+      throw new StoreUnavailableError(undefined, { cause: new Error(`directory chunk ${key} is missing`) });
     return chunk.rows;
   }
 
   async deleteGeneration(memberId: string, generation: number, counts: ChunkCounts): Promise<void> {
     const keys: string[] = [];
-    for (const kind of chunkKinds) for (let index = 0; index < counts[kind]; index++) keys.push(chunkKey(memberId, generation, kind, index));
+    for (const kind of chunkKinds)
+      for (let index = 0; index < counts[kind]; index++) keys.push(chunkKey(memberId, generation, kind, index));
     await this.#documents.deleteMany(keys);
   }
 

@@ -106,13 +106,20 @@ export class DirectoryService implements PortalDataOwner {
 
   async status(memberId: string): Promise<SyncStatus> {
     const [meta, info] = await Promise.all([this.#store.meta(memberId), this.#deps.portalInfo(memberId)]);
-    return syncStatus(meta, { now: this.#deps.clock.now(), running: this.#syncs.isRunning(memberId), scopes: info?.scopes ?? [] });
+    return syncStatus(meta, {
+      now: this.#deps.clock.now(),
+      running: this.#syncs.isRunning(memberId),
+      scopes: info?.scopes ?? [],
+    });
   }
 
   /** The current generation plus incremental updates, cached per portal, generation and overlay revision. */
   async snapshot(memberId: string): Promise<DirectorySnapshot> {
     for (let attempt = 1; ; attempt++) {
-      const [meta, overlay] = await Promise.all([this.#store.currentMeta(memberId), this.#store.currentOverlay(memberId)]);
+      const [meta, overlay] = await Promise.all([
+        this.#store.currentMeta(memberId),
+        this.#store.currentOverlay(memberId),
+      ]);
       try {
         return await this.#snapshots.get(memberId, meta.current, overlay, async () =>
           workgroupAvailability((await this.#deps.portalInfo(memberId))?.scopes ?? []),

@@ -75,7 +75,12 @@ export async function fetchCursorBatch(options: {
   for (let index = 0; index < count; index++) {
     const page = envelope.result[key(index)];
     if (!Array.isArray(page)) {
-      return { rows, lastId, done: false, error: errorOf(envelope, key(index)) ?? new BatchCommandError('BATCH_RESULT_MISSING', key(index), '') };
+      return {
+        rows,
+        lastId,
+        done: false,
+        error: errorOf(envelope, key(index)) ?? new BatchCommandError('BATCH_RESULT_MISSING', key(index), ''),
+      };
     }
     for (const row of page) {
       const id = rowId(row);
@@ -124,7 +129,8 @@ export async function fetchOffsetBatch(options: {
   const count = Math.min(BATCH_MAX, remainingPages);
   if (count <= 0) return { rows: [], total: options.total, nextStart: start, done: true };
   const cmd: Record<string, string> = {};
-  for (let index = 0; index < count; index++) cmd[key(index)] = batchCommand(options.method, options.params(start + index * PAGE_SIZE));
+  for (let index = 0; index < count; index++)
+    cmd[key(index)] = batchCommand(options.method, options.params(start + index * PAGE_SIZE));
   const envelope = await options.send(cmd, options.fields);
   reportTimes(envelope, options.method, options.onTime);
 
@@ -149,7 +155,8 @@ export async function fetchOffsetBatch(options: {
       fresh++;
     }
     // Without a total, a short page or a page of repeats is the end.
-    if (total === null && (page.length < PAGE_SIZE || fresh === 0)) return { rows, total, nextStart: pageStart + PAGE_SIZE, done: true };
+    if (total === null && (page.length < PAGE_SIZE || fresh === 0))
+      return { rows, total, nextStart: pageStart + PAGE_SIZE, done: true };
   }
   const nextStart = start + count * PAGE_SIZE;
   return { rows, total, nextStart, done: total !== null && nextStart >= total };
@@ -178,7 +185,10 @@ export async function fetchItemBatch<T>(options: {
     results: items.map((item, index) => {
       const rows = envelope.result[key(index)];
       if (Array.isArray(rows)) return { item, rows };
-      return { item, error: errorOf(envelope, key(index)) ?? new BatchCommandError('BATCH_RESULT_MISSING', key(index), '') };
+      return {
+        item,
+        error: errorOf(envelope, key(index)) ?? new BatchCommandError('BATCH_RESULT_MISSING', key(index), ''),
+      };
     }),
   };
 }

@@ -111,7 +111,9 @@ export function departmentTree(snapshot: DirectorySnapshot): DepartmentNode[] {
       head: department.head === null ? null : { id: department.head, name: head === undefined ? '' : fullName(head) },
       members: direct.get(id) ?? 0,
       membersWithSubdepartments: deep.get(id) ?? 0,
-      children: (snapshot.children.get(id) ?? []).map(node).filter((child): child is DepartmentNode => child !== undefined),
+      children: (snapshot.children.get(id) ?? [])
+        .map(node)
+        .filter((child): child is DepartmentNode => child !== undefined),
     };
   };
   const tree = snapshot.roots.map(node).filter((root): root is DepartmentNode => root !== undefined);
@@ -216,14 +218,17 @@ export function decodeCursor(cursor: string): SortKey | undefined {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 3) return undefined;
     const [lastName, name, id]: unknown[] = value;
-    if (typeof lastName !== 'string' || typeof name !== 'string' || typeof id !== 'number' || !Number.isInteger(id)) return undefined;
+    if (typeof lastName !== 'string' || typeof name !== 'string' || typeof id !== 'number' || !Number.isInteger(id))
+      return undefined;
     return [lastName, name, id];
   } catch {
     return undefined;
   }
 }
 
-/** Departments whose users a `department` filter selects: the department, and with sub-departments its whole subtree. */
+/**
+ * Departments whose users a `department` filter selects: the department, and with sub-departments its whole subtree.
+ */
 function departmentScope(snapshot: DirectorySnapshot, department: number, subdepartments: boolean): Set<number> {
   const scope = new Set<number>([department]);
   if (!subdepartments) return scope;
@@ -247,8 +252,13 @@ function departmentScope(snapshot: DirectorySnapshot, department: number, subdep
  */
 export function listUsers(snapshot: DirectorySnapshot, query: UserQuery): UserPage {
   const { order, sortKeys, haystacks } = listing(snapshot);
-  const words = fold(query.q ?? '').split(/\s+/).filter((word) => word !== '');
-  const scope = query.department === undefined ? undefined : departmentScope(snapshot, query.department, query.subdepartments ?? false);
+  const words = fold(query.q ?? '')
+    .split(/\s+/)
+    .filter((word) => word !== '');
+  const scope =
+    query.department === undefined
+      ? undefined
+      : departmentScope(snapshot, query.department, query.subdepartments ?? false);
   const active = query.active ?? true;
   let after: SortKey | undefined;
   if (query.cursor !== undefined) {

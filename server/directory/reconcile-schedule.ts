@@ -47,7 +47,8 @@ export class ReconcileSchedule {
     try {
       for (const memberId of await this.#deps.listPortals()) {
         const meta = await this.#deps.store.meta(memberId);
-        const age = meta.current === null ? Number.POSITIVE_INFINITY : this.#deps.clock.now() - meta.current.completedAt;
+        const age =
+          meta.current === null ? Number.POSITIVE_INFINITY : this.#deps.clock.now() - meta.current.completedAt;
         // A little slack, so a sync that finished just before the previous tick is not skipped twice.
         if (meta.build === null && age < freshForMs * 0.9) continue;
         try {

@@ -54,10 +54,26 @@ export interface GroupMembers {
 const id = z.number().int().positive();
 const ids = z.array(id);
 
-const userTuple = z.tuple([id, z.union([z.literal(0), z.literal(1)]), z.string(), z.string(), z.string(), z.string().nullable(), z.string(), ids, z.string().nullable()]);
+const userTuple = z.tuple([
+  id,
+  z.union([z.literal(0), z.literal(1)]),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.string().nullable(),
+  z.string(),
+  ids,
+  z.string().nullable(),
+]);
 export type UserTuple = z.infer<typeof userTuple>;
 
-const departmentTuple = z.tuple([id, z.string(), z.number().int().nonnegative(), z.number().int().nonnegative(), z.number()]);
+const departmentTuple = z.tuple([
+  id,
+  z.string(),
+  z.number().int().nonnegative(),
+  z.number().int().nonnegative(),
+  z.number(),
+]);
 export type DepartmentTuple = z.infer<typeof departmentTuple>;
 
 const groupTuple = z.tuple([id, z.string(), z.union([z.literal(0), z.literal(1)])]);
@@ -88,8 +104,28 @@ export function encodeUser(user: DirectoryUser): UserTuple {
   ];
 }
 
-export function decodeUser([userId, active, type, name, lastName, email, position, departments, photo]: UserTuple): DirectoryUser {
-  return { id: userId, active: active === 1, type: type === '' ? DEFAULT_TYPE : type, name, lastName, email, position, departments, photo };
+export function decodeUser([
+  userId,
+  active,
+  type,
+  name,
+  lastName,
+  email,
+  position,
+  departments,
+  photo,
+]: UserTuple): DirectoryUser {
+  return {
+    id: userId,
+    active: active === 1,
+    type: type === '' ? DEFAULT_TYPE : type,
+    name,
+    lastName,
+    email,
+    position,
+    departments,
+    photo,
+  };
 }
 
 export function encodeDepartment(department: DirectoryDepartment): DepartmentTuple {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { encodeMembers, type DirectoryDepartment, type DirectoryGroup, type DirectoryUser, type GroupRole, type MembersTuple } from './records.js';
+import {
+  encodeMembers,
+  type DirectoryDepartment,
+  type DirectoryGroup,
+  type DirectoryUser,
+  type GroupRole,
+  type MembersTuple,
+} from './records.js';
 
 /*
  * Rows as Bitrix24 sends them, parsed at the edge. Bitrix24 is loose with types (IDs as strings, `SORT`
@@ -8,17 +15,33 @@ import { encodeMembers, type DirectoryDepartment, type DirectoryGroup, type Dire
  */
 
 /** A positive integer ID given as a number or a numeric string. */
-const restId = z.union([z.number(), z.string().regex(/^\s*\d+\s*$/)]).transform(Number).pipe(z.number().int().positive());
+const restId = z
+  .union([z.number(), z.string().regex(/^\s*\d+\s*$/)])
+  .transform(Number)
+  .pipe(z.number().int().positive());
 
 /** Text that may come as null, a number, or (for date-like fields) `{}`: anything but a string or number is empty. */
-const text = z.unknown().transform((value) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''));
+const text = z
+  .unknown()
+  .transform((value) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''));
 
 /** `ACTIVE`: `true` (user.get), `"Y"` (ONUSERADD), `"1"`/`1` (forms); anything else is inactive (unknown is a deny). */
-const activeFlag = z.unknown().transform((value) => value === true || value === 1 || (typeof value === 'string' && ['y', '1', 'true'].includes(value.toLowerCase())));
+const activeFlag = z
+  .unknown()
+  .transform(
+    (value) =>
+      value === true || value === 1 || (typeof value === 'string' && ['y', '1', 'true'].includes(value.toLowerCase())),
+  );
 
 /** A list of IDs as an array, a PHP array printed as an object (`{"0":"5"}`), a single value, or nothing. */
 const idList = z.unknown().transform((value): number[] => {
-  const items = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.values(value) : value === undefined || value === null || value === false || value === '' ? [] : [value];
+  const items = Array.isArray(value)
+    ? value
+    : typeof value === 'object' && value !== null
+      ? Object.values(value)
+      : value === undefined || value === null || value === false || value === ''
+        ? []
+        : [value];
   const out: number[] = [];
   for (const item of items) {
     const parsed = restId.safeParse(item);
@@ -62,7 +85,13 @@ export const USER_FIELDS: readonly string[] = Object.keys(userRowSchema.shape);
  * the granted scope shows it (`emailAllowed`): ONUSERADD may carry it even when user.get would not.
  */
 export function applyUserRow(row: UserRow, existing: DirectoryUser | undefined, emailAllowed: boolean): DirectoryUser {
-  const email = emailAllowed ? (row.EMAIL === undefined ? (existing?.email ?? null) : row.EMAIL === '' ? null : row.EMAIL) : null;
+  const email = emailAllowed
+    ? row.EMAIL === undefined
+      ? (existing?.email ?? null)
+      : row.EMAIL === ''
+        ? null
+        : row.EMAIL
+    : null;
   return {
     id: row.ID,
     active: row.ACTIVE ?? existing?.active ?? false,
@@ -94,7 +123,12 @@ const departmentRowSchema = z.object({
   SORT: z
     .unknown()
     .transform((value) => {
-      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && value.trim() !== ''
+            ? Number(value)
+            : Number.NaN;
       // 500 is the portal's default SORT.
       return Number.isFinite(number) ? number : 500;
     })
@@ -107,7 +141,13 @@ export function parseDepartmentRow(raw: unknown): DirectoryDepartment | undefine
   const row = parsed.data;
   const parent = row.PARENT ?? null;
   // A department that names itself as its parent would loop the tree; treat it as a root.
-  return { id: row.ID, name: row.NAME ?? '', parent: parent === row.ID ? null : parent, head: row.UF_HEAD ?? null, sort: row.SORT ?? 500 };
+  return {
+    id: row.ID,
+    name: row.NAME ?? '',
+    parent: parent === row.ID ? null : parent,
+    head: row.UF_HEAD ?? null,
+    sort: row.SORT ?? 500,
+  };
 }
 
 /** @see https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html */
@@ -142,7 +182,11 @@ export function membersTuple(groupId: number, raws: unknown[]): MembersTuple {
 }
 
 /** The rows that parse, in stored form; a row without a usable ID is skipped. */
-export function parsedTuples<R, T>(raws: unknown[], parse: (raw: unknown) => R | undefined, encode: (row: R) => T): T[] {
+export function parsedTuples<R, T>(
+  raws: unknown[],
+  parse: (raw: unknown) => R | undefined,
+  encode: (row: R) => T,
+): T[] {
   const out: T[] = [];
   for (const raw of raws) {
     const row = parse(raw);

@@ -1,4 +1,9 @@
-import type { CurrentGeneration, DirectoryOverlay, DirectoryRepository, WorkgroupAvailability } from './directory-repository.js';
+import type {
+  CurrentGeneration,
+  DirectoryOverlay,
+  DirectoryRepository,
+  WorkgroupAvailability,
+} from './directory-repository.js';
 import { decodeDepartment, decodeGroup, decodeMembers, decodeUser, type DirectoryUser } from './records.js';
 import { buildSnapshot, emptySnapshot, type DirectorySnapshot } from './snapshot.js';
 
@@ -82,16 +87,30 @@ export class SnapshotCache {
   async #read(memberId: string, current: CurrentGeneration): Promise<DirectorySnapshot> {
     const { generation, chunks } = current;
     const users: DirectoryUser[] = [];
-    for (let index = 0; index < chunks.u; index++) for (const row of await this.#store.userChunk(memberId, generation, index)) users.push(decodeUser(row));
+    for (let index = 0; index < chunks.u; index++)
+      for (const row of await this.#store.userChunk(memberId, generation, index)) users.push(decodeUser(row));
     const departments = [];
-    for (let index = 0; index < chunks.d; index++) for (const row of await this.#store.departmentChunk(memberId, generation, index)) departments.push(decodeDepartment(row));
+    for (let index = 0; index < chunks.d; index++)
+      for (const row of await this.#store.departmentChunk(memberId, generation, index))
+        departments.push(decodeDepartment(row));
     const groups = [];
     const members = [];
     if (current.workgroups.available) {
-      for (let index = 0; index < chunks.g; index++) for (const row of await this.#store.groupChunk(memberId, generation, index)) groups.push(decodeGroup(row));
-      for (let index = 0; index < chunks.m; index++) for (const row of await this.#store.membersChunk(memberId, generation, index)) members.push(decodeMembers(row));
+      for (let index = 0; index < chunks.g; index++)
+        for (const row of await this.#store.groupChunk(memberId, generation, index)) groups.push(decodeGroup(row));
+      for (let index = 0; index < chunks.m; index++)
+        for (const row of await this.#store.membersChunk(memberId, generation, index)) members.push(decodeMembers(row));
     }
-    return buildSnapshot({ memberId, generation, refreshedAt: current.completedAt, workgroups: current.workgroups, users, departments, groups, members });
+    return buildSnapshot({
+      memberId,
+      generation,
+      refreshedAt: current.completedAt,
+      workgroups: current.workgroups,
+      users,
+      departments,
+      groups,
+      members,
+    });
   }
 }
 

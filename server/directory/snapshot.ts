@@ -76,7 +76,11 @@ export function buildSnapshot(input: SnapshotInput): DirectorySnapshot {
     const parent = departments.get(id)?.parent;
     if (parent !== null && parent !== undefined) {
       const siblings = children.get(parent);
-      if (siblings !== undefined) children.set(parent, siblings.filter((child) => child !== id));
+      if (siblings !== undefined)
+        children.set(
+          parent,
+          siblings.filter((child) => child !== id),
+        );
     }
     const again = [id];
     while (again.length > 0) {
@@ -124,5 +128,14 @@ export function buildSnapshot(input: SnapshotInput): DirectorySnapshot {
 
 /** The snapshot of a portal that has never been synced. */
 export function emptySnapshot(memberId: string, workgroups: WorkgroupAvailability): DirectorySnapshot {
-  return buildSnapshot({ memberId, generation: null, refreshedAt: null, workgroups, users: [], departments: [], groups: [], members: [] });
+  return buildSnapshot({
+    memberId,
+    generation: null,
+    refreshedAt: null,
+    workgroups,
+    users: [],
+    departments: [],
+    groups: [],
+    members: [],
+  });
 }

@@ -3,9 +3,27 @@ import { kindOf } from '../bitrix/bitrix-error.js';
 import { BATCH_MAX, type BatchCommandError, type QueryValue } from './batch.js';
 import type { BuildCheckpoint } from './build-ledger.js';
 import type { DirectoryRepository, PendingChunk, PhaseCursor, WorkgroupAvailability } from './directory-repository.js';
-import { CursorIgnoredError, fetchCursorBatch, fetchItemBatch, fetchOffsetBatch, type CursorBatch, type ItemBatch, type OffsetBatch, type SendBatch, type TimeSink } from './paging.js';
+import {
+  CursorIgnoredError,
+  fetchCursorBatch,
+  fetchItemBatch,
+  fetchOffsetBatch,
+  type CursorBatch,
+  type ItemBatch,
+  type OffsetBatch,
+  type SendBatch,
+  type TimeSink,
+} from './paging.js';
 import { encodeDepartment, encodeGroup, encodeUser, type MembersTuple, type UserTuple } from './records.js';
-import { applyUserRow, membersTuple, parseDepartmentRow, parsedTuples, parseGroupRow, parseUserRow, USER_FIELDS } from './rest-rows.js';
+import {
+  applyUserRow,
+  membersTuple,
+  parseDepartmentRow,
+  parsedTuples,
+  parseGroupRow,
+  parseUserRow,
+  USER_FIELDS,
+} from './rest-rows.js';
 
 /*
  * The phases of a sync as async generators of pages, one page per request: they send, cut the rows down to
@@ -80,7 +98,8 @@ function departmentPages(context: PhaseContext, from: BuildCheckpoint): Pages {
     // argument; the `START` listed on the method page is not read there (the emulator accepts both).
     // @see https://apidocs.bitrix24.com/api-reference/departments/department-get.html
     params: (start) => ({ sort: 'ID', order: 'ASC', start }),
-    stored: () => storedIds(from.chunks.d, (index) => context.store.departmentChunk(context.memberId, from.generation, index)),
+    stored: () =>
+      storedIds(from.chunks.d, (index) => context.store.departmentChunk(context.memberId, from.generation, index)),
     chunk: (raws) => ({ kind: 'd', rows: parsedTuples(raws, parseDepartmentRow, encodeDepartment) }),
   });
 }
@@ -91,7 +110,14 @@ async function* userCursorPages(context: PhaseContext, from: BuildCheckpoint): P
   for (;;) {
     let batch: CursorBatch;
     try {
-      batch = await fetchCursorBatch({ send: context.send, method, params: userCursorParams, afterId: cursor.afterId, fields: USER_FIELDS, onTime: context.onTime });
+      batch = await fetchCursorBatch({
+        send: context.send,
+        method,
+        params: userCursorParams,
+        afterId: cursor.afterId,
+        fields: USER_FIELDS,
+        onTime: context.onTime,
+      });
     } catch (error: unknown) {
       if (!(error instanceof CursorIgnoredError)) {
         yield { kind: 'request-failed', error };
@@ -103,7 +129,13 @@ async function* userCursorPages(context: PhaseContext, from: BuildCheckpoint): P
       return;
     }
     cursor = { ...cursor, afterId: batch.lastId };
-    yield rowsPage({ kind: 'u', rows: userTuples(context, batch.rows, from.emailAllowed) }, cursor, batch.done, method, batch.error);
+    yield rowsPage(
+      { kind: 'u', rows: userTuples(context, batch.rows, from.emailAllowed) },
+      cursor,
+      batch.done,
+      method,
+      batch.error,
+    );
     if (batch.done) return;
   }
 }
@@ -113,7 +145,8 @@ function userOffsetPages(context: PhaseContext, from: BuildCheckpoint): Pages {
     method: 'user.get',
     params: (start) => ({ sort: 'ID', order: 'ASC', ADMIN_MODE: true, start }),
     fields: USER_FIELDS,
-    stored: () => storedIds(from.chunks.u, (index) => context.store.userChunk(context.memberId, from.generation, index)),
+    stored: () =>
+      storedIds(from.chunks.u, (index) => context.store.userChunk(context.memberId, from.generation, index)),
     chunk: (raws) => ({ kind: 'u', rows: userTuples(context, raws, from.emailAllowed) }),
   });
 }
@@ -123,7 +156,8 @@ function workgroupPages(context: PhaseContext, from: BuildCheckpoint): Pages {
     method: 'sonet_group.get',
     // Default order is ID DESC; IS_ADMIN=Y lets the admin token see every group, not only visible ones.
     params: (start) => ({ ORDER: { ID: 'ASC' }, IS_ADMIN: 'Y', start }),
-    stored: () => storedIds(from.chunks.g, (index) => context.store.groupChunk(context.memberId, from.generation, index)),
+    stored: () =>
+      storedIds(from.chunks.g, (index) => context.store.groupChunk(context.memberId, from.generation, index)),
     chunk: (raws) => ({ kind: 'g', rows: parsedTuples(raws, parseGroupRow, encodeGroup) }),
     refusable: true,
   });
@@ -132,14 +166,24 @@ function workgroupPages(context: PhaseContext, from: BuildCheckpoint): Pages {
 /** Members of the stored groups, 50 groups a request (one `sonet_group.user.get` each). */
 async function* memberPages(context: PhaseContext, from: BuildCheckpoint): Pages {
   const method = 'sonet_group.user.get';
-  const groupIds = [...new Set(await storedIds(from.chunks.g, (index) => context.store.groupChunk(context.memberId, from.generation, index)))];
+  const groupIds = [
+    ...new Set(
+      await storedIds(from.chunks.g, (index) => context.store.groupChunk(context.memberId, from.generation, index)),
+    ),
+  ];
   let cursor = from.cursor;
   for (;;) {
     const items = groupIds.slice(cursor.start, cursor.start + BATCH_MAX);
     if (items.length === 0) return;
     let batch: ItemBatch<number>;
     try {
-      batch = await fetchItemBatch({ send: context.send, method, items, params: (id) => ({ ID: id }), onTime: context.onTime });
+      batch = await fetchItemBatch({
+        send: context.send,
+        method,
+        items,
+        params: (id) => ({ ID: id }),
+        onTime: context.onTime,
+      });
     } catch (error: unknown) {
       yield { kind: 'request-failed', error };
       continue;
@@ -159,7 +203,10 @@ async function* memberPages(context: PhaseContext, from: BuildCheckpoint): Pages
           break;
         }
         // A group deleted or hidden since it was listed: it keeps no members.
-        context.logger.info({ memberId: context.memberId, groupId: result.item, code: result.error.bitrixCode }, 'workgroup members unavailable');
+        context.logger.info(
+          { memberId: context.memberId, groupId: result.item, code: result.error.bitrixCode },
+          'workgroup members unavailable',
+        );
         processed++;
         continue;
       }
@@ -178,7 +225,9 @@ interface OffsetWalk {
   method: string;
   params: (start: number) => Record<string, QueryValue>;
   fields?: readonly string[];
-  /** IDs the phase already stored: pages past the end may repeat rows, and a resumed phase must not store them twice. */
+  /**
+   * IDs the phase already stored: pages past the end may repeat rows, and a resumed phase must not store them twice.
+   */
   stored: () => Promise<number[]>;
   chunk: (raws: unknown[]) => PendingChunk;
   /** A `no_scope` refusal ends the phase as "not available" (the workgroup methods). */
@@ -191,7 +240,16 @@ async function* offsetPages(context: PhaseContext, from: BuildCheckpoint, walk: 
   for (;;) {
     let batch: OffsetBatch;
     try {
-      batch = await fetchOffsetBatch({ send: context.send, method: walk.method, params: walk.params, start: cursor.start, total: cursor.total, seen, fields: walk.fields, onTime: context.onTime });
+      batch = await fetchOffsetBatch({
+        send: context.send,
+        method: walk.method,
+        params: walk.params,
+        start: cursor.start,
+        total: cursor.total,
+        seen,
+        fields: walk.fields,
+        onTime: context.onTime,
+      });
     } catch (error: unknown) {
       if (walk.refusable === true && refused(error)) {
         yield unavailable();
@@ -219,8 +277,16 @@ function unavailable(): Page {
   return { kind: 'unavailable', workgroups: { available: false, missingScope: 'sonet_group' } };
 }
 
-function rowsPage(chunk: PendingChunk, cursor: PhaseCursor, done: boolean, method: string, error: BatchCommandError | undefined): Page {
-  return error === undefined ? { kind: 'rows', chunk, cursor, done } : { kind: 'rows', chunk, cursor, done, commandFailed: { method, error } };
+function rowsPage(
+  chunk: PendingChunk,
+  cursor: PhaseCursor,
+  done: boolean,
+  method: string,
+  error: BatchCommandError | undefined,
+): Page {
+  return error === undefined
+    ? { kind: 'rows', chunk, cursor, done }
+    : { kind: 'rows', chunk, cursor, done, commandFailed: { method, error } };
 }
 
 function userTuples(context: PhaseContext, raws: unknown[], emailAllowed: boolean): UserTuple[] {
@@ -231,11 +297,15 @@ function userTuples(context: PhaseContext, raws: unknown[], emailAllowed: boolea
     if (row === undefined) skipped++;
     else out.push(encodeUser(applyUserRow(row, undefined, emailAllowed)));
   }
-  if (skipped > 0) context.logger.warn({ memberId: context.memberId, skipped }, 'user rows without a usable ID skipped');
+  if (skipped > 0)
+    context.logger.warn({ memberId: context.memberId, skipped }, 'user rows without a usable ID skipped');
   return out;
 }
 
-async function storedIds<T extends { 0: number }>(count: number, read: (index: number) => Promise<T[]>): Promise<number[]> {
+async function storedIds<T extends { 0: number }>(
+  count: number,
+  read: (index: number) => Promise<T[]>,
+): Promise<number[]> {
   const ids: number[] = [];
   for (let index = 0; index < count; index++) for (const row of await read(index)) ids.push(row[0]);
   return ids;

@@ -5,7 +5,14 @@ import type { RateBudget, Sleep } from '../bitrix/rate-budget.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
 import { sendBatch } from './batch.js';
 import { frozenBuild, type BuildCheckpoint } from './build-ledger.js';
-import type { ChunkCounts, ChunkKind, DirectoryCounts, DirectoryRepository, PendingChunk, SyncPhase } from './directory-repository.js';
+import type {
+  ChunkCounts,
+  ChunkKind,
+  DirectoryCounts,
+  DirectoryRepository,
+  PendingChunk,
+  SyncPhase,
+} from './directory-repository.js';
 import type { SendBatch, TimeSink } from './paging.js';
 import { phasePages, type FailedCommand, type Page, type Pages, type PhaseContext } from './sync-phases.js';
 
@@ -39,7 +46,10 @@ export interface SyncRunDeps {
   maxBatchRetries: number;
   retryDelayMs: number;
   sleep: Sleep;
-  /** Writes the chunk, then the build (the checkpoint), renewing the lease; returns the build as stored. Throws when the lease was lost. */
+  /**
+   * Writes the chunk, then the build (the checkpoint), renewing the lease; returns the build as stored. Throws when
+   * the lease was lost.
+   */
   checkpoint: (build: BuildCheckpoint, chunk?: PendingChunk) => Promise<BuildCheckpoint>;
 }
 
@@ -52,7 +62,12 @@ const NEXT_PHASE: Record<SyncPhase, SyncPhase | undefined> = {
 };
 
 /** The count each chunk kind adds to (members are not counted). */
-const COUNTED: Record<ChunkKind, keyof DirectoryCounts | undefined> = { d: 'departments', u: 'users', g: 'workgroups', m: undefined };
+const COUNTED: Record<ChunkKind, keyof DirectoryCounts | undefined> = {
+  d: 'departments',
+  u: 'users',
+  g: 'workgroups',
+  m: undefined,
+};
 
 /**
  * Worth another try: Bitrix24 failed on its side or could not be reached (a transport failure, a malformed
@@ -140,15 +155,24 @@ export class SyncRun {
         await this.#commit({ ...build, cursor: page.cursor, requests: this.#requestsSoFar() });
         return;
       case 'unavailable':
-        await this.#commit({ ...build, workgroups: page.workgroups, counts: { ...build.counts, workgroups: 0 }, requests: this.#requestsSoFar() });
+        await this.#commit({
+          ...build,
+          workgroups: page.workgroups,
+          counts: { ...build.counts, workgroups: 0 },
+          requests: this.#requestsSoFar(),
+        });
         return;
       case 'rows': {
         const { chunk, cursor, done, commandFailed } = page;
         const counted = COUNTED[chunk.kind];
-        const counts = counted === undefined ? build.counts : { ...build.counts, [counted]: build.counts[counted] + chunk.rows.length };
+        const counts =
+          counted === undefined
+            ? build.counts
+            : { ...build.counts, [counted]: build.counts[counted] + chunk.rows.length };
         const next = done ? NEXT_PHASE[build.phase] : undefined;
         // A new phase starts at its beginning; how users are paged stays decided for the whole build.
-        const where = next === undefined ? { cursor } : { phase: next, cursor: { ...cursor, start: 0, total: null, afterId: 0 } };
+        const where =
+          next === undefined ? { cursor } : { phase: next, cursor: { ...cursor, start: 0, total: null, afterId: 0 } };
         // Rows before a failed command are stored before the failure is judged: the next request starts after them.
         await this.#commit({ ...build, ...where, counts, requests: this.#requestsSoFar() }, chunk);
         if (commandFailed === undefined) this.#succeeded();
@@ -192,7 +216,10 @@ export class SyncRun {
   async #backOff(error: unknown): Promise<void> {
     this.#failures++;
     if (this.#failures > this.#deps.maxBatchRetries) throw error;
-    this.#deps.logger.warn({ memberId: this.#deps.memberId, err: error, phase: this.#build.phase, attempt: this.#failures }, 'directory sync request failed; retrying');
+    this.#deps.logger.warn(
+      { memberId: this.#deps.memberId, err: error, phase: this.#build.phase, attempt: this.#failures },
+      'directory sync request failed; retrying',
+    );
     await this.#deps.sleep(this.#deps.retryDelayMs * this.#failures);
   }
 

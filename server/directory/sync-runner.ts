@@ -5,7 +5,10 @@ import type { DirectoryRepository, SyncTrigger } from './directory-repository.js
 import { SyncAbortedError, SyncRun } from './sync-run.js';
 import type { SyncReport } from './sync-status.js';
 
-export type SyncRunnerDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'background' | 'clientFor' | 'portalInfo' | 'budgetFor'> & {
+export type SyncRunnerDeps = Pick<
+  DirectoryDeps,
+  'clock' | 'logger' | 'background' | 'clientFor' | 'portalInfo' | 'budgetFor'
+> & {
   store: DirectoryRepository;
   ledger: BuildLedger;
   options: Pick<DirectoryOptions, 'hooks' | 'maxBatchRetries' | 'retryDelayMs' | 'sleep' | 'purgeWaitMs'>;
@@ -49,7 +52,8 @@ export class SyncRunner {
       await running.claimed;
       return true;
     } catch (error: unknown) {
-      if (!(error instanceof SyncRunningError)) this.#deps.logger.warn({ memberId, err: error }, 'directory sync did not start');
+      if (!(error instanceof SyncRunningError))
+        this.#deps.logger.warn({ memberId, err: error }, 'directory sync did not start');
       return false;
     }
   }
@@ -64,8 +68,14 @@ export class SyncRunner {
     const running = this.#running.get(memberId);
     if (running === undefined) return;
     running.abort.abort();
-    const settled = running.done.then(() => undefined, () => undefined);
-    await Promise.race([settled, new Promise<void>((resolve) => setTimeout(resolve, this.#deps.options.purgeWaitMs).unref())]);
+    const settled = running.done.then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.race([
+      settled,
+      new Promise<void>((resolve) => setTimeout(resolve, this.#deps.options.purgeWaitMs).unref()),
+    ]);
   }
 
   #begin(memberId: string, trigger: SyncTrigger): Running {
@@ -89,11 +99,20 @@ export class SyncRunner {
     if (info?.installed !== true) throw new NotInstalledError();
     const claimed = await this.#deps.ledger.claim(memberId, trigger, info.scopes);
     const { build, resumed } = claimed;
-    this.#deps.logger.info({ memberId, generation: build.generation, trigger, resumed, phase: build.phase }, 'directory sync started');
+    this.#deps.logger.info(
+      { memberId, generation: build.generation, trigger, resumed, phase: build.phase },
+      'directory sync started',
+    );
     return claimed;
   }
 
-  async #execute(memberId: string, trigger: SyncTrigger, claimed: BuildCheckpoint, resumed: boolean, signal: AbortSignal): Promise<SyncReport> {
+  async #execute(
+    memberId: string,
+    trigger: SyncTrigger,
+    claimed: BuildCheckpoint,
+    resumed: boolean,
+    signal: AbortSignal,
+  ): Promise<SyncReport> {
     const { ledger, logger, options } = this.#deps;
     const startedAt = this.#deps.clock.now();
     const run = new SyncRun(
@@ -128,7 +147,10 @@ export class SyncRunner {
           logger.error({ memberId, err: recordError }, 'could not record the directory sync failure');
         });
       }
-      logger.warn({ memberId, err: error, generation: run.build.generation, phase: run.build.phase }, 'directory sync failed');
+      logger.warn(
+        { memberId, err: error, generation: run.build.generation, phase: run.build.phase },
+        'directory sync failed',
+      );
       throw error;
     }
   }

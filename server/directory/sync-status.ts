@@ -1,6 +1,13 @@
 import { AppError } from '../errors.js';
 import { BitrixError } from '../bitrix/bitrix-error.js';
-import type { DirectoryMeta, LastError, LastRun, SyncPhase, SyncTrigger, WorkgroupAvailability } from './directory-repository.js';
+import type {
+  DirectoryMeta,
+  LastError,
+  LastRun,
+  SyncPhase,
+  SyncTrigger,
+  WorkgroupAvailability,
+} from './directory-repository.js';
 
 /** What `GET /api/sync` answers. */
 export interface SyncStatus {
@@ -9,7 +16,14 @@ export interface SyncStatus {
   generation: number | null;
   /** When that generation was completed (ms). */
   refreshedAt: number | null;
-  progress?: { phase: SyncPhase; users: number; departments: number; workgroups: number; requests: number; startedAt: number };
+  progress?: {
+    phase: SyncPhase;
+    users: number;
+    departments: number;
+    workgroups: number;
+    requests: number;
+    startedAt: number;
+  };
   lastRun?: Omit<LastRun, 'generation' | 'resumed'>;
   lastError?: LastError;
   workgroups: WorkgroupAvailability;
@@ -38,7 +52,9 @@ const WORKGROUP_SCOPES = ['sonet_group', 'socialnetwork', 'sonet'];
 const EMAIL_SCOPES = ['user', 'user_basic'];
 
 export function workgroupAvailability(scopes: readonly string[]): WorkgroupAvailability {
-  return scopes.some((scope) => WORKGROUP_SCOPES.includes(scope)) ? { available: true } : { available: false, missingScope: 'sonet_group' };
+  return scopes.some((scope) => WORKGROUP_SCOPES.includes(scope))
+    ? { available: true }
+    : { available: false, missingScope: 'sonet_group' };
 }
 
 export function emailAllowed(scopes: readonly string[]): boolean {
@@ -46,7 +62,10 @@ export function emailAllowed(scopes: readonly string[]): boolean {
 }
 
 /** Builds the status from the meta document; `running` is true when this process runs the sync. */
-export function syncStatus(meta: DirectoryMeta, options: { now: number; running: boolean; scopes: readonly string[] }): SyncStatus {
+export function syncStatus(
+  meta: DirectoryMeta,
+  options: { now: number; running: boolean; scopes: readonly string[] },
+): SyncStatus {
   const { current, build, lastRun, lastError } = meta;
   const running = options.running || (build !== null && build.leaseUntil > options.now);
   const failed = lastError !== null && (lastRun === null || lastError.at > lastRun.finishedAt);

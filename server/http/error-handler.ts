@@ -18,8 +18,10 @@ export interface ClassifiedError {
  * nothing of the error itself.
  */
 export function classifyError(error: unknown): ClassifiedError {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
-  if (error instanceof ZodError) return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed.', details: undefined };
+  if (error instanceof AppError)
+    return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof ZodError)
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed.', details: undefined };
   const parser = bodyParserStatus(error);
   if (parser !== undefined) return { ...parser, message: 'The request body could not be read.', details: undefined };
   return { status: 500, code: 'INTERNAL', message: 'Something went wrong. Nothing was changed.', details: undefined };
@@ -44,14 +46,22 @@ function bodyParserStatus(error: unknown): { status: number; code: ErrorCode } |
  * Logs a failed request: a refusal is routine and its code is enough (frames add the cause: Bitrix24's own
  * answer helps support); a failure of ours or a peer's is logged in full.
  */
-export function logFailure(logger: Logger, error: unknown, classified: ClassifiedError, what: { failed: string; refused: string; withCause: boolean }): void {
+export function logFailure(
+  logger: Logger,
+  error: unknown,
+  classified: ClassifiedError,
+  what: { failed: string; refused: string; withCause: boolean },
+): void {
   const { code, status } = classified;
   if (status >= 500) logger.error({ err: error, code, status }, what.failed);
-  else if (what.withCause) logger.info({ code, status, cause: error instanceof AppError ? error.cause : undefined }, what.refused);
+  else if (what.withCause)
+    logger.info({ code, status, cause: error instanceof AppError ? error.cause : undefined }, what.refused);
   else logger.info({ code, status }, what.refused);
 }
 
-/** JSON errors for the API and events: `{ error, message, ...details }`, safe messages only; the rest goes to the log. */
+/**
+ * JSON errors for the API and events: `{ error, message, ...details }`, safe messages only; the rest goes to the log.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const classified = classifyError(error);

@@ -26,9 +26,16 @@ export function sendFrameError(
   options: { lang: Lang; ancestors?: string[] | undefined; lines?: string[] | undefined },
 ): void {
   const classified = classifyError(error);
-  logFailure(deps.logger, error, classified, { failed: 'frame page failed', refused: 'frame request refused', withCause: true });
+  logFailure(deps.logger, error, classified, {
+    failed: 'frame page failed',
+    refused: 'frame request refused',
+    withCause: true,
+  });
   setFramePageHeaders(res, options.ancestors ?? ancestorsForPatterns(deps.config.portalDomains));
-  res.status(classified.status).type('html').send(renderMessagePage({ lang: options.lang, code: classified.code, details: options.lines }));
+  res
+    .status(classified.status)
+    .type('html')
+    .send(renderMessagePage({ lang: options.lang, code: classified.code, details: options.lines }));
 }
 
 /** Renders the built UI into the frame with its bootstrap (session, user, mode), framed only by the portal. */

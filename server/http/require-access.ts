@@ -28,7 +28,10 @@ export function accessContext(deps: Pick<AccessGuardDeps, 'access'>, req: Reques
   let context = contexts.get(req);
   if (context === undefined) {
     const { session, installation } = requestContext(req);
-    context = deps.access.context(installation.memberId, session.lang, { id: Number(session.userId), isAdmin: session.isAdmin });
+    context = deps.access.context(installation.memberId, session.lang, {
+      id: Number(session.userId),
+      isAdmin: session.isAdmin,
+    });
     contexts.set(req, context);
   }
   return context;
@@ -36,8 +39,10 @@ export function accessContext(deps: Pick<AccessGuardDeps, 'access'>, req: Reques
 
 function assertKnown(manifest: Manifest, requirement: Requirement): void {
   const feature = manifest.features.find((item) => item.key === requirement.feature);
-  const levels = feature?.levels ?? (requirement.feature === ACCESS_MANAGE ? manifest.levels.map((level) => level.key) : []);
-  if (!levels.includes(requirement.level)) throw new Error(`route requires ${requirement.feature}:${requirement.level}, which the manifest does not have`);
+  const levels =
+    feature?.levels ?? (requirement.feature === ACCESS_MANAGE ? manifest.levels.map((level) => level.key) : []);
+  if (!levels.includes(requirement.level))
+    throw new Error(`route requires ${requirement.feature}:${requirement.level}, which the manifest does not have`);
 }
 
 function featureTitle(manifest: Manifest, feature: string, lang: Lang): string {
@@ -59,7 +64,10 @@ function requireAccess(deps: AccessGuardDeps, anyOf: readonly Requirement[]): Re
     if (anyOf.length > 0 && !anyOf.some((requirement) => evaluate(index, subject, requirement).allowed)) {
       const { session } = requestContext(req);
       const first = anyOf[0] ?? { feature: '', level: '' };
-      throw new ForbiddenError('FEATURE_DENIED', `You do not have access to ${featureTitle(deps.manifest, first.feature, session.lang)}.`);
+      throw new ForbiddenError(
+        'FEATURE_DENIED',
+        `You do not have access to ${featureTitle(deps.manifest, first.feature, session.lang)}.`,
+      );
     }
     next();
   };

@@ -16,14 +16,19 @@ const contexts = new WeakMap<Request, RequestContext>();
  * API guard: a valid session token (`Authorization: Bearer …`) whose portal is still installed and active.
  * A store failure is a 503 (the documents layer), never a pass.
  */
-export function requireSession(deps: { sessions: SessionTokens; installations: Pick<InstallationRepository, 'get'> }): RequestHandler {
+export function requireSession(deps: {
+  sessions: SessionTokens;
+  installations: Pick<InstallationRepository, 'get'>;
+}): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match?.[1] === undefined) throw new UnauthorizedError('SESSION_MISSING', 'Sign in through Bitrix24: open the app from the portal.');
+    if (match?.[1] === undefined)
+      throw new UnauthorizedError('SESSION_MISSING', 'Sign in through Bitrix24: open the app from the portal.');
     const session = await deps.sessions.verify(match[1]);
     const installation = await deps.installations.get(session.memberId);
-    if (installation?.state !== 'active') throw new ForbiddenError('PORTAL_NOT_ACTIVE', 'The app is no longer installed on this portal.');
+    if (installation?.state !== 'active')
+      throw new ForbiddenError('PORTAL_NOT_ACTIVE', 'The app is no longer installed on this portal.');
     contexts.set(req, { session, installation });
     next();
   };
@@ -32,6 +37,7 @@ export function requireSession(deps: { sessions: SessionTokens; installations: P
 /** The verified session and installation of a request that passed requireSession. */
 export function requestContext(req: Request): RequestContext {
   const context = contexts.get(req);
-  if (context === undefined) throw new UnauthorizedError('SESSION_MISSING', 'Sign in through Bitrix24: open the app from the portal.');
+  if (context === undefined)
+    throw new UnauthorizedError('SESSION_MISSING', 'Sign in through Bitrix24: open the app from the portal.');
   return context;
 }

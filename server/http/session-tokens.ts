@@ -94,11 +94,19 @@ export class SessionTokens {
       });
       const claims = claimsSchema.parse(payload);
       return {
-        session: { memberId: claims.mid, userId: claims.sub, isAdmin: claims.adm, lang: claims.lang, name: claims.name },
+        session: {
+          memberId: claims.mid,
+          userId: claims.sub,
+          isAdmin: claims.adm,
+          lang: claims.lang,
+          name: claims.name,
+        },
         expiresAt: claims.exp * 1000,
       };
     } catch (error: unknown) {
-      throw new UnauthorizedError('SESSION_INVALID', 'Your session has expired or is not valid. Reopen the app.', { cause: error });
+      throw new UnauthorizedError('SESSION_INVALID', 'Your session has expired or is not valid. Reopen the app.', {
+        cause: error,
+      });
     }
   }
 }

@@ -16,7 +16,11 @@ export type Bindings = Installation['bindings'];
  * Bitrix24 drops event bindings on every app update, so this runs on install and on ONAPPUPDATE.
  * @see https://apidocs.bitrix24.com/api-reference/events/event-bind.html
  */
-export async function bindPortal(client: BitrixClient, urls: { events: string; app: string }, menuTitle: { en: string; ru: string }): Promise<Bindings> {
+export async function bindPortal(
+  client: BitrixClient,
+  urls: { events: string; app: string },
+  menuTitle: { en: string; ru: string },
+): Promise<Bindings> {
   const bound: string[] = [];
   const failed: Bindings['failed'] = [];
   const attempt = async (name: string, work: () => Promise<unknown>) => {
@@ -32,8 +36,12 @@ export async function bindPortal(client: BitrixClient, urls: { events: string; a
 
   const existing = eventBindingsSchema.parse(await client.call('event.get'));
   for (const event of [...requiredEvents, ...optionalEvents]) {
-    const present = existing.some((binding) => binding.event.toUpperCase() === event && binding.handler === urls.events);
-    await attempt(event, async () => (present ? undefined : client.call('event.bind', { event, handler: urls.events })));
+    const present = existing.some(
+      (binding) => binding.event.toUpperCase() === event && binding.handler === urls.events,
+    );
+    await attempt(event, async () =>
+      present ? undefined : client.call('event.bind', { event, handler: urls.events }),
+    );
   }
 
   await attempt('LEFT_MENU', async () => {

@@ -26,12 +26,7 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
     services.logger.warn({ memberId: auth.member_id }, 'ONAPPINSTALL naming a host outside PORTAL_DOMAINS ignored');
     return;
   }
-  const verified = await verifyAppToken(
-    services,
-    auth.access_token,
-    auth.member_id,
-    auth.client_endpoint,
-  );
+  const verified = await verifyAppToken(services, auth.access_token, auth.member_id, auth.client_endpoint);
   if (!(await isAdminToken(services, verified.memberId, verified.clientEndpoint, auth))) return;
   const accessToken = auth.access_token;
   // Derived from the latest record, one update at a time: the installer may be storing the installation now.
@@ -64,13 +59,25 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
             };
     if (tokens === undefined) return undefined;
     return services.vault.seal(
-      { ...base, state: reinstalled ? 'new' : base.state, scopes: verified.scopes, appStatus: verified.status ?? base.appStatus, updatedAt: now },
+      {
+        ...base,
+        state: reinstalled ? 'new' : base.state,
+        scopes: verified.scopes,
+        appStatus: verified.status ?? base.appStatus,
+        updatedAt: now,
+      },
       tokens,
     );
   });
   if (portal === undefined) {
-    services.logger.warn({ memberId: verified.memberId }, 'ONAPPINSTALL not stored (portal blocked, or no refresh token)');
+    services.logger.warn(
+      { memberId: verified.memberId },
+      'ONAPPINSTALL not stored (portal blocked, or no refresh token)',
+    );
     return;
   }
-  services.logger.info({ memberId: portal.memberId, state: portal.state }, 'ONAPPINSTALL verified; application token stored');
+  services.logger.info(
+    { memberId: portal.memberId, state: portal.state },
+    'ONAPPINSTALL verified; application token stored',
+  );
 }

@@ -17,7 +17,10 @@ export interface InstallationRepository extends PortalDataOwner {
    * someone else's change (a renewed refresh token, a newly stored application token). `change` returning
    * undefined writes nothing. Throws TransitionError (nothing written) for an illegal state change.
    */
-  update(memberId: string, change: (current: Installation | undefined) => Installation | undefined): Promise<Installation | undefined>;
+  update(
+    memberId: string,
+    change: (current: Installation | undefined) => Installation | undefined,
+  ): Promise<Installation | undefined>;
   /** Writes `installation` over whatever is stored (same lock and lifecycle check as `update`). */
   save(installation: Installation): Promise<void>;
   /** Member ids of every active installation (the scheduled reconcile visits them). */
@@ -27,7 +30,10 @@ export interface InstallationRepository extends PortalDataOwner {
 /** The repository on the documents layer: `portal:<memberId>`, parsed records cached in this process. */
 export class DocumentInstallationRepository implements InstallationRepository {
   readonly #documents: Documents;
-  /** Every API call reads its portal's record: parsed records stay in memory (shallowly frozen against accidental edits). */
+  /**
+   * Every API call reads its portal's record: parsed records stay in memory (shallowly frozen against accidental
+   * edits).
+   */
   readonly #cache: ReadCache<Readonly<Installation> | undefined>;
   /** One read-modify-write of a portal's record at a time, across every instance sharing the locks. */
   readonly #locks: Locks;
@@ -49,7 +55,10 @@ export class DocumentInstallationRepository implements InstallationRepository {
     return installation;
   }
 
-  update(memberId: string, change: (current: Installation | undefined) => Installation | undefined): Promise<Installation | undefined> {
+  update(
+    memberId: string,
+    change: (current: Installation | undefined) => Installation | undefined,
+  ): Promise<Installation | undefined> {
     return this.#locks.withLock(memberId, 'portal', async () => {
       const current = await this.get(memberId);
       const updated = change(current);

@@ -68,7 +68,11 @@ export async function installFromFrame(deps: InstallDeps, query: FrameQuery, bod
   }
 }
 
-async function storeInstallation(deps: InstallDeps, query: FrameQuery, body: FrameBody): Promise<{ installation: Installation; user: PortalUser }> {
+async function storeInstallation(
+  deps: InstallDeps,
+  query: FrameQuery,
+  body: FrameBody,
+): Promise<{ installation: Installation; user: PortalUser }> {
   const { config, clock } = deps;
   // Host check first: a foreign DOMAIN gets no outgoing request at all.
   const requestEndpoint = portalEndpoint(query.DOMAIN, query.PROTOCOL === '1', config.portalDomains);
@@ -127,8 +131,16 @@ async function storeInstallation(deps: InstallDeps, query: FrameQuery, body: Fra
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
   const stored = installation;
   installation =
-    (await deps.installations.update(stored.memberId, (latest) => ({ ...(latest ?? stored), bindings, state, updatedAt: clock.now() }))) ?? stored;
-  deps.logger.info({ memberId: installation.memberId, state: installation.state, failed: bindings.failed }, 'installation stored');
+    (await deps.installations.update(stored.memberId, (latest) => ({
+      ...(latest ?? stored),
+      bindings,
+      state,
+      updatedAt: clock.now(),
+    }))) ?? stored;
+  deps.logger.info(
+    { memberId: installation.memberId, state: installation.state, failed: bindings.failed },
+    'installation stored',
+  );
   // The installer is the first admin the access-denied page can name.
   const { memberId } = installation;
   deps.background.run('remember installer as app admin', () => deps.appAdmins.record(memberId, user));

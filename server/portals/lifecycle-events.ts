@@ -59,7 +59,10 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
       assertApplicationToken(services, portal, event.auth.application_token);
       if (await stillInstalled(services, portal)) {
-        services.logger.warn({ memberId: portal.memberId }, 'ONAPPUNINSTALL refused: Bitrix24 still serves the installation');
+        services.logger.warn(
+          { memberId: portal.memberId },
+          'ONAPPUNINSTALL refused: Bitrix24 still serves the installation',
+        );
         return 'ignored';
       }
       if (!(await once())) return 'ignored';
@@ -97,7 +100,10 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
 function assertApplicationToken(services: Pick<EventDeps, 'vault'>, portal: Installation, presented: string): void {
   const stored = services.vault.open(portal)?.applicationToken;
   if (stored === undefined || !sameSecret(stored, presented)) {
-    throw new UnauthorizedError('EVENT_NOT_VERIFIED', 'The application token of this event does not match the installation.');
+    throw new UnauthorizedError(
+      'EVENT_NOT_VERIFIED',
+      'The application token of this event does not match the installation.',
+    );
   }
 }
 
@@ -116,6 +122,8 @@ const EVENT_MEMORY_MS = 60 * 60_000;
 
 /** The identity of one delivery: portal, event, Bitrix24's timestamp and the payload. */
 function eventKey(event: BitrixEvent): string {
-  const digest = createHash('sha256').update(JSON.stringify([event.auth.member_id, event.event, event.ts ?? '', event.data ?? {}])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([event.auth.member_id, event.event, event.ts ?? '', event.data ?? {}]))
+    .digest('hex');
   return `event:${digest}`;
 }

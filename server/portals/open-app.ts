@@ -139,9 +139,11 @@ async function decideOpen(deps: OpenAppDeps, installation: Installation, user: P
     deps.directory.refreshOpener(memberId, id);
   }
   if (user.isAdmin === true) deps.background.run('remember app admin', () => deps.appAdmins.record(memberId, user));
-  else if (user.isAdmin === false) deps.background.run('forget former admin', () => deps.appAdmins.forget(memberId, user.id));
+  else if (user.isAdmin === false)
+    deps.background.run('forget former admin', () => deps.appAdmins.forget(memberId, user.id));
 
-  if (!canOpen(context.index, subject).allowed) throw new AppAccessDeniedError(await whomToAsk(deps, memberId, context, lang));
+  if (!canOpen(context.index, subject).allowed)
+    throw new AppAccessDeniedError(await whomToAsk(deps, memberId, context, lang));
 }
 
 /** Names of the app's admins: portal admins Keycard has seen, then users delegated access.manage. */

@@ -19,7 +19,13 @@ export class PortalClients {
   readonly #portalDomains: readonly string[];
   readonly #clock: Clock;
 
-  constructor(deps: { installations: InstallationRepository; vault: TokenVault; factory: BitrixClientFactory; portalDomains: readonly string[]; clock: Clock }) {
+  constructor(deps: {
+    installations: InstallationRepository;
+    vault: TokenVault;
+    factory: BitrixClientFactory;
+    portalDomains: readonly string[];
+    clock: Clock;
+  }) {
     this.#portalDomains = deps.portalDomains;
     this.#clock = deps.clock;
     this.#installations = deps.installations;
@@ -35,7 +41,11 @@ export class PortalClients {
     const cached = this.#cache.get(memberId);
     // Reuse the client while the store holds the credentials it holds; anything else (a renewal elsewhere,
     // a reinstall) gets a fresh client.
-    if (cached !== undefined && cached.held.accessToken === tokens.accessToken && cached.held.expiresAt === tokens.expiresAt) {
+    if (
+      cached !== undefined &&
+      cached.held.accessToken === tokens.accessToken &&
+      cached.held.expiresAt === tokens.expiresAt
+    ) {
       return cached.client;
     }
     const held = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
@@ -57,7 +67,12 @@ export class PortalClients {
   }
 
   /** A client acting as the user whose frame token this is, on the portal's verified endpoint. */
-  forUserToken(user: { memberId: string; clientEndpoint: string; accessToken: string; expiresAt: number }): BitrixClient {
+  forUserToken(user: {
+    memberId: string;
+    clientEndpoint: string;
+    accessToken: string;
+    expiresAt: number;
+  }): BitrixClient {
     // The 302 comes from the stored endpoint, and its target is checked like any portal host.
     return this.#factory({ ...user, moved: (location, from) => this.#recordMove(user.memberId, location, from) });
   }
@@ -69,7 +84,10 @@ export class PortalClients {
   async #recordMove(memberId: string, location: string, from: string): Promise<string> {
     const url = new URL(location);
     const restAt = url.pathname.indexOf('/rest/');
-    const endpoint = checkedEndpoint(`${url.origin}${restAt === -1 ? '/rest/' : url.pathname.slice(0, restAt + '/rest/'.length)}`, this.#portalDomains);
+    const endpoint = checkedEndpoint(
+      `${url.origin}${restAt === -1 ? '/rest/' : url.pathname.slice(0, restAt + '/rest/'.length)}`,
+      this.#portalDomains,
+    );
     // Recorded only when the redirect came from the endpoint on record (not from one a request named).
     await this.#installations.update(memberId, (latest) =>
       latest === undefined || latest.clientEndpoint.replace(/\/+$/, '') !== from.replace(/\/+$/, '')

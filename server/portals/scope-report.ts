@@ -7,7 +7,13 @@ import type { PortalClients } from './portal-clients.js';
 /** What the Scopes page shows: each requested scope, granted or not, and what a missing one disables. */
 export interface ScopeReport {
   source: 'portal' | 'stored';
-  scopes: { code: string; title: string; description: string; granted: boolean; features: { key: string; title: string }[] }[];
+  scopes: {
+    code: string;
+    title: string;
+    description: string;
+    granted: boolean;
+    features: { key: string; title: string }[];
+  }[];
   unavailableFeatures: { key: string; title: string; missingScopes: string[] }[];
 }
 
@@ -20,7 +26,12 @@ export function scopeGranted(requested: string, granted: readonly string[]): boo
 }
 
 /** Builds the report from the manifest and the scopes the portal granted, in the user's language. */
-export function buildScopeReport(manifest: Manifest, granted: readonly string[], lang: Lang, source: ScopeReport['source']): ScopeReport {
+export function buildScopeReport(
+  manifest: Manifest,
+  granted: readonly string[],
+  lang: Lang,
+  source: ScopeReport['source'],
+): ScopeReport {
   const feature = (key: string, title: Record<Lang, string>) => ({ key, title: title[lang] });
   return {
     source,
@@ -29,10 +40,15 @@ export function buildScopeReport(manifest: Manifest, granted: readonly string[],
       title: scope.title[lang],
       description: scope.description[lang],
       granted: scopeGranted(scope.code, granted),
-      features: manifest.features.filter((item) => item.scopes.includes(scope.code)).map((item) => feature(item.key, item.title)),
+      features: manifest.features
+        .filter((item) => item.scopes.includes(scope.code))
+        .map((item) => feature(item.key, item.title)),
     })),
     unavailableFeatures: manifest.features
-      .map((item) => ({ ...feature(item.key, item.title), missingScopes: item.scopes.filter((scope) => !scopeGranted(scope, granted)) }))
+      .map((item) => ({
+        ...feature(item.key, item.title),
+        missingScopes: item.scopes.filter((scope) => !scopeGranted(scope, granted)),
+      }))
       .filter((item) => item.missingScopes.length > 0),
   };
 }
@@ -51,7 +67,10 @@ export async function reportScopes(
     const granted = grantedScopesSchema.parse(await client.call('scope'));
     return buildScopeReport(deps.manifest, granted, lang, 'portal');
   } catch (error: unknown) {
-    deps.logger.warn({ err: error, memberId: installation.memberId }, 'scope method failed; answering from the stored install');
+    deps.logger.warn(
+      { err: error, memberId: installation.memberId },
+      'scope method failed; answering from the stored install',
+    );
     return buildScopeReport(deps.manifest, installation.scopes, lang, 'stored');
   }
 }

@@ -66,7 +66,10 @@ export class TokenVault {
 
   /** Returns the record with `tokens` sealed into it (always under the newest key). */
   seal(installation: Installation, tokens: PortalTokens): Installation {
-    return { ...installation, secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), installation.memberId) };
+    return {
+      ...installation,
+      secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), installation.memberId),
+    };
   }
 
   /** Returns the record with its tokens removed. */
@@ -105,7 +108,9 @@ export class TokenVault {
         // The refresh token is dead (revoked, expired or already used): only a reinstall brings a new one.
         // Only if nobody replaced the tokens meanwhile (a reinstall brings new ones that are fine).
         await this.#installations.update(memberId, (latest) =>
-          latest !== undefined && latest.secrets?.data === portal.secrets?.data ? { ...latest, state: 'needs_reinstall', updatedAt: this.#clock.now() } : undefined,
+          latest !== undefined && latest.secrets?.data === portal.secrets?.data
+            ? { ...latest, state: 'needs_reinstall', updatedAt: this.#clock.now() }
+            : undefined,
         );
         this.#logger.warn({ memberId, err: error }, 'refresh token rejected; portal needs a reinstall');
       }
@@ -118,20 +123,30 @@ export class TokenVault {
       if (!isInstalled(latest)) return undefined;
       return this.seal(
         { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
-        { ...(this.open(latest) ?? tokens), accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt },
+        {
+          ...(this.open(latest) ?? tokens),
+          accessToken: issued.accessToken,
+          refreshToken: issued.refreshToken,
+          expiresAt: issued.expiresAt,
+        },
       );
     });
     this.#logger.info({ memberId }, 'access token renewed');
     return { accessToken: issued.accessToken, expiresAt: issued.expiresAt, clientEndpoint };
   }
 
-  /** The OAuth server reports the portal's current endpoint; a renamed portal is followed only within PORTAL_DOMAINS. */
+  /**
+   * The OAuth server reports the portal's current endpoint; a renamed portal is followed only within PORTAL_DOMAINS.
+   */
   #endpointAfterRefresh(portal: Installation, reported: string | undefined): string {
     if (reported === undefined) return portal.clientEndpoint;
     try {
       return checkedEndpoint(reported, this.#portalDomains);
     } catch {
-      this.#logger.warn({ memberId: portal.memberId }, 'OAuth server reported a portal address outside PORTAL_DOMAINS; kept the old one');
+      this.#logger.warn(
+        { memberId: portal.memberId },
+        'OAuth server reported a portal address outside PORTAL_DOMAINS; kept the old one',
+      );
       return portal.clientEndpoint;
     }
   }

@@ -19,7 +19,9 @@ export async function stillInstalled(services: Pick<EventDeps, 'clients'>, porta
     if (kindOf(error) === 'token_rejected') return false;
     // No usable installation left on our side (its refresh token was already refused): nothing to check with.
     if (error instanceof NotInstalledError) return false;
-    throw new UnavailableError('PORTAL_UNAVAILABLE', 'Could not confirm the uninstall with Bitrix24.', { cause: error });
+    throw new UnavailableError('PORTAL_UNAVAILABLE', 'Could not confirm the uninstall with Bitrix24.', {
+      cause: error,
+    });
   }
 }
 
@@ -28,7 +30,9 @@ export async function uninstall(services: EventDeps, portal: Installation, clean
   services.clients.forget(portal.memberId);
   services.budgets.forget(portal.memberId);
   await services.installations.update(portal.memberId, (latest) =>
-    latest === undefined ? undefined : { ...services.vault.clear(latest), state: 'deleted', updatedAt: services.clock.now() },
+    latest === undefined
+      ? undefined
+      : { ...services.vault.clear(latest), state: 'deleted', updatedAt: services.clock.now() },
   );
   if (clean) {
     services.background.run('purge portal data', () => purgeEverywhere(services, portal.memberId));
@@ -53,5 +57,6 @@ async function purgeEverywhere(services: Pick<EventDeps, 'dataOwners'>, memberId
       }
     }
   }
-  if (failed.length > 0) throw new AggregateError(failed, `${failed.length} data owner(s) could not purge portal ${memberId}`);
+  if (failed.length > 0)
+    throw new AggregateError(failed, `${failed.length} data owner(s) could not purge portal ${memberId}`);
 }

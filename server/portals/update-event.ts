@@ -15,7 +15,11 @@ export async function acceptUpdateEvent(services: EventDeps, portal: Installatio
     // The application token alone proves little (every user's frame sees it), so new tokens are checked too.
     await verifyAppToken(services, auth.access_token, portal.memberId, portal.clientEndpoint);
     if (!(await isAdminToken(services, portal.memberId, portal.clientEndpoint, auth))) return;
-    fresh = { accessToken: auth.access_token, refreshToken: auth.refresh_token, expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600) };
+    fresh = {
+      accessToken: auth.access_token,
+      refreshToken: auth.refresh_token,
+      expiresAt: unixSeconds(services.clock) + (auth.expires_in ?? 3600),
+    };
   }
   const updated = await services.installations.update(portal.memberId, (latest) => {
     if (latest === undefined || latest.state === 'deleted') return undefined;
@@ -27,6 +31,11 @@ export async function acceptUpdateEvent(services: EventDeps, portal: Installatio
   const client = await services.clients.forPortal(updated.memberId);
   const bindings = await bindPortal(client, appUrls(services.config), services.manifest.title);
   // Binding may have renewed the tokens: patch the latest record, never the copy from before.
-  await services.installations.update(updated.memberId, (latest) => (latest === undefined ? undefined : { ...latest, bindings, updatedAt: services.clock.now() }));
-  services.logger.info({ memberId: portal.memberId, failed: bindings.failed }, 'ONAPPUPDATE handled; events bound again');
+  await services.installations.update(updated.memberId, (latest) =>
+    latest === undefined ? undefined : { ...latest, bindings, updatedAt: services.clock.now() },
+  );
+  services.logger.info(
+    { memberId: portal.memberId, failed: bindings.failed },
+    'ONAPPUPDATE handled; events bound again',
+  );
 }

@@ -35,7 +35,9 @@ export async function verifyAppToken(
     if (kindOf(error) === 'token_rejected' || refusedWith4xx(error)) {
       throw new UnauthorizedError('TOKEN_NOT_VERIFIED', 'Bitrix24 did not confirm this token.', { cause: error });
     }
-    throw new UnavailableError('OAUTH_UNAVAILABLE', 'The Bitrix24 authorization server could not be reached.', { cause: error });
+    throw new UnavailableError('OAUTH_UNAVAILABLE', 'The Bitrix24 authorization server could not be reached.', {
+      cause: error,
+    });
   }
   if (info.clientId !== deps.config.clientId) {
     throw new ForbiddenError('WRONG_CLIENT', 'This token was issued to another application.');
@@ -47,11 +49,18 @@ export async function verifyAppToken(
   if (info.domain !== undefined && requestHost !== undefined && info.domain.toLowerCase() !== requestHost) {
     throw new ForbiddenError('WRONG_PORTAL', 'This token belongs to another Bitrix24 portal.');
   }
-  const reported = info.clientEndpoint ?? (info.domain === undefined || requestEndpoint !== undefined ? requestEndpoint : `https://${info.domain}/rest/`);
+  const reported =
+    info.clientEndpoint ??
+    (info.domain === undefined || requestEndpoint !== undefined ? requestEndpoint : `https://${info.domain}/rest/`);
   if (reported === undefined) {
     throw new ForbiddenError('WRONG_PORTAL', 'Bitrix24 did not say which portal this token belongs to.');
   }
-  return { memberId, clientEndpoint: checkedEndpoint(reported, deps.config.portalDomains), scopes: info.scopes, status: info.status };
+  return {
+    memberId,
+    clientEndpoint: checkedEndpoint(reported, deps.config.portalDomains),
+    scopes: info.scopes,
+    status: info.status,
+  };
 }
 
 /** A portal user as `profile` describes them. `isAdmin` is null when Bitrix24 did not say: never a grant. */
@@ -77,11 +86,19 @@ export async function identifyUser(
       case 'user_inactive':
         throw new ForbiddenError('USER_INACTIVE', 'This user account is not active.', { cause: error });
       case 'user_denied':
-        throw new ForbiddenError('BITRIX_ACCESS_DENIED', 'Bitrix24 does not let this user open the app.', { cause: error });
+        throw new ForbiddenError('BITRIX_ACCESS_DENIED', 'Bitrix24 does not let this user open the app.', {
+          cause: error,
+        });
       case 'token_rejected':
-        throw new UnauthorizedError('USER_NOT_VERIFIED', 'Bitrix24 did not confirm who opened the app.', { cause: error });
+        throw new UnauthorizedError('USER_NOT_VERIFIED', 'Bitrix24 did not confirm who opened the app.', {
+          cause: error,
+        });
       default:
-        throw new UnavailableError('PORTAL_UNAVAILABLE', 'Bitrix24 could not be reached to confirm who opened the app.', { cause: error });
+        throw new UnavailableError(
+          'PORTAL_UNAVAILABLE',
+          'Bitrix24 could not be reached to confirm who opened the app.',
+          { cause: error },
+        );
     }
   }
   const profile = profileSchema.safeParse(raw);

@@ -18,5 +18,9 @@ export interface ResourceCatalog {
 /** The sample app's catalog: the same warehouses on every portal. */
 export const sampleResourceCatalog: ResourceCatalog = {
   list: (_memberId, type, lang) =>
-    Promise.resolve(type === 'warehouse' ? sampleWarehouses.map((warehouse) => ({ id: warehouse.id, name: warehouse.name[lang] })) : []),
+    Promise.resolve(
+      type === 'warehouse'
+        ? sampleWarehouses.map((warehouse) => ({ id: warehouse.id, name: warehouse.name[lang] }))
+        : [],
+    ),
 };

@@ -34,7 +34,11 @@ export async function stockView(
     }))
     .filter((item) => Object.keys(item.quantities).length > 0);
   return {
-    warehouses: warehouses.map((warehouse) => ({ id: warehouse.id, name: warehouse.name, canEdit: may(editable, warehouse.id) })),
+    warehouses: warehouses.map((warehouse) => ({
+      id: warehouse.id,
+      name: warehouse.name,
+      canEdit: may(editable, warehouse.id),
+    })),
     items,
   };
 }

@@ -45,7 +45,12 @@ export class Cipher {
     const cipher = createCipheriv('aes-256-gcm', key.bytes, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return { kid: key.id, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') };
+    return {
+      kid: key.id,
+      iv: iv.toString('base64url'),
+      tag: cipher.getAuthTag().toString('base64url'),
+      data: data.toString('base64url'),
+    };
   }
 
   /** Decrypts a sealed value; throws if the key is unknown, the context differs or the data was tampered with. */
@@ -55,7 +60,9 @@ export class Cipher {
     const tag = Buffer.from(sealed.tag, 'base64url');
     // Node accepts GCM tags of 4–16 bytes and compares only that many: a cut tag would be far easier to forge.
     if (tag.length !== TAG_BYTES) throw new Error('sealed value has a malformed authentication tag');
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(sealed.iv, 'base64url'), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(sealed.iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64url')), decipher.final()]).toString('utf8');

@@ -20,7 +20,11 @@ export function createKeyv(storeUrl: string, redis?: RedisClient): Keyv {
   }
   if (storeUrl.startsWith('redis://') || storeUrl.startsWith('rediss://')) {
     const client = redis ?? createRedisClient(storeUrl);
-    const store = new KeyvRedis(client, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: REDIS_CONNECT_TIMEOUT_MS });
+    const store = new KeyvRedis(client, {
+      throwOnConnectError: true,
+      throwOnErrors: true,
+      connectionTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    });
     return new Keyv({ store, throwOnErrors: true, namespace: 'keycard', useKeyPrefix: false });
   }
   throw new Error(`unsupported STORE_URL scheme: ${storeUrl.split(':')[0] ?? ''}`);

@@ -25,7 +25,8 @@ export class InProcessOnceKeys implements OnceKeys {
   first(key: string, ttlMs: number): Promise<boolean> {
     const now = this.#clock.now();
     if ((this.#expiry.get(key) ?? -Infinity) > now) return Promise.resolve(false);
-    if (this.#expiry.size >= 100_000) for (const [stored, until] of this.#expiry) if (until <= now) this.#expiry.delete(stored);
+    if (this.#expiry.size >= 100_000)
+      for (const [stored, until] of this.#expiry) if (until <= now) this.#expiry.delete(stored);
     this.#expiry.set(key, now + ttlMs);
     return Promise.resolve(true);
   }
@@ -45,7 +46,10 @@ export class RedisOnceKeys implements OnceKeys {
   }
 
   async first(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.#send(['SET', `keycard:once:${key}`, '1', 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])) === 'OK';
+    return (
+      (await this.#send(['SET', `keycard:once:${key}`, '1', 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])) ===
+      'OK'
+    );
   }
 
   async forget(key: string): Promise<void> {

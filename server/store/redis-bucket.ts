@@ -19,11 +19,22 @@ return tostring(level)`;
  * A portal's request bucket on Redis, shared by every instance (the rate budget's SharedBucket): drains the
  * level by the time passed, adds `add`, lifts it to at least `floor`, and returns the new level.
  */
-export function redisBucket(redis: RedisCommands, memberId: string): { update(drainPerSecond: number, add: number, floor: number): Promise<number> } {
+export function redisBucket(
+  redis: RedisCommands,
+  memberId: string,
+): { update(drainPerSecond: number, add: number, floor: number): Promise<number> } {
   const key = `keycard:bucket:${memberId}`;
   return {
     async update(drainPerSecond, add, floor) {
-      const answer = await redis.sendCommand(['EVAL', UPDATE, '1', key, String(drainPerSecond), String(add), String(floor)]);
+      const answer = await redis.sendCommand([
+        'EVAL',
+        UPDATE,
+        '1',
+        key,
+        String(drainPerSecond),
+        String(add),
+        String(floor),
+      ]);
       return Number(answer);
     },
   };

@@ -47,14 +47,17 @@ export class RedisLocks implements Locks {
     const token = randomUUID();
     await this.#acquire(key, token);
     let renewing = false;
-    const renewal = setInterval(() => {
-      if (renewing) return; // a stalled Redis: do not pile renewals on top of one still waiting
-      renewing = true;
-      this.#redis
-        .sendCommand(['EVAL', RENEW, '1', key, token, String(this.#leaseMs)])
-        .catch(() => undefined)
-        .finally(() => (renewing = false));
-    }, Math.max(10, Math.floor(this.#leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        if (renewing) return; // a stalled Redis: do not pile renewals on top of one still waiting
+        renewing = true;
+        this.#redis
+          .sendCommand(['EVAL', RENEW, '1', key, token, String(this.#leaseMs)])
+          .catch(() => undefined)
+          .finally(() => (renewing = false));
+      },
+      Math.max(10, Math.floor(this.#leaseMs / 3)),
+    );
     renewal.unref();
     try {
       return await work();
@@ -75,7 +78,8 @@ export class RedisLocks implements Locks {
         throw new StoreUnavailableError('The shared store is not reachable.', { cause: error });
       }
       if (answer === 'OK') return;
-      if (this.#clock.now() >= deadline) throw new UnavailableError('LOCK_TIMEOUT', 'Another instance is still working on this portal. Try again.');
+      if (this.#clock.now() >= deadline)
+        throw new UnavailableError('LOCK_TIMEOUT', 'Another instance is still working on this portal. Try again.');
       await new Promise((resolve) => setTimeout(resolve, this.#retryMs + Math.random() * this.#retryMs));
     }
   }

@@ -90,7 +90,12 @@ export function accessFixture(manifest: Manifest, users = 50_000, departments = 
     assignments.push(assignment);
   }
   // Top-level departments admit most users; the rest of the list is people and small departments.
-  const allowList = [...new Set([...(byDepth[2] ?? []).slice(0, 4).map((d) => `DR${d}`), ...Array.from({ length: allowListSize }, randomCode)])].slice(0, allowListSize);
+  const allowList = [
+    ...new Set([
+      ...(byDepth[2] ?? []).slice(0, 4).map((d) => `DR${d}`),
+      ...Array.from({ length: allowListSize }, randomCode),
+    ]),
+  ].slice(0, allowListSize);
   const policy: Policy = { ...base, roles: allRoles, assignments, allowList };
   const requests = features.flatMap((feature) => feature.levels.map((level) => ({ feature: feature.key, level })));
   return { policy, subjects, parents, links, requests };

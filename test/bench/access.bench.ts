@@ -36,7 +36,8 @@ function casbinLines(fixture: AccessFixture, manifest: ReturnType<typeof loadMan
       const feature = features.get(key);
       if (feature === undefined || feature.adminOnly) continue;
       const expanded = expandGrant(manifest, feature.levels, grant.level);
-      if (expanded.ok) for (const level of expanded.levels) lines.push(`p, role:${role.key}, ${DOMAIN}, ${key}, ${level}`);
+      if (expanded.ok)
+        for (const level of expanded.levels) lines.push(`p, role:${role.key}, ${DOMAIN}, ${key}, ${level}`);
     }
   }
   for (const [id, parent] of fixture.parents) {
@@ -48,7 +49,8 @@ function casbinLines(fixture: AccessFixture, manifest: ReturnType<typeof loadMan
     for (const department of link.departments) lines.push(`g, U${id}, D${department}, ${DOMAIN}`);
     for (const group of link.groups) lines.push(`g, U${id}, ${group}, ${DOMAIN}`);
   }
-  for (const assignment of fixture.policy.assignments) lines.push(`g, ${assignment.code}, role:${assignment.role}, ${DOMAIN}`);
+  for (const assignment of fixture.policy.assignments)
+    lines.push(`g, ${assignment.code}, role:${assignment.role}, ${DOMAIN}`);
   const allowList = fixture.policy.allowList.length === 0 ? ['AU'] : fixture.policy.allowList;
   for (const code of allowList) lines.push(`g, ${code}, @open, ${DOMAIN}`);
   return lines.join('\n');
@@ -99,12 +101,27 @@ export async function run(): Promise<void> {
   let j = 0;
   const casbin = await measure(20_000, () => {
     const item = sample[j++ % sample.length];
-    if (item?.subject !== undefined && item.request !== undefined) enforcer.enforceSync(`U${item.subject.userId}`, DOMAIN, item.request.feature, item.request.level);
+    if (item?.subject !== undefined && item.request !== undefined)
+      enforcer.enforceSync(`U${item.subject.userId}`, DOMAIN, item.request.feature, item.request.level);
   });
   printTable([
-    { engine: 'keycard evaluate()', 'build ms': keycardBuildMs, 'decisions/s': Math.round(keycard.opsPerSecond), 'p50 µs': keycard.p50Micros, 'p99 µs': keycard.p99Micros },
-    { engine: 'node-casbin enforceSync', 'build ms': casbinBuildMs, 'decisions/s': Math.round(casbin.opsPerSecond), 'p50 µs': casbin.p50Micros, 'p99 µs': casbin.p99Micros },
+    {
+      engine: 'keycard evaluate()',
+      'build ms': keycardBuildMs,
+      'decisions/s': Math.round(keycard.opsPerSecond),
+      'p50 µs': keycard.p50Micros,
+      'p99 µs': keycard.p99Micros,
+    },
+    {
+      engine: 'node-casbin enforceSync',
+      'build ms': casbinBuildMs,
+      'decisions/s': Math.round(casbin.opsPerSecond),
+      'p50 µs': casbin.p50Micros,
+      'p99 µs': casbin.p99Micros,
+    },
   ]);
   const ratio = keycard.opsPerSecond / casbin.opsPerSecond;
-  process.stdout.write(`throughput ratio keycard/casbin: ${ratio.toFixed(1)}× (target ≥ 10×); keycard p99 ${keycard.p99Micros.toFixed(2)} µs (target ≤ 50 µs)\n`);
+  process.stdout.write(
+    `throughput ratio keycard/casbin: ${ratio.toFixed(1)}× (target ≥ 10×); keycard p99 ${keycard.p99Micros.toFixed(2)} µs (target ≤ 50 µs)\n`,
+  );
 }

@@ -19,11 +19,17 @@ function bareApp(): Express {
 }
 
 async function prepare(input: HttpChildInput): Promise<{ app: Express; ready: Omit<HttpChildReady, 'url'> }> {
-  if (input.kind === 'bare') return { app: bareApp(), ready: { path: '/hello', headers: {}, expect: { hello: 'world' } } };
+  if (input.kind === 'bare')
+    return { app: bareApp(), ready: { path: '/hello', headers: {}, expect: { hello: 'world' } } };
   const target = await keycardTarget({ storeUrl: input.storeUrl, users: input.users });
   return {
     app: target.app,
-    ready: { path: '/api/me', headers: { authorization: target.authorization }, expect: target.expect, setup: target.setup },
+    ready: {
+      path: '/api/me',
+      headers: { authorization: target.authorization },
+      expect: target.expect,
+      setup: target.setup,
+    },
   };
 }
 

@@ -29,7 +29,14 @@ export interface KeycardTarget {
   /** Dotted paths of the JSON answer and their values. */
   expect: Record<string, string | boolean>;
   /** Set-up facts printed with the results. */
-  setup: { users: number; departments: number; workgroups: number; userDepartments: number[]; syncMs: number; policy: { roles: number; assignments: number; allowList: number; delegates: number } };
+  setup: {
+    users: number;
+    departments: number;
+    workgroups: number;
+    userDepartments: number[];
+    syncMs: number;
+    policy: { roles: number; assignments: number; allowList: number; delegates: number };
+  };
 }
 
 /** Accepts the ONAPPINSTALL the emulator posts; the bench stores the installation itself. */
@@ -37,9 +44,14 @@ const acceptingFetch: typeof fetch = async () => new Response(null, { status: 20
 
 /** An active, non-admin employee in the deepest department: the most access codes to evaluate. */
 function benchUser(users: readonly CompanyUser[], depthOf: (department: number) => number): CompanyUser {
-  const candidates = users.filter((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0);
+  const candidates = users.filter(
+    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
+  );
   const depth = (user: CompanyUser) => Math.max(...user.departments.map(depthOf));
-  const chosen = candidates.reduce<CompanyUser | undefined>((best, user) => (best === undefined || depth(user) > depth(best) ? user : best), undefined);
+  const chosen = candidates.reduce<CompanyUser | undefined>(
+    (best, user) => (best === undefined || depth(user) > depth(best) ? user : best),
+    undefined,
+  );
   if (chosen === undefined) throw new Error('the generated company has no active non-admin employee');
   return chosen;
 }
@@ -102,7 +114,8 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
   const parents = new Map(company.departments.map((department) => [department.id, department.parent]));
   const depthOf = (department: number): number => {
     let depth = 0;
-    for (let at: number | null | undefined = department; at !== null && at !== undefined; at = parents.get(at)) depth += 1;
+    for (let at: number | null | undefined = department; at !== null && at !== undefined; at = parents.get(at))
+      depth += 1;
     return depth;
   };
   const user = benchUser(company.users, depthOf);

@@ -59,17 +59,25 @@ export function benchPolicy(company: Company, manifest: Manifest, user: CompanyU
   while (assignments.length < ASSIGNMENTS) assign(randomCode(), rng.pick(allRoles).key);
 
   // The root (DR1) would let everyone in and make the list trivial; its children are what admins pick.
-  const topLevel = company.departments.filter((department) => department.parent === 1).map((department) => `DR${department.id}`);
+  const topLevel = company.departments
+    .filter((department) => department.parent === 1)
+    .map((department) => `DR${department.id}`);
   const userTop = own.filter((department) => department !== 1).at(-1);
-  const allowList = [...new Set([...(userTop === undefined ? [] : [`DR${userTop}`]), ...topLevel.slice(0, 4), ...Array.from({ length: ALLOW_LIST * 2 }, randomCode)])].slice(
-    0,
-    ALLOW_LIST,
-  );
+  const allowList = [
+    ...new Set([
+      ...(userTop === undefined ? [] : [`DR${userTop}`]),
+      ...topLevel.slice(0, 4),
+      ...Array.from({ length: ALLOW_LIST * 2 }, randomCode),
+    ]),
+  ].slice(0, ALLOW_LIST);
   const delegates = [...new Set(Array.from({ length: DELEGATES }, () => `U${rng.pick(active).id}`))];
 
   const content = { ...base, roles: allRoles, assignments, allowList, delegates };
   const problems = validatePolicy(content, manifest);
-  if (problems.length > 0) throw new Error(`the bench policy is invalid: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(
+      `the bench policy is invalid: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`,
+    );
   const { version: _version, ...rest } = content;
   return rest;
 }

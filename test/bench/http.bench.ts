@@ -65,7 +65,9 @@ function startServer(input: HttpChildInput, cpuProfileDir?: string): Promise<Run
       }
     });
     child.once('error', reject);
-    void exited.then((code) => reject(new Error(`the ${input.kind} server exited with ${String(code)} before listening`)));
+    void exited.then((code) =>
+      reject(new Error(`the ${input.kind} server exited with ${String(code)} before listening`)),
+    );
   });
 }
 
@@ -79,11 +81,15 @@ function field(value: unknown, path: string): unknown {
 async function checkOnce(ready: HttpChildReady): Promise<void> {
   const response = await fetch(`${ready.url}${ready.path}`, { headers: ready.headers });
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${ready.path} answered ${response.status} before the measurement: ${text.slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(`GET ${ready.path} answered ${response.status} before the measurement: ${text.slice(0, 300)}`);
   const body: unknown = JSON.parse(text);
   for (const [path, want] of Object.entries(ready.expect)) {
     const got = field(body, path);
-    if (got !== want) throw new Error(`GET ${ready.path}: ${path} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}; body: ${text.slice(0, 300)}`);
+    if (got !== want)
+      throw new Error(
+        `GET ${ready.path}: ${path} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}; body: ${text.slice(0, 300)}`,
+      );
   }
 }
 
@@ -105,7 +111,10 @@ function mean(values: readonly number[]): number {
 
 /** Requests per second over every measured round: all answers over all measured time. */
 function throughput(contender: Contender): number {
-  return contender.rounds.reduce((sum, result) => sum + result.requests.total, 0) / contender.rounds.reduce((sum, result) => sum + result.duration, 0);
+  return (
+    contender.rounds.reduce((sum, result) => sum + result.requests.total, 0) /
+    contender.rounds.reduce((sum, result) => sum + result.duration, 0)
+  );
 }
 
 export async function run(): Promise<void> {
@@ -116,7 +125,8 @@ export async function run(): Promise<void> {
   const stores = (process.env['BENCH_HTTP_STORES'] ?? 'sqlite,memory').split(',').map((store) => store.trim());
   const rounds = Number(process.env['BENCH_HTTP_ROUNDS'] ?? 1);
   const cpuProfileDir = process.env['BENCH_HTTP_CPU_PROF'];
-  for (const store of stores) if (store !== 'sqlite' && store !== 'memory') throw new Error(`BENCH_HTTP_STORES: unknown store ${store}`);
+  for (const store of stores)
+    if (store !== 'sqlite' && store !== 'memory') throw new Error(`BENCH_HTTP_STORES: unknown store ${store}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'keycard-http-bench-'));
   process.stdout.write(
@@ -131,7 +141,12 @@ export async function run(): Promise<void> {
     for (const store of stores) {
       const storeUrl = store === 'sqlite' ? `sqlite://${join(dir, 'keycard.sqlite')}` : 'memory://';
       const server = await startServer({ kind: 'keycard', storeUrl, users }, cpuProfileDir);
-      contenders.push({ route: 'keycard GET /api/me', store: store === 'sqlite' ? 'sqlite file (tmp)' : 'memory', server, rounds: [] });
+      contenders.push({
+        route: 'keycard GET /api/me',
+        store: store === 'sqlite' ? 'sqlite file (tmp)' : 'memory',
+        server,
+        rounds: [],
+      });
     }
     for (const { route, store, server } of contenders) {
       await checkOnce(server.ready);
@@ -147,7 +162,8 @@ export async function run(): Promise<void> {
     for (const { server } of contenders) await load(server.ready, warmup, connections);
     // Taking turns spreads the machine's drift (other load, CPU steal on a VM) over every server alike.
     for (let round = 0; round < rounds; round += 1) {
-      for (const contender of contenders) contender.rounds.push(await load(contender.server.ready, seconds, connections));
+      for (const contender of contenders)
+        contender.rounds.push(await load(contender.server.ready, seconds, connections));
     }
   } finally {
     for (const { server } of contenders) await server.stop();
@@ -176,9 +192,14 @@ export async function run(): Promise<void> {
     );
   }
   if (cpuProfileDir !== undefined) process.stdout.write(`CPU profiles of the Keycard servers: ${cpuProfileDir}\n`);
-  const failed = contenders.filter(({ rounds: results }) => sum(results, 'errors') + sum(results, 'non2xx') > 0 || sum(results, '2xx') === 0);
+  const failed = contenders.filter(
+    ({ rounds: results }) => sum(results, 'errors') + sum(results, 'non2xx') > 0 || sum(results, '2xx') === 0,
+  );
   if (failed.length > 0) {
-    const detail = failed.map(({ route, store, rounds: r }) => `${route} (${store}) ${sum(r, 'errors')} errors (${sum(r, 'timeouts')} timeouts), ${sum(r, 'non2xx')} non-2xx`);
+    const detail = failed.map(
+      ({ route, store, rounds: r }) =>
+        `${route} (${store}) ${sum(r, 'errors')} errors (${sum(r, 'timeouts')} timeouts), ${sum(r, 'non2xx')} non-2xx`,
+    );
     throw new Error(`failed requests during the measurement: ${detail.join('; ')}`);
   }
 }

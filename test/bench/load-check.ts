@@ -55,13 +55,22 @@ function excerpt(text: string): string {
 
 async function openOnce(base: string, opener: Opener): Promise<string> {
   const request = frameRequest(opener.open);
-  const response = await fetch(`${base}${request.path}`, { method: 'POST', headers: request.headers, body: request.body ?? '' });
+  const response = await fetch(`${base}${request.path}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body ?? '',
+  });
   const html = await response.text();
-  if (response.status !== 200) throw new Error(`POST /app on ${base} (portal ${opener.portal.host}, user ${opener.open.userId}) answered ${response.status}: ${excerpt(html)}`);
+  if (response.status !== 200)
+    throw new Error(
+      `POST /app on ${base} (portal ${opener.portal.host}, user ${opener.open.userId}) answered ${response.status}: ${excerpt(html)}`,
+    );
   const json = /<script id="keycard-bootstrap" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1];
-  if (json === undefined) throw new Error(`POST /app on ${base} answered 200 without the app bootstrap: ${excerpt(html)}`);
+  if (json === undefined)
+    throw new Error(`POST /app on ${base} answered 200 without the app bootstrap: ${excerpt(html)}`);
   const bootstrap = bootstrapSchema.parse(JSON.parse(json));
-  if (bootstrap.user.id !== String(opener.open.userId)) throw new Error(`POST /app identified user ${bootstrap.user.id}, expected ${opener.open.userId}`);
+  if (bootstrap.user.id !== String(opener.open.userId))
+    throw new Error(`POST /app identified user ${bootstrap.user.id}, expected ${opener.open.userId}`);
   return bootstrap.session;
 }
 
@@ -83,7 +92,10 @@ export interface CheckedRoutes {
 }
 
 /** Opens one user of every portal on each instance and calls /api/me with the session on the next one. */
-export async function checkRoutes(instances: readonly string[], portals: readonly LoadPortal[]): Promise<CheckedRoutes> {
+export async function checkRoutes(
+  instances: readonly string[],
+  portals: readonly LoadPortal[],
+): Promise<CheckedRoutes> {
   const checked = interleaved(portals.map((portal) => ({ ...portal, opens: portal.opens.slice(0, instances.length) })));
   const sessions = new Array<string>(checked.length);
   let next = 0;

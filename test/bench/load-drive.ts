@@ -2,7 +2,8 @@
  * Drives one route of the load benchmark with autocannon from the bench process: one autocannon run per
  * Keycard instance, in parallel, the connections split between them. Each run walks the whole rotation
  * (consecutive requests go to different portals and users), the runs starting at evenly spaced offsets, so
- * every instance serves every portal and user, as behind a round-robin load balancer. Latency is recorded per response across all runs, so percentiles of two instances are
+ * every instance serves every portal and user, as behind a round-robin load balancer. Latency is recorded per response
+ * across all runs, so percentiles of two instances are
  * those of every answer, not a mean of two runs' percentiles.
  *
  * The load runs continuously from the warm-up into the measured window. The warm-up lasts `warmupSeconds`
@@ -74,7 +75,8 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
   };
 
   const runs = targets.map((url, index) => {
-    const connections = Math.floor(options.connections / targets.length) + (index < options.connections % targets.length ? 1 : 0);
+    const connections =
+      Math.floor(options.connections / targets.length) + (index < options.connections % targets.length ? 1 : 0);
     let cursor = Math.floor((index * rotation.length) / targets.length);
     return new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
@@ -88,15 +90,24 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
               method: options.method,
               setupRequest: (request) => {
                 const next = rotation[cursor++ % rotation.length] ?? rotation[0];
-                return { ...request, path: next?.path, headers: { ...request.headers, ...next?.headers }, body: next?.body ?? '' };
+                return {
+                  ...request,
+                  path: next?.path,
+                  headers: { ...request.headers, ...next?.headers },
+                  body: next?.body ?? '',
+                };
               },
               onResponse: (status, body) => {
-                if (status < 200 || status > 299) stopAll(`${options.method} ${url}: HTTP ${status}: ${body.replace(/\s+/g, ' ').slice(0, 400)}`);
+                if (status < 200 || status > 299)
+                  stopAll(`${options.method} ${url}: HTTP ${status}: ${body.replace(/\s+/g, ' ').slice(0, 400)}`);
               },
             },
           ],
         },
-        (error: unknown, result) => (error === null || error === undefined ? resolve(result) : reject(error instanceof Error ? error : new Error(String(error)))),
+        (error: unknown, result) =>
+          error === null || error === undefined
+            ? resolve(result)
+            : reject(error instanceof Error ? error : new Error(String(error))),
       );
       instance.on('response', (_client, status, _bytes, responseTime) => {
         if (status < 200 || status > 299) non2xx += 1;
@@ -114,10 +125,18 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const warmedUp = () => warmupAnswers.every((answers) => answers >= options.warmupRequests);
-  while (failure === undefined && elapsed() < options.warmupMaxSeconds && (elapsed() < options.warmupSeconds || !warmedUp())) {
+  while (
+    failure === undefined &&
+    elapsed() < options.warmupMaxSeconds &&
+    (elapsed() < options.warmupSeconds || !warmedUp())
+  ) {
     await sleep(50);
   }
-  const warmup = { seconds: elapsed(), answers: warmupAnswers.reduce((sum, answers) => sum + answers, 0), complete: warmedUp() };
+  const warmup = {
+    seconds: elapsed(),
+    answers: warmupAnswers.reduce((sum, answers) => sum + answers, 0),
+    complete: warmedUp(),
+  };
   let windowStart = 0;
   let windowEnd = 0;
   if (failure === undefined) {
@@ -133,8 +152,14 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
   }
   for (const instance of instances) instance.stop();
   const results = await Promise.all(runs);
-  errors = Math.max(errors, results.reduce((sum, result) => sum + result.errors, 0));
-  non2xx = Math.max(non2xx, results.reduce((sum, result) => sum + result.non2xx, 0));
+  errors = Math.max(
+    errors,
+    results.reduce((sum, result) => sum + result.errors, 0),
+  );
+  non2xx = Math.max(
+    non2xx,
+    results.reduce((sum, result) => sum + result.non2xx, 0),
+  );
   if (failure !== undefined || errors > 0 || non2xx > 0) {
     throw new Error(`${failure ?? 'failed requests'} (${errors} errors, ${non2xx} non-2xx answers in this run)`);
   }

@@ -18,7 +18,8 @@ import { cpuMicros, helperInput, serveBench } from './load-process.js';
 import { keycardInputSchema, type HelperStats, type KeycardReady } from './load-protocol.js';
 
 /** As test/support/harness.ts's UI_TEMPLATE (not imported: that module loads nock, which patches http). */
-const UI_TEMPLATE = '<!doctype html><html lang="en"><head></head><body><div id="app"></div><!--keycard-bootstrap--></body></html>';
+const UI_TEMPLATE =
+  '<!doctype html><html lang="en"><head></head><body><div id="app"></div><!--keycard-bootstrap--></body></html>';
 
 const input = helperInput(keycardInputSchema);
 const config = loadConfig(input.env);

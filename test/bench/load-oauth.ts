@@ -15,13 +15,16 @@ export function sharedOAuthServer(portals: readonly Portal[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.raw({ type: () => true, limit: '1mb' }));
-  app.all(['/oauth-server/rest/app.info', '/oauth-server/rest/app.info.json', '/oauth-server/rest/app.info/'], (req, res) => {
-    const params = oauthParams(req);
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const token = params['auth'] ?? params['access_token'] ?? bearer ?? '';
-    const owner = portals.find((portal) => portal.tokens.access(token) !== undefined) ?? first;
-    send(res, oauthAppInfo(owner, token));
-  });
+  app.all(
+    ['/oauth-server/rest/app.info', '/oauth-server/rest/app.info.json', '/oauth-server/rest/app.info/'],
+    (req, res) => {
+      const params = oauthParams(req);
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const token = params['auth'] ?? params['access_token'] ?? bearer ?? '';
+      const owner = portals.find((portal) => portal.tokens.access(token) !== undefined) ?? first;
+      send(res, oauthAppInfo(owner, token));
+    },
+  );
   app.all(['/oauth-server/oauth/token', '/oauth-server/oauth/token/'], (req, res) => {
     const params = oauthParams(req);
     // A grant a portal does not know leaves that portal's tokens untouched, so asking each in turn is safe.

@@ -40,7 +40,9 @@ for (let index = 0; index < input.portals; index += 1) {
   const install = installApp(portal, portal.defaultUser());
   finishInstall(portal);
   await emulator.flushEvents();
-  const openers = portal.directory.users.filter((user) => user.active && user.type === 'employee').slice(0, input.openers);
+  const openers = portal.directory.users
+    .filter((user) => user.active && user.type === 'employee')
+    .slice(0, input.openers);
   if (openers.length < input.openers) throw new Error(`portal ${index} has only ${openers.length} active employees`);
   described.push({
     memberId: portal.memberId,
@@ -85,6 +87,9 @@ serveBench(
   }),
   async () => {
     oauth.closeAllConnections();
-    await Promise.all([new Promise<void>((resolve) => oauth.close(() => resolve())), ...listening.map((emulator) => emulator.close())]);
+    await Promise.all([
+      new Promise<void>((resolve) => oauth.close(() => resolve())),
+      ...listening.map((emulator) => emulator.close()),
+    ]);
   },
 );

@@ -20,7 +20,12 @@ export interface Helper<Ready> {
 }
 
 /** Starts `file` as a helper and resolves once it reports ready (rejects if it exits first). */
-export function startHelper<Ready>(file: string, input: unknown, readySchema: z.ZodType<Ready>, nodeFlags: readonly string[] = []): Promise<Helper<Ready>> {
+export function startHelper<Ready>(
+  file: string,
+  input: unknown,
+  readySchema: z.ZodType<Ready>,
+  nodeFlags: readonly string[] = [],
+): Promise<Helper<Ready>> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file], {
     env: { ...process.env, [INPUT_VARIABLE]: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

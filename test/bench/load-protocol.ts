@@ -74,7 +74,9 @@ export const helperStatsSchema = z.object({
     })
     .optional(),
   /** Portals: requests the emulators answered (REST and page endpoints) and OAuth-server `app.info` calls. */
-  portals: z.object({ httpRequests: z.number(), restRequests: z.number(), appInfo: z.number(), tokenRefreshes: z.number() }).optional(),
+  portals: z
+    .object({ httpRequests: z.number(), restRequests: z.number(), appInfo: z.number(), tokenRefreshes: z.number() })
+    .optional(),
 });
 export type HelperStats = z.infer<typeof helperStatsSchema>;
 

@@ -53,13 +53,21 @@ function windowOf(measured: Measured) {
   const micros = (end.at - start.at) * 1000;
   const percent = (from: number, to: number) => ((to - from) / micros) * 100;
   const answers = Math.max(1, drive.answers);
-  const involved = start.keycards.slice(0, measured.instances).map((stats, i) => ({ from: stats.budget, to: end.keycards[i]?.budget }));
+  const involved = start.keycards
+    .slice(0, measured.instances)
+    .map((stats, i) => ({ from: stats.budget, to: end.keycards[i]?.budget }));
   const budgetRequests = involved.reduce((sum, { from, to }) => sum + ((to?.requests ?? 0) - (from?.requests ?? 0)), 0);
   const budgetWaited = involved.reduce((sum, { from, to }) => sum + ((to?.waitedMs ?? 0) - (from?.waitedMs ?? 0)), 0);
-  const meanLevel = (side: 'from' | 'to') => involved.reduce((sum, entry) => sum + (entry[side]?.levelMean ?? 0), 0) / Math.max(1, involved.length);
+  const meanLevel = (side: 'from' | 'to') =>
+    involved.reduce((sum, entry) => sum + (entry[side]?.levelMean ?? 0), 0) / Math.max(1, involved.length);
   const cores = availableParallelism();
-  const machine = ((end.machine.busyMs - start.machine.busyMs) / Math.max(1, end.machine.totalMs - start.machine.totalMs)) * cores * 100;
-  const keycard = start.keycards.map((stats, i) => percent(stats.cpuMicros, end.keycards[i]?.cpuMicros ?? stats.cpuMicros));
+  const machine =
+    ((end.machine.busyMs - start.machine.busyMs) / Math.max(1, end.machine.totalMs - start.machine.totalMs)) *
+    cores *
+    100;
+  const keycard = start.keycards.map((stats, i) =>
+    percent(stats.cpuMicros, end.keycards[i]?.cpuMicros ?? stats.cpuMicros),
+  );
   const portalsCpu = percent(start.portals.cpuMicros, end.portals.cpuMicros);
   const redisCpu = ((end.redis.cpuSeconds - start.redis.cpuSeconds) * 1e6 * 100) / micros;
   const benchCpu = percent(start.benchCpuMicros, end.benchCpuMicros);
@@ -67,9 +75,17 @@ function windowOf(measured: Measured) {
   const portalsFrom = start.portals.portals;
   const portalsTo = end.portals.portals;
   return {
-    cpu: { keycard, portals: portalsCpu, redis: redisCpu, bench: benchCpu, ours, others: Math.max(0, machine - ours), machine },
+    cpu: {
+      keycard,
+      portals: portalsCpu,
+      redis: redisCpu,
+      bench: benchCpu,
+      ours,
+      others: Math.max(0, machine - ours),
+      machine,
+    },
     /** Keycard CPU time (all instances) per answer, in ms: the cost of a request, whatever else the machine ran. */
-    keycardCpuMsPerAnswer: keycard.reduce((sum, value) => sum + value, 0) * (micros / 100) / 1000 / answers,
+    keycardCpuMsPerAnswer: (keycard.reduce((sum, value) => sum + value, 0) * (micros / 100)) / 1000 / answers,
     redisCommandsPerAnswer: (end.redis.commands - start.redis.commands) / answers,
     portalRestPerAnswer: ((portalsTo?.restRequests ?? 0) - (portalsFrom?.restRequests ?? 0)) / answers,
     appInfoPerAnswer: ((portalsTo?.appInfo ?? 0) - (portalsFrom?.appInfo ?? 0)) / answers,
@@ -105,7 +121,9 @@ export function printReport(unordered: readonly Measured[], portals: number): vo
     const one = results.find((measured) => measured.route === route && measured.instances === 1);
     const two = results.find((measured) => measured.route === route && measured.instances === 2);
     if (one === undefined || two === undefined) continue;
-    process.stdout.write(`${route}: 2 instances / 1 instance = ${(two.drive.requestsPerSecond / one.drive.requestsPerSecond).toFixed(2)}× requests/s\n`);
+    process.stdout.write(
+      `${route}: 2 instances / 1 instance = ${(two.drive.requestsPerSecond / one.drive.requestsPerSecond).toFixed(2)}× requests/s\n`,
+    );
   }
 
   process.stdout.write('\nWhere the time went (measured windows; CPU in % of one core):\n');
@@ -139,7 +157,9 @@ function printNotes(results: readonly Measured[], portals: number): void {
   const notes: string[] = [];
   const cores = availableParallelism();
   if (results.some((measured) => !measured.drive.warmup.complete)) {
-    notes.push('warm-up marked ! hit its time limit before every user had opened once: the window includes first opens (each refreshes the user).');
+    notes.push(
+      'warm-up marked ! hit its time limit before every user had opened once: the window includes first opens (each refreshes the user).',
+    );
   }
   for (const measured of results) {
     const window = windowOf(measured);
@@ -153,7 +173,9 @@ function printNotes(results: readonly Measured[], portals: number): void {
       );
     }
     if (cpu.others >= 25) {
-      notes.push(`${label}: other processes on this machine used ${Math.round(cpu.others)} % CPU during the window: its figures are disturbed; rerun on a quiet machine.`);
+      notes.push(
+        `${label}: other processes on this machine used ${Math.round(cpu.others)} % CPU during the window: its figures are disturbed; rerun on a quiet machine.`,
+      );
     }
   }
   if (results.some((measured) => measured.budgeted && measured.instances > 1)) {

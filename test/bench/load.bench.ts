@@ -17,7 +17,8 @@
  * on the machine (load-report.ts). Any non-2xx answer or request error fails the benchmark.
  *
  * Keycard's own per-portal request budget (2/s, burst 50: Bitrix24's real limit; one bucket per portal on
- * Redis, shared by the instances) caps sustained opens at 2 × portals in all. Every `/app` measurement starts from drained budgets, and
+ * Redis, shared by the instances) caps sustained opens at 2 × portals in all. Every `/app` measurement starts from
+ * drained budgets, and
  * the report says whether a window ran within the cap, on the burst, or was held back by the budget.
  *
  * Environment: LOAD_SECONDS (10, per measured window), LOAD_WARMUP_SECONDS (3, at least), LOAD_WARMUP_MAX_SECONDS
@@ -82,7 +83,14 @@ async function snapshot(stack: Stack): Promise<Snapshot> {
     stack.portals.stats(),
     stack.monitor.sendCommand(['INFO']),
   ]);
-  return { at: performance.now(), keycards, portals, redis: parseRedisInfo(String(info)), benchCpuMicros: cpuMicros(), machine: machineCpu() };
+  return {
+    at: performance.now(),
+    keycards,
+    portals,
+    redis: parseRedisInfo(String(info)),
+    benchCpuMicros: cpuMicros(),
+    machine: machineCpu(),
+  };
 }
 
 /**
@@ -130,7 +138,15 @@ async function measure(stack: Stack, route: Route, instances: number): Promise<M
     },
   });
   if (start === undefined || end === undefined) throw new Error('the measured window was not recorded');
-  return { route: route.name, budgeted: route.budgeted, instances, connections: settings.LOAD_CONNECTIONS, drive: result, start, end };
+  return {
+    route: route.name,
+    budgeted: route.budgeted,
+    instances,
+    connections: settings.LOAD_CONNECTIONS,
+    drive: result,
+    start,
+    end,
+  };
 }
 
 async function untilReady(url: string): Promise<void> {
@@ -148,7 +164,9 @@ export async function run(): Promise<void> {
   const began = performance.now();
   const elapsed = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;
   process.stdout.write(
-    `node ${process.version}, ${availableParallelism()} CPUs (load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}); ${settings.LOAD_PORTALS} portals × ${settings.LOAD_USERS} users, ` +
+    `node ${process.version}, ${availableParallelism()} CPUs (load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}); ${settings.LOAD_PORTALS} portals × ${settings.LOAD_USERS} users, ` +
       `${settings.LOAD_OPENERS} openers a portal; ${settings.LOAD_CONNECTIONS} connections; per measurement ≥ ${settings.LOAD_WARMUP_SECONDS} s ` +
       `warm-up (≤ ${settings.LOAD_WARMUP_MAX_SECONDS} s), then ${settings.LOAD_SECONDS} s measured\n`,
   );
@@ -181,9 +199,17 @@ export async function run(): Promise<void> {
         `(syncs took ${(seeded.syncMs / 1000).toFixed(1)} s) (${elapsed()})\n`,
     );
     const memberIds = portals.ready.portals.map((portal) => portal.memberId);
-    const profile = settings.LOAD_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.LOAD_CPU_PROF}`];
+    const profile =
+      settings.LOAD_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.LOAD_CPU_PROF}`];
     const keycards = await Promise.all(
-      ['A', 'B'].map(() => startHelper('test/bench/load-keycard.ts', { env, logLevel: settings.LOAD_LOG_LEVEL, memberIds }, keycardReadySchema, profile)),
+      ['A', 'B'].map(() =>
+        startHelper(
+          'test/bench/load-keycard.ts',
+          { env, logLevel: settings.LOAD_LOG_LEVEL, memberIds },
+          keycardReadySchema,
+          profile,
+        ),
+      ),
     );
     helpers.push(...keycards);
     // As a load balancer would: no traffic before /readyz passes. main.ts listens before its Redis client
@@ -204,14 +230,26 @@ export async function run(): Promise<void> {
     const app: Route = { name: 'POST /app', method: 'POST', rotation: routes.app, budgeted: true };
     const me: Route = { name: 'GET /api/me', method: 'GET', rotation: routes.me, budgeted: false };
     // The /api/me runs sit between the /app runs: they give instance A's budgets time to drain.
-    const runs = ([[app, 1], [me, 1], [me, 2], [app, 2]] as const).filter(([route]) => settings.LOAD_ROUTES.includes(route === app ? 'app' : 'me'));
+    const runs = (
+      [
+        [app, 1],
+        [me, 1],
+        [me, 2],
+        [app, 2],
+      ] as const
+    ).filter(([route]) => settings.LOAD_ROUTES.includes(route === app ? 'app' : 'me'));
     for (const [route, instances] of runs) results.push(await measure(stack, route, instances));
   } finally {
     await monitor?.close().catch(() => undefined);
     await Promise.all(helpers.map((helper) => helper.stop()));
     await redis?.stop();
   }
-  process.stdout.write(`done in ${elapsed()} (load average ${loadavg().map((load) => load.toFixed(1)).join(' ')})\n\n`);
+  process.stdout.write(
+    `done in ${elapsed()} (load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')})\n\n`,
+  );
   printReport(results, settings.LOAD_PORTALS);
-  if (settings.LOAD_CPU_PROF !== undefined) process.stdout.write(`CPU profiles of the Keycard instances: ${settings.LOAD_CPU_PROF}\n`);
+  if (settings.LOAD_CPU_PROF !== undefined)
+    process.stdout.write(`CPU profiles of the Keycard instances: ${settings.LOAD_CPU_PROF}\n`);
 }

@@ -1,5 +1,8 @@
 /** Times `work` over `iterations` runs (after a warm-up) and returns per-operation figures. */
-export async function measure(iterations: number, work: () => unknown): Promise<{ opsPerSecond: number; p50Micros: number; p99Micros: number }> {
+export async function measure(
+  iterations: number,
+  work: () => unknown,
+): Promise<{ opsPerSecond: number; p50Micros: number; p99Micros: number }> {
   for (let i = 0; i < Math.min(1000, iterations / 10); i += 1) await work();
   const samples = new Float64Array(iterations);
   const started = process.hrtime.bigint();
@@ -20,8 +23,14 @@ export function printTable(rows: Record<string, string | number>[]): void {
   if (first === undefined) return;
   const columns = Object.keys(first);
   const cell = (value: string | number | undefined) =>
-    typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 0 : 2)) : (value ?? '');
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(cell(row[column])).length)));
+    typeof value === 'number'
+      ? Number.isInteger(value)
+        ? String(value)
+        : value.toFixed(value >= 100 ? 0 : 2)
+      : (value ?? '');
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => String(cell(row[column])).length)),
+  );
   const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i] ?? 0)).join('  ');
   process.stdout.write(`${line(columns)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((column) => String(cell(row[column]))))}\n`);

@@ -9,7 +9,9 @@ import { z } from 'zod';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
-const files = readdirSync(here).filter((file) => file.endsWith('.bench.ts') && (only === undefined || file.startsWith(only)));
+const files = readdirSync(here).filter(
+  (file) => file.endsWith('.bench.ts') && (only === undefined || file.startsWith(only)),
+);
 const benchModule = z.object({ run: z.function() });
 
 for (const file of files) {

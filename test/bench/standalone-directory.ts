@@ -33,7 +33,8 @@ export function createStandaloneDirectory(options: {
     clock: options.clock ?? systemClock,
     logger,
     background: new BackgroundTasks({ logger }),
-    clientFor: (id) => (id === memberId ? Promise.resolve(options.client) : Promise.reject(new Error(`unknown portal ${id}`))),
+    clientFor: (id) =>
+      id === memberId ? Promise.resolve(options.client) : Promise.reject(new Error(`unknown portal ${id}`)),
     portalInfo: (id) => Promise.resolve(id === memberId ? { scopes, installed: true } : undefined),
     listPortals: () => Promise.resolve([memberId]),
     budgetFor: () => options.budget,

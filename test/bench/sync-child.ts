@@ -2,7 +2,14 @@
  * One contender of the sync benchmark in its own process: reads its input from KEYCARD_BENCH_INPUT,
  * syncs the emulated portal's users and departments, prints one JSON line with counts, time and peak RSS.
  */
-import { contenderInputSchema, pageByPage, sdkClient, sdkFetchList, type ContenderInput, type ContenderResult } from './sync-contenders.js';
+import {
+  contenderInputSchema,
+  pageByPage,
+  sdkClient,
+  sdkFetchList,
+  type ContenderInput,
+  type ContenderResult,
+} from './sync-contenders.js';
 import { keycardSync } from './sync-keycard.js';
 
 async function sync(input: ContenderInput): Promise<{ users: number; departments: number }> {

@@ -53,14 +53,24 @@ export function sdkClient(input: ContenderInput): B24OAuth {
       status: 'L',
     },
     { clientId: input.clientId, clientSecret: input.clientSecret },
-    { restrictionParams: { rateLimit: { burstLimit: 50, drainRate: 2 * input.speed, adaptiveEnabled: false }, maxRetries: 10 } },
+    {
+      restrictionParams: {
+        rateLimit: { burstLimit: 50, drainRate: 2 * input.speed, adaptiveEnabled: false },
+        maxRetries: 10,
+      },
+    },
   );
 }
 
 const rows = z.array(z.object({ ID: z.coerce.string() }).loose());
 
 /** Pages through a list method with offsets (`startKey`) until Bitrix24 stops sending `next`, counting distinct IDs. */
-export async function pageByPage(b24: B24OAuth, method: string, params: Record<string, unknown>, startKey: string): Promise<number> {
+export async function pageByPage(
+  b24: B24OAuth,
+  method: string,
+  params: Record<string, unknown>,
+  startKey: string,
+): Promise<number> {
   const seen = new Set<string>();
   for (let start = 0; ; start += 50) {
     const response = await b24.actions.v2.call.make<unknown>({ method, params: { ...params, [startKey]: start } });

@@ -50,7 +50,9 @@ describe('RedisLocks', () => {
     const locks = new RedisLocks({ redis: await client(), clock: systemClock });
     const order: string[] = [];
     let release: () => void = () => undefined;
-    const held = locks.withLock('m1', 'sync', () => new Promise<void>((resolve) => (release = resolve)).then(() => order.push('m1')));
+    const held = locks.withLock('m1', 'sync', () =>
+      new Promise<void>((resolve) => (release = resolve)).then(() => order.push('m1')),
+    );
     await locks.withLock('m2', 'sync', () => Promise.resolve(order.push('m2')));
     await locks.withLock('m1', 'policy', () => Promise.resolve(order.push('m1-policy')));
     release();
@@ -71,7 +73,10 @@ describe('RedisLocks', () => {
     let release: () => void = () => undefined;
     const long = locks.withLock('m3', 'sync', () => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 700)); // more than two leases
-    await expect(other.withLock('m3', 'sync', () => Promise.resolve())).rejects.toMatchObject({ code: 'LOCK_TIMEOUT', status: 503 });
+    await expect(other.withLock('m3', 'sync', () => Promise.resolve())).rejects.toMatchObject({
+      code: 'LOCK_TIMEOUT',
+      status: 503,
+    });
     release();
     await long;
     await other.withLock('m3', 'sync', () => Promise.resolve());
@@ -91,7 +96,9 @@ describe('RedisLocks', () => {
     const locks = new RedisLocks({ redis: await client(), clock: systemClock });
     await redis.stop();
     let ran = false;
-    await expect(locks.withLock('m5', 'policy', () => Promise.resolve((ran = true)))).rejects.toMatchObject({ status: 503 });
+    await expect(locks.withLock('m5', 'policy', () => Promise.resolve((ran = true)))).rejects.toMatchObject({
+      status: 503,
+    });
     expect(ran).toBe(false);
     await redis.start();
   });
@@ -99,7 +106,9 @@ describe('RedisLocks', () => {
   it('once-keys: across instances exactly one caller is first, and the key expires', async () => {
     const a = new RedisOnceKeys({ redis: await client() });
     const b = new RedisOnceKeys({ redis: await client() });
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).first('event:x', 200)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).first('event:x', 200)),
+    );
     expect(answers.filter(Boolean)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await b.first('event:x', 200)).toBe(true);
@@ -115,7 +124,11 @@ describe('RedisLocks', () => {
   it('rate budget: two instances take from one bucket per portal on Redis', async () => {
     const waits: number[] = [];
     const instance = async () =>
-      new RateBudget({ drainPerSecond: 20, burst: 5 }, { clock: systemClock, sleep: (ms) => Promise.resolve(void waits.push(ms)) }, redisBucket(await client(), 'm-bucket'));
+      new RateBudget(
+        { drainPerSecond: 20, burst: 5 },
+        { clock: systemClock, sleep: (ms) => Promise.resolve(void waits.push(ms)) },
+        redisBucket(await client(), 'm-bucket'),
+      );
     const [a, b] = [await instance(), await instance()];
     for (let i = 0; i < 5; i++) {
       await a.acquire();

@@ -60,15 +60,24 @@ describe.each(backends)('store contract: $name', ({ open }) => {
 
   describe('documents', () => documentsBattery(() => documents, member));
   // Read caches off: every repository built here is a separate reader, as another instance would be.
-  describe('InstallationRepository', () => installationRepositoryBattery(() => new DocumentInstallationRepository({ documents, cacheReads: false }), member));
+  describe('InstallationRepository', () =>
+    installationRepositoryBattery(() => new DocumentInstallationRepository({ documents, cacheReads: false }), member));
   describe('PolicyRepository', () =>
     policyRepositoryBattery(
-      () => new DocumentPolicyRepository({ documents, locks: new InProcessLocks(), manifest, clock: { now: () => 1 }, cacheReads: false }),
+      () =>
+        new DocumentPolicyRepository({
+          documents,
+          locks: new InProcessLocks(),
+          manifest,
+          clock: { now: () => 1 },
+          cacheReads: false,
+        }),
       (keys) => keyv.getMany(keys),
       manifest,
       member,
     ));
-  describe('DirectoryRepository', () => directoryRepositoryBattery(() => new DocumentDirectoryRepository({ documents, cacheReads: false }), member));
+  describe('DirectoryRepository', () =>
+    directoryRepositoryBattery(() => new DocumentDirectoryRepository({ documents, cacheReads: false }), member));
 });
 
 describe('store contract: failures surface as errors, never as "nothing stored"', () => {
@@ -79,7 +88,9 @@ describe('store contract: failures surface as errors, never as "nothing stored"'
     await expect(store.get('probe')).rejects.toThrow();
     await expect(store.set('probe', 2)).rejects.toThrow();
     await redis.start();
-    await expect.poll(() => store.get('probe').catch(() => 'down'), { timeout: 10_000, interval: 200 }).not.toBe('down');
+    await expect
+      .poll(() => store.get('probe').catch(() => 'down'), { timeout: 10_000, interval: 200 })
+      .not.toBe('down');
     await store.set('probe', 3);
     expect(await store.get('probe')).toBe(3);
     await store.disconnect();
@@ -94,7 +105,9 @@ describe('store contract: failures surface as errors, never as "nothing stored"'
     await expect(documents.set('probe', 2)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(documents.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await redis.start();
-    await expect.poll(() => documents.getRaw('probe').catch(() => 'down'), { timeout: 10_000, interval: 200 }).not.toBe('down');
+    await expect
+      .poll(() => documents.getRaw('probe').catch(() => 'down'), { timeout: 10_000, interval: 200 })
+      .not.toBe('down');
     await keyv.disconnect();
   });
 });

@@ -26,7 +26,8 @@ describe('Keycard access settings in an emulated Bitrix24 portal', () => {
     const employees = users.filter((user) => !user.isAdmin && user.active && user.type === 'employee');
     const found = users.find((user) => user.isAdmin && user.active);
     const [first, second] = employees.slice(-2);
-    if (found === undefined || first === undefined || second === undefined) throw new Error('the emulator offers no admin or two employees');
+    if (found === undefined || first === undefined || second === undefined)
+      throw new Error('the emulator offers no admin or two employees');
     admin = found;
     inside = first;
     outside = second;
@@ -104,7 +105,11 @@ describe('Keycard access settings in an emulated Bitrix24 portal', () => {
     await app.locator('[data-testid=nav-access]').click();
     await app.locator('[data-testid=tab-access-check]').click();
     const lastName = stack.emulator.portal.directory.user(outside.id)?.lastName ?? '';
-    await app.locator('[data-testid=check-user-search] input').or(app.locator('input[data-testid=check-user-search]')).first().fill(lastName);
+    await app
+      .locator('[data-testid=check-user-search] input')
+      .or(app.locator('input[data-testid=check-user-search]'))
+      .first()
+      .fill(lastName);
     await app.locator(`[data-testid=user-result][data-user-id="${outside.id}"]`).click();
     await expect(app.locator('[data-testid=check-open]').getAttribute('data-allowed')).resolves.toBe('false');
     await screenshot(page, '15-check-user');

@@ -58,7 +58,11 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
 
   it('shows the directory: department tree, search, a virtualized list, and the admin’s refresh', async () => {
     const app = appFrame(page);
-    await app.getByRole('link', { name: 'Directory' }).or(app.getByRole('button', { name: 'Directory' })).first().click();
+    await app
+      .getByRole('link', { name: 'Directory' })
+      .or(app.getByRole('button', { name: 'Directory' }))
+      .first()
+      .click();
     await app.locator('[data-testid=department-tree]').waitFor();
     await expect(app.locator('[data-testid=sync-summary]').innerText()).resolves.toMatch(/6,?000 users/);
     await expect(app.locator('[data-testid=sync-refresh]').count()).resolves.toBe(1);
@@ -68,22 +72,29 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
     expect(await rows.count()).toBeLessThan(60);
     await screenshot(page, '02b-directory');
 
-    const search = app.locator('[data-testid=user-search] input').or(app.locator('input[data-testid=user-search]')).first();
+    const search = app
+      .locator('[data-testid=user-search] input')
+      .or(app.locator('input[data-testid=user-search]'))
+      .first();
     await search.fill('Nguyễn');
-    await expect.poll(async () => (await rows.allInnerTexts()).slice(0, 5)).toEqual(
-      expect.arrayContaining([expect.stringContaining('Nguyễn')]),
-    );
+    await expect
+      .poll(async () => (await rows.allInnerTexts()).slice(0, 5))
+      .toEqual(expect.arrayContaining([expect.stringContaining('Nguyễn')]));
     for (const name of await rows.allInnerTexts()) expect(name).toContain('Nguyễn');
     await screenshot(page, '02c-directory-search');
   });
 
   it('mirrors a newly registered employee at once (ONUSERADD)', async () => {
-    const added = await page.request.post(`${stack.portalUrl}_emulator/users`, { data: { name: 'Zoë', lastName: 'Newhire', departmentId: 1 } });
+    const added = await page.request.post(`${stack.portalUrl}_emulator/users`, {
+      data: { name: 'Zoë', lastName: 'Newhire', departmentId: 1 },
+    });
     expect(added.status()).toBe(201);
     await stack.emulator.flushEvents();
     await stack.background.idle();
     const snapshot = await stack.app.services.directory.snapshot(stack.emulator.portal.memberId);
-    expect([...snapshot.users.values()].some((mirrored) => mirrored.lastName === 'Newhire' && mirrored.active)).toBe(true);
+    expect([...snapshot.users.values()].some((mirrored) => mirrored.lastName === 'Newhire' && mirrored.active)).toBe(
+      true,
+    );
   });
 
   it('opens for an employee, who sees the app under their own name', async () => {
@@ -96,7 +107,9 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
 
   it('shows a clear no-access page to a user Bitrix24’s own app access setting leaves out', async () => {
     await actAs(page, admin());
-    const setAccess = await page.request.post(`${stack.portalUrl}_emulator/access`, { data: { codes: [`U${admin().id}`] } });
+    const setAccess = await page.request.post(`${stack.portalUrl}_emulator/access`, {
+      data: { codes: [`U${admin().id}`] },
+    });
     expect(setAccess.ok()).toBe(true);
     await actAs(page, employee());
     await openApp(page);
@@ -112,7 +125,10 @@ describe('Keycard in an emulated Bitrix24 portal', () => {
   });
 
   it('tells a fired user their account is not active', async () => {
-    await actAs(page, user((candidate) => !candidate.active));
+    await actAs(
+      page,
+      user((candidate) => !candidate.active),
+    );
     await openApp(page);
     await appFrame(page).getByText('Your account is not active').waitFor();
     await screenshot(page, '05-fired');

@@ -7,7 +7,10 @@ describe('portal REST authorization', () => {
   it('answers 401 NO_AUTH_FOUND without a token or with an unknown one', async () => {
     const t = testEmulator();
     t.install();
-    expect((await t.rest('profile', {}, undefined).expect(401)).body).toEqual({ error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' });
+    expect((await t.rest('profile', {}, undefined).expect(401)).body).toEqual({
+      error: 'NO_AUTH_FOUND',
+      error_description: 'Wrong authorization data',
+    });
     expect((await t.rest('profile', {}, 'not-a-token').expect(401)).body.error).toBe('NO_AUTH_FOUND');
   });
 
@@ -17,7 +20,11 @@ describe('portal REST authorization', () => {
     await t.rest('profile', {}, token).expect(200);
     await t.http.post('/rest/profile').send({ access_token: token }).expect(200);
     await t.http.get(`/rest/profile?auth=${token}`).expect(200);
-    await t.http.post('/rest/profile').type('form').send(buildPhpQuery({ auth: token })).expect(200);
+    await t.http
+      .post('/rest/profile')
+      .type('form')
+      .send(buildPhpQuery({ auth: token }))
+      .expect(200);
     await t.http.post('/rest/profile').set('authorization', `Bearer ${token}`).send({}).expect(200);
   });
 
@@ -64,7 +71,10 @@ describe('portal REST authorization', () => {
   it('applies the app access setting: user_access_error outside it, U/D/DR/AU codes inside, admins always pass', async () => {
     const t = testEmulator();
     const adminToken = t.install();
-    const employee = t.find((user) => isOrdinary(user) && user.departments.length > 0 && t.portal.directory.depth(user.departments[0] ?? 1) >= 2);
+    const employee = t.find(
+      (user) =>
+        isOrdinary(user) && user.departments.length > 0 && t.portal.directory.depth(user.departments[0] ?? 1) >= 2,
+    );
     const token = t.tokenFor(employee);
     const department = employee.departments[0] ?? 1;
     const parent = t.portal.directory.department(department)?.parent ?? 1;
@@ -96,9 +106,19 @@ describe('portal REST authorization', () => {
     expect((await t.rest('placement.bind', bind, adminToken).expect(400)).body.error).toBe('ERROR_CORE');
     const bound = await t.rest('placement.get', {}, adminToken).expect(200);
     expect(bound.body.result).toEqual([
-      { placement: 'LEFT_MENU', userId: 0, handler: bind.HANDLER, options: [], title: 'Keycard', description: '', langAll: { en: { TITLE: 'Keycard', DESCRIPTION: '', GROUP_NAME: '' } } },
+      {
+        placement: 'LEFT_MENU',
+        userId: 0,
+        handler: bind.HANDLER,
+        options: [],
+        title: 'Keycard',
+        description: '',
+        langAll: { en: { TITLE: 'Keycard', DESCRIPTION: '', GROUP_NAME: '' } },
+      },
     ]);
-    expect((await t.rest('placement.unbind', { PLACEMENT: 'LEFT_MENU' }, adminToken)).body.result).toEqual({ count: 1 });
+    expect((await t.rest('placement.unbind', { PLACEMENT: 'LEFT_MENU' }, adminToken)).body.result).toEqual({
+      count: 1,
+    });
   });
 
   it('revokes every token on uninstall', async () => {

@@ -29,7 +29,11 @@ describe('batch', () => {
     expect(response.body.result.result_total).toMatchObject({ u0: 0 });
     expect(response.body.result.result_next).toEqual([]);
     expect(response.body.result.result_time.u0).toHaveProperty('operating');
-    expect(t.portal.counters).toMatchObject({ restRequests: 1, batchCommands: 50, byMethod: { batch: 1, 'user.get': 50 } });
+    expect(t.portal.counters).toMatchObject({
+      restRequests: 1,
+      batchCommands: 50,
+      byMethod: { batch: 1, 'user.get': 50 },
+    });
   });
 
   it('stops finding rows when the data ends mid-batch, without repeating users', async () => {
@@ -49,7 +53,9 @@ describe('batch', () => {
   it('reports failed commands in result_error and keeps going (HTTP 200)', async () => {
     const t = testEmulator({ scopes: 'user_brief,placement' });
     const token = t.install();
-    const response = await t.rest('batch', { cmd: { me: 'user.current', deps: 'department.get', admin: 'user.admin' } }, token).expect(200);
+    const response = await t
+      .rest('batch', { cmd: { me: 'user.current', deps: 'department.get', admin: 'user.admin' } }, token)
+      .expect(200);
     expect(response.body.result.result).toMatchObject({ me: { ID: '1' }, admin: true });
     expect(response.body.result.result).not.toHaveProperty('deps');
     expect(response.body.result.result_error).toEqual({
@@ -85,7 +91,9 @@ describe('batch', () => {
   it('halts at the first error when asked, and refuses a nested batch', async () => {
     const t = testEmulator();
     const token = t.install();
-    const halted = await t.rest('batch', { halt: 1, cmd: { a: 'profile', b: 'no.such.method', c: 'user.admin' } }, token).expect(200);
+    const halted = await t
+      .rest('batch', { halt: 1, cmd: { a: 'profile', b: 'no.such.method', c: 'user.admin' } }, token)
+      .expect(200);
     expect(Object.keys(halted.body.result.result)).toEqual(['a']);
     expect(Object.keys(halted.body.result.result_error)).toEqual(['b']);
     const nested = await t.rest('batch', { cmd: { inner: 'batch?cmd[x]=profile' } }, token).expect(200);
@@ -95,7 +103,9 @@ describe('batch', () => {
   it('resolves $result[key][FIELD] and nested list references before running a command', async () => {
     const t = testEmulator();
     const token = t.install();
-    const employee = t.find((user) => user.active && !user.admin && user.type === 'employee' && user.departments[0] !== 1);
+    const employee = t.find(
+      (user) => user.active && !user.admin && user.type === 'employee' && user.departments[0] !== 1,
+    );
     const response = await t
       .rest(
         'batch',

@@ -16,7 +16,9 @@ describe('generateCompany', () => {
     const directory = new Directory(company);
     const root = company.departments[0];
     expect(root).toMatchObject({ id: 1, parent: null });
-    expect(Math.max(...company.departments.map((department) => directory.depth(department.id)))).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...company.departments.map((department) => directory.depth(department.id)))).toBeGreaterThanOrEqual(
+      5,
+    );
     for (const department of company.departments.slice(1)) {
       expect(department.parent).not.toBeNull();
       expect(directory.department(department.parent ?? 0)).toBeDefined();
@@ -45,7 +47,9 @@ describe('generateCompany', () => {
     expect(fired.some((user) => user.admin)).toBe(false);
     expect(extranet.length).toBeGreaterThanOrEqual(10);
     expect(extranet.every((user) => user.departments.length === 0)).toBe(true);
-    expect(company.users.filter((user) => user.type === 'employee').every((user) => user.departments.length > 0)).toBe(true);
+    expect(company.users.filter((user) => user.type === 'employee').every((user) => user.departments.length > 0)).toBe(
+      true,
+    );
     expect(admins.length).toBeGreaterThanOrEqual(3);
     expect(company.users[0]).toMatchObject({ id: 1, admin: true, active: true, type: 'employee' });
   });

@@ -8,9 +8,21 @@ describe('portal page endpoints (/_emulator)', () => {
     const t = testEmulator();
     const state = (await t.http.get('/_emulator/state').expect(200)).body;
     expect(state.portal).toEqual({ host: t.portal.host, memberId: t.portal.memberId, lang: 'en', protocol: 0 });
-    expect(state.app).toMatchObject({ title: 'Keycard', installed: false, finished: false, accessCodes: [], accessNames: {} });
+    expect(state.app).toMatchObject({
+      title: 'Keycard',
+      installed: false,
+      finished: false,
+      accessCodes: [],
+      accessNames: {},
+    });
     expect(state.currentUser).toMatchObject({ id: 1, isAdmin: true, active: true, type: 'employee' });
-    const switchable: Array<{ id: number; isAdmin: boolean; active: boolean; type: string; departmentId: number | null }> = state.switchable;
+    const switchable: Array<{
+      id: number;
+      isAdmin: boolean;
+      active: boolean;
+      type: string;
+      departmentId: number | null;
+    }> = state.switchable;
     expect(switchable[0]?.id).toBe(1);
     const ordinary = switchable.filter((user) => !user.isAdmin && user.active && user.type === 'employee');
     expect(ordinary.length).toBeGreaterThanOrEqual(3);
@@ -35,10 +47,17 @@ describe('portal page endpoints (/_emulator)', () => {
     const t = testEmulator();
     const employee = t.find(isOrdinary);
     expect((await t.http.post('/_emulator/open').expect(409)).body.error).toBe('NOT_INSTALLED');
-    expect((await t.http.post('/_emulator/install').set('cookie', `em_user=${employee.id}`).expect(403)).body.error).toBe('ADMIN_REQUIRED');
+    expect(
+      (await t.http.post('/_emulator/install').set('cookie', `em_user=${employee.id}`).expect(403)).body.error,
+    ).toBe('ADMIN_REQUIRED');
     const install = (await t.http.post('/_emulator/install').expect(200)).body;
     expect(install.url).toBe(t.portal.app.installerUrl);
-    expect(install.query).toEqual({ DOMAIN: t.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(install.query).toEqual({
+      DOMAIN: t.portal.host,
+      PROTOCOL: '0',
+      LANG: 'en',
+      APP_SID: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(install.frameName).toBe(`${t.portal.host}|0|${install.query.APP_SID}`);
     expect(install.body).toEqual({
       AUTH_ID: expect.any(String),
@@ -50,11 +69,20 @@ describe('portal page endpoints (/_emulator)', () => {
       PLACEMENT: 'DEFAULT',
       PLACEMENT_OPTIONS: '{}',
     });
-    expect(install.initData).toMatchObject({ AUTH_ID: install.body.AUTH_ID, PATH: '/rest/', MEMBER_ID: t.portal.memberId, IS_ADMIN: true, INSTALL: true, FIRST_RUN: false });
+    expect(install.initData).toMatchObject({
+      AUTH_ID: install.body.AUTH_ID,
+      PATH: '/rest/',
+      MEMBER_ID: t.portal.memberId,
+      IS_ADMIN: true,
+      INSTALL: true,
+      FIRST_RUN: false,
+    });
     await t.rest('profile', {}, install.body.AUTH_ID).expect(200);
     expect((await t.http.post('/_emulator/install').expect(409)).body.error).toBe('ALREADY_INSTALLED');
     expect((await t.http.post('/_emulator/open').expect(200)).body.url).toBe(t.portal.app.installerUrl);
-    expect((await t.http.post('/_emulator/open').set('cookie', `em_user=${employee.id}`).expect(409)).body.error).toBe('NOT_FINISHED');
+    expect((await t.http.post('/_emulator/open').set('cookie', `em_user=${employee.id}`).expect(409)).body.error).toBe(
+      'NOT_FINISHED',
+    );
   });
 
   it('after install-finish opens the handler with FIRST_RUN once', async () => {
@@ -76,11 +104,27 @@ describe('portal page endpoints (/_emulator)', () => {
     await t.http.post('/_emulator/install').expect(200);
     await t.http.post('/_emulator/install-finish').expect(200);
     const employee = t.find(isOrdinary);
-    await t.http.post('/_emulator/access').set('cookie', `em_user=${employee.id}`).send({ codes: ['AU'] }).expect(403);
-    const set = await t.http.post('/_emulator/access').send({ codes: ['U1', 'DR1'] }).expect(200);
-    expect(set.body.accessNames).toEqual({ U1: t.portal.directory.fullName(t.admin), DR1: 'Keycard Demo Company (with subdepartments)' });
-    await t.http.post('/_emulator/access').send({ codes: ['U1'] }).expect(200);
-    await t.http.post('/_emulator/access').send({ codes: ['<script>'] }).expect(400);
+    await t.http
+      .post('/_emulator/access')
+      .set('cookie', `em_user=${employee.id}`)
+      .send({ codes: ['AU'] })
+      .expect(403);
+    const set = await t.http
+      .post('/_emulator/access')
+      .send({ codes: ['U1', 'DR1'] })
+      .expect(200);
+    expect(set.body.accessNames).toEqual({
+      U1: t.portal.directory.fullName(t.admin),
+      DR1: 'Keycard Demo Company (with subdepartments)',
+    });
+    await t.http
+      .post('/_emulator/access')
+      .send({ codes: ['U1'] })
+      .expect(200);
+    await t.http
+      .post('/_emulator/access')
+      .send({ codes: ['<script>'] })
+      .expect(400);
     const open = (await t.http.post('/_emulator/open').set('cookie', `em_user=${employee.id}`).expect(200)).body;
     expect((await t.rest('profile', {}, open.body.AUTH_ID).expect(403)).body.error).toBe('user_access_error');
     expect((await t.http.get('/_emulator/state')).body.app.accessCodes).toEqual(['U1']);
@@ -91,7 +135,8 @@ describe('portal page endpoints (/_emulator)', () => {
     await t.http.post('/_emulator/refresh-auth').expect(409);
     t.install();
     const employee = t.find(isOrdinary);
-    const tokens = (await t.http.post('/_emulator/refresh-auth').set('cookie', `em_user=${employee.id}`).expect(200)).body;
+    const tokens = (await t.http.post('/_emulator/refresh-auth').set('cookie', `em_user=${employee.id}`).expect(200))
+      .body;
     expect(Object.keys(tokens).sort()).toEqual(['AUTH_EXPIRES', 'AUTH_ID', 'REFRESH_ID']);
     expect((await t.rest('profile', {}, tokens.AUTH_ID).expect(200)).body.result.ID).toBe(String(employee.id));
   });
@@ -112,15 +157,27 @@ describe('portal page endpoints (/_emulator)', () => {
     const t = testEmulator();
     const token = t.install();
     const employee = t.find(isOrdinary);
-    await t.http.post('/_emulator/users').set('cookie', `em_user=${employee.id}`).send({ name: 'X', lastName: 'Y', departmentId: 1 }).expect(403);
+    await t.http
+      .post('/_emulator/users')
+      .set('cookie', `em_user=${employee.id}`)
+      .send({ name: 'X', lastName: 'Y', departmentId: 1 })
+      .expect(403);
     await t.http.post('/_emulator/users').send({ name: 'X', lastName: 'Y', departmentId: 99_999 }).expect(400);
-    const created = (await t.http.post('/_emulator/users').send({ name: 'Néstor', lastName: 'Nuevo', departmentId: 3 }).expect(201)).body;
+    const created = (
+      await t.http.post('/_emulator/users').send({ name: 'Néstor', lastName: 'Nuevo', departmentId: 3 }).expect(201)
+    ).body;
     const found = await t.rest('user.get', { ID: created.id }, token).expect(200);
     expect(found.body.result[0]).toMatchObject({ NAME: 'Néstor', UF_DEPARTMENT: [3] });
     await t.rest('app.option.set', { options: { theme: 'dark' } }, token).expect(200);
     await t.http.post('/_emulator/uninstall').set('cookie', `em_user=${employee.id}`).send({ clean: true }).expect(403);
     await t.http.post('/_emulator/uninstall').send({ clean: true }).expect(200);
-    expect(t.portal.installation).toMatchObject({ installed: false, finished: false, appOptions: {}, events: [], placements: [] });
+    expect(t.portal.installation).toMatchObject({
+      installed: false,
+      finished: false,
+      appOptions: {},
+      events: [],
+      placements: [],
+    });
     await t.http.post('/_emulator/uninstall').send({ clean: true }).expect(409);
   });
 

@@ -103,11 +103,20 @@ describe('events', () => {
     const t = testEmulator({ app: { appUrl: app.url }, fetch });
     const token = await installViaPage(t);
     await t.rest('event.bind', { event: 'ONUSERADD', handler: `${app.url}/users` }, token).expect(200);
-    const created = await t.http.post('/_emulator/users').send({ name: 'Åsa', lastName: '<b>New</b>', departmentId: 2 }).expect(201);
+    const created = await t.http
+      .post('/_emulator/users')
+      .send({ name: 'Åsa', lastName: '<b>New</b>', departmentId: 2 })
+      .expect(201);
     await t.emulator.flushEvents();
     const event = app.received.find((item) => item.path === '/users');
     expect(event?.form['event']).toBe('ONUSERADD');
-    expect(sub(event?.form ?? {}, 'data')).toMatchObject({ ID: String(created.body.id), ACTIVE: 'Y', NAME: 'Åsa', LAST_NAME: '<b>New</b>', UF_DEPARTMENT: { 0: '2' } });
+    expect(sub(event?.form ?? {}, 'data')).toMatchObject({
+      ID: String(created.body.id),
+      ACTIVE: 'Y',
+      NAME: 'Åsa',
+      LAST_NAME: '<b>New</b>',
+      UF_DEPARTMENT: { 0: '2' },
+    });
     const auth = sub(event?.form ?? {}, 'auth');
     expect(auth).toMatchObject({ user_id: '1', application_token: t.portal.installation.applicationToken });
     expect(auth).not.toHaveProperty('refresh_token');
@@ -118,7 +127,9 @@ describe('events', () => {
     const app = await receiver();
     const t = testEmulator({ app: { appUrl: app.url }, fetch });
     const descriptor = await t.http.post('/_emulator/install').expect(200);
-    await t.rest('event.bind', { event: 'ONUSERADD', handler: `${app.url}/users` }, descriptor.body.body.AUTH_ID).expect(200);
+    await t
+      .rest('event.bind', { event: 'ONUSERADD', handler: `${app.url}/users` }, descriptor.body.body.AUTH_ID)
+      .expect(200);
     await t.http.post('/_emulator/users').send({ name: 'Early', lastName: 'Bird', departmentId: 1 }).expect(201);
     await t.emulator.flushEvents();
     expect(app.received.map((item) => item.path)).toEqual(['/events']);
@@ -127,21 +138,39 @@ describe('events', () => {
   it('event.bind: unknown events, duplicates, and ONUSERADD without scope user when so configured', async () => {
     const t = testEmulator({ onUserAddNeedsUserScope: true });
     const token = t.install();
-    expect((await t.rest('event.bind', { event: 'ONNOTHING', handler: 'http://localhost:3000/events' }, token).expect(400)).body.error).toBe('ERROR_EVENT_NOT_FOUND');
-    expect((await t.rest('event.bind', { event: 'ONUSERADD', handler: 'http://localhost:3000/events' }, token).expect(400)).body.error).toBe('ERROR_EVENT_NOT_FOUND');
+    expect(
+      (await t.rest('event.bind', { event: 'ONNOTHING', handler: 'http://localhost:3000/events' }, token).expect(400))
+        .body.error,
+    ).toBe('ERROR_EVENT_NOT_FOUND');
+    expect(
+      (await t.rest('event.bind', { event: 'ONUSERADD', handler: 'http://localhost:3000/events' }, token).expect(400))
+        .body.error,
+    ).toBe('ERROR_EVENT_NOT_FOUND');
     await t.rest('event.bind', { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events' }, token).expect(200);
-    expect((await t.rest('event.bind', { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events' }, token).expect(400)).body).toEqual({
+    expect(
+      (await t.rest('event.bind', { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events' }, token).expect(400))
+        .body,
+    ).toEqual({
       error: 'ERROR_CORE',
       error_description: 'Unable to set event handler: Handler already binded',
     });
-    expect((await t.rest('event.get', {}, token)).body.result).toEqual([{ event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events', auth_type: '0', offline: 0 }]);
-    expect((await t.rest('event.unbind', { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events' }, token)).body.result).toEqual({ count: 1 });
+    expect((await t.rest('event.get', {}, token)).body.result).toEqual([
+      { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events', auth_type: '0', offline: 0 },
+    ]);
+    expect(
+      (await t.rest('event.unbind', { event: 'ONAPPUPDATE', handler: 'http://localhost:3000/events' }, token)).body
+        .result,
+    ).toEqual({ count: 1 });
 
     const lenient = testEmulator();
     const lenientToken = lenient.install();
-    await lenient.rest('event.bind', { event: 'ONUSERADD', handler: 'http://localhost:3000/events' }, lenientToken).expect(200);
+    await lenient
+      .rest('event.bind', { event: 'ONUSERADD', handler: 'http://localhost:3000/events' }, lenientToken)
+      .expect(200);
     const employee = lenient.find(isOrdinary);
-    const offline = await lenient.rest('event.bind', { event: 'ONUSERADD', event_type: 'offline' }, lenient.tokenFor(employee)).expect(403);
+    const offline = await lenient
+      .rest('event.bind', { event: 'ONUSERADD', event_type: 'offline' }, lenient.tokenFor(employee))
+      .expect(403);
     expect(offline.body.error).toBe('ACCESS_DENIED');
   });
 

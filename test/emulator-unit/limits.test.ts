@@ -47,7 +47,8 @@ describe('operating limit (OPERATION_TIME_LIMIT)', () => {
     });
     const token = t.install();
     const operating: number[] = [];
-    for (let index = 0; index < 4; index++) operating.push((await t.rest('user.get', { start: -1 }, token).expect(200)).body.time.operating);
+    for (let index = 0; index < 4; index++)
+      operating.push((await t.rest('user.get', { start: -1 }, token).expect(200)).body.time.operating);
     expect(operating).toEqual([0.005, 0.01, 0.015, 0.02]);
     const blocked = await t.rest('user.get', { start: -1 }, token).expect(429);
     expect(blocked.body.error).toBe('OPERATION_TIME_LIMIT');
@@ -71,7 +72,9 @@ describe('operating limit (OPERATION_TIME_LIMIT)', () => {
       operatingCost: { perCallSeconds: 0.005, perRowSeconds: 0, perCountedRowSeconds: 0 },
     });
     const token = t.install();
-    const response = await t.rest('batch', { cmd: { a: 'profile', b: 'profile', c: 'profile', d: 'user.admin' } }, token).expect(200);
+    const response = await t
+      .rest('batch', { cmd: { a: 'profile', b: 'profile', c: 'profile', d: 'user.admin' } }, token)
+      .expect(200);
     expect(Object.keys(response.body.result.result)).toEqual(['a', 'b', 'd']);
     expect(response.body.result.result_error.c.error).toBe('OPERATION_TIME_LIMIT');
     expect(response.body.time.operating).toBe(0);

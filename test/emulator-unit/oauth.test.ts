@@ -4,14 +4,23 @@ import { buildPhpQuery } from '../emulator/php-query.js';
 import { isOrdinary, testEmulator, type TestEmulator } from './helpers.js';
 
 function refreshForm(t: TestEmulator, refreshToken: string, secret = t.portal.app.clientSecret): string {
-  return buildPhpQuery({ grant_type: 'refresh_token', client_id: t.portal.app.clientId, client_secret: secret, refresh_token: refreshToken });
+  return buildPhpQuery({
+    grant_type: 'refresh_token',
+    client_id: t.portal.app.clientId,
+    client_secret: secret,
+    refresh_token: refreshToken,
+  });
 }
 
 describe('OAuth server', () => {
   it('refreshes with a form POST, rotates the refresh token, and refuses its second use with invalid_grant', async () => {
     const t = testEmulator();
     const installed = installApp(t.portal, t.admin);
-    const first = await t.http.post('/oauth-server/oauth/token/').type('form').send(refreshForm(t, installed.refreshToken)).expect(200);
+    const first = await t.http
+      .post('/oauth-server/oauth/token/')
+      .type('form')
+      .send(refreshForm(t, installed.refreshToken))
+      .expect(200);
     expect(first.body).toMatchObject({
       access_token: expect.any(String),
       refresh_token: expect.any(String),
@@ -27,9 +36,15 @@ describe('OAuth server', () => {
     });
     expect(first.body.refresh_token).not.toBe(installed.refreshToken);
     await t.rest('profile', {}, first.body.access_token).expect(200);
-    const again = await t.http.post('/oauth-server/oauth/token/').type('form').send(refreshForm(t, installed.refreshToken)).expect(400);
+    const again = await t.http
+      .post('/oauth-server/oauth/token/')
+      .type('form')
+      .send(refreshForm(t, installed.refreshToken))
+      .expect(400);
     expect(again.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
-    const viaGet = await t.http.get(`/oauth-server/oauth/token/?${refreshForm(t, first.body.refresh_token)}`).expect(200);
+    const viaGet = await t.http
+      .get(`/oauth-server/oauth/token/?${refreshForm(t, first.body.refresh_token)}`)
+      .expect(200);
     expect(viaGet.body.user_id).toBe(1);
     expect(t.portal.counters.tokenRefreshes).toBe(2);
     expect(t.portal.counters.tokenRefreshFailures).toBe(1);
@@ -38,9 +53,25 @@ describe('OAuth server', () => {
   it('refuses a wrong client secret and an uninstalled app with invalid_client', async () => {
     const t = testEmulator();
     const installed = installApp(t.portal, t.admin);
-    expect((await t.http.post('/oauth-server/oauth/token/').type('form').send(refreshForm(t, installed.refreshToken, 'wrong')).expect(401)).body.error).toBe('invalid_client');
+    expect(
+      (
+        await t.http
+          .post('/oauth-server/oauth/token/')
+          .type('form')
+          .send(refreshForm(t, installed.refreshToken, 'wrong'))
+          .expect(401)
+      ).body.error,
+    ).toBe('invalid_client');
     const fresh = testEmulator();
-    expect((await fresh.http.post('/oauth-server/oauth/token/').type('form').send(refreshForm(fresh, 'anything')).expect(401)).body.error).toBe('invalid_client');
+    expect(
+      (
+        await fresh.http
+          .post('/oauth-server/oauth/token/')
+          .type('form')
+          .send(refreshForm(fresh, 'anything'))
+          .expect(401)
+      ).body.error,
+    ).toBe('invalid_client');
   });
 
   it('runs the authorization_code flow: redirect with a 30-second single-use code for the browser’s user', async () => {
@@ -53,27 +84,48 @@ describe('OAuth server', () => {
       .expect(302);
     const location = new URL(redirect.headers['location'] ?? '');
     expect(`${location.origin}${location.pathname}`).toBe('http://localhost:3000/app');
-    expect(Object.fromEntries(location.searchParams)).toMatchObject({ state: 'xyz', domain: t.portal.host, member_id: t.portal.memberId, server_domain: t.portal.host });
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({
+      state: 'xyz',
+      domain: t.portal.host,
+      member_id: t.portal.memberId,
+      server_domain: t.portal.host,
+    });
     const code = location.searchParams.get('code') ?? '';
     const exchange = (value: string) =>
       t.http
         .post('/oauth-server/oauth/token/')
         .type('form')
-        .send(buildPhpQuery({ grant_type: 'authorization_code', client_id: t.portal.app.clientId, client_secret: t.portal.app.clientSecret, code: value }));
+        .send(
+          buildPhpQuery({
+            grant_type: 'authorization_code',
+            client_id: t.portal.app.clientId,
+            client_secret: t.portal.app.clientSecret,
+            code: value,
+          }),
+        );
     const tokens = await exchange(code).expect(200);
     expect(tokens.body.user_id).toBe(employee.id);
     expect((await exchange(code).expect(400)).body.error).toBe('invalid_grant');
 
-    const late = new URL((await t.http.get(`/oauth/authorize/?client_id=${t.portal.app.clientId}`).expect(302)).headers['location'] ?? '');
+    const late = new URL(
+      (await t.http.get(`/oauth/authorize/?client_id=${t.portal.app.clientId}`).expect(302)).headers['location'] ?? '',
+    );
     t.clock.advance(31_000);
-    expect((await exchange(late.searchParams.get('code') ?? '').expect(400)).body).toEqual({ error: 'invalid_grant', error_description: 'Authorization code expired' });
+    expect((await exchange(late.searchParams.get('code') ?? '').expect(400)).body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Authorization code expired',
+    });
     expect((await t.http.get('/oauth/authorize/?client_id=someone-else').expect(400)).type).toBe('text/html');
   });
 
   it('answers app.info on the OAuth server for a token, and invalid_token for a bad one', async () => {
     const t = testEmulator();
     const token = t.install();
-    const info = await t.http.post('/oauth-server/rest/app.info').type('form').send(buildPhpQuery({ auth: token })).expect(200);
+    const info = await t.http
+      .post('/oauth-server/rest/app.info')
+      .type('form')
+      .send(buildPhpQuery({ auth: token }))
+      .expect(200);
     expect(info.body).toEqual({
       result: {
         client_id: t.portal.app.clientId,
@@ -93,8 +145,12 @@ describe('OAuth server', () => {
         },
       },
     });
-    expect((await t.http.post('/oauth-server/rest/app.info').type('form').send('auth=nope').expect(401)).body.error).toBe('invalid_token');
+    expect(
+      (await t.http.post('/oauth-server/rest/app.info').type('form').send('auth=nope').expect(401)).body.error,
+    ).toBe('invalid_token');
     t.clock.advance(3600_000);
-    expect((await t.http.get(`/oauth-server/rest/app.info?auth=${token}`).expect(401)).body.error).toBe('expired_token');
+    expect((await t.http.get(`/oauth-server/rest/app.info?auth=${token}`).expect(401)).body.error).toBe(
+      'expired_token',
+    );
   });
 });

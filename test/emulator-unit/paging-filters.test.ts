@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { testEmulator, type TestEmulator } from './helpers.js';
 
-type Row = { ID: string; NAME: string; LAST_NAME: string; ACTIVE: boolean; USER_TYPE: string; UF_DEPARTMENT?: number[] };
+type Row = {
+  ID: string;
+  NAME: string;
+  LAST_NAME: string;
+  ACTIVE: boolean;
+  USER_TYPE: string;
+  UF_DEPARTMENT?: number[];
+};
 
 async function ids(t: TestEmulator, token: string, params: Record<string, unknown>): Promise<number[]> {
   const response = await t.rest('user.get', params, token).expect(200);
@@ -11,7 +18,9 @@ async function ids(t: TestEmulator, token: string, params: Record<string, unknow
 /** Users an employee's user.get sees: everyone with a department, plus extranet users sharing a group. */
 function visibleTo(t: TestEmulator, userId: number): number[] {
   const mates = t.portal.directory.groupMates(userId);
-  return t.portal.directory.users.filter((user) => user.departments.length > 0 || mates.has(user.id) || user.id === userId).map((user) => user.id);
+  return t.portal.directory.users
+    .filter((user) => user.departments.length > 0 || mates.has(user.id) || user.id === userId)
+    .map((user) => user.id);
 }
 
 describe('user.get paging', () => {
@@ -65,12 +74,18 @@ describe('user.get filters', () => {
   it('supports the operator prefixes', async () => {
     const t = testEmulator();
     const token = t.install();
-    expect(await ids(t, token, { FILTER: { '>=ID': 10, '<ID': 13 } })).toEqual([10, 11, 12].filter((id) => t.portal.directory.user(id)));
+    expect(await ids(t, token, { FILTER: { '>=ID': 10, '<ID': 13 } })).toEqual(
+      [10, 11, 12].filter((id) => t.portal.directory.user(id)),
+    );
     expect(await ids(t, token, { FILTER: { '@ID': [3, 1, 2] } })).toEqual([1, 2, 3]);
     expect(await ids(t, token, { FILTER: { '!ID': 1, '<=ID': 3 } })).toEqual([2, 3]);
     const target = t.portal.directory.user(2);
     const byName = await t.rest('user.get', { FILTER: { '%NAME': target?.name.slice(1, 4).toUpperCase() } }, token);
-    expect(byName.body.result.every((row: Row) => row.NAME.toLowerCase().includes((target?.name ?? '').slice(1, 4).toLowerCase()))).toBe(true);
+    expect(
+      byName.body.result.every((row: Row) =>
+        row.NAME.toLowerCase().includes((target?.name ?? '').slice(1, 4).toLowerCase()),
+      ),
+    ).toBe(true);
     const wildcard = await t.rest('user.get', { filter: { NAME: `${target?.name.slice(0, 2)}%` } }, token);
     expect(wildcard.body.result.map((row: Row) => row.ID)).toContain('2');
     const notLike = await t.rest('user.get', { FILTER: { '!%LAST_NAME': 'o' } }, token);
@@ -81,11 +96,17 @@ describe('user.get filters', () => {
     const t = testEmulator();
     const token = t.install();
     const fired = t.portal.directory.users.filter((user) => !user.active).map((user) => user.id);
-    expect(await ids(t, token, { FILTER: { ACTIVE: false } })).toEqual(fired.filter((id) => visibleTo(t, 1).includes(id)));
-    expect(await ids(t, token, { FILTER: { ACTIVE: 'N' } })).toEqual(await ids(t, token, { FILTER: { ACTIVE: false } }));
+    expect(await ids(t, token, { FILTER: { ACTIVE: false } })).toEqual(
+      fired.filter((id) => visibleTo(t, 1).includes(id)),
+    );
+    expect(await ids(t, token, { FILTER: { ACTIVE: 'N' } })).toEqual(
+      await ids(t, token, { FILTER: { ACTIVE: false } }),
+    );
     const active = await t.rest('user.get', { FILTER: { ACTIVE: true }, start: -1 }, token);
     expect(active.body.result.every((row: Row) => row.ACTIVE)).toBe(true);
-    expect(await ids(t, token, { FILTER: { ACTIVE: 'false' } })).toEqual(await ids(t, token, { FILTER: { ACTIVE: 'Y' } }));
+    expect(await ids(t, token, { FILTER: { ACTIVE: 'false' } })).toEqual(
+      await ids(t, token, { FILTER: { ACTIVE: 'Y' } }),
+    );
   });
 
   it('filters by USER_TYPE, UF_DEPARTMENT, NAME_SEARCH; top-level keys work; FILTER replaces them', async () => {
@@ -126,7 +147,10 @@ describe('user.get filters', () => {
     const seen = await ids(t, token, { FILTER: { USER_TYPE: 'extranet' } });
     expect(seen.length).toBeLessThan(allExtranet.length);
     expect(await ids(t, token, { FILTER: { USER_TYPE: 'extranet' }, ADMIN_MODE: true })).toEqual(allExtranet);
-    const employee = t.find((user) => user.active && !user.admin && user.type === 'employee' && t.portal.directory.groupsOf(user.id).size === 0);
+    const employee = t.find(
+      (user) =>
+        user.active && !user.admin && user.type === 'employee' && t.portal.directory.groupsOf(user.id).size === 0,
+    );
     expect(await ids(t, t.tokenFor(employee), { FILTER: { USER_TYPE: 'extranet' }, ADMIN_MODE: true })).toEqual([]);
   });
 });

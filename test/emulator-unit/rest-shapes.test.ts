@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isOrdinary, testEmulator } from './helpers.js';
 
-const TIME_KEYS = ['start', 'finish', 'duration', 'processing', 'date_start', 'date_finish', 'operating_reset_at', 'operating'];
+const TIME_KEYS = [
+  'start',
+  'finish',
+  'duration',
+  'processing',
+  'date_start',
+  'date_finish',
+  'operating_reset_at',
+  'operating',
+];
 
 describe('REST answers have the documented shapes', () => {
   it('user.get: string ID, boolean ACTIVE, integer UF_DEPARTMENT, USER_TYPE, no EMAIL under user_brief, a time block', async () => {
@@ -12,7 +21,13 @@ describe('REST answers have the documented shapes', () => {
     expect(response.body.total).toBe(1);
     expect(response.body).not.toHaveProperty('next');
     const [user] = response.body.result;
-    expect(user).toMatchObject({ ID: '1', ACTIVE: true, USER_TYPE: 'employee', UF_DEPARTMENT: [1], IS_ONLINE: expect.stringMatching(/^[YN]$/) });
+    expect(user).toMatchObject({
+      ID: '1',
+      ACTIVE: true,
+      USER_TYPE: 'employee',
+      UF_DEPARTMENT: [1],
+      IS_ONLINE: expect.stringMatching(/^[YN]$/),
+    });
     expect(user.DATE_REGISTER).toMatch(/^\d{4}-\d\d-\d\dT00:00:00\+00:00$/);
     expect(user.TIMESTAMP_X).toEqual({});
     expect(user).not.toHaveProperty('EMAIL');
@@ -33,7 +48,9 @@ describe('REST answers have the documented shapes', () => {
   it('extranet users come without UF_DEPARTMENT and with USER_TYPE extranet', async () => {
     const t = testEmulator();
     const token = t.install();
-    const response = await t.rest('user.get', { FILTER: { USER_TYPE: 'extranet' }, ADMIN_MODE: true }, token).expect(200);
+    const response = await t
+      .rest('user.get', { FILTER: { USER_TYPE: 'extranet' }, ADMIN_MODE: true }, token)
+      .expect(200);
     expect(response.body.result.length).toBeGreaterThan(0);
     for (const user of response.body.result) {
       expect(user.USER_TYPE).toBe('extranet');
@@ -72,14 +89,23 @@ describe('REST answers have the documented shapes', () => {
     const adminToken = t.install();
     const employee = t.find(isOrdinary);
     const token = t.tokenFor(employee);
-    expect((await t.rest('profile', {}, adminToken)).body.result).toMatchObject({ ID: '1', ADMIN: true, TIME_ZONE_OFFSET: 0 });
+    expect((await t.rest('profile', {}, adminToken)).body.result).toMatchObject({
+      ID: '1',
+      ADMIN: true,
+      TIME_ZONE_OFFSET: 0,
+    });
     expect((await t.rest('profile', {}, token)).body.result).toMatchObject({ ID: String(employee.id), ADMIN: false });
     expect((await t.rest('user.admin', {}, token)).body.result).toBe(false);
     expect((await t.rest('user.access', { ACCESS: [`U${employee.id}`] }, token)).body.result).toBe(true);
     expect((await t.rest('user.access', { ACCESS: [`D${employee.departments[0]}`] }, token)).body.result).toBe(true);
     expect((await t.rest('user.access', { ACCESS: ['U1'] }, token)).body.result).toBe(false);
     expect((await t.rest('user.access', { ACCESS: ['U999999'] }, adminToken)).body.result).toBe(true);
-    expect((await t.rest('app.info', {}, token)).body.result).toMatchObject({ CODE: 'keycard', STATUS: 'L', INSTALLED: true, LANGUAGE_ID: 'en' });
+    expect((await t.rest('app.info', {}, token)).body.result).toMatchObject({
+      CODE: 'keycard',
+      STATUS: 'L',
+      INSTALLED: true,
+      LANGUAGE_ID: 'en',
+    });
     expect((await t.rest('scope', {}, token)).body.result).toEqual(['user_brief', 'department', 'placement']);
   });
 
@@ -108,7 +134,11 @@ describe('REST answers have the documented shapes', () => {
     const token = t.install();
     const groups = await t.rest('sonet_group.get', { IS_ADMIN: 'Y' }, token).expect(200);
     expect(groups.body.total).toBe(t.portal.directory.groups.length);
-    expect(groups.body.result[0]).toMatchObject({ ID: expect.any(String), OWNER_ID: expect.any(String), PROJECT: expect.stringMatching(/^[YN]$/) });
+    expect(groups.body.result[0]).toMatchObject({
+      ID: expect.any(String),
+      OWNER_ID: expect.any(String),
+      PROJECT: expect.stringMatching(/^[YN]$/),
+    });
     // Default order: ID descending.
     expect(Number(groups.body.result[0].ID)).toBe(t.portal.directory.groups.length);
     const members = await t.rest('sonet_group.user.get', { ID: 1 }, token).expect(200);

@@ -9,7 +9,9 @@ describe('a 100k-user portal', () => {
     const t = testEmulator({ companyData: company, operatingLimitSeconds: false });
     const token = t.install();
     const started = performance.now();
-    const cursor = await t.rest('user.get', { order: { ID: 'ASC' }, filter: { '>ID': 90_000 }, start: -1 }, token).expect(200);
+    const cursor = await t
+      .rest('user.get', { order: { ID: 'ASC' }, filter: { '>ID': 90_000 }, start: -1 }, token)
+      .expect(200);
     expect(Number(cursor.body.result[0].ID)).toBeGreaterThan(90_000);
     let total = 0;
     for (let page = 0; page < 20; page++) {

@@ -42,9 +42,12 @@ describe('@bitrix24/b24jssdk against the emulator', () => {
     expect(profile.getData()?.result).toMatchObject({ ID: '1', ADMIN: true });
 
     let users = 0;
-    for await (const chunk of sdk.actions.v2.fetchList.make<{ ID: string }>({ method: 'user.get', params: {} })) users += chunk.length;
+    for await (const chunk of sdk.actions.v2.fetchList.make<{ ID: string }>({ method: 'user.get', params: {} }))
+      users += chunk.length;
     const mates = portal.directory.groupMates(1);
-    expect(users).toBe(portal.directory.users.filter((user) => user.departments.length > 0 || mates.has(user.id)).length);
+    expect(users).toBe(
+      portal.directory.users.filter((user) => user.departments.length > 0 || mates.has(user.id)).length,
+    );
 
     const batch = await sdk.actions.v2.batch.make({
       calls: { me: { method: 'user.current' }, root: { method: 'department.get', params: { ID: 1 } } },

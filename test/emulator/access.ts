@@ -55,7 +55,13 @@ export function accessName(directory: Directory, code: string): AccessName | und
     case 'U':
     case 'IU': {
       const user = directory.user(id);
-      return user && { name: directory.fullName(user), provider: 'Users', provider_id: match[1] === 'U' ? 'user' : 'intranet' };
+      return (
+        user && {
+          name: directory.fullName(user),
+          provider: 'Users',
+          provider_id: match[1] === 'U' ? 'user' : 'intranet',
+        }
+      );
     }
     case 'D':
     case 'DR': {

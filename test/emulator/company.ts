@@ -134,7 +134,10 @@ function generateDepartments(rng: Rng, count: number): Department[] {
       }
     }
     const parentDepth = depth[parentIndex] ?? 0;
-    const base = parentDepth === 0 ? TOP_DEPARTMENTS[(id - 2) % TOP_DEPARTMENTS.length] ?? 'Division' : rng.pick(SUB_DEPARTMENTS);
+    const base =
+      parentDepth === 0
+        ? (TOP_DEPARTMENTS[(id - 2) % TOP_DEPARTMENTS.length] ?? 'Division')
+        : rng.pick(SUB_DEPARTMENTS);
     departments.push({
       id,
       name: uniqueName(base, id),

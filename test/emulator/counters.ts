@@ -1,4 +1,6 @@
-/** What the emulator has seen, for tests and benchmarks. Read `portal.counters`; reset with `portal.resetCounters()`. */
+/**
+ * What the emulator has seen, for tests and benchmarks. Read `portal.counters`; reset with `portal.resetCounters()`.
+ */
 export interface Counters {
   /** Every HTTP request the emulator answered (REST, OAuth server, control endpoints, page). */
   httpRequests: number;

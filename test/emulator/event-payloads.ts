@@ -48,7 +48,12 @@ export function appInstallPayload(portal: Portal, tokens: IssuedTokens): EventPa
   };
 }
 
-export function appUpdatePayload(portal: Portal, tokens: IssuedTokens, previousVersion: number, handlerId: number): EventPayload {
+export function appUpdatePayload(
+  portal: Portal,
+  tokens: IssuedTokens,
+  previousVersion: number,
+  handlerId: number,
+): EventPayload {
   return {
     event: 'ONAPPUPDATE',
     event_handler_id: handlerId,
@@ -69,7 +74,12 @@ export function appUninstallPayload(portal: Portal, clean: boolean, handlerId: n
   };
 }
 
-export function userAddPayload(portal: Portal, user: CompanyUser, tokens: IssuedTokens, handlerId: number): EventPayload {
+export function userAddPayload(
+  portal: Portal,
+  user: CompanyUser,
+  tokens: IssuedTokens,
+  handlerId: number,
+): EventPayload {
   const basic = portal.hasScope('user', 'user_basic');
   return {
     event: 'ONUSERADD',

@@ -72,7 +72,9 @@ console.log(`  portal page      ${running.url}/`);
 console.log(`  OAuth server     ${portal.oauthServer}   (B24_OAUTH_SERVER)`);
 console.log(`  client id        ${portal.app.clientId}`);
 console.log(`  app handler      ${portal.app.handlerUrl}`);
-console.log(`  company          ${portal.directory.users.length} users, ${portal.directory.departments.length} departments, member_id ${portal.memberId}`);
+console.log(
+  `  company          ${portal.directory.users.length} users, ${portal.directory.departments.length} departments, member_id ${portal.memberId}`,
+);
 
 const stop = (): void => {
   void running.close().then(() => process.exit(0));

@@ -47,7 +47,10 @@ export interface EmulatorOptions {
   lang?: string;
   /** Portal member_id (default: derived from the company seed). */
   memberId?: string;
-  /** Require scope `user` to bind ONUSERADD (the docs say so; unconfirmed whether `user_brief` suffices). Default false. */
+  /**
+   * Require scope `user` to bind ONUSERADD (the docs say so; unconfirmed whether `user_brief` suffices). Default
+   * false.
+   */
   onUserAddNeedsUserScope?: boolean;
   /** Also post APPLICATION_TOKEN and APPLICATION_SCOPE in the frame POST, as the 2026 docs describe. Default false. */
   frameApplicationToken?: boolean;

@@ -5,7 +5,12 @@ import { generateCompany, type CompanyUser } from './company.js';
 import { emptyCounters, type Counters } from './counters.js';
 import { Directory } from './directory.js';
 import { EventSender } from './events.js';
-import { DEFAULT_OPERATING_COST, DEFAULT_OPERATING_LIMIT_SECONDS, OperatingLimiter, type OperatingCost } from './operating-limit.js';
+import {
+  DEFAULT_OPERATING_COST,
+  DEFAULT_OPERATING_LIMIT_SECONDS,
+  OperatingLimiter,
+  type OperatingCost,
+} from './operating-limit.js';
 import type { EmulatorOptions } from './options.js';
 import { DEFAULT_RATE_LIMIT, LeakyBucket } from './rate-limit.js';
 import { TokenStore, type IssuedTokens } from './tokens.js';
@@ -131,10 +136,15 @@ export class Portal {
     this.tokens = new TokenStore(this.clock, options.tokenLifetimeSeconds ?? 3600);
     const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
     this.bucket = rateLimit === false ? null : new LeakyBucket(this.clock, rateLimit);
-    const operatingLimit = options.operatingLimitSeconds === undefined ? DEFAULT_OPERATING_LIMIT_SECONDS : options.operatingLimitSeconds;
+    const operatingLimit =
+      options.operatingLimitSeconds === undefined ? DEFAULT_OPERATING_LIMIT_SECONDS : options.operatingLimitSeconds;
     this.operating = operatingLimit === false ? null : new OperatingLimiter(this.clock, operatingLimit);
     this.operatingCost = { ...DEFAULT_OPERATING_COST, ...options.operatingCost };
-    this.memberId = options.memberId ?? createHash('md5').update(`keycard-emulator-${options.company?.seed ?? 1}`).digest('hex');
+    this.memberId =
+      options.memberId ??
+      createHash('md5')
+        .update(`keycard-emulator-${options.company?.seed ?? 1}`)
+        .digest('hex');
     this.lang = options.lang ?? 'en';
     this.onUserAddNeedsUserScope = options.onUserAddNeedsUserScope ?? false;
     this.frameApplicationToken = options.frameApplicationToken ?? false;

@@ -84,9 +84,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such emulator route.' });
   });
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500;
     if (status >= 500) portal.log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
-    res.status(status).json({ error: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status >= 500 ? 'Internal server error' : 'Bad request' });
+    res.status(status).json({
+      error: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      message: status >= 500 ? 'Internal server error' : 'Bad request',
+    });
   };
   app.use(onError);
 

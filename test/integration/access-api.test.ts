@@ -24,20 +24,35 @@ afterEach(async () => {
 const policyBody = z.object({
   policy: z.object({
     allowList: z.array(z.string()),
-    roles: z.array(z.object({ key: z.string(), title: z.string(), builtIn: z.boolean(), grants: z.record(z.string(), z.object({ level: z.string(), resources: z.array(z.string()).optional() })) })),
+    roles: z.array(
+      z.object({
+        key: z.string(),
+        title: z.string(),
+        builtIn: z.boolean(),
+        grants: z.record(z.string(), z.object({ level: z.string(), resources: z.array(z.string()).optional() })),
+      }),
+    ),
     assignments: z.array(z.object({ code: z.string(), role: z.string() })),
     delegates: z.array(z.string()),
     version: z.number(),
   }),
   etag: z.string(),
-  manifest: z.object({ features: z.array(z.object({ key: z.string() })), resourceTypes: z.array(z.object({ key: z.string(), resources: z.array(z.object({ id: z.string(), name: z.string() })) })) }),
+  manifest: z.object({
+    features: z.array(z.object({ key: z.string() })),
+    resourceTypes: z.array(
+      z.object({ key: z.string(), resources: z.array(z.object({ id: z.string(), name: z.string() })) }),
+    ),
+  }),
   names: z.record(z.string(), z.object({ title: z.string(), kind: z.string() })),
 });
 type PolicyBody = z.infer<typeof policyBody>;
 
 /** An active employee (not an admin) in a department, with the department. */
 function employee(s: DirectoryStack, skip: number[] = []): CompanyUser & { department: number } {
-  const found = s.portal.directory.users.find((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0 && !skip.includes(user.id));
+  const found = s.portal.directory.users.find(
+    (user) =>
+      user.active && !user.admin && user.type === 'employee' && user.departments.length > 0 && !skip.includes(user.id),
+  );
   if (found === undefined) throw new Error('no employee in the generated company');
   return { ...found, department: found.departments[0] ?? 0 };
 }
@@ -66,7 +81,10 @@ describe('access API', () => {
     const before = await readPolicy(s, await as(s, 1, true));
     const routes = [
       s.request.get('/api/access/policy'),
-      s.request.put('/api/access/policy').set('if-match', before.etag).send(content(before.policy, { allowList: [`U${worker.id}`] })),
+      s.request
+        .put('/api/access/policy')
+        .set('if-match', before.etag)
+        .send(content(before.policy, { allowList: [`U${worker.id}`] })),
       s.request.get('/api/access/check').query({ user: String(worker.id) }),
       s.request.get('/api/access/conflicts'),
       s.request.get('/api/audit'),
@@ -78,7 +96,9 @@ describe('access API', () => {
       expect(res.body.error).toMatch(/^(FEATURE_DENIED|ADMIN_REQUIRED)$/);
     }
     // An unknown admin status is no admin either.
-    expect((await s.request.get('/api/access/policy').set('authorization', await as(s, worker.id, null))).status).toBe(403);
+    expect((await s.request.get('/api/access/policy').set('authorization', await as(s, worker.id, null))).status).toBe(
+      403,
+    );
     expect((await readPolicy(s, await as(s, 1, true))).etag).toBe(before.etag);
   });
 
@@ -90,7 +110,10 @@ describe('access API', () => {
     expect(first.policy.version).toBe(0);
     expect(first.policy.assignments).toEqual([{ code: 'AU', role: 'manager' }]);
 
-    const missing = await s.request.put('/api/access/policy').set('authorization', admin).send(content(first.policy, {}));
+    const missing = await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .send(content(first.policy, {}));
     expect(missing.status).toBe(428);
 
     const saved = await s.request
@@ -127,7 +150,15 @@ describe('access API', () => {
         ...content(policy, {}),
         allowList: ['U999999', 'X1'],
         assignments: [{ code: 'AU', role: 'boss' }],
-        roles: [...policy.roles, { key: 'viewer', title: 'Viewer', builtIn: false, grants: { payroll: { level: 'read' }, stock: { level: 'read', resources: ['42'] } } }],
+        roles: [
+          ...policy.roles,
+          {
+            key: 'viewer',
+            title: 'Viewer',
+            builtIn: false,
+            grants: { payroll: { level: 'read' }, stock: { level: 'read', resources: ['42'] } },
+          },
+        ],
       });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('INVALID_POLICY');
@@ -139,7 +170,11 @@ describe('access API', () => {
     expect(messages.join('\n')).toContain('warehouse 42');
     expect((await readPolicy(s, admin)).etag).toBe(etag);
 
-    const malformed = await s.request.put('/api/access/policy').set('authorization', admin).set('if-match', etag).send({ allowList: 'everyone' });
+    const malformed = await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send({ allowList: 'everyone' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.problems.map((problem: { path: string }) => problem.path)).toContain('allowList');
   });
@@ -148,13 +183,21 @@ describe('access API', () => {
     const s = await syncedStack();
     const admin = await as(s, 1, true);
     const inside = employee(s);
-    const outside = employee(s, s.portal.directory.users.filter((user) => user.departments.includes(inside.department)).map((user) => user.id));
+    const outside = employee(
+      s,
+      s.portal.directory.users.filter((user) => user.departments.includes(inside.department)).map((user) => user.id),
+    );
     const insideAuth = await as(s, inside.id, false);
     const outsideAuth = await as(s, outside.id, false);
     expect((await s.request.get('/api/directory/departments').set('authorization', outsideAuth)).status).toBe(200);
 
     const { policy, etag } = await readPolicy(s, admin);
-    await s.request.put('/api/access/policy').set('authorization', admin).set('if-match', etag).send(content(policy, { allowList: [`D${inside.department}`] })).expect(200);
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send(content(policy, { allowList: [`D${inside.department}`] }))
+      .expect(200);
 
     const denied = await s.request.get('/api/directory/departments').set('authorization', outsideAuth);
     expect(denied.status).toBe(403);
@@ -164,7 +207,10 @@ describe('access API', () => {
     expect(me.body.access).toMatchObject({ open: false, manage: false });
     expect((await s.request.get('/api/directory/departments').set('authorization', insideAuth)).status).toBe(200);
     // Admins always pass the allow-list, as in Bitrix24, so nobody locks the portal out.
-    expect((await s.request.get('/api/me').set('authorization', admin)).body.access).toMatchObject({ open: true, manage: true });
+    expect((await s.request.get('/api/me').set('authorization', admin)).body.access).toMatchObject({
+      open: true,
+      manage: true,
+    });
   });
 
   it('delegates manage access but only portal admins change who the delegates are', async () => {
@@ -172,7 +218,12 @@ describe('access API', () => {
     const admin = await as(s, 1, true);
     const delegate = employee(s);
     const { policy, etag } = await readPolicy(s, admin);
-    await s.request.put('/api/access/policy').set('authorization', admin).set('if-match', etag).send(content(policy, { delegates: [`U${delegate.id}`] })).expect(200);
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send(content(policy, { delegates: [`U${delegate.id}`] }))
+      .expect(200);
 
     const auth = await as(s, delegate.id, false);
     const mine = await readPolicy(s, auth);
@@ -190,7 +241,9 @@ describe('access API', () => {
       .send(content(mine.policy, { allowList: [`U${delegate.id}`] }));
     expect(allowed.status).toBe(200);
     // A delegate whose admin status Bitrix24 could not tell is refused: unknown never counts as a grant.
-    expect((await s.request.get('/api/access/policy').set('authorization', await as(s, delegate.id, null))).status).toBe(403);
+    expect(
+      (await s.request.get('/api/access/policy').set('authorization', await as(s, delegate.id, null))).status,
+    ).toBe(403);
   });
 
   it('checks a user: effective levels with the rules behind them; conflicts list users reached at two levels', async () => {
@@ -205,23 +258,36 @@ describe('access API', () => {
       .send(content(policy, { assignments: [...policy.assignments, { code: `U${worker.id}`, role: 'administrator' }] }))
       .expect(200);
 
-    const res = await s.request.get('/api/access/check').query({ user: String(worker.id) }).set('authorization', admin);
+    const res = await s.request
+      .get('/api/access/check')
+      .query({ user: String(worker.id) })
+      .set('authorization', admin);
     expect(res.status).toBe(200);
     expect(res.body.user.id).toBe(worker.id);
-    expect(res.body.codes).toEqual(expect.arrayContaining([`U${worker.id}`, `D${worker.department}`, `DR${worker.department}`, 'AU']));
+    expect(res.body.codes).toEqual(
+      expect.arrayContaining([`U${worker.id}`, `D${worker.department}`, `DR${worker.department}`, 'AU']),
+    );
     const reports = res.body.access.features.find((feature: { feature: string }) => feature.feature === 'reports');
     expect(reports.level).toBe('edit');
-    expect(reports.levels.at(-1).reasons).toEqual([expect.objectContaining({ kind: 'role', code: `U${worker.id}`, role: 'administrator' })]);
+    expect(reports.levels.at(-1).reasons).toEqual([
+      expect.objectContaining({ kind: 'role', code: `U${worker.id}`, role: 'administrator' }),
+    ]);
     const settings = res.body.access.features.find((feature: { feature: string }) => feature.feature === 'settings');
     expect(settings).toMatchObject({ level: null, denied: [{ kind: 'adminOnly', feature: 'settings' }] });
     expect(res.body.names[`U${worker.id}`]).toMatchObject({ kind: 'user' });
 
-    expect((await s.request.get('/api/access/check').query({ user: 'abc' }).set('authorization', admin)).body.error).toBe('INVALID_USER');
-    expect((await s.request.get('/api/access/check').query({ user: '999999' }).set('authorization', admin)).status).toBe(404);
+    expect(
+      (await s.request.get('/api/access/check').query({ user: 'abc' }).set('authorization', admin)).body.error,
+    ).toBe('INVALID_USER');
+    expect(
+      (await s.request.get('/api/access/check').query({ user: '999999' }).set('authorization', admin)).status,
+    ).toBe(404);
 
     const found = await s.request.get('/api/access/conflicts').set('authorization', admin);
     expect(found.status).toBe(200);
-    const conflict = found.body.conflicts.find((item: { user: { id: number }; feature: string }) => item.user.id === worker.id && item.feature === 'reports');
+    const conflict = found.body.conflicts.find(
+      (item: { user: { id: number }; feature: string }) => item.user.id === worker.id && item.feature === 'reports',
+    );
     expect(conflict).toMatchObject({ level: 'edit' });
     expect(conflict.rules.map((rule: { code: string }) => rule.code).sort()).toEqual(['AU', `U${worker.id}`].sort());
   });
@@ -231,7 +297,11 @@ describe('access API', () => {
     const worker = employee(s);
     let current = await readPolicy(s, await as(s, 1, true));
     const save = async (userId: number, change: Partial<PolicyBody['policy']>) => {
-      const res = await s.request.put('/api/access/policy').set('authorization', await as(s, userId, true)).set('if-match', current.etag).send(content(current.policy, change));
+      const res = await s.request
+        .put('/api/access/policy')
+        .set('authorization', await as(s, userId, true))
+        .set('if-match', current.etag)
+        .send(content(current.policy, change));
       expect(res.status).toBe(200);
       current = policyBody.parse(res.body);
     };
@@ -239,7 +309,11 @@ describe('access API', () => {
     await save(2, { allowList: [`U${worker.id}`, 'AU'] });
     const manager = current.policy.roles.find((role) => role.key === 'manager');
     if (manager === undefined) throw new Error('no manager role');
-    await save(1, { roles: current.policy.roles.map((role) => (role.key === 'manager' ? { ...role, grants: { ...role.grants, reports: { level: 'edit' } } } : role)) });
+    await save(1, {
+      roles: current.policy.roles.map((role) =>
+        role.key === 'manager' ? { ...role, grants: { ...role.grants, reports: { level: 'edit' } } } : role,
+      ),
+    });
     // A save that changes nothing is not an entry.
     await save(1, {});
 
@@ -247,22 +321,37 @@ describe('access API', () => {
     const all = await s.request.get('/api/audit').set('authorization', auth);
     expect(all.status).toBe(200);
     expect(all.body.entries.map((entry: { version: number }) => entry.version)).toEqual([3, 2, 1]);
-    expect(all.body.entries[0]).toMatchObject({ actor: { id: '1' }, changes: [{ kind: 'grant', role: 'manager', feature: 'reports', before: { level: 'read' }, after: { level: 'edit' } }] });
+    expect(all.body.entries[0]).toMatchObject({
+      actor: { id: '1' },
+      changes: [
+        { kind: 'grant', role: 'manager', feature: 'reports', before: { level: 'read' }, after: { level: 'edit' } },
+      ],
+    });
     expect(all.body.entries[2].changes).toEqual([{ kind: 'allowList', action: 'added', code: `U${worker.id}` }]);
     expect(all.body.names[`U${worker.id}`]).toMatchObject({ kind: 'user' });
 
     const byActor = await s.request.get('/api/audit').query({ actor: '2' }).set('authorization', auth);
     expect(byActor.body.entries.map((entry: { version: number }) => entry.version)).toEqual([2]);
-    const byCode = await s.request.get('/api/audit').query({ code: `U${worker.id}` }).set('authorization', auth);
+    const byCode = await s.request
+      .get('/api/audit')
+      .query({ code: `U${worker.id}` })
+      .set('authorization', auth);
     expect(byCode.body.entries.map((entry: { version: number }) => entry.version)).toEqual([1]);
 
     const page1 = await s.request.get('/api/audit').query({ limit: '2' }).set('authorization', auth);
     expect(page1.body.entries.map((entry: { version: number }) => entry.version)).toEqual([3, 2]);
-    const page2 = await s.request.get('/api/audit').query({ limit: '2', cursor: page1.body.nextCursor }).set('authorization', auth);
+    const page2 = await s.request
+      .get('/api/audit')
+      .query({ limit: '2', cursor: page1.body.nextCursor })
+      .set('authorization', auth);
     expect(page2.body.entries.map((entry: { version: number }) => entry.version)).toEqual([1]);
     expect(page2.body.nextCursor).toBeNull();
-    expect((await s.request.get('/api/audit').query({ limit: '0' }).set('authorization', auth)).body.error).toBe('INVALID_LIMIT');
-    expect((await s.request.get('/api/audit').query({ code: 'DROP TABLE' }).set('authorization', auth)).body.error).toBe('INVALID_CODE');
+    expect((await s.request.get('/api/audit').query({ limit: '0' }).set('authorization', auth)).body.error).toBe(
+      'INVALID_LIMIT',
+    );
+    expect(
+      (await s.request.get('/api/audit').query({ code: 'DROP TABLE' }).set('authorization', auth)).body.error,
+    ).toBe('INVALID_CODE');
   });
 
   it('stock: a role limited to one warehouse sees only it, and only its part of each item', async () => {
@@ -270,12 +359,22 @@ describe('access API', () => {
     const admin = await as(s, 1, true);
     const worker = employee(s);
     const { policy, etag } = await readPolicy(s, admin);
-    const keeper = { key: 'keeper', title: 'Storekeeper', builtIn: false, grants: { stock: { level: 'edit', resources: ['2'] } } };
+    const keeper = {
+      key: 'keeper',
+      title: 'Storekeeper',
+      builtIn: false,
+      grants: { stock: { level: 'edit', resources: ['2'] } },
+    };
     await s.request
       .put('/api/access/policy')
       .set('authorization', admin)
       .set('if-match', etag)
-      .send(content(policy, { roles: [...policy.roles.map((role) => (role.key === 'manager' ? { ...role, grants: {} } : role)), keeper], assignments: [{ code: `U${worker.id}`, role: 'keeper' }] }))
+      .send(
+        content(policy, {
+          roles: [...policy.roles.map((role) => (role.key === 'manager' ? { ...role, grants: {} } : role)), keeper],
+          assignments: [{ code: `U${worker.id}`, role: 'keeper' }],
+        }),
+      )
       .expect(200);
 
     const res = await s.request.get('/api/stock').set('authorization', await as(s, worker.id, false));

@@ -10,7 +10,14 @@ const globex = testPortal('globex');
 function frameRequest(portal: TestPortal, userToken: string, query: Record<string, string> = {}) {
   return {
     query: { DOMAIN: portal.host, PROTOCOL: '1', LANG: 'en', APP_SID: 'sid', ...query },
-    body: { AUTH_ID: userToken, AUTH_EXPIRES: '3600', REFRESH_ID: 'user-refresh', member_id: portal.memberId, status: 'F', PLACEMENT: 'DEFAULT' },
+    body: {
+      AUTH_ID: userToken,
+      AUTH_EXPIRES: '3600',
+      REFRESH_ID: 'user-refresh',
+      member_id: portal.memberId,
+      status: 'F',
+      PLACEMENT: 'DEFAULT',
+    },
   };
 }
 
@@ -22,7 +29,10 @@ describe('POST /app', () => {
     const h = harness();
     await installPortal(h, acme);
     oauthAppInfo(acme, { token: 'user-token' });
-    const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '42', ADMIN: false, NAME: 'Boris', LAST_NAME: 'Ivanov' } });
+    const profile = portalCall(acme, 'profile', {
+      token: 'user-token',
+      result: { ID: '42', ADMIN: false, NAME: 'Boris', LAST_NAME: 'Ivanov' },
+    });
     const { query, body } = frameRequest(acme, 'user-token', { LANG: 'ru' });
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(200);
@@ -34,21 +44,35 @@ describe('POST /app', () => {
 
     const me = await h.request.get('/api/me').set('authorization', `Bearer ${boot.session}`);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ user: { id: '42', name: 'Boris Ivanov', isAdmin: false }, portal: { domain: acme.host, memberId: acme.memberId }, lang: 'ru' });
+    expect(me.body).toMatchObject({
+      user: { id: '42', name: 'Boris Ivanov', isAdmin: false },
+      portal: { domain: acme.host, memberId: acme.memberId },
+      lang: 'ru',
+    });
     // A fresh install gives everyone the Manager role: read-only features, nothing admin-only.
     expect(me.body.access).toMatchObject({
       open: true,
       manage: false,
-      features: { directory: { level: 'read', levels: { read: 'all' } }, reports: { level: 'read' }, settings: { level: null, levels: {} } },
+      features: {
+        directory: { level: 'read', levels: { read: 'all' } },
+        reports: { level: 'read' },
+        settings: { level: null, levels: {} },
+      },
     });
   });
 
   it('never uses the request’s DOMAIN: a frame POST naming another host still verifies on the stored endpoint', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const evil = nock('https://evil.bitrix24.com').post(/.*/).query(true).reply(200, { result: { ID: '1', ADMIN: true } });
+    const evil = nock('https://evil.bitrix24.com')
+      .post(/.*/)
+      .query(true)
+      .reply(200, { result: { ID: '1', ADMIN: true } });
     oauthAppInfo(acme, { token: 'user-token' });
-    const profile = portalCall(acme, 'profile', { token: 'user-token', result: { ID: '5', ADMIN: false, NAME: 'Vera' } });
+    const profile = portalCall(acme, 'profile', {
+      token: 'user-token',
+      result: { ID: '5', ADMIN: false, NAME: 'Vera' },
+    });
     const { query, body } = frameRequest(acme, 'user-token', { DOMAIN: 'evil.bitrix24.com' });
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(200);

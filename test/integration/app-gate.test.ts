@@ -29,11 +29,20 @@ function open(s: DirectoryStack, user: CompanyUser, lang = 'en') {
     .post('/app')
     .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: lang, APP_SID: 'sid' })
     .type('form')
-    .send({ AUTH_ID: tokens.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: tokens.refreshToken, member_id: s.memberId, status: 'L', PLACEMENT: 'DEFAULT' });
+    .send({
+      AUTH_ID: tokens.accessToken,
+      AUTH_EXPIRES: '3600',
+      REFRESH_ID: tokens.refreshToken,
+      member_id: s.memberId,
+      status: 'L',
+      PLACEMENT: 'DEFAULT',
+    });
 }
 
 function employees(s: DirectoryStack): CompanyUser[] {
-  return s.portal.directory.users.filter((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0);
+  return s.portal.directory.users.filter(
+    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
+  );
 }
 
 /** Restricts the app to department `departmentId` (direct members) as the admin would. */
@@ -41,7 +50,12 @@ async function restrictTo(s: DirectoryStack, code: string): Promise<void> {
   const admin = `Bearer ${await s.session({ userId: '1', isAdmin: true })}`;
   const current = await s.request.get('/api/access/policy').set('authorization', admin);
   const { version: _version, ...policy } = current.body.policy;
-  await s.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: [code] }).expect(200);
+  await s.request
+    .put('/api/access/policy')
+    .set('authorization', admin)
+    .set('if-match', current.body.etag)
+    .send({ ...policy, allowList: [code] })
+    .expect(200);
 }
 
 describe('POST /app: Keycard access settings', () => {
@@ -79,7 +93,11 @@ describe('POST /app: Keycard access settings', () => {
     const s = await syncedStack();
     const department = employees(s)[0]?.departments[0] ?? 0;
     await restrictTo(s, `DR${department}`);
-    const newcomer = addEmployee(s.portal, { name: 'Nova', lastName: 'Newcomer', departmentId: department }, s.portal.defaultUser());
+    const newcomer = addEmployee(
+      s.portal,
+      { name: 'Nova', lastName: 'Newcomer', departmentId: department },
+      s.portal.defaultUser(),
+    );
     const res = await open(s, newcomer);
     expect(res.status).toBe(200);
   });
@@ -117,7 +135,9 @@ describe('POST /app: Keycard access settings', () => {
     expect(res.status).toBe(503);
     expect(res.text).toContain('temporarily unavailable');
     expect(res.text).not.toContain('keycard-bootstrap');
-    const api = await s.request.get('/api/me').set('authorization', `Bearer ${await s.session({ userId: String(worker.id), isAdmin: false })}`);
+    const api = await s.request
+      .get('/api/me')
+      .set('authorization', `Bearer ${await s.session({ userId: String(worker.id), isAdmin: false })}`);
     expect(api.status).toBe(503);
     failing = false;
     expect((await open(s, worker)).status).toBe(200);

@@ -25,7 +25,12 @@ const userSchema = z.strictObject({
   photo: z.string().nullable(),
   departments: z.array(z.strictObject({ id: z.number(), name: z.string() })),
 });
-const usersPageSchema = z.strictObject({ generation: z.number().nullable(), total: z.number(), nextCursor: z.string().nullable(), users: z.array(userSchema) });
+const usersPageSchema = z.strictObject({
+  generation: z.number().nullable(),
+  total: z.number(),
+  nextCursor: z.string().nullable(),
+  users: z.array(userSchema),
+});
 
 interface Node {
   id: number;
@@ -47,13 +52,26 @@ const nodeSchema: z.ZodType<Node> = z.lazy(() =>
     children: z.array(nodeSchema),
   }),
 );
-const treeSchema = z.strictObject({ generation: z.number().nullable(), refreshedAt: z.number().nullable(), tree: z.array(nodeSchema) });
+const treeSchema = z.strictObject({
+  generation: z.number().nullable(),
+  refreshedAt: z.number().nullable(),
+  tree: z.array(nodeSchema),
+});
 
 const statusSchema = z.strictObject({
   state: z.enum(['never', 'running', 'idle', 'failed']),
   generation: z.number().nullable(),
   refreshedAt: z.number().nullable(),
-  progress: z.strictObject({ phase: z.string(), users: z.number(), departments: z.number(), workgroups: z.number(), requests: z.number(), startedAt: z.number() }).optional(),
+  progress: z
+    .strictObject({
+      phase: z.string(),
+      users: z.number(),
+      departments: z.number(),
+      workgroups: z.number(),
+      requests: z.number(),
+      startedAt: z.number(),
+    })
+    .optional(),
   lastRun: z
     .strictObject({
       trigger: z.string(),
@@ -78,7 +96,10 @@ describe('before the first sync', () => {
     const status = await s.request.get('/api/sync').set('authorization', auth);
     expect(status.status).toBe(200);
     expect(statusSchema.parse(status.body)).toEqual({
-      state: 'never', generation: null, refreshedAt: null, workgroups: { available: false, missingScope: 'sonet_group' },
+      state: 'never',
+      generation: null,
+      refreshedAt: null,
+      workgroups: { available: false, missingScope: 'sonet_group' },
     });
     const tree = await s.request.get('/api/directory/departments').set('authorization', auth);
     expect(treeSchema.parse(tree.body)).toEqual({ generation: null, refreshedAt: null, tree: [] });
@@ -101,7 +122,9 @@ describe('POST /api/sync', () => {
   it('refuses non-admins and unknown admin status with 403 ADMIN_REQUIRED', async () => {
     const s = await stack({ users: 10 });
     for (const isAdmin of [false, null]) {
-      const res = await s.request.post('/api/sync').set('authorization', `Bearer ${await s.session({ userId: '5', isAdmin })}`);
+      const res = await s.request
+        .post('/api/sync')
+        .set('authorization', `Bearer ${await s.session({ userId: '5', isAdmin })}`);
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ error: 'ADMIN_REQUIRED', message: expect.any(String) });
     }
@@ -121,7 +144,11 @@ describe('POST /api/sync', () => {
 
     await s.background.idle();
     const done = statusSchema.parse((await s.request.get('/api/sync').set('authorization', auth)).body);
-    expect(done).toMatchObject({ state: 'idle', generation: 1, lastRun: { trigger: 'admin', users: 3000, requests: 3 } });
+    expect(done).toMatchObject({
+      state: 'idle',
+      generation: 1,
+      lastRun: { trigger: 'admin', users: 3000, requests: 3 },
+    });
     expect(done.refreshedAt).toBe(done.lastRun?.finishedAt);
     expect(done.progress).toBeUndefined();
   });
@@ -130,7 +157,9 @@ describe('POST /api/sync', () => {
     const s = await stack({ users: 10 });
     s.portal.scopes = ['placement'];
     await expect(s.directory.runSync(s.memberId, 'admin')).rejects.toMatchObject({ bitrixCode: 'insufficient_scope' });
-    const status = statusSchema.parse((await s.request.get('/api/sync').set('authorization', `Bearer ${await s.session()}`)).body);
+    const status = statusSchema.parse(
+      (await s.request.get('/api/sync').set('authorization', `Bearer ${await s.session()}`)).body,
+    );
     expect(status).toMatchObject({ state: 'failed', generation: null, lastError: { code: 'insufficient_scope' } });
   });
 });
@@ -139,7 +168,9 @@ describe('GET /api/directory/*', () => {
   it('departments: the tree with heads and active member counts', async () => {
     const s = await stack({ users: 400 });
     await s.directory.runSync(s.memberId, 'admin');
-    const res = await s.request.get('/api/directory/departments').set('authorization', `Bearer ${await s.session({ isAdmin: false })}`);
+    const res = await s.request
+      .get('/api/directory/departments')
+      .set('authorization', `Bearer ${await s.session({ isAdmin: false })}`);
     expect(res.status).toBe(200);
     const body = treeSchema.parse(res.body);
     expect(body.generation).toBe(1);
@@ -160,7 +191,10 @@ describe('GET /api/directory/*', () => {
       return undefined;
     };
     const head = company.user(withHead?.head ?? 0);
-    expect(find(body.tree, withHead?.id ?? 0)?.head).toEqual({ id: head?.id, name: `${head?.name} ${head?.lastName}`.trim() });
+    expect(find(body.tree, withHead?.id ?? 0)?.head).toEqual({
+      id: head?.id,
+      name: `${head?.name} ${head?.lastName}`.trim(),
+    });
   });
 
   it('users: search, department with and without sub-departments, activity, and cursor paging', async () => {
@@ -192,13 +226,19 @@ describe('GET /api/directory/*', () => {
     expect(direct.users.every((user) => user.departments.some((department) => department.id === 2))).toBe(true);
     const deep = await get({ department: '2', subdepartments: 'true', limit: '500' });
     expect(deep.total).toBeGreaterThan(direct.total);
-    const under2 = company.users.filter((user) => user.active && user.departments.some((department) => company.selfAndAncestors(department).includes(2)));
+    const under2 = company.users.filter(
+      (user) => user.active && user.departments.some((department) => company.selfAndAncestors(department).includes(2)),
+    );
     expect(deep.total).toBe(under2.length);
 
     const seen = new Set<number>();
     let cursor: string | null = null;
     do {
-      const page: z.infer<typeof usersPageSchema> = await get({ active: 'all', limit: '150', ...(cursor === null ? {} : { cursor }) });
+      const page: z.infer<typeof usersPageSchema> = await get({
+        active: 'all',
+        limit: '150',
+        ...(cursor === null ? {} : { cursor }),
+      });
       for (const user of page.users) {
         expect(seen.has(user.id)).toBe(false);
         seen.add(user.id);
@@ -221,7 +261,10 @@ describe('GET /api/directory/*', () => {
     ['q=a&q=b', 'INVALID_Q'],
   ])('users: a bad query %j → 400 %s', async (query, code) => {
     const s = await stack({ users: 10 });
-    const res = await s.request.get('/api/directory/users').query(query).set('authorization', `Bearer ${await s.session()}`);
+    const res = await s.request
+      .get('/api/directory/users')
+      .query(query)
+      .set('authorization', `Bearer ${await s.session()}`);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: code, message: expect.any(String) });
   });

@@ -7,9 +7,20 @@ import { portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal } from '../support/install-portal.js';
 
 const acme = testPortal('acme');
-const TIME = { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0, operating_reset_at: 1_900_000_000 };
+const TIME = {
+  start: 1,
+  finish: 1.01,
+  duration: 0.01,
+  processing: 0.01,
+  operating: 0,
+  operating_reset_at: 1_900_000_000,
+};
 
-const batchBody = z.object({ auth: z.string(), halt: z.union([z.number(), z.string()]), cmd: z.record(z.string(), z.string()) });
+const batchBody = z.object({
+  auth: z.string(),
+  halt: z.union([z.number(), z.string()]),
+  cmd: z.record(z.string(), z.string()),
+});
 type Envelope = Record<string, unknown>;
 
 /** Users as user.get prints them (user_brief): nulls, `{}` dates, no UF_DEPARTMENT for extranet. */
@@ -43,7 +54,12 @@ const departments = [
  */
 function fakeBatch(options: {
   users: number[];
-  quirk?: (key: string, method: string, params: Record<string, unknown>, request: number) => { error: string } | { rows: unknown[] } | undefined;
+  quirk?: (
+    key: string,
+    method: string,
+    params: Record<string, unknown>,
+    request: number,
+  ) => { error: string } | { rows: unknown[] } | undefined;
   ignoreCursor?: boolean;
 }): { requests: Array<Record<string, string>>; reply: (cmd: Record<string, string>) => Envelope } {
   const requests: Array<Record<string, string>> = [];
@@ -77,29 +93,52 @@ function fakeBatch(options: {
             const referenced = result[ref];
             const row: unknown = Array.isArray(referenced) ? referenced[Number(index)] : undefined;
             // An unresolvable reference becomes an array and matches nothing.
-            after = typeof row === 'object' && row !== null && field in row ? Number(Reflect.get(row, field)) : Number.POSITIVE_INFINITY;
+            after =
+              typeof row === 'object' && row !== null && field in row
+                ? Number(Reflect.get(row, field))
+                : Number.POSITIVE_INFINITY;
           } else if (typeof bound === 'string') after = Number(bound);
           if (options.ignoreCursor === true) {
             const start = Number(params['start'] ?? 0);
             rows = options.users.slice(Math.max(0, start), Math.max(0, start) + 50).map(restUser);
             if (start >= 0) totals[key] = options.users.length;
-          } else rows = options.users.filter((id) => id > after).slice(0, 50).map(restUser);
+          } else
+            rows = options.users
+              .filter((id) => id > after)
+              .slice(0, 50)
+              .map(restUser);
         }
         result[key] = quirk !== undefined && 'rows' in quirk ? quirk.rows : rows;
       }
       // PHP prints empty maps as [].
       const map = (value: Record<string, unknown>) => (Object.keys(value).length === 0 ? [] : value);
-      return { result: map(result), result_error: map(errors), result_total: map(totals), result_next: [], result_time: [] };
+      return {
+        result: map(result),
+        result_error: map(errors),
+        result_total: map(totals),
+        result_next: [],
+        result_time: [],
+      };
     },
   };
 }
 
-function interceptBatch(reply: (cmd: Record<string, string>) => Envelope, options: { token?: string; times?: number } = {}): nock.Scope {
+function interceptBatch(
+  reply: (cmd: Record<string, string>) => Envelope,
+  options: { token?: string; times?: number } = {},
+): nock.Scope {
   return nock(acme.origin)
-    .post('/rest/batch', (body: unknown) => batchBody.safeParse(body).success && batchBody.parse(body).auth === (options.token ?? acme.adminToken))
+    .post(
+      '/rest/batch',
+      (body: unknown) =>
+        batchBody.safeParse(body).success && batchBody.parse(body).auth === (options.token ?? acme.adminToken),
+    )
     .query(true)
     .times(options.times ?? 100)
-    .reply(200, (_uri, body) => ({ result: reply(batchBody.parse(typeof body === 'string' ? JSON.parse(body) : body).cmd), time: TIME }));
+    .reply(200, (_uri, body) => ({
+      result: reply(batchBody.parse(typeof body === 'string' ? JSON.parse(body) : body).cmd),
+      time: TIME,
+    }));
 }
 
 async function installed() {
@@ -136,7 +175,8 @@ describe('batch envelopes and quirks (nock)', () => {
     const h = await installed();
     const portal = fakeBatch({
       users: range(1, 130),
-      quirk: (key, method, _params, request) => (method === 'user.get' && key === 'c2' && request === 2 ? { error: 'INTERNAL_SERVER_ERROR' } : undefined),
+      quirk: (key, method, _params, request) =>
+        method === 'user.get' && key === 'c2' && request === 2 ? { error: 'INTERNAL_SERVER_ERROR' } : undefined,
     });
     interceptBatch(portal.reply);
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
@@ -149,9 +189,14 @@ describe('batch envelopes and quirks (nock)', () => {
 
   it('a result_error that does not go away fails the sync with its code, keeping the checkpoint', async () => {
     const h = await installed();
-    const portal = fakeBatch({ users: range(1, 130), quirk: (key, method) => (method === 'user.get' && key === 'c0' ? { error: 'ERROR_CORE' } : undefined) });
+    const portal = fakeBatch({
+      users: range(1, 130),
+      quirk: (key, method) => (method === 'user.get' && key === 'c0' ? { error: 'ERROR_CORE' } : undefined),
+    });
     interceptBatch(portal.reply);
-    await expect(h.services.directory.runSync(acme.memberId, 'admin')).rejects.toMatchObject({ bitrixCode: 'ERROR_CORE' });
+    await expect(h.services.directory.runSync(acme.memberId, 'admin')).rejects.toMatchObject({
+      bitrixCode: 'ERROR_CORE',
+    });
     // One department request, then the user request and two retries.
     expect(portal.requests).toHaveLength(4);
     const status = await h.services.directory.status(acme.memberId);
@@ -162,14 +207,20 @@ describe('batch envelopes and quirks (nock)', () => {
     const h = await installed();
     const portal = fakeBatch({ users: [], quirk: () => ({ error: 'ACCESS_DENIED' }) });
     interceptBatch(portal.reply);
-    await expect(h.services.directory.runSync(acme.memberId, 'admin')).rejects.toMatchObject({ bitrixCode: 'ACCESS_DENIED' });
+    await expect(h.services.directory.runSync(acme.memberId, 'admin')).rejects.toMatchObject({
+      bitrixCode: 'ACCESS_DENIED',
+    });
     expect(portal.requests).toHaveLength(1);
   });
 
   it('repeats after the end of data (an unresolved reference matching everything) are ignored', async () => {
     const h = await installed();
     // After the short page c1, the portal answers the later commands with the first page again.
-    const portal = fakeBatch({ users: range(1, 70), quirk: (key, method) => (method === 'user.get' && Number(key.slice(1)) >= 2 ? { rows: range(1, 50).map(restUser) } : undefined) });
+    const portal = fakeBatch({
+      users: range(1, 70),
+      quirk: (key, method) =>
+        method === 'user.get' && Number(key.slice(1)) >= 2 ? { rows: range(1, 50).map(restUser) } : undefined,
+    });
     interceptBatch(portal.reply);
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
     expect(report.users).toBe(70);
@@ -182,16 +233,23 @@ describe('batch envelopes and quirks (nock)', () => {
     interceptBatch(portal.reply);
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
     expect(report.users).toBe(120);
-    const offsetRequest = portal.requests.find((cmd) => cmd['c1']?.includes('start=50') === true && cmd['c1'].startsWith('user.get'));
+    const offsetRequest = portal.requests.find(
+      (cmd) => cmd['c1']?.includes('start=50') === true && cmd['c1'].startsWith('user.get'),
+    );
     expect(offsetRequest?.['c0']).toBe('user.get?sort=ID&order=ASC&ADMIN_MODE=1&start=0');
-    expect([...(await h.services.directory.snapshot(acme.memberId)).users.keys()].sort((a, b) => a - b)).toEqual(range(1, 120));
+    expect([...(await h.services.directory.snapshot(acme.memberId)).users.keys()].sort((a, b) => a - b)).toEqual(
+      range(1, 120),
+    );
   });
 
   it('a 503 in the middle is retried through the budget', async () => {
     const h = await installed();
     const portal = fakeBatch({ users: range(1, 3000) });
     interceptBatch(portal.reply, { times: 2 });
-    nock(acme.origin).post('/rest/batch').query(true).reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
+    nock(acme.origin)
+      .post('/rest/batch')
+      .query(true)
+      .reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
     interceptBatch(portal.reply, { times: 5 });
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
     expect(report).toMatchObject({ users: 3000, requests: 4 });
@@ -202,8 +260,15 @@ describe('batch envelopes and quirks (nock)', () => {
     const h = await installed();
     const portal = fakeBatch({ users: range(1, 3000) });
     interceptBatch(portal.reply, { times: 2 });
-    nock(acme.origin).post('/rest/batch').query(true).reply(401, { error: 'expired_token', error_description: 'The access token provided has expired.' });
-    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-renewed-1', refresh: 'refresh-renewed-1', portal: acme });
+    nock(acme.origin)
+      .post('/rest/batch')
+      .query(true)
+      .reply(401, { error: 'expired_token', error_description: 'The access token provided has expired.' });
+    const refresh = tokenRefresh(acme.refreshToken, {
+      access: 'access-renewed-1',
+      refresh: 'refresh-renewed-1',
+      portal: acme,
+    });
     interceptBatch(portal.reply, { token: 'access-renewed-1' });
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
     refresh.done();
@@ -218,7 +283,14 @@ describe('batch envelopes and quirks (nock)', () => {
     portalCall(acme, 'scope', { result: ['user_brief'] });
     portalCall(acme, 'profile', { token: 'user-token-1', result: { ID: '3', ADMIN: false } });
     await (await h.services.clients.forPortal(acme.memberId)).call('scope');
-    await h.services.clients.forUserToken({ memberId: acme.memberId, clientEndpoint: `${acme.origin}/rest/`, accessToken: 'user-token-1', expiresAt: Math.floor(Date.now() / 1000) + 600 }).call('profile');
+    await h.services.clients
+      .forUserToken({
+        memberId: acme.memberId,
+        clientEndpoint: `${acme.origin}/rest/`,
+        accessToken: 'user-token-1',
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+      })
+      .call('profile');
     interceptBatch(fakeBatch({ users: range(1, 10) }).reply);
     const report = await h.services.directory.runSync(acme.memberId, 'admin');
     expect(budget.stats.requests - before).toBe(2 + report.requests);

@@ -19,7 +19,12 @@ const sortedIds = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
 
 describe('directory sync within the limits', () => {
   it('paces requests with the budget so a portal with a tight bucket never refuses one', async () => {
-    const s = await stack({ users: 12_000, departments: 40, portalLimit: { drainPerSecond: 4, burst: 2 }, budget: { drainPerSecond: 4, burst: 2 } });
+    const s = await stack({
+      users: 12_000,
+      departments: 40,
+      portalLimit: { drainPerSecond: 4, burst: 2 },
+      budget: { drainPerSecond: 4, burst: 2 },
+    });
     s.portal.resetCounters();
     const report = await s.directory.runSync(s.memberId, 'admin');
     expect(report.users).toBe(12_000);
@@ -51,7 +56,9 @@ describe('directory sync within the limits', () => {
     expect(s.portal.counters.rateLimited).toBeLessThanOrEqual(2);
     expect(s.budget.stats.queryLimitHits).toBe(s.portal.counters.rateLimited);
     expect(report.requests).toBe(4 + 1 + s.portal.counters.rateLimited);
-    expect(sortedIds((await s.directory.snapshot(s.memberId)).users.keys())).toEqual(s.portal.directory.users.map((user) => user.id));
+    expect(sortedIds((await s.directory.snapshot(s.memberId)).users.keys())).toEqual(
+      s.portal.directory.users.map((user) => user.id),
+    );
   });
 
   it('an access token expiring in the middle is renewed once and the sync completes', async () => {
@@ -91,7 +98,9 @@ describe('atomic and resumable', () => {
       },
     });
     await expect(s.directory.runSync(s.memberId, 'admin')).rejects.toThrow('simulated crash');
-    const meta = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).meta(s.memberId);
+    const meta = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).meta(
+      s.memberId,
+    );
     expect(meta.current).toBeNull();
     expect(meta.build).toMatchObject({ phase: 'users', chunks: { u: 2 }, counts: { users: 5000 } });
     expect((await s.directory.status(s.memberId)).state).toBe('failed');
@@ -112,7 +121,9 @@ describe('atomic and resumable', () => {
     const [a, b] = [await second.directory.snapshot(s.memberId), await fresh.directory.snapshot(fresh.memberId)];
     // Same seed, same company; photo URLs differ only by the emulators' ports.
     const comparable = (users: Iterable<[number, DirectoryUser]>) =>
-      [...users].sort(([x], [y]) => x - y).map(([, user]) => ({ ...user, photo: user.photo === null ? null : new URL(user.photo).pathname }));
+      [...users]
+        .sort(([x], [y]) => x - y)
+        .map(([, user]) => ({ ...user, photo: user.photo === null ? null : new URL(user.photo).pathname }));
     expect(comparable(a.users)).toEqual(comparable(b.users));
     expect(a.departments).toEqual(b.departments);
     expect((await second.directory.status(s.memberId)).state).toBe('idle');

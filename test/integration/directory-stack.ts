@@ -67,7 +67,10 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
   });
   const store = options.store ?? new Keyv({ store: new Map(), throwOnErrors: true });
   const background = new BackgroundTasks({ logger: logger });
-  const budgets = new RateBudgets({ clock: systemClock, ...(options.budget === undefined ? {} : { defaults: options.budget }) });
+  const budgets = new RateBudgets({
+    clock: systemClock,
+    ...(options.budget === undefined ? {} : { defaults: options.budget }),
+  });
   const app = createApp(config, {
     keyv: store,
     clock: systemClock,
@@ -114,9 +117,18 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     request: supertest(app),
     /** A session token for the UI API. */
     session: (user: { userId?: string; isAdmin?: boolean | null } = {}) =>
-      services.sessions.issue({ memberId, userId: user.userId ?? '1', isAdmin: user.isAdmin === undefined ? true : user.isAdmin, lang: 'en', name: 'Test User' }),
+      services.sessions.issue({
+        memberId,
+        userId: user.userId ?? '1',
+        isAdmin: user.isAdmin === undefined ? true : user.isAdmin,
+        lang: 'en',
+        name: 'Test User',
+      }),
     /** Keys of the store that belong to this portal's directory. */
-    directoryKeys: () => [...(store.store instanceof Map ? store.store.keys() : [])].map(String).filter((key) => key.includes(`directory:${memberId}:`)),
+    directoryKeys: () =>
+      [...(store.store instanceof Map ? store.store.keys() : [])]
+        .map(String)
+        .filter((key) => key.includes(`directory:${memberId}:`)),
     async close() {
       services.directory.stopSchedule();
       await background.idle();
@@ -133,7 +145,11 @@ interface RunningEmulator {
 
 async function startEmulator(options: DirectoryStackOptions): Promise<RunningEmulator> {
   const emulator = createEmulator({
-    company: { users: options.users ?? 200, seed: options.seed ?? 7, ...(options.departments === undefined ? {} : { departments: options.departments }) },
+    company: {
+      users: options.users ?? 200,
+      seed: options.seed ?? 7,
+      ...(options.departments === undefined ? {} : { departments: options.departments }),
+    },
     rateLimit: options.portalLimit ?? false,
     operatingLimitSeconds: false,
     fetch: acceptingFetch,

@@ -108,8 +108,11 @@ describe('full sync against the emulator', () => {
     await s.directory.runSync(s.memberId, 'admin');
     const company = s.portal.directory;
     const employee = company.users.find((user) => user.active && user.type === 'employee' && !user.admin);
-    const moved = company.departments.find((department) => (department.parent ?? 0) > 1 && company.depth(department.id) >= 3);
-    if (employee === undefined || moved === undefined) throw new Error('test company lacks an employee or a deep department');
+    const moved = company.departments.find(
+      (department) => (department.parent ?? 0) > 1 && company.depth(department.id) >= 3,
+    );
+    if (employee === undefined || moved === undefined)
+      throw new Error('test company lacks an employee or a deep department');
     const before = await s.directory.snapshot(s.memberId);
     expect(before.users.get(employee.id)?.active).toBe(true);
     expect(ancestors(before, moved.id).at(-1)).toBe(1);

@@ -37,7 +37,11 @@ describe('incremental updates', () => {
   it('ONUSERADD (ACTIVE "Y", form-encoded) upserts the new user, visible at once, without a request', async () => {
     const s = await stack({ users: 100 });
     await s.directory.runSync(s.memberId, 'install');
-    const newcomer = addEmployee(s.portal, { name: 'Ольга', lastName: 'Новикова', departmentId: 3 }, s.portal.defaultUser());
+    const newcomer = addEmployee(
+      s.portal,
+      { name: 'Ольга', lastName: 'Новикова', departmentId: 3 },
+      s.portal.defaultUser(),
+    );
     s.portal.resetCounters();
 
     const data = await formParsedUserAdd(s, newcomer.id);
@@ -45,12 +49,22 @@ describe('incremental updates', () => {
     const stored = await s.directory.upsertUser(s.memberId, data);
 
     expect(stored).toEqual({
-      id: newcomer.id, active: true, type: 'employee', name: 'Ольга', lastName: 'Новикова', email: null, position: '', departments: [3], photo: null,
+      id: newcomer.id,
+      active: true,
+      type: 'employee',
+      name: 'Ольга',
+      lastName: 'Новикова',
+      email: null,
+      position: '',
+      departments: [3],
+      photo: null,
     });
     expect(s.portal.counters.restRequests).toBe(0);
     const snapshot = await s.directory.snapshot(s.memberId);
     expect(snapshot.users.get(newcomer.id)).toEqual(stored);
-    expect(accessCodes(snapshot, newcomer.id)).toEqual(expect.arrayContaining([`U${newcomer.id}`, 'D3', 'DR3', 'DR1', 'AU']));
+    expect(accessCodes(snapshot, newcomer.id)).toEqual(
+      expect.arrayContaining([`U${newcomer.id}`, 'D3', 'DR3', 'DR1', 'AU']),
+    );
     // Same generation, new overlay revision.
     expect(snapshot.generation).toBe(1);
   });
@@ -58,17 +72,23 @@ describe('incremental updates', () => {
   it('an upsert that changes nothing is not written', async () => {
     const s = await stack({ users: 50 });
     await s.directory.runSync(s.memberId, 'install');
-    const before = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId);
+    const before = await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(
+      s.memberId,
+    );
     const user = s.portal.directory.users[4];
     if (user === undefined) throw new Error('no user');
     await s.directory.refreshUser(s.memberId, user.id);
-    expect(await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).toEqual(before);
+    expect(
+      await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId),
+    ).toEqual(before);
   });
 
   it('refreshUser fetches one user with one request and applies what changed (the per-open refresh)', async () => {
     const s = await stack({ users: 80 });
     await s.directory.runSync(s.memberId, 'install');
-    const user = s.portal.directory.users.find((candidate) => candidate.active && candidate.type === 'employee' && candidate.id > 1);
+    const user = s.portal.directory.users.find(
+      (candidate) => candidate.active && candidate.type === 'employee' && candidate.id > 1,
+    );
     if (user === undefined) throw new Error('no user');
     user.position = 'Chief Cartographer';
     user.departments = [2];
@@ -78,7 +98,9 @@ describe('incremental updates', () => {
 
     expect(s.portal.counters.restRequests).toBe(1);
     expect(refreshed).toMatchObject({ id: user.id, position: 'Chief Cartographer', departments: [2] });
-    expect((await s.directory.snapshot(s.memberId)).users.get(user.id)).toMatchObject({ position: 'Chief Cartographer' });
+    expect((await s.directory.snapshot(s.memberId)).users.get(user.id)).toMatchObject({
+      position: 'Chief Cartographer',
+    });
     expect(await s.directory.refreshUser(s.memberId, 999_999)).toBeUndefined();
   });
 
@@ -104,7 +126,11 @@ describe('incremental updates', () => {
     const second = s.directory.runSync(s.memberId, 'schedule');
     await reached.promise;
     // Users are fetched already; this one arrives by event only.
-    const newcomer = addEmployee(s.portal, { name: 'Late', lastName: 'Arrival', departmentId: 2 }, s.portal.defaultUser());
+    const newcomer = addEmployee(
+      s.portal,
+      { name: 'Late', lastName: 'Arrival', departmentId: 2 },
+      s.portal.defaultUser(),
+    );
     await s.directory.upsertUser(s.memberId, await formParsedUserAdd(s, newcomer.id));
     control.hold = undefined;
     hold.resolve();
@@ -113,12 +139,20 @@ describe('incremental updates', () => {
     const after = await s.directory.snapshot(s.memberId);
     expect(after.generation).toBe(2);
     expect(after.users.get(newcomer.id)).toMatchObject({ name: 'Late', active: true });
-    expect(Object.keys((await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).users)).toEqual([String(newcomer.id)]);
+    expect(
+      Object.keys(
+        (await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId))
+          .users,
+      ),
+    ).toEqual([String(newcomer.id)]);
 
     await s.directory.runSync(s.memberId, 'schedule');
     const third = await s.directory.snapshot(s.memberId);
     expect(third.users.get(newcomer.id)).toMatchObject({ name: 'Late', active: true });
-    expect((await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId)).users).toEqual({});
+    expect(
+      (await new DocumentDirectoryRepository({ documents: new Documents({ keyv: s.store }) }).overlay(s.memberId))
+        .users,
+    ).toEqual({});
   });
 });
 
@@ -137,7 +171,8 @@ describe('workgroups', () => {
     const snapshot = await s.directory.snapshot(s.memberId);
     expect(snapshot.workgroups).toEqual({ available: true });
     expect(snapshot.groups.size).toBe(groups);
-    for (const group of company.groups) expect(snapshot.groups.get(group.id)).toEqual({ id: group.id, name: group.name, project: group.project });
+    for (const group of company.groups)
+      expect(snapshot.groups.get(group.id)).toEqual({ id: group.id, name: group.name, project: group.project });
     for (const user of company.users.filter((candidate) => candidate.active).slice(0, 200)) {
       const roles = company.groupsOf(user.id);
       expect(new Map(snapshot.groupRoles.get(user.id) ?? [])).toEqual(new Map(roles));
@@ -157,8 +192,14 @@ describe('workgroups', () => {
     const report = await s.directory.runSync(s.memberId, 'admin');
     expect(report.workgroups).toBe(0);
     expect(s.portal.counters.byMethod['sonet_group.get']).toBeUndefined();
-    expect((await s.directory.status(s.memberId)).workgroups).toEqual({ available: false, missingScope: 'sonet_group' });
-    expect((await s.directory.snapshot(s.memberId)).workgroups).toEqual({ available: false, missingScope: 'sonet_group' });
+    expect((await s.directory.status(s.memberId)).workgroups).toEqual({
+      available: false,
+      missingScope: 'sonet_group',
+    });
+    expect((await s.directory.snapshot(s.memberId)).workgroups).toEqual({
+      available: false,
+      missingScope: 'sonet_group',
+    });
   });
 
   it('a scope the portal took back since install: the sync completes without workgroups', async () => {
@@ -169,7 +210,10 @@ describe('workgroups', () => {
     const report = await s.directory.runSync(s.memberId, 'admin');
     expect(report).toMatchObject({ users: 100, workgroups: 0 });
     expect(s.portal.counters.errors['insufficient_scope']).toBeGreaterThan(0);
-    expect((await s.directory.snapshot(s.memberId)).workgroups).toEqual({ available: false, missingScope: 'sonet_group' });
+    expect((await s.directory.snapshot(s.memberId)).workgroups).toEqual({
+      available: false,
+      missingScope: 'sonet_group',
+    });
   });
 });
 
@@ -183,15 +227,12 @@ describe('lifecycle', () => {
     // Bitrix24 revokes the app's access first; Keycard checks that before believing the event.
     uninstallApp(s.portal, true);
 
-    const res = await s.request
-      .post('/events')
-      .type('form')
-      .send({
-        event: 'ONAPPUNINSTALL',
-        'data[CLEAN]': '1',
-        'auth[member_id]': s.memberId,
-        'auth[application_token]': applicationToken,
-      });
+    const res = await s.request.post('/events').type('form').send({
+      event: 'ONAPPUNINSTALL',
+      'data[CLEAN]': '1',
+      'auth[member_id]': s.memberId,
+      'auth[application_token]': applicationToken,
+    });
     expect(res.status).toBe(200);
     await s.services.background.idle();
     expect(s.directoryKeys()).toEqual([]);

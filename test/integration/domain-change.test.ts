@@ -39,15 +39,23 @@ describe('portal domain change', () => {
   it('refuses a redirect to a host outside PORTAL_DOMAINS: nothing is sent there and nothing recorded', async () => {
     const h = harness();
     await installPortal(h, acme);
-    nock(acme.origin).post('/rest/profile').query(true).reply(302, '', { location: 'https://evil.example.com/rest/profile' });
-    const evil = nock('https://evil.example.com').post(/.*/).query(true).reply(200, { result: { ID: '1', ADMIN: true } });
+    nock(acme.origin)
+      .post('/rest/profile')
+      .query(true)
+      .reply(302, '', { location: 'https://evil.example.com/rest/profile' });
+    const evil = nock('https://evil.example.com')
+      .post(/.*/)
+      .query(true)
+      .reply(200, { result: { ID: '1', ADMIN: true } });
     const client = await h.services.clients.forPortal(acme.memberId);
     const refused: unknown = await client.call('profile').then(
       () => undefined,
       (error: unknown) => error,
     );
     // The move itself was refused (not, say, a 302 followed as a GET that nock then refused).
-    expect(JSON.stringify(refused, Object.getOwnPropertyNames(refused ?? {})) + String(refused)).toContain('This Bitrix24 address is not served by this Keycard server.');
+    expect(JSON.stringify(refused, Object.getOwnPropertyNames(refused ?? {})) + String(refused)).toContain(
+      'This Bitrix24 address is not served by this Keycard server.',
+    );
     expect(evil.isDone()).toBe(false);
     expect((await storedPortal(h, acme.memberId)).domain).toBe(acme.host);
   });

@@ -55,7 +55,10 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('a wrong application token → 401 and nothing deleted', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1, 'forged-token'));
+    const res = await h.request
+      .post('/events')
+      .type('form')
+      .send(uninstallForm(acme, 1, 'forged-token'));
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'EVENT_NOT_VERIFIED', message: expect.any(String) });
     const portal = await storedPortal(h, acme.memberId);
@@ -88,7 +91,9 @@ describe('POST /events ONAPPUNINSTALL', () => {
     expect(await h.services.installations.get(acme.memberId)).toBeUndefined();
     const backing: unknown = h.store.store;
     expect(backing).toBeInstanceOf(Map);
-    expect([...(backing instanceof Map ? backing.keys() : [])].filter((key) => String(key).includes(acme.memberId))).toEqual([]);
+    expect(
+      [...(backing instanceof Map ? backing.keys() : [])].filter((key) => String(key).includes(acme.memberId)),
+    ).toEqual([]);
   });
 
   it('a replayed uninstall and an unknown portal are no-ops, never 5xx', async () => {
@@ -99,7 +104,10 @@ describe('POST /events ONAPPUNINSTALL', () => {
     const replay = await h.request.post('/events').type('form').send(uninstallForm(acme, 0));
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual({ result: 'ignored' });
-    const unknown = await h.request.post('/events').type('form').send(uninstallForm(testPortal('nobody'), 1));
+    const unknown = await h.request
+      .post('/events')
+      .type('form')
+      .send(uninstallForm(testPortal('nobody'), 1));
     expect(unknown.status).toBe(200);
     expect(unknown.body).toEqual({ result: 'ignored' });
   });
@@ -148,7 +156,11 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('malformed event payloads → 400, nothing changed', async () => {
     const h = harness();
     await installPortal(h, acme);
-    for (const payload of [{}, { event: 'ONAPPUNINSTALL' }, { event: 'ONAPPUNINSTALL', auth: { member_id: acme.memberId } }]) {
+    for (const payload of [
+      {},
+      { event: 'ONAPPUNINSTALL' },
+      { event: 'ONAPPUNINSTALL', auth: { member_id: acme.memberId } },
+    ]) {
       const res = await h.request.post('/events').send(payload);
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('BAD_EVENT');
@@ -171,7 +183,10 @@ describe('POST /events ONAPPINSTALL', () => {
     oauth.done();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal).toMatchObject({ state: 'new', lang: 'ru' });
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'event-access-token', applicationToken: acme.applicationToken });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: 'event-access-token',
+      applicationToken: acme.applicationToken,
+    });
 
     // The installer then completes it; posting no application token of its own, it keeps the event's.
     const scopes = installScopes(acme);
@@ -195,7 +210,10 @@ describe('POST /events ONAPPINSTALL', () => {
     await h.background.idle();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.state).toBe('active');
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, applicationToken: acme.applicationToken });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: acme.adminToken,
+      applicationToken: acme.applicationToken,
+    });
   });
 
   it('an employee’s own tokens with the (widely visible) application token store nothing', async () => {
@@ -243,7 +261,13 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const res = await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
       data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
-      auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: 'updated-access', refresh_token: 'updated-refresh', expires_in: 3600 },
+      auth: {
+        member_id: acme.memberId,
+        application_token: acme.applicationToken,
+        access_token: 'updated-access',
+        refresh_token: 'updated-refresh',
+        expires_in: 3600,
+      },
     });
     expect(res.status).toBe(200);
     await h.background.idle();
@@ -251,7 +275,10 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     for (const call of calls) call.done();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.appVersion).toBe('2');
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'updated-access', refreshToken: 'updated-refresh' });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: 'updated-access',
+      refreshToken: 'updated-refresh',
+    });
   });
 
   it('ONAPPUPDATE without tokens on an expired token: the renewal during re-binding is not overwritten', async () => {
@@ -266,12 +293,19 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     portalCall(acme, 'event.bind', { token: 'renewed-access', times: 3 });
     portalCall(acme, 'placement.get', { token: 'renewed-access', result: [] });
     portalCall(acme, 'placement.bind', { token: 'renewed-access' });
-    const res = await h.request.post('/events').send({ event: 'ONAPPUPDATE', data: { VERSION: '3' }, auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    const res = await h.request.post('/events').send({
+      event: 'ONAPPUPDATE',
+      data: { VERSION: '3' },
+      auth: { member_id: acme.memberId, application_token: acme.applicationToken },
+    });
     expect(res.status).toBe(200);
     await h.background.idle();
     const portal = await storedPortal(h, acme.memberId);
     expect(portal.appVersion).toBe('3');
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'renewed-access', refreshToken: 'renewed-refresh' });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: 'renewed-access',
+      refreshToken: 'renewed-refresh',
+    });
   });
 
   it('ONAPPUPDATE carrying an employee’s tokens keeps the installation’s own tokens', async () => {
@@ -282,19 +316,36 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const res = await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
       data: { VERSION: '9' },
-      auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: 'employee-token', refresh_token: 'employee-refresh' },
+      auth: {
+        member_id: acme.memberId,
+        application_token: acme.applicationToken,
+        access_token: 'employee-token',
+        refresh_token: 'employee-refresh',
+      },
     });
     expect(res.status).toBe(200);
     await h.background.idle();
     const portal = await storedPortal(h, acme.memberId);
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: acme.adminToken,
+      refreshToken: acme.refreshToken,
+    });
   });
 
   it('the same ONUSERADD delivered twice is handled once (one user.get), a later one again', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const fetched = portalCall(acme, 'user.get', { token: acme.adminToken, result: [{ ID: '77', ACTIVE: true, NAME: 'Nia', LAST_NAME: 'New' }], times: 2 });
-    const event = (ts: string) => ({ event: 'ONUSERADD', ts, data: { ID: '77' }, auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    const fetched = portalCall(acme, 'user.get', {
+      token: acme.adminToken,
+      result: [{ ID: '77', ACTIVE: true, NAME: 'Nia', LAST_NAME: 'New' }],
+      times: 2,
+    });
+    const event = (ts: string) => ({
+      event: 'ONUSERADD',
+      ts,
+      data: { ID: '77' },
+      auth: { member_id: acme.memberId, application_token: acme.applicationToken },
+    });
     expect((await h.request.post('/events').send(event('1795000000'))).body).toEqual({ result: 'accepted' });
     expect((await h.request.post('/events').send(event('1795000000'))).body).toEqual({ result: 'ignored' });
     await h.background.idle();
@@ -308,7 +359,9 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     const h = harness();
     await installPortal(h, acme);
     for (const event of ['ONAPPUPDATE', 'ONUSERADD']) {
-      const res = await h.request.post('/events').send({ event, data: {}, auth: { member_id: acme.memberId, application_token: 'nope' } });
+      const res = await h.request
+        .post('/events')
+        .send({ event, data: {}, auth: { member_id: acme.memberId, application_token: 'nope' } });
       expect(res.status).toBe(401);
     }
   });
@@ -316,7 +369,9 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
   it('an unknown event is acknowledged and ignored', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const res = await h.request.post('/events').send({ event: 'ONCRMDEALADD', auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
+    const res = await h.request
+      .post('/events')
+      .send({ event: 'ONCRMDEALADD', auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'ignored' });
   });

@@ -19,15 +19,28 @@ describe('POST /install', () => {
     expect(res.status).toBe(200);
     for (const scope of scopes) scope.done();
     const boot = bootstrapOf(res.text);
-    expect(boot).toMatchObject({ mode: 'install', lang: 'en', user: { id: '1', name: 'Anna Admin', isAdmin: true }, portal: { domain: acme.host } });
+    expect(boot).toMatchObject({
+      mode: 'install',
+      lang: 'en',
+      user: { id: '1', name: 'Anna Admin', isAdmin: true },
+      portal: { domain: acme.host },
+    });
     expect(res.headers['content-security-policy']).toContain(`frame-ancestors ${acme.origin}`);
     expect(res.headers['x-frame-options']).toBeUndefined();
 
     const portal = await storedPortal(h, acme.memberId);
-    expect(portal).toMatchObject({ state: 'active', domain: acme.host, clientEndpoint: `${acme.origin}/rest/`, installedBy: '1' });
+    expect(portal).toMatchObject({
+      state: 'active',
+      domain: acme.host,
+      clientEndpoint: `${acme.origin}/rest/`,
+      installedBy: '1',
+    });
     expect(portal.scopes).toEqual(['user_brief', 'department', 'placement']);
     expect(portal.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: acme.adminToken,
+      refreshToken: acme.refreshToken,
+    });
   });
 });
 
@@ -41,7 +54,9 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
 
   it('forged token: the OAuth server says invalid_token → 401 page, no portal call', async () => {
     const h = harness();
-    const oauth = oauthAppInfo(acme, { reply: [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }] });
+    const oauth = oauthAppInfo(acme, {
+      reply: [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }],
+    });
     const { query, body } = installerRequest(acme);
     const res = await h.request.post('/install').query(query).type('form').send(body);
     expect(res.status).toBe(401);
@@ -103,7 +118,9 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
 
   it('SERVER_ENDPOINT in the request never chooses the verifier', async () => {
     const h = harness();
-    const evil = nock('https://evil.example').post(/.*/).reply(200, { result: { client_id: 'x' } });
+    const evil = nock('https://evil.example')
+      .post(/.*/)
+      .reply(200, { result: { client_id: 'x' } });
     const scopes = installScopes(acme);
     const { query, body } = installerRequest(acme, { body: { SERVER_ENDPOINT: 'https://evil.example/rest/' } });
     const res = await h.request.post('/install').query(query).type('form').send(body);
@@ -178,7 +195,12 @@ describe('POST /install event bindings', () => {
     expect(res.status).toBe(200);
     bind.done();
     expect(nock.pendingMocks()).toEqual([]);
-    expect((await h.services.installations.get(acme.memberId))?.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
+    expect((await h.services.installations.get(acme.memberId))?.bindings.bound).toEqual([
+      'ONAPPUNINSTALL',
+      'ONAPPUPDATE',
+      'ONUSERADD',
+      'LEFT_MENU',
+    ]);
   });
 
   it('an optional event that cannot be bound is recorded, the install still completes', async () => {
@@ -187,7 +209,10 @@ describe('POST /install event bindings', () => {
     portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
     portalCall(acme, 'event.get', { result: [] });
     portalCall(acme, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONUSERADD' });
-    portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONUSERADD', error: [403, 'insufficient_scope'] });
+    portalCall(acme, 'event.bind', {
+      params: (body) => body['event'] === 'ONUSERADD',
+      error: [403, 'insufficient_scope'],
+    });
     portalCall(acme, 'placement.get', { result: [] });
     portalCall(acme, 'placement.bind', {});
     const { query, body } = installerRequest(acme);
@@ -212,8 +237,14 @@ describe('POST /install event bindings', () => {
       .query(true)
       .reply(async () => {
         states.push((await storedPortal(h, acme.memberId)).state);
-        const bound = ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'].map((event) => ({ event, handler: 'https://keycard.test/events' }));
-        return [200, { result: bound, time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 } }];
+        const bound = ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'].map((event) => ({
+          event,
+          handler: 'https://keycard.test/events',
+        }));
+        return [
+          200,
+          { result: bound, time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 } },
+        ];
       });
     portalCall(acme, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
     const again = installerRequest(acme);
@@ -227,7 +258,10 @@ describe('POST /install event bindings', () => {
     oauthAppInfo(acme);
     portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
     portalCall(acme, 'event.get', { result: [] });
-    portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONAPPUNINSTALL', error: [400, 'ERROR_EVENT_NOT_FOUND'] });
+    portalCall(acme, 'event.bind', {
+      params: (body) => body['event'] === 'ONAPPUNINSTALL',
+      error: [400, 'ERROR_EVENT_NOT_FOUND'],
+    });
     portalCall(acme, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONAPPUNINSTALL' });
     portalCall(acme, 'placement.get', { result: [] });
     portalCall(acme, 'placement.bind', {});

@@ -1,6 +1,11 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { installationStates, isLegalTransition, TransitionError, type InstallationState } from '../../server/portals/installation-state.js';
+import {
+  installationStates,
+  isLegalTransition,
+  TransitionError,
+  type InstallationState,
+} from '../../server/portals/installation-state.js';
 import { bootstrapOf, harness, isolateNetwork, OAUTH, testPortal, type TestPortal } from '../support/harness.js';
 import { installScopes, installerRequest, oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
@@ -93,7 +98,9 @@ async function expireStoredToken(h: ReturnType<typeof harness>, portal: TestPort
   const installation = await storedPortal(h, portal.memberId);
   const tokens = h.services.vault.open(installation);
   if (tokens === undefined) throw new Error('no tokens');
-  await h.services.installations.save(h.services.vault.seal(installation, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }));
+  await h.services.installations.save(
+    h.services.vault.seal(installation, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }),
+  );
 }
 
 describe('installation lifecycle: every path that writes a state', () => {
@@ -120,7 +127,13 @@ describe('installation lifecycle: every path that writes a state', () => {
     await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
       data: { VERSION: '2' },
-      auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: 'updated-access', refresh_token: 'updated-refresh', expires_in: 3600 },
+      auth: {
+        member_id: acme.memberId,
+        application_token: acme.applicationToken,
+        access_token: 'updated-access',
+        refresh_token: 'updated-refresh',
+        expires_in: 3600,
+      },
     });
     await h.background.idle();
     // A renewal that works: active → active.
@@ -137,7 +150,9 @@ describe('installation lifecycle: every path that writes a state', () => {
     await install(h, acme);
 
     expectLegal(h.steps);
-    expect(new Set(h.steps)).toEqual(new Set<Step>(['none→new', 'new→new', 'new→active', 'active→active', 'active→deleted', 'deleted→new']));
+    expect(new Set(h.steps)).toEqual(
+      new Set<Step>(['none→new', 'new→new', 'new→active', 'active→active', 'active→deleted', 'deleted→new']),
+    );
   });
 
   it('a refresh token Bitrix24 refuses, then the operator’s block: only legal steps, and a blocked portal is not reinstalled', async () => {
@@ -145,7 +160,9 @@ describe('installation lifecycle: every path that writes a state', () => {
     await installPortal(h, acme);
     const session = await sessionFor(h, acme);
     await expireStoredToken(h, acme);
-    nock(OAUTH).post('/oauth/token/').reply(400, { error: 'invalid_grant', error_description: 'refresh token expired' });
+    nock(OAUTH)
+      .post('/oauth/token/')
+      .reply(400, { error: 'invalid_grant', error_description: 'refresh token expired' });
     await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
     expect((await storedPortal(h, acme.memberId)).state).toBe('needs_reinstall');
     // The reinstall an admin runs then: needs_reinstall → new → active.
@@ -160,7 +177,16 @@ describe('installation lifecycle: every path that writes a state', () => {
     expect(h.steps.length).toBe(stepsBefore);
 
     expectLegal(h.steps);
-    expect(new Set(h.steps)).toEqual(new Set<Step>(['none→new', 'new→active', 'active→active', 'active→needs_reinstall', 'needs_reinstall→new', 'active→blocked']));
+    expect(new Set(h.steps)).toEqual(
+      new Set<Step>([
+        'none→new',
+        'new→active',
+        'active→active',
+        'active→needs_reinstall',
+        'needs_reinstall→new',
+        'active→blocked',
+      ]),
+    );
   });
 
   it('a write that would break the lifecycle is a typed error and writes nothing', async () => {
@@ -168,7 +194,9 @@ describe('installation lifecycle: every path that writes a state', () => {
     await installPortal(h, acme);
     await h.services.installations.update(acme.memberId, (current) => current && { ...current, state: 'blocked' });
     const stepsBefore = h.steps.length;
-    await expect(h.services.installations.update(acme.memberId, (current) => current && { ...current, state: 'needs_reinstall' })).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      h.services.installations.update(acme.memberId, (current) => current && { ...current, state: 'needs_reinstall' }),
+    ).rejects.toBeInstanceOf(TransitionError);
     expect(h.steps.length).toBe(stepsBefore);
     expect((await storedPortal(h, acme.memberId)).state).toBe('blocked');
   });

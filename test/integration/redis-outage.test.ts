@@ -23,7 +23,13 @@ describe('Redis outage', () => {
     client.on('error', () => undefined);
     await client.connect();
     store = createKeyv(redis.url, client);
-    s = await directoryStack({ users: 80, departments: 6, store, locks: new RedisLocks({ redis: client, clock: systemClock }), cacheReads: false });
+    s = await directoryStack({
+      users: 80,
+      departments: 6,
+      store,
+      locks: new RedisLocks({ redis: client, clock: systemClock }),
+      cacheReads: false,
+    });
     await s.directory.runSync(s.memberId, 'admin');
   });
 
@@ -34,7 +40,9 @@ describe('Redis outage', () => {
   });
 
   const employee = () => {
-    const found = s.portal.directory.users.find((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0);
+    const found = s.portal.directory.users.find(
+      (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
+    );
     if (found === undefined) throw new Error('no employee');
     return found;
   };
@@ -44,7 +52,14 @@ describe('Redis outage', () => {
       .post('/app')
       .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: 'sid' })
       .type('form')
-      .send({ AUTH_ID: tokens.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: tokens.refreshToken, member_id: s.memberId, status: 'L', PLACEMENT: 'DEFAULT' });
+      .send({
+        AUTH_ID: tokens.accessToken,
+        AUTH_EXPIRES: '3600',
+        REFRESH_ID: tokens.refreshToken,
+        member_id: s.memberId,
+        status: 'L',
+        PLACEMENT: 'DEFAULT',
+      });
   };
 
   it('refuses while Redis is down and serves again once it is back, without a restart', async () => {
@@ -65,7 +80,9 @@ describe('Redis outage', () => {
     }
 
     await redis.start();
-    await expect.poll(async () => (await s.request.get('/readyz')).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await expect
+      .poll(async () => (await s.request.get('/readyz')).status, { timeout: 15_000, interval: 200 })
+      .toBe(200);
     expect((await open()).status).toBe(200);
     expect((await s.request.get('/api/me').set('authorization', auth)).status).toBe(200);
   });

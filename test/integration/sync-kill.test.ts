@@ -34,7 +34,13 @@ describe('kill -9 during a sync', () => {
     store = createKeyv(redis.url, client);
     const leaseMs = 800;
     // The surviving instance; it also stores the installation the doomed one will use.
-    survivor = await directoryStack({ users: 9000, store, locks: new RedisLocks({ redis: client, clock: systemClock, leaseMs }), cacheReads: false, directory: { leaseMs } });
+    survivor = await directoryStack({
+      users: 9000,
+      store,
+      locks: new RedisLocks({ redis: client, clock: systemClock, leaseMs }),
+      cacheReads: false,
+      directory: { leaseMs },
+    });
     const { portal, url, memberId } = survivor;
     const env = {
       B24_CLIENT_ID: portal.app.clientId,
@@ -45,9 +51,18 @@ describe('kill -9 during a sync', () => {
       PORTAL_DOMAINS: new URL(url).host,
       B24_OAUTH_SERVER: `${url}/oauth-server`,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crashing-sync.ts', JSON.stringify({ env, redisUrl: redis.url, memberId, leaseMs, stopAfterUserChunks: 2 })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/support/crashing-sync.ts',
+        JSON.stringify({ env, redisUrl: redis.url, memberId, leaseMs, stopAfterUserChunks: 2 }),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const lines = createInterface({ input: child.stdout });
     await new Promise<void>((resolve, reject) => {
       lines.on('line', (line) => line === 'CHECKPOINT' && resolve());

@@ -11,7 +11,9 @@ async function expireStoredToken(h: ReturnType<typeof harness>): Promise<void> {
   const portal = await storedPortal(h, acme.memberId);
   const tokens = h.services.vault.open(portal);
   if (tokens === undefined) throw new Error('no tokens');
-  await h.services.installations.save(h.services.vault.seal(portal, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }));
+  await h.services.installations.save(
+    h.services.vault.seal(portal, { ...tokens, expiresAt: Math.floor(Date.now() / 1000) - 10 }),
+  );
 }
 
 async function sessionFor(h: ReturnType<typeof harness>): Promise<string> {
@@ -34,7 +36,11 @@ describe('token refresh', () => {
     await installPortal(h, acme);
     const session = await sessionFor(h);
     await expireStoredToken(h);
-    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-111', refresh: 'refresh-new-222', portal: acme });
+    const refresh = tokenRefresh(acme.refreshToken, {
+      access: 'access-new-111',
+      refresh: 'refresh-new-222',
+      portal: acme,
+    });
     const scope = portalCall(acme, 'scope', { token: 'access-new-111', result: ['user_brief', 'department'] });
 
     const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
@@ -48,9 +54,13 @@ describe('token refresh', () => {
     scope.done();
 
     const portal = await storedPortal(h, acme.memberId);
-    expect(h.services.vault.open(portal)).toMatchObject({ accessToken: 'access-new-111', refreshToken: 'refresh-new-222' });
+    expect(h.services.vault.open(portal)).toMatchObject({
+      accessToken: 'access-new-111',
+      refreshToken: 'refresh-new-222',
+    });
     const raw = JSON.stringify([...(h.store.store instanceof Map ? h.store.store.values() : [])]);
-    for (const secret of ['access-new-111', 'refresh-new-222', acme.applicationToken]) expect(raw).not.toContain(secret);
+    for (const secret of ['access-new-111', 'refresh-new-222', acme.applicationToken])
+      expect(raw).not.toContain(secret);
   });
 
   it('expired_token from the portal mid-call (clock skew) → refresh → retry', async () => {
@@ -58,8 +68,15 @@ describe('token refresh', () => {
     await installPortal(h, acme);
     const session = await sessionFor(h);
     portalCall(acme, 'scope', { token: acme.adminToken, error: [401, 'expired_token'] });
-    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-333', refresh: 'refresh-new-444', portal: acme });
-    const retried = portalCall(acme, 'scope', { token: 'access-new-333', result: ['user_brief', 'department', 'placement', 'sonet_group'] });
+    const refresh = tokenRefresh(acme.refreshToken, {
+      access: 'access-new-333',
+      refresh: 'refresh-new-444',
+      portal: acme,
+    });
+    const retried = portalCall(acme, 'scope', {
+      token: 'access-new-333',
+      result: ['user_brief', 'department', 'placement', 'sonet_group'],
+    });
     const res = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
     expect(res.status).toBe(200);
     expect(res.body.unavailableFeatures).toEqual([]);
@@ -78,11 +95,21 @@ describe('token refresh', () => {
       .times(20)
       .reply(() => {
         refreshes += 1;
-        return [200, { access_token: `access-${refreshes}`, refresh_token: `refresh-${refreshes}`, expires_in: 3600, client_endpoint: `${acme.origin}/rest/` }];
+        return [
+          200,
+          {
+            access_token: `access-${refreshes}`,
+            refresh_token: `refresh-${refreshes}`,
+            expires_in: 3600,
+            client_endpoint: `${acme.origin}/rest/`,
+          },
+        ];
       });
     portalCall(acme, 'scope', { token: 'access-1', result: ['user_brief', 'department', 'placement'], times: 20 });
 
-    const responses = await Promise.all(Array.from({ length: 20 }, () => h.request.get('/api/scopes').set('authorization', `Bearer ${session}`)));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => h.request.get('/api/scopes').set('authorization', `Bearer ${session}`)),
+    );
     expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
     expect(responses.every((res) => res.body.source === 'portal')).toBe(true);
     expect(refreshes).toBe(1);
@@ -92,7 +119,11 @@ describe('token refresh', () => {
     const h = harness();
     await installPortal(h, acme);
     await expireStoredToken(h);
-    const refresh = tokenRefresh(acme.refreshToken, { access: 'access-new-555', refresh: 'refresh-new-666', portal: acme });
+    const refresh = tokenRefresh(acme.refreshToken, {
+      access: 'access-new-555',
+      refresh: 'refresh-new-666',
+      portal: acme,
+    });
     portalCall(acme, 'scope', { token: 'access-new-555', result: ['user_brief'], times: 20 });
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {

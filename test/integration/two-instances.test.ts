@@ -63,11 +63,20 @@ function open(s: DirectoryStack, user: CompanyUser) {
     .post('/app')
     .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: 'sid' })
     .type('form')
-    .send({ AUTH_ID: tokens.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: tokens.refreshToken, member_id: s.memberId, status: 'L', PLACEMENT: 'DEFAULT' });
+    .send({
+      AUTH_ID: tokens.accessToken,
+      AUTH_EXPIRES: '3600',
+      REFRESH_ID: tokens.refreshToken,
+      member_id: s.memberId,
+      status: 'L',
+      PLACEMENT: 'DEFAULT',
+    });
 }
 
 function employees(s: DirectoryStack): CompanyUser[] {
-  return s.portal.directory.users.filter((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0);
+  return s.portal.directory.users.filter(
+    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
+  );
 }
 
 describe('two instances on one Redis', () => {
@@ -96,7 +105,12 @@ describe('two instances on one Redis', () => {
     const admin = `Bearer ${await a.session({ userId: '1', isAdmin: true })}`;
     const current = await a.request.get('/api/access/policy').set('authorization', admin);
     const { version: _version, ...policy } = current.body.policy;
-    const saved = await a.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: [`D${department}`] }).expect(200);
+    const saved = await a.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', current.body.etag)
+      .send({ ...policy, allowList: [`D${department}`] })
+      .expect(200);
 
     expect((await open(b, outside)).status).toBe(403);
     expect((await open(b, inside)).status).toBe(200);
@@ -108,7 +122,11 @@ describe('two instances on one Redis', () => {
     const onB = await b.request.get('/api/access/policy').set('authorization', adminOnB);
     expect(onB.headers['etag']).toBe(saved.headers['etag']);
     expect(onB.body.policy.allowList).toEqual([`D${department}`]);
-    const stale = await b.request.put('/api/access/policy').set('authorization', adminOnB).set('if-match', current.body.etag).send(policy);
+    const stale = await b.request
+      .put('/api/access/policy')
+      .set('authorization', adminOnB)
+      .set('if-match', current.body.etag)
+      .send(policy);
     expect(stale.status).toBe(409);
   });
 
@@ -137,7 +155,10 @@ describe('two instances on one Redis', () => {
   it('syncs of one portal requested on both instances: one runs', async () => {
     const { a, b } = await twoInstances();
     a.portal.resetCounters();
-    const started = await Promise.all([a.directory.startSync(a.memberId, 'admin'), b.directory.startSync(b.memberId, 'admin')]);
+    const started = await Promise.all([
+      a.directory.startSync(a.memberId, 'admin'),
+      b.directory.startSync(b.memberId, 'admin'),
+    ]);
     await Promise.all([a.background.idle(), b.background.idle()]);
     expect(started.filter(Boolean)).toHaveLength(1);
     const status = await b.directory.status(b.memberId);

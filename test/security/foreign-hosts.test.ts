@@ -172,7 +172,10 @@ describe('endpoints named in a request are never called', () => {
   it('POST /app for an unknown portal with a foreign DOMAIN makes no request at all', async () => {
     const store = watchStore(h.store);
     const oauth = oauthAppInfo(acme, { token: 'unknown-portal-token-ssrf' });
-    const { query, body } = frameRequest(acme, 'unknown-portal-token-ssrf', { query: { DOMAIN: 'evil.example.com' }, body: { member_id: 'member-nobody' } });
+    const { query, body } = frameRequest(acme, 'unknown-portal-token-ssrf', {
+      query: { DOMAIN: 'evil.example.com' },
+      body: { member_id: 'member-nobody' },
+    });
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(404);
     expect(oauth.isDone()).toBe(false);
@@ -187,7 +190,11 @@ describe('endpoints named in a request are never called', () => {
     // The OAuth server vouches for the token (it is a real admin token of acme); only the named host is foreign.
     for (let i = 0; i < 3; i++) oauthAppInfo(acme, { token: eventToken });
     portalCall(acme, 'profile', { token: eventToken, result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
-    for (const foreign of ['https://evil.example.com/rest/', 'http://169.254.169.254/rest/', 'http://localhost:4000/rest/']) {
+    for (const foreign of [
+      'https://evil.example.com/rest/',
+      'http://169.254.169.254/rest/',
+      'http://localhost:4000/rest/',
+    ]) {
       const res = await local.request.post('/events').send({
         event: 'ONAPPINSTALL',
         data: { VERSION: '1', LANGUAGE_ID: 'en' },
@@ -227,7 +234,13 @@ describe('endpoints named in a request are never called', () => {
     ]) {
       const res = await local.request.post('/events').send({
         event: 'ONAPPINSTALL',
-        auth: { ...auth, member_id: acme.memberId, application_token: 'forged-application-token-ssrf', access_token: 'event-token-foreign-endpoint-2', refresh_token: 'event-refresh-foreign-2' },
+        auth: {
+          ...auth,
+          member_id: acme.memberId,
+          application_token: 'forged-application-token-ssrf',
+          access_token: 'event-token-foreign-endpoint-2',
+          refresh_token: 'event-refresh-foreign-2',
+        },
       });
       expect(res.status).toBeLessThan(500);
       await local.background.idle();
@@ -275,25 +288,37 @@ describe('endpoints named by a peer are checked before they are called', () => {
     ['a foreign client_endpoint', { domain: acme.host, client_endpoint: 'https://evil.example.com/rest/' }],
     ['a metadata-service client_endpoint', { domain: acme.host, client_endpoint: 'http://169.254.169.254/rest/' }],
     ['a loopback client_endpoint', { domain: acme.host, client_endpoint: 'http://localhost:4000/rest/' }],
-    ['credentials in client_endpoint', { domain: acme.host, client_endpoint: 'https://user:pw@acme.bitrix24.com/rest/' }],
+    [
+      'credentials in client_endpoint',
+      { domain: acme.host, client_endpoint: 'https://user:pw@acme.bitrix24.com/rest/' },
+    ],
     ['plain http client_endpoint', { domain: acme.host, client_endpoint: 'http://acme.bitrix24.com/rest/' }],
     ['another domain than DOMAIN', { domain: 'evil.example.com', client_endpoint: 'https://evil.example.com/rest/' }],
   ];
 
-  it.each(reports)('POST /install: the OAuth server reporting %s → 403, profile never asked, nothing stored', async (_label, install) => {
-    const store = watchStore(h.store);
-    nock(OAUTH)
-      .post('/rest/app.info')
-      .reply(200, { result: { client_id: CLIENT_ID, scope: 'user_brief,department,placement', install: { installed: true, member_id: 'member-peer', status: 'F', ...install } } });
-    const profile = portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
-    const { query, body } = installerRequest(acme, { body: { member_id: 'member-peer' } });
-    const res = await h.request.post('/install').query(query).type('form').send(body);
-    expect(res.status).toBe(403);
-    expect(res.text).toMatch(/PORTAL_NOT_ALLOWED|WRONG_PORTAL/);
-    expect(profile.isDone()).toBe(false);
-    expectNoForeignRequest();
-    store.expectUnchanged();
-  });
+  it.each(reports)(
+    'POST /install: the OAuth server reporting %s → 403, profile never asked, nothing stored',
+    async (_label, install) => {
+      const store = watchStore(h.store);
+      nock(OAUTH)
+        .post('/rest/app.info')
+        .reply(200, {
+          result: {
+            client_id: CLIENT_ID,
+            scope: 'user_brief,department,placement',
+            install: { installed: true, member_id: 'member-peer', status: 'F', ...install },
+          },
+        });
+      const profile = portalCall(acme, 'profile', { result: { ID: '1', ADMIN: true } });
+      const { query, body } = installerRequest(acme, { body: { member_id: 'member-peer' } });
+      const res = await h.request.post('/install').query(query).type('form').send(body);
+      expect(res.status).toBe(403);
+      expect(res.text).toMatch(/PORTAL_NOT_ALLOWED|WRONG_PORTAL/);
+      expect(profile.isDone()).toBe(false);
+      expectNoForeignRequest();
+      store.expectUnchanged();
+    },
+  );
 
   it('a token renewal reporting a foreign client_endpoint keeps the stored endpoint', async () => {
     const local = await freshApp();
@@ -303,18 +328,16 @@ describe('endpoints named by a peer are checked before they are called', () => {
     if (tokens === undefined) throw new Error('no tokens');
     await local.services.installations.save(local.services.vault.seal(portal, { ...tokens, expiresAt: 1 }));
     const renewed = { access: secret('renewed-access-ssrf-0001'), refresh: secret('renewed-refresh-ssrf-0001') };
-    nock(OAUTH)
-      .post('/oauth/token/')
-      .reply(200, {
-        access_token: renewed.access,
-        refresh_token: renewed.refresh,
-        expires_in: 3600,
-        client_endpoint: 'https://evil.example.com/rest/',
-        server_endpoint: 'https://evil.example.com/rest/',
-        member_id: acme.memberId,
-        scope: 'user_brief,department,placement',
-        status: 'F',
-      });
+    nock(OAUTH).post('/oauth/token/').reply(200, {
+      access_token: renewed.access,
+      refresh_token: renewed.refresh,
+      expires_in: 3600,
+      client_endpoint: 'https://evil.example.com/rest/',
+      server_endpoint: 'https://evil.example.com/rest/',
+      member_id: acme.memberId,
+      scope: 'user_brief,department,placement',
+      status: 'F',
+    });
     const scope = portalCall(acme, 'scope', { token: renewed.access, result: ['user_brief', 'department'] });
     const session = await sessionFor(local, acme, { userId: '1', isAdmin: true });
     const res = await local.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
@@ -329,7 +352,11 @@ describe('endpoints named by a peer are checked before they are called', () => {
     const local = await freshApp();
     await install(local, acme);
     const session = await sessionFor(local, acme, { userId: '1', isAdmin: true });
-    for (const location of ['https://evil.example.com/rest/scope', 'http://169.254.169.254/rest/scope', 'http://localhost:4000/rest/']) {
+    for (const location of [
+      'https://evil.example.com/rest/scope',
+      'http://169.254.169.254/rest/scope',
+      'http://localhost:4000/rest/',
+    ]) {
       nock(acme.origin).post('/rest/scope').query(true).reply(302, '', { Location: location });
       const res = await local.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
       // The scopes page falls back to what the install recorded.
@@ -339,7 +366,10 @@ describe('endpoints named by a peer are checked before they are called', () => {
     // A user-token client (POST /app) is never moved either.
     const userToken = secret('acme-user-token-302-check');
     oauthAppInfo(acme, { token: userToken });
-    nock(acme.origin).post('/rest/profile').query(true).reply(302, '', { Location: 'https://evil.example.com/rest/profile' });
+    nock(acme.origin)
+      .post('/rest/profile')
+      .query(true)
+      .reply(302, '', { Location: 'https://evil.example.com/rest/profile' });
     const { query, body } = frameRequest(acme, userToken);
     const frame = await local.request.post('/app').query(query).type('form').send(body);
     expect(frame.status).not.toBe(200);

@@ -64,7 +64,11 @@ describe('POST /install: forged installer payloads', () => {
       const { body } = installerRequest(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } });
       for (const drop of ['AUTH_ID', 'member_id', 'REFRESH_ID'] as const) {
         const { query } = installerRequest(acme);
-        const res = await h.request.post('/install').query(query).type('form').send(Object.fromEntries(Object.entries(body).filter(([key]) => key !== drop)));
+        const res = await h.request
+          .post('/install')
+          .query(query)
+          .type('form')
+          .send(Object.fromEntries(Object.entries(body).filter(([key]) => key !== drop)));
         expectRefusalPage(res, 400, drop === 'REFRESH_ID' ? 'REFRESH_TOKEN_MISSING' : 'BAD_REQUEST');
       }
     });
@@ -72,8 +76,15 @@ describe('POST /install: forged installer payloads', () => {
 
   it('a token the OAuth server does not vouch for → 401', async () => {
     await changesNothing(async () => {
-      const oauth = oauthAppInfo(acme, { token: forged, reply: [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }] });
-      expectRefusalPage(await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }), 401, 'TOKEN_NOT_VERIFIED');
+      const oauth = oauthAppInfo(acme, {
+        token: forged,
+        reply: [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }],
+      });
+      expectRefusalPage(
+        await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }),
+        401,
+        'TOKEN_NOT_VERIFIED',
+      );
       oauth.done();
     });
   });
@@ -81,7 +92,11 @@ describe('POST /install: forged installer payloads', () => {
   it('a token issued to another application (wrong client id) → 403, even over a working installation', async () => {
     await changesNothing(async () => {
       const oauth = oauthAppInfo(acme, { token: forged, clientId: 'app.someone.else' });
-      expectRefusalPage(await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }), 403, 'WRONG_CLIENT');
+      expectRefusalPage(
+        await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }),
+        403,
+        'WRONG_CLIENT',
+      );
       oauth.done();
     });
   });
@@ -89,7 +104,11 @@ describe('POST /install: forged installer payloads', () => {
   it('a token of another portal (other member id) → 403: globex’s admin cannot overwrite acme', async () => {
     await changesNothing(async () => {
       const oauth = oauthAppInfo(globex, { token: forged });
-      expectRefusalPage(await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }), 403, 'WRONG_PORTAL');
+      expectRefusalPage(
+        await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }),
+        403,
+        'WRONG_PORTAL',
+      );
       oauth.done();
     });
   });
@@ -98,7 +117,11 @@ describe('POST /install: forged installer payloads', () => {
     await changesNothing(async () => {
       // Same member id, but Bitrix24 says the token belongs to globex's address.
       const oauth = oauthAppInfo(globex, { token: forged, memberId: acme.memberId });
-      expectRefusalPage(await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }), 403, 'WRONG_PORTAL');
+      expectRefusalPage(
+        await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }),
+        403,
+        'WRONG_PORTAL',
+      );
       oauth.done();
     });
   });
@@ -107,13 +130,30 @@ describe('POST /install: forged installer payloads', () => {
     await changesNothing(async () => {
       for (const admin of [{ ADMIN: false }, {}]) {
         oauthAppInfo(acme, { token: employeeToken });
-        const profile = portalCall(acme, 'profile', { token: employeeToken, result: { ID: '42', NAME: 'Eve', ...admin } });
-        expectRefusalPage(await send(acme, { body: { AUTH_ID: employeeToken, REFRESH_ID: forgedRefresh, APPLICATION_TOKEN: secret('employee-chosen-app-token') } }), 403, 'INSTALL_NEEDS_ADMIN');
+        const profile = portalCall(acme, 'profile', {
+          token: employeeToken,
+          result: { ID: '42', NAME: 'Eve', ...admin },
+        });
+        expectRefusalPage(
+          await send(acme, {
+            body: {
+              AUTH_ID: employeeToken,
+              REFRESH_ID: forgedRefresh,
+              APPLICATION_TOKEN: secret('employee-chosen-app-token'),
+            },
+          }),
+          403,
+          'INSTALL_NEEDS_ADMIN',
+        );
         profile.done();
       }
     });
     const tokens = h.services.vault.open(await storedPortal(h, acme.memberId));
-    expect(tokens).toMatchObject({ accessToken: acme.adminToken, refreshToken: acme.refreshToken, applicationToken: acme.applicationToken });
+    expect(tokens).toMatchObject({
+      accessToken: acme.adminToken,
+      refreshToken: acme.refreshToken,
+      applicationToken: acme.applicationToken,
+    });
   });
 });
 
@@ -125,7 +165,13 @@ describe('POST /app: forged frame payloads', () => {
 
   it('missing or malformed AUTH_ID / member_id → 400 page, nothing asked', async () => {
     await changesNothing(async () => {
-      const bodies: Record<string, string>[] = [{ AUTH_ID: '' }, { AUTH_ID: 'a b"<script>' }, { member_id: '' }, { member_id: '../../admin' }, { AUTH_EXPIRES: '-5' }];
+      const bodies: Record<string, string>[] = [
+        { AUTH_ID: '' },
+        { AUTH_ID: 'a b"<script>' },
+        { member_id: '' },
+        { member_id: '../../admin' },
+        { AUTH_EXPIRES: '-5' },
+      ];
       for (const body of bodies) {
         expectRefusalPage(await open(acme, forged, { body }), 400, 'BAD_REQUEST');
       }
@@ -176,7 +222,14 @@ describe('POST /app: forged frame payloads', () => {
     portalCall(acme, 'user.get', { result: [] });
     const res = await open(acme, employeeToken, {
       query: { ADMIN: 'Y', user_id: '1' },
-      body: { ADMIN: 'true', IS_ADMIN: 'Y', isAdmin: 'true', user_id: '1', USER_ID: '1', APPLICATION_TOKEN: acme.applicationToken },
+      body: {
+        ADMIN: 'true',
+        IS_ADMIN: 'Y',
+        isAdmin: 'true',
+        user_id: '1',
+        USER_ID: '1',
+        APPLICATION_TOKEN: acme.applicationToken,
+      },
     });
     expect(res.status).toBe(200);
     sessionOf(res.text);
@@ -202,8 +255,16 @@ describe('POST /events: forged events', () => {
   it('ONAPPUNINSTALL / ONAPPUPDATE / ONUSERADD with a wrong, another portal’s, or no application token → 401 or 400', async () => {
     await changesNothing(async () => {
       for (const event of ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD']) {
-        for (const token of [secret('forged-application-token-3c9'), globex.applicationToken, `${acme.applicationToken}x`, acme.applicationToken.slice(0, -1)]) {
-          const res = await h.request.post('/events').type('form').send(form(event, acme, token));
+        for (const token of [
+          secret('forged-application-token-3c9'),
+          globex.applicationToken,
+          `${acme.applicationToken}x`,
+          acme.applicationToken.slice(0, -1),
+        ]) {
+          const res = await h.request
+            .post('/events')
+            .type('form')
+            .send(form(event, acme, token));
           expect(res.status, `${event} ${token}`).toBe(401);
           expect(res.body.error).toBe('EVENT_NOT_VERIFIED');
         }
@@ -218,7 +279,10 @@ describe('POST /events: forged events', () => {
   it('ONAPPUNINSTALL with the (widely visible) application token while Bitrix24 still serves the app → ignored', async () => {
     await changesNothing(async () => {
       const stillInstalled = portalCall(acme, 'app.info', { result: { ID: 5, CODE: 'keycard', INSTALLED: true } });
-      const res = await h.request.post('/events').type('form').send(form('ONAPPUNINSTALL', acme, acme.applicationToken));
+      const res = await h.request
+        .post('/events')
+        .type('form')
+        .send(form('ONAPPUNINSTALL', acme, acme.applicationToken));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ result: 'ignored' });
       stillInstalled.done();
@@ -232,7 +296,12 @@ describe('POST /events: forged events', () => {
         event: 'ONAPPUPDATE',
         ts: '1',
         data: { VERSION: '7' },
-        auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: forged, refresh_token: forgedRefresh },
+        auth: {
+          member_id: acme.memberId,
+          application_token: acme.applicationToken,
+          access_token: forged,
+          refresh_token: forgedRefresh,
+        },
       });
       expect(refused.status).toBe(200);
       await h.background.idle();
@@ -242,7 +311,12 @@ describe('POST /events: forged events', () => {
         event: 'ONAPPUPDATE',
         ts: '2',
         data: { VERSION: '8' },
-        auth: { member_id: acme.memberId, application_token: acme.applicationToken, access_token: employeeToken, refresh_token: forgedRefresh },
+        auth: {
+          member_id: acme.memberId,
+          application_token: acme.applicationToken,
+          access_token: employeeToken,
+          refresh_token: forgedRefresh,
+        },
       });
       expect(employee.status).toBe(200);
     });
@@ -252,7 +326,15 @@ describe('POST /events: forged events', () => {
     const event = (portal: TestPortal, token: string, applicationToken: string) => ({
       event: 'ONAPPINSTALL',
       data: { VERSION: '1', LANGUAGE_ID: 'en' },
-      auth: { domain: portal.host, member_id: portal.memberId, client_endpoint: `${portal.origin}/rest/`, access_token: token, refresh_token: forgedRefresh, application_token: applicationToken, expires_in: '3600' },
+      auth: {
+        domain: portal.host,
+        member_id: portal.memberId,
+        client_endpoint: `${portal.origin}/rest/`,
+        access_token: token,
+        refresh_token: forgedRefresh,
+        application_token: applicationToken,
+        expires_in: '3600',
+      },
     });
     const nobody = securedPortal('nobody');
     const chosenAppToken = secret('attacker-chosen-application-token');
@@ -278,7 +360,10 @@ describe('POST /events: forged events', () => {
     const nobody = securedPortal('nobody');
     await changesNothing(async () => {
       for (const name of ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'ONCRMDEALADD']) {
-        const res = await h.request.post('/events').type('form').send(form(name, nobody, nobody.applicationToken));
+        const res = await h.request
+          .post('/events')
+          .type('form')
+          .send(form(name, nobody, nobody.applicationToken));
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ result: 'ignored' });
       }

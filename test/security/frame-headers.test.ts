@@ -16,7 +16,13 @@ import { rawRequest } from './support/network.js';
  */
 
 const PORTAL_DOMAINS = '*.bitrix24.com,portal.example.org,*.corp.example:8443,localhost:4000';
-const CONFIGURED = ['https://*.bitrix24.com', 'https://portal.example.org', 'https://*.corp.example:8443', 'http://localhost:4000', 'https://localhost:4000'];
+const CONFIGURED = [
+  'https://*.bitrix24.com',
+  'https://portal.example.org',
+  'https://*.corp.example:8443',
+  'http://localhost:4000',
+  'https://localhost:4000',
+];
 
 const acme = securedPortal('acme');
 const globex = securedPortal('globex');
@@ -32,7 +38,12 @@ beforeAll(async () => {
   const admin = `Bearer ${await sessionFor(h, hooli, { userId: '1', isAdmin: true })}`;
   const current = await h.request.get('/api/access/policy').set('authorization', admin);
   const { version: _version, ...policy } = current.body.policy;
-  await h.request.put('/api/access/policy').set('authorization', admin).set('if-match', current.body.etag).send({ ...policy, allowList: ['U1'] }).expect(200);
+  await h.request
+    .put('/api/access/policy')
+    .set('authorization', admin)
+    .set('if-match', current.body.etag)
+    .send({ ...policy, allowList: ['U1'] })
+    .expect(200);
   await h.services.installations.save({ ...(await storedPortal(h, globex.memberId)), state: 'needs_reinstall' });
   await h.background.idle();
 });
@@ -58,7 +69,9 @@ function genuineUser(portal: TestPortal, name: string, profile: Record<string, u
 describe('frame-ancestors is the verified portal’s origin', () => {
   it('POST /app: the app itself, also when DOMAIN names another host', async () => {
     for (const DOMAIN of [acme.host, 'evil.example.com', 'portal.example.org']) {
-      const res = await openApp(acme, genuineUser(acme, `ok-${DOMAIN}`, { ID: '42', ADMIN: false, NAME: 'Eve' }), { query: { DOMAIN } });
+      const res = await openApp(acme, genuineUser(acme, `ok-${DOMAIN}`, { ID: '42', ADMIN: false, NAME: 'Eve' }), {
+        query: { DOMAIN },
+      });
       expect(res.status).toBe(200);
       sessionOf(res.text);
       expectFramedBy(res, [acme.origin], DOMAIN);
@@ -112,7 +125,10 @@ describe('frame-ancestors is the verified portal’s origin', () => {
     oauthAppInfo(initech);
     portalCall(initech, 'profile', { result: { ID: '1', ADMIN: true, NAME: 'Ines' } });
     portalCall(initech, 'event.get', { result: [] });
-    portalCall(initech, 'event.bind', { params: (body) => body['event'] === 'ONAPPUNINSTALL', error: [400, 'ERROR_EVENT_NOT_FOUND'] });
+    portalCall(initech, 'event.bind', {
+      params: (body) => body['event'] === 'ONAPPUNINSTALL',
+      error: [400, 'ERROR_EVENT_NOT_FOUND'],
+    });
     portalCall(initech, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONAPPUNINSTALL' });
     portalCall(initech, 'placement.get', { result: [] });
     portalCall(initech, 'placement.bind', {});
@@ -125,7 +141,10 @@ describe('frame-ancestors is the verified portal’s origin', () => {
     await install(installed, initech);
     oauthAppInfo(initech);
     portalCall(initech, 'profile', { result: { ID: '1', ADMIN: true, NAME: 'Ines' } });
-    const bound = ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'].map((event) => ({ event, handler: 'https://keycard.test/events' }));
+    const bound = ['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD'].map((event) => ({
+      event,
+      handler: 'https://keycard.test/events',
+    }));
     portalCall(initech, 'event.get', { result: bound });
     portalCall(initech, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
     const again = await installed.request.post('/install').query(query).type('form').send(body);
@@ -145,7 +164,11 @@ describe('frame-ancestors is PORTAL_DOMAINS while no portal is verified', () => 
     };
     expectFramedBy(await send({ body: { AUTH_ID: '' } }), CONFIGURED, 'malformed');
     expectFramedBy(await send({ query: { DOMAIN: 'evil.example.com' } }), CONFIGURED, 'foreign host');
-    expectFramedBy(await send({ query: { DOMAIN: 'localhost:4000', PROTOCOL: '0' } }), CONFIGURED, 'configured loopback host, unverified');
+    expectFramedBy(
+      await send({ query: { DOMAIN: 'localhost:4000', PROTOCOL: '0' } }),
+      CONFIGURED,
+      'configured loopback host, unverified',
+    );
     const forged = secret('forged-install-token-csp');
     oauthAppInfo(acme, { token: forged, reply: [401, { error: 'invalid_token' }] });
     expectFramedBy(await send({ body: { AUTH_ID: forged } }), CONFIGURED, 'forged');
@@ -163,17 +186,38 @@ describe('frame-ancestors is PORTAL_DOMAINS while no portal is verified', () => 
   });
 
   it('POST /app for an unknown portal (also naming a foreign DOMAIN), a malformed POST, and GET of either frame URL', async () => {
-    expectFramedBy(await openApp(acme, 'token-of-unknown-portal', { body: { member_id: 'member-nobody' } }), CONFIGURED, 'unknown portal');
-    expectFramedBy(await openApp(acme, 'token-of-unknown-portal', { query: { DOMAIN: 'evil.example.com' }, body: { member_id: 'member-nobody' } }), CONFIGURED, 'unknown portal, foreign DOMAIN');
+    expectFramedBy(
+      await openApp(acme, 'token-of-unknown-portal', { body: { member_id: 'member-nobody' } }),
+      CONFIGURED,
+      'unknown portal',
+    );
+    expectFramedBy(
+      await openApp(acme, 'token-of-unknown-portal', {
+        query: { DOMAIN: 'evil.example.com' },
+        body: { member_id: 'member-nobody' },
+      }),
+      CONFIGURED,
+      'unknown portal, foreign DOMAIN',
+    );
     expectFramedBy(await openApp(acme, '', {}), CONFIGURED, 'malformed');
     expectFramedBy(await h.request.get('/app').query({ DOMAIN: 'evil.example.com' }), CONFIGURED, 'GET /app');
     expectFramedBy(await h.request.get('/install'), CONFIGURED, 'GET /install');
   });
 
   it('frame POSTs whose bodies cannot be parsed still get a framed page (whatever their status)', async () => {
-    for (const body of [`AUTH_ID=${'x'.repeat(70_000)}`, `${'a[b]'.repeat(1)}${'[c]'.repeat(40)}=1`, '{"broken":', '\u0000\u0001binary']) {
+    for (const body of [
+      `AUTH_ID=${'x'.repeat(70_000)}`,
+      `${'a[b]'.repeat(1)}${'[c]'.repeat(40)}=1`,
+      '{"broken":',
+      '\u0000\u0001binary',
+    ]) {
       for (const path of ['/app', '/install']) {
-        const res = await rawRequest(h.url, { method: 'POST', path: `${path}?DOMAIN=${acme.host}`, headers: { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded' }, body });
+        const res = await rawRequest(h.url, {
+          method: 'POST',
+          path: `${path}?DOMAIN=${acme.host}`,
+          headers: { 'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded' },
+          body,
+        });
         expectFramedBy(res, CONFIGURED, `${path} ${body.slice(0, 20)}`);
       }
     }
@@ -181,9 +225,17 @@ describe('frame-ancestors is PORTAL_DOMAINS while no portal is verified', () => 
 
   it('with the default PORTAL_DOMAINS, the page may be framed by the Bitrix24 cloud domains only', async () => {
     const local = securedHarness();
-    const res = await local.request.post('/app').query({ DOMAIN: 'evil.example.com' }).type('form').send({ AUTH_ID: 'token-of-unknown-portal', member_id: 'member-nobody' });
+    const res = await local.request
+      .post('/app')
+      .query({ DOMAIN: 'evil.example.com' })
+      .type('form')
+      .send({ AUTH_ID: 'token-of-unknown-portal', member_id: 'member-nobody' });
     expect(res.status).toBe(404);
-    expectFramedBy(res, DEFAULT_PORTAL_DOMAINS.map((domain) => `https://${domain}`), 'default domains');
+    expectFramedBy(
+      res,
+      DEFAULT_PORTAL_DOMAINS.map((domain) => `https://${domain}`),
+      'default domains',
+    );
     expect(DEFAULT_PORTAL_DOMAINS.every((domain) => /^\*\.bitrix24\.[a-z.]+$/.test(domain))).toBe(true);
   });
 });

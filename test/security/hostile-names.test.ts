@@ -58,7 +58,10 @@ describe('frame pages render hostile user names inert (Bitrix24 mocked)', () => 
     await install(h, acme);
     const userToken = secret('hostile-name-user-token-1');
     oauthAppInfo(acme, { token: userToken });
-    portalCall(acme, 'profile', { token: userToken, result: { ID: '42', ADMIN: false, NAME: BREAKOUT, LAST_NAME: HOSTILE_LAST } });
+    portalCall(acme, 'profile', {
+      token: userToken,
+      result: { ID: '42', ADMIN: false, NAME: BREAKOUT, LAST_NAME: HOSTILE_LAST },
+    });
     portalCall(acme, 'user.get', { result: [] });
     const { query, body } = frameRequest(acme, userToken);
     const res = await h.request.post('/app').query(query).type('form').send(body);
@@ -83,7 +86,14 @@ describe('against the portal emulator (its company has hostile names)', () => {
       .post('/app')
       .query({ DOMAIN: stack.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: 'sid' })
       .type('form')
-      .send({ AUTH_ID: tokens.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: tokens.refreshToken, member_id: stack.memberId, status: 'L', PLACEMENT: 'DEFAULT' });
+      .send({
+        AUTH_ID: tokens.accessToken,
+        AUTH_EXPIRES: '3600',
+        REFRESH_ID: tokens.refreshToken,
+        member_id: stack.memberId,
+        status: 'L',
+        PLACEMENT: 'DEFAULT',
+      });
   }
 
   it('an admin and a delegate with hostile names are escaped on the access-denied page; the bootstrap stays inert', async () => {
@@ -100,14 +110,19 @@ describe('against the portal emulator (its company has hostile names)', () => {
 
     // A newly promoted portal admin whose name breaks out of a script element opens the app.
     const department = stack.portal.directory.users.find((user) => user.id === 5)?.departments[0] ?? 1;
-    const admin = addEmployee(stack.portal, { name: BREAKOUT, lastName: '<img src=x onerror=alert(2)>', departmentId: department }, stack.portal.defaultUser());
+    const admin = addEmployee(
+      stack.portal,
+      { name: BREAKOUT, lastName: '<img src=x onerror=alert(2)>', departmentId: department },
+      stack.portal.defaultUser(),
+    );
     admin.admin = true;
     const adminFrame = await open(stack, admin);
     expect(adminFrame.status).toBe(200);
     expectInertBootstrap(adminFrame.text, `${BREAKOUT} <img src=x onerror=alert(2)>`);
     await stack.background.idle();
 
-    // The company's own hostile employees: "<script>alert(1)</script> Scripter" and Imogen '"><img src=x onerror=alert(1)>'.
+    // The company's own hostile employees: "<script>alert(1)</script> Scripter" and Imogen '"><img src=x
+    // onerror=alert(1)>'.
     const scripter = stack.portal.directory.users.find((user) => user.name === '<script>alert(1)</script>');
     const imogen = stack.portal.directory.users.find((user) => user.lastName.includes('onerror'));
     if (scripter === undefined || imogen === undefined) throw new Error('the emulator company lost its hostile names');
@@ -126,13 +141,22 @@ describe('against the portal emulator (its company has hostile names)', () => {
       .send({ ...policy, allowList: [`D${department}`], delegates: [`U${imogen.id}`] });
     expect(saved.status).toBe(200);
 
-    const outsider = stack.portal.directory.users.find((user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0 && !user.departments.includes(department));
+    const outsider = stack.portal.directory.users.find(
+      (user) =>
+        user.active &&
+        !user.admin &&
+        user.type === 'employee' &&
+        user.departments.length > 0 &&
+        !user.departments.includes(department),
+    );
     if (outsider === undefined) throw new Error('no employee outside the department');
     const denied = await open(stack, outsider);
     expect(denied.status).toBe(403);
     expect(denied.text).toContain('APP_ACCESS_DENIED');
     // Both names are there, escaped; nothing in the page is markup a name brought in.
-    expect(denied.text).toContain('&#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62; &#60;img src=x onerror=alert(2)&#62;');
+    expect(denied.text).toContain(
+      '&#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62; &#60;img src=x onerror=alert(2)&#62;',
+    );
     expect(denied.text).toContain('Imogen &#34;&#62;&#60;img src=x onerror=alert(1)&#62;');
     expect(denied.text).not.toMatch(/<script|<img|<\/script/i);
     expect(denied.text).not.toContain('keycard-bootstrap');
@@ -143,7 +167,9 @@ describe('against the portal emulator (its company has hostile names)', () => {
     expect(JSON.stringify(departments.body)).toContain(JSON.stringify(renamed.name));
     const users = await stack.request.get('/api/directory/users').query({ q: 'Scripter' }).set('authorization', auth);
     expect(users.type).toBe('application/json');
-    expect(users.body.users.map((user: { fullName: string }) => user.fullName)).toContain('<script>alert(1)</script> Scripter');
+    expect(users.body.users.map((user: { fullName: string }) => user.fullName)).toContain(
+      '<script>alert(1)</script> Scripter',
+    );
     await stack.background.idle();
   });
 });

@@ -54,7 +54,10 @@ beforeAll(async () => {
       .persist()
       .post('/rest/scope')
       .query(true)
-      .reply(200, { result: ['user_brief', 'department', 'placement'], time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 } });
+      .reply(200, {
+        result: ['user_brief', 'department', 'placement'],
+        time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 },
+      });
   }
   sessions.acmeAdmin = await sessionFor(h, acme, { userId: '1', isAdmin: true });
   sessions.acmeEmployee = await sessionFor(h, acme, { userId: '42', isAdmin: false });
@@ -78,9 +81,16 @@ afterAll(async () => {
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const parts = (token: string) => {
   const [header = '', payload = '', signature = ''] = token.split('.');
-  return { header, payload, signature, claims: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown> };
+  return {
+    header,
+    payload,
+    signature,
+    claims: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>,
+  };
 };
-/** The HMAC key the app signs sessions with, derived as the app derives it (to forge validly signed but wrong tokens). */
+/**
+ * The HMAC key the app signs sessions with, derived as the app derives it (to forge validly signed but wrong tokens).
+ */
 const realKeyBytes = () => deriveKey(h.services.config.secretKeys[0], 'keycard/session/v1');
 const realKey = () => createSecretKey(realKeyBytes());
 /** A compact JWS signed by hand with the real key (jose refuses to sign some of the headers tried here). */
@@ -96,18 +106,33 @@ async function forgeries(): Promise<[label: string, token: string][]> {
   const { kid } = decodeProtectedHeader(genuine);
   const now = Math.floor(Date.now() / 1000);
   const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-  const signWith = (key: Parameters<SignJWT['sign']>[0], alg: string, body: Record<string, unknown>) => new SignJWT(body).setProtectedHeader({ alg, kid: kid ?? '' }).sign(key);
+  const signWith = (key: Parameters<SignJWT['sign']>[0], alg: string, body: Record<string, unknown>) =>
+    new SignJWT(body).setProtectedHeader({ alg, kid: kid ?? '' }).sign(key);
   const otherKey = createSecretKey(Buffer.from('another-deployment-secret-key-0123456789abcdef'));
   h.clock.advance(-31 * 60_000);
   const expired = await sessionFor(h, acme, { userId: '1', isAdmin: true });
   h.clock.advance(31 * 60_000);
-  const otherDeployment = new SessionTokens({ secretKeys: [secret('another-deployment-SECRET_KEY-0123456789')], issuer: APP_URL, clock: h.clock });
-  const sharedKeyOtherIssuer = new SessionTokens({ secretKeys: h.services.config.secretKeys, issuer: 'https://other-keycard.test', clock: h.clock });
+  const otherDeployment = new SessionTokens({
+    secretKeys: [secret('another-deployment-SECRET_KEY-0123456789')],
+    issuer: APP_URL,
+    clock: h.clock,
+  });
+  const sharedKeyOtherIssuer = new SessionTokens({
+    secretKeys: h.services.config.secretKeys,
+    issuer: 'https://other-keycard.test',
+    clock: h.clock,
+  });
   const asGlobex = { memberId: globex.memberId, userId: '1', isAdmin: true, lang: 'en' as const, name: 'Mallory' };
   const list: [string, string][] = [
-    ['payload changed to portal B (member id), signature kept', `${header}.${b64({ ...claims, mid: globex.memberId })}.${signature}`],
+    [
+      'payload changed to portal B (member id), signature kept',
+      `${header}.${b64({ ...claims, mid: globex.memberId })}.${signature}`,
+    ],
     ['payload changed to admin, signature kept', `${header}.${b64({ ...claims, adm: true, sub: '42' })}.${signature}`],
-    ['payload changed to a later expiry, signature kept', `${header}.${b64({ ...claims, exp: now + 86_400 })}.${signature}`],
+    [
+      'payload changed to a later expiry, signature kept',
+      `${header}.${b64({ ...claims, exp: now + 86_400 })}.${signature}`,
+    ],
     ['signature changed', `${header}.${payload}.${flipped}`],
     ['signature removed', `${header}.${payload}.`],
     ['signature of another token', `${header}.${payload}.${parts(sessions.acmeEmployee).signature}`],
@@ -115,12 +140,27 @@ async function forgeries(): Promise<[label: string, token: string][]> {
     ['alg none, no kid', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, mid: globex.memberId })}.`],
     ['signed with another key under our kid', await signWith(otherKey, 'HS256', claims)],
     ['signed by another Keycard deployment (other SECRET_KEY) for portal B', await otherDeployment.issue(asGlobex)],
-    ['signed with our key by a deployment with another APP_URL (issuer) for portal B', await sharedKeyOtherIssuer.issue(asGlobex)],
+    [
+      'signed with our key by a deployment with another APP_URL (issuer) for portal B',
+      await sharedKeyOtherIssuer.issue(asGlobex),
+    ],
     ['our key, HS512 instead of HS256', await signWith(realKey(), 'HS512', claims)],
     ['our key, wrong audience', await signWith(realKey(), 'HS256', { ...claims, aud: 'someone-else' })],
-    ['our key, no expiry', await signWith(realKey(), 'HS256', Object.fromEntries(Object.entries(claims).filter(([name]) => name !== 'exp')))],
-    ['our key, claims of the wrong shape (adm "true", no mid)', await signWith(realKey(), 'HS256', { ...Object.fromEntries(Object.entries(claims).filter(([name]) => name !== 'mid')), adm: 'true' })],
-    ['our key, unknown critical header', handSigned({ alg: 'HS256', kid, crit: ['x-keycard'], 'x-keycard': 1 }, claims)],
+    [
+      'our key, no expiry',
+      await signWith(realKey(), 'HS256', Object.fromEntries(Object.entries(claims).filter(([name]) => name !== 'exp'))),
+    ],
+    [
+      'our key, claims of the wrong shape (adm "true", no mid)',
+      await signWith(realKey(), 'HS256', {
+        ...Object.fromEntries(Object.entries(claims).filter(([name]) => name !== 'mid')),
+        adm: 'true',
+      }),
+    ],
+    [
+      'our key, unknown critical header',
+      handSigned({ alg: 'HS256', kid, crit: ['x-keycard'], 'x-keycard': 1 }, claims),
+    ],
     ['our key, kid naming no key', handSigned({ alg: 'HS256', kid: '../../etc/passwd' }, claims)],
     ['expired 1 minute ago', expired],
     ['three garbage segments', 'a.b.c'],
@@ -144,7 +184,10 @@ describe('/api refuses forged and expired session tokens', () => {
   it('control: genuine claims signed the way the forgeries are signed (jose, by hand) are accepted', async () => {
     const { claims } = parts(sessions.acmeAdmin);
     const { kid } = decodeProtectedHeader(sessions.acmeAdmin);
-    for (const token of [await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: kid ?? '' }).sign(realKey()), handSigned({ alg: 'HS256', kid }, claims)]) {
+    for (const token of [
+      await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: kid ?? '' }).sign(realKey()),
+      handSigned({ alg: 'HS256', kid }, claims),
+    ]) {
       const res = await h.request.get('/api/me').set('authorization', `Bearer ${secret(token)}`);
       expect(res.status).toBe(200);
       expect(res.body.portal.memberId).toBe(acme.memberId);
@@ -157,7 +200,10 @@ describe('/api refuses forged and expired session tokens', () => {
       for (const [method, path] of API_ROUTES) {
         const res = await call(method, path, `Bearer ${token}`);
         expect(res.status, `${label}: ${method} ${path}`).toBe(401);
-        expect(res.body, `${label}: ${method} ${path}`).toEqual({ error: 'SESSION_INVALID', message: expect.any(String) });
+        expect(res.body, `${label}: ${method} ${path}`).toEqual({
+          error: 'SESSION_INVALID',
+          message: expect.any(String),
+        });
       }
     }
     await h.background.idle();
@@ -167,31 +213,58 @@ describe('/api refuses forged and expired session tokens', () => {
   it('no usable Authorization header → 401 SESSION_MISSING on every route (tokens elsewhere are not read)', async () => {
     const { acmeAdmin } = sessions;
     for (const [method, path] of API_ROUTES) {
-      for (const authorization of [undefined, '', 'Bearer', 'Bearer ', `Basic ${acmeAdmin}`, `Token ${acmeAdmin}`, `Bearer ${acmeAdmin} extra`, acmeAdmin]) {
+      for (const authorization of [
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        `Basic ${acmeAdmin}`,
+        `Token ${acmeAdmin}`,
+        `Bearer ${acmeAdmin} extra`,
+        acmeAdmin,
+      ]) {
         const res = await call(method, path, authorization);
         expect(res.status, `${method} ${path} ${String(authorization).slice(0, 12)}`).toBe(401);
         expect(res.body.error).toBe('SESSION_MISSING');
       }
       const separator = path.includes('?') ? '&' : '?';
-      const elsewhere = await h.request[method](`${path}${separator}session=${acmeAdmin}&access_token=${acmeAdmin}`).set('cookie', `session=${acmeAdmin}`);
+      const elsewhere = await h.request[method](
+        `${path}${separator}session=${acmeAdmin}&access_token=${acmeAdmin}`,
+      ).set('cookie', `session=${acmeAdmin}`);
       expect(elsewhere.status).toBe(401);
     }
   });
 });
 
 describe('a session of portal A never reaches portal B', () => {
-  const globexHints = { member_id: globex.memberId, memberId: globex.memberId, DOMAIN: globex.host, portal: globex.memberId };
+  const globexHints = {
+    member_id: globex.memberId,
+    memberId: globex.memberId,
+    DOMAIN: globex.host,
+    portal: globex.memberId,
+  };
 
   it('naming portal B in the query, headers or body changes nothing: every answer is A’s', async () => {
     const auth = `Bearer ${sessions.acmeAdmin}`;
     const own = await h.request.get('/api/access/policy').set('authorization', auth);
-    const globexPolicy = await h.request.get('/api/access/policy').set('authorization', `Bearer ${sessions.globexAdmin}`);
+    const globexPolicy = await h.request
+      .get('/api/access/policy')
+      .set('authorization', `Bearer ${sessions.globexAdmin}`);
     expect(globexPolicy.body.policy.allowList).toEqual(['U77']);
     expect(own.body.etag).not.toBe(globexPolicy.body.etag);
 
-    const me = await h.request.get('/api/me').query(globexHints).set('authorization', auth).set('x-member-id', globex.memberId).set('x-portal', globex.host);
+    const me = await h.request
+      .get('/api/me')
+      .query(globexHints)
+      .set('authorization', auth)
+      .set('x-member-id', globex.memberId)
+      .set('x-portal', globex.host);
     expect(me.body.portal).toEqual({ domain: acme.host, memberId: acme.memberId });
-    const policy = await h.request.get('/api/access/policy').query(globexHints).set('authorization', auth).set('x-member-id', globex.memberId);
+    const policy = await h.request
+      .get('/api/access/policy')
+      .query(globexHints)
+      .set('authorization', auth)
+      .set('x-member-id', globex.memberId);
     expect(policy.body.etag).toBe(own.body.etag);
     expect(policy.body.policy.allowList).toEqual([]);
     const sync = await h.request.get('/api/sync').query(globexHints).set('authorization', auth);
@@ -200,7 +273,9 @@ describe('a session of portal A never reaches portal B', () => {
 
   it('a save from A carrying B’s ETag and member id is a 409 on A’s settings; B’s settings are untouched', async () => {
     const store = watchStore(h.store);
-    const globexBefore = await h.request.get('/api/access/policy').set('authorization', `Bearer ${sessions.globexAdmin}`);
+    const globexBefore = await h.request
+      .get('/api/access/policy')
+      .set('authorization', `Bearer ${sessions.globexAdmin}`);
     const { version: _version, ...content } = globexBefore.body.policy;
     const res = await h.request
       .put('/api/access/policy')
@@ -230,7 +305,9 @@ describe('a session of portal A never reaches portal B', () => {
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body.error).toBe('PORTAL_NOT_ACTIVE');
     }
-    expect((await local.request.get('/api/me').set('authorization', `Bearer ${globexSession}`)).body.portal.memberId).toBe(globex.memberId);
+    expect(
+      (await local.request.get('/api/me').set('authorization', `Bearer ${globexSession}`)).body.portal.memberId,
+    ).toBe(globex.memberId);
   });
 });
 

@@ -56,7 +56,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const appUrl = `http://localhost:${appPort}`;
 
   // The portal grants what the manifest requests, as Bitrix24 does on install (tests narrow it via options).
-  const emulator = createEmulator({ scopes: ['user_brief', 'department', 'placement', 'sonet_group'], ...options.emulator, app: { clientId, clientSecret, appUrl } });
+  const emulator = createEmulator({
+    scopes: ['user_brief', 'department', 'placement', 'sonet_group'],
+    ...options.emulator,
+    app: { clientId, clientSecret, appUrl },
+  });
   const portal = await emulator.listen(options.portalPort ?? 0);
   const portalHost = new URL(portal.url).host;
 

@@ -43,14 +43,31 @@ export function oauthAppInfo(
 export function portalCall(
   portal: TestPortal,
   method: string,
-  options: { token?: string; result?: unknown; error?: [number, string]; times?: number; params?: (body: Record<string, unknown>) => boolean },
+  options: {
+    token?: string;
+    result?: unknown;
+    error?: [number, string];
+    times?: number;
+    params?: (body: Record<string, unknown>) => boolean;
+  },
 ): nock.Scope {
   const token = options.token ?? portal.adminToken;
   const interceptor = nock(portal.origin)
-    .post(`/rest/${method}`, (body: Record<string, unknown>) => authOf(body) === token && (options.params?.(body) ?? true))
+    .post(
+      `/rest/${method}`,
+      (body: Record<string, unknown>) => authOf(body) === token && (options.params?.(body) ?? true),
+    )
     .query(true)
     .times(options.times ?? 1);
-  const time = { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, date_start: '', date_finish: '', operating: 0 };
+  const time = {
+    start: 1,
+    finish: 1.01,
+    duration: 0.01,
+    processing: 0.01,
+    date_start: '',
+    date_finish: '',
+    operating: 0,
+  };
   if (options.error !== undefined) {
     const [status, code] = options.error;
     return interceptor.reply(status, { error: code, error_description: `${code} description` });
@@ -62,7 +79,9 @@ export function portalCall(
 export function installScopes(portal: TestPortal, options: { admin?: boolean; userId?: string } = {}): nock.Scope[] {
   return [
     oauthAppInfo(portal),
-    portalCall(portal, 'profile', { result: { ID: options.userId ?? '1', ADMIN: options.admin ?? true, NAME: 'Anna', LAST_NAME: 'Admin' } }),
+    portalCall(portal, 'profile', {
+      result: { ID: options.userId ?? '1', ADMIN: options.admin ?? true, NAME: 'Anna', LAST_NAME: 'Admin' },
+    }),
     portalCall(portal, 'event.get', { result: [] }),
     portalCall(portal, 'event.bind', { times: 3 }),
     portalCall(portal, 'placement.get', { result: [] }),
@@ -71,7 +90,10 @@ export function installScopes(portal: TestPortal, options: { admin?: boolean; us
 }
 
 /** The installer frame POST Bitrix24 sends for `portal`. */
-export function installerRequest(portal: TestPortal, overrides: { query?: Record<string, string>; body?: Record<string, string> } = {}) {
+export function installerRequest(
+  portal: TestPortal,
+  overrides: { query?: Record<string, string>; body?: Record<string, string> } = {},
+) {
   return {
     query: { DOMAIN: portal.host, PROTOCOL: '1', LANG: 'en', APP_SID: 'sid123', ...overrides.query },
     body: {
@@ -87,7 +109,11 @@ export function installerRequest(portal: TestPortal, overrides: { query?: Record
 }
 
 /** OAuth token endpoint renewing `refreshToken` into `issued` (checks our client credentials). */
-export function tokenRefresh(refreshToken: string, issued: { access: string; refresh: string; portal: TestPortal }, times = 1): nock.Scope {
+export function tokenRefresh(
+  refreshToken: string,
+  issued: { access: string; refresh: string; portal: TestPortal },
+  times = 1,
+): nock.Scope {
   return nock(OAUTH)
     .post(
       '/oauth/token/',

@@ -14,13 +14,22 @@ import { createRedisClient } from '../../server/store/redis-client.js';
 import { RedisLocks } from '../../server/store/redis-locks.js';
 
 const settings = z
-  .object({ env: z.record(z.string(), z.string()), redisUrl: z.string(), memberId: z.string(), leaseMs: z.number(), stopAfterUserChunks: z.number() })
+  .object({
+    env: z.record(z.string(), z.string()),
+    redisUrl: z.string(),
+    memberId: z.string(),
+    leaseMs: z.number(),
+    stopAfterUserChunks: z.number(),
+  })
   .parse(JSON.parse(process.argv[2] ?? '{}'));
 
 const redis = createRedisClient(settings.redisUrl);
 redis.on('error', () => undefined);
 await redis.connect();
-const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+const logger = createLogger({
+  level: 'silent',
+  destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+});
 const app = createApp(loadConfig(settings.env), {
   keyv: createKeyv(settings.redisUrl, redis),
   locks: new RedisLocks({ redis: redis, clock: systemClock, leaseMs: settings.leaseMs }),

@@ -55,7 +55,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-export const UI_TEMPLATE = '<!doctype html><html lang="en"><head></head><body><div id="app"></div><!--keycard-bootstrap--></body></html>';
+export const UI_TEMPLATE =
+  '<!doctype html><html lang="en"><head></head><body><div id="app"></div><!--keycard-bootstrap--></body></html>';
 
 /** Builds the app in-process with a memory store and a logger whose every line is kept in `logLines`. */
 export function harness(options: { config?: Config; store?: Keyv; rateLimits?: RateLimits } = {}) {
@@ -78,7 +79,9 @@ export function harness(options: { config?: Config; store?: Keyv; rateLimits?: R
     manifest: loadManifest('manifest/keycard.json'),
     ui: { template: UI_TEMPLATE },
     background,
-    ...(options.rateLimits === undefined ? {} : { rateBudgets: new RateBudgets({ clock, defaults: options.rateLimits }) }),
+    ...(options.rateLimits === undefined
+      ? {}
+      : { rateBudgets: new RateBudgets({ clock, defaults: options.rateLimits }) }),
     // These tests script every Bitrix24 call with nock; the install-time sync would consume their mocks.
     directory: { syncOnInstall: false },
   });

@@ -50,7 +50,16 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
   const port = await freePort();
   const persistence =
     options.persist === true
-      ? ['--dir', mkdtempSync(join(tmpdir(), 'keycard-redis-')), '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+      ? [
+          '--dir',
+          mkdtempSync(join(tmpdir(), 'keycard-redis-')),
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+        ]
       : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {

@@ -25,7 +25,9 @@ describe('the access-code grammar', () => {
 
 describe('manifest default codes', () => {
   const manifestWith = (defaultCodes: string[]) => {
-    const manifest = structuredClone(loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url))));
+    const manifest = structuredClone(
+      loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url))),
+    );
     const [role] = manifest.roles;
     if (role === undefined) throw new Error('fixture changed');
     role.defaultCodes = defaultCodes;
@@ -33,7 +35,12 @@ describe('manifest default codes', () => {
   };
 
   it('are users, departments or everyone', () => {
-    expect(parseManifest(manifestWith(['AU', 'U1', 'D2', 'DR3'])).roles[0]?.defaultCodes).toEqual(['AU', 'U1', 'D2', 'DR3']);
+    expect(parseManifest(manifestWith(['AU', 'U1', 'D2', 'DR3'])).roles[0]?.defaultCodes).toEqual([
+      'AU',
+      'U1',
+      'D2',
+      'DR3',
+    ]);
   });
 
   it.each(['SG4', 'SG4_A', 'U0', 'CR'])('are not %s', (code) => {

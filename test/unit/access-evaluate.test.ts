@@ -19,7 +19,13 @@ describe('app access (Bitrix24 Market: "If no users are listed, the application 
     ['listed personally', listed, user(1), true, 'allowList'],
     ['member of a listed department', listed, user(2, ['D5', 'DR5']), true, 'allowList'],
     ['in a sub-department of a DR-listed department', listed, user(3, ['D11', 'DR11', 'DR10']), true, 'allowList'],
-    ['D-listed department does not cover sub-departments', listed, user(4, ['D6', 'DR6', 'DR5']), false, 'notInAllowList'],
+    [
+      'D-listed department does not cover sub-departments',
+      listed,
+      user(4, ['D6', 'DR6', 'DR5']),
+      false,
+      'notInAllowList',
+    ],
     ['not listed', listed, user(9), false, 'notInAllowList'],
     ['portal admin, not listed', listed, user(9, [], { isAdmin: true }), true, 'admin'],
     ['unknown admin status gets no bypass', listed, user(9, [], { isAdmin: null }), false, 'notInAllowList'],
@@ -33,8 +39,14 @@ describe('app access (Bitrix24 Market: "If no users are listed, the application 
   });
 
   it('features are closed to users the allow-list keeps out, whatever their roles', () => {
-    const index = buildIndex(policy({ allowList: ['U1'], assignments: [{ code: 'U9', role: 'administrator' }] }), manifest);
-    expect(evaluate(index, user(9), { feature: 'reports', level: 'read' })).toMatchObject({ allowed: false, reasons: [{ kind: 'notInAllowList' }] });
+    const index = buildIndex(
+      policy({ allowList: ['U1'], assignments: [{ code: 'U9', role: 'administrator' }] }),
+      manifest,
+    );
+    expect(evaluate(index, user(9), { feature: 'reports', level: 'read' })).toMatchObject({
+      allowed: false,
+      reasons: [{ kind: 'notInAllowList' }],
+    });
   });
 });
 
@@ -72,9 +84,16 @@ describe('roles (CRM and widget access permissions)', () => {
     const subject = user(3, ['D11', 'DR11', 'DR10']); // viewer via department, editor personally
     const decision = evaluate(index, subject, { feature: 'reports', level: 'read' });
     expect(decision).toMatchObject({ allowed: true, level: 'edit' });
-    expect(decision.reasons.map((rule) => (rule.kind === 'role' ? `${rule.code}:${rule.role}` : rule.kind)).sort()).toEqual(['DR10:viewer', 'U3:editor']);
+    expect(
+      decision.reasons.map((rule) => (rule.kind === 'role' ? `${rule.code}:${rule.role}` : rule.kind)).sort(),
+    ).toEqual(['DR10:viewer', 'U3:editor']);
     expect(conflicts(index, [subject, user(1, ['DR10'])])).toEqual([
-      expect.objectContaining({ userId: 3, feature: 'reports', level: 'edit', rules: [expect.objectContaining({ code: 'U3' }), expect.objectContaining({ code: 'DR10' })] }),
+      expect.objectContaining({
+        userId: 3,
+        feature: 'reports',
+        level: 'edit',
+        rules: [expect.objectContaining({ code: 'U3' }), expect.objectContaining({ code: 'DR10' })],
+      }),
     ]);
   });
 
@@ -87,7 +106,9 @@ describe('roles (CRM and widget access permissions)', () => {
   });
 
   it('unknown features and levels are denied, never guessed', () => {
-    expect(evaluate(index, user(4), { feature: 'billing', level: 'read' }).reasons).toEqual([{ kind: 'unknown', feature: 'billing', level: 'read' }]);
+    expect(evaluate(index, user(4), { feature: 'billing', level: 'read' }).reasons).toEqual([
+      { kind: 'unknown', feature: 'billing', level: 'read' },
+    ]);
     expect(evaluate(index, user(4), { feature: 'directory', level: 'edit' }).allowed).toBe(false);
   });
 });
@@ -95,11 +116,20 @@ describe('roles (CRM and widget access permissions)', () => {
 describe('"edit without read" is no access (widget permissions)', () => {
   const widgets = parseManifest({
     ...manifest,
-    features: [...manifest.features, { key: 'widgets', title: { en: 'W', ru: 'В' }, levels: ['edit'], adminOnly: false, scopes: [] }],
+    features: [
+      ...manifest.features,
+      { key: 'widgets', title: { en: 'W', ru: 'В' }, levels: ['edit'], adminOnly: false, scopes: [] },
+    ],
   });
   it('a grant whose required level the feature lacks confers nothing', () => {
-    const index = buildIndex(policy({ extraRoles: [role('w', { widgets: { level: 'edit' } })], assignments: [{ code: 'AU', role: 'w' }] }), widgets);
-    expect(evaluate(index, user(1), { feature: 'widgets', level: 'edit' })).toMatchObject({ allowed: false, level: null });
+    const index = buildIndex(
+      policy({ extraRoles: [role('w', { widgets: { level: 'edit' } })], assignments: [{ code: 'AU', role: 'w' }] }),
+      widgets,
+    );
+    expect(evaluate(index, user(1), { feature: 'widgets', level: 'edit' })).toMatchObject({
+      allowed: false,
+      level: null,
+    });
   });
 });
 
@@ -153,7 +183,13 @@ describe('warehouses (inventory: "view and select only chosen warehouses")', () 
     ['manager (no limit) reads any warehouse', user(2), 'read', 'east', true],
     ['an empty warehouse list confers nothing', user(3), 'read', undefined, false],
   ])('%s', (_name, subject, level, resource, allowed) => {
-    expect(evaluate(index, subject, resource === undefined ? { feature: 'stock', level } : { feature: 'stock', level, resource }).allowed).toBe(allowed);
+    expect(
+      evaluate(
+        index,
+        subject,
+        resource === undefined ? { feature: 'stock', level } : { feature: 'stock', level, resource },
+      ).allowed,
+    ).toBe(allowed);
   });
 
   it('a document mixing warehouses shows only the allowed lines', () => {
@@ -162,21 +198,35 @@ describe('warehouses (inventory: "view and select only chosen warehouses")', () 
       { sku: 'B', warehouse: 'south' },
       { sku: 'C', warehouse: 'east' },
     ];
-    expect(filterByResource(index, clerk, 'stock', 'read', lines, (line) => line.warehouse).map((line) => line.sku)).toEqual(['A', 'B']);
-    expect(filterByResource(index, clerk, 'stock', 'edit', lines, (line) => line.warehouse).map((line) => line.sku)).toEqual(['A']);
+    expect(
+      filterByResource(index, clerk, 'stock', 'read', lines, (line) => line.warehouse).map((line) => line.sku),
+    ).toEqual(['A', 'B']);
+    expect(
+      filterByResource(index, clerk, 'stock', 'edit', lines, (line) => line.warehouse).map((line) => line.sku),
+    ).toEqual(['A']);
     expect(allowedResources(index, user(2), 'stock', 'read')).toBe('all');
     expect(allowedResources(index, user(9), 'stock', 'read')).toEqual(new Set());
   });
 
   it('check-a-user lists levels with their warehouses', () => {
     const stock = effectiveAccess(index, clerk).features.find((feature) => feature.feature === 'stock');
-    expect(stock).toMatchObject({ level: 'edit', levels: [{ level: 'read', resources: ['north', 'south'] }, { level: 'edit', resources: ['north'] }] });
+    expect(stock).toMatchObject({
+      level: 'edit',
+      levels: [
+        { level: 'read', resources: ['north', 'south'] },
+        { level: 'edit', resources: ['north'] },
+      ],
+    });
   });
 });
 
 describe('admin-only features and access.manage', () => {
   const index = buildIndex(
-    policy({ delegates: ['DR10'], extraRoles: [role('settings', { settings: { level: 'edit' } })], assignments: [{ code: 'U5', role: 'settings' }] }),
+    policy({
+      delegates: ['DR10'],
+      extraRoles: [role('settings', { settings: { level: 'edit' } })],
+      assignments: [{ code: 'U5', role: 'settings' }],
+    }),
     manifest,
   );
   it.each([
@@ -196,7 +246,10 @@ describe('admin-only features and access.manage', () => {
   it('admins get everything only when the manifest says so', () => {
     const generous = buildIndex(policy(), parseManifest({ ...manifest, adminsGetEverything: true }));
     const admin = user(1, [], { isAdmin: true });
-    expect(evaluate(generous, admin, { feature: 'stock', level: 'edit', resource: 'any' })).toMatchObject({ allowed: true, level: 'edit' });
+    expect(evaluate(generous, admin, { feature: 'stock', level: 'edit', resource: 'any' })).toMatchObject({
+      allowed: true,
+      level: 'edit',
+    });
     expect(evaluate(buildIndex(policy(), manifest), admin, { feature: 'stock', level: 'read' }).allowed).toBe(false);
   });
 });

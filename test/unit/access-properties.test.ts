@@ -10,28 +10,44 @@ import { manifest, policy } from './access-fixtures.js';
 const CODES = ['AU', 'U1', 'U2', 'U3', 'D1', 'D2', 'DR1', 'DR2', 'SG1_K', 'SG1_E'];
 const WAREHOUSES = ['north', 'south', 'east'];
 const requests = manifest.features.flatMap((feature) =>
-  feature.levels.flatMap((level) => [{ feature: feature.key, level }, ...(feature.resource ? WAREHOUSES.map((resource) => ({ feature: feature.key, level, resource })) : [])]),
+  feature.levels.flatMap((level) => [
+    { feature: feature.key, level },
+    ...(feature.resource ? WAREHOUSES.map((resource) => ({ feature: feature.key, level, resource })) : []),
+  ]),
 );
 
 // Resource-scoped features sometimes limit a grant to some warehouses; others never do.
 const grant = (feature: (typeof manifest.features)[number]) =>
   feature.resource === undefined
     ? fc.record({ level: fc.constantFrom(...feature.levels) })
-    : fc.record({ level: fc.constantFrom(...feature.levels), resources: fc.subarray(WAREHOUSES) }, { requiredKeys: ['level'] });
+    : fc.record(
+        { level: fc.constantFrom(...feature.levels), resources: fc.subarray(WAREHOUSES) },
+        { requiredKeys: ['level'] },
+      );
 const roleArb = (key: string): fc.Arbitrary<Role> =>
-  fc.record(Object.fromEntries(manifest.features.map((feature) => [feature.key, grant(feature)])), { requiredKeys: [] }).map((grants) => ({
-    key,
-    title: key,
-    builtIn: false,
-    grants: Object.fromEntries(Object.entries(grants).flatMap(([feature, value]) => (value === undefined ? [] : [[feature, value]]))),
-  }));
+  fc
+    .record(Object.fromEntries(manifest.features.map((feature) => [feature.key, grant(feature)])), { requiredKeys: [] })
+    .map((grants) => ({
+      key,
+      title: key,
+      builtIn: false,
+      grants: Object.fromEntries(
+        Object.entries(grants).flatMap(([feature, value]) => (value === undefined ? [] : [[feature, value]])),
+      ),
+    }));
 const policyArb: fc.Arbitrary<Policy> = fc
   .record({
     roles: fc.tuple(roleArb('r1'), roleArb('r2'), roleArb('r3')),
-    assignments: fc.uniqueArray(fc.record({ code: fc.constantFrom(...CODES), role: fc.constantFrom('r1', 'r2', 'r3', 'manager', 'administrator') }), {
-      selector: (a) => `${a.code} ${a.role}`,
-      maxLength: 12,
-    }),
+    assignments: fc.uniqueArray(
+      fc.record({
+        code: fc.constantFrom(...CODES),
+        role: fc.constantFrom('r1', 'r2', 'r3', 'manager', 'administrator'),
+      }),
+      {
+        selector: (a) => `${a.code} ${a.role}`,
+        maxLength: 12,
+      },
+    ),
     allowList: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 4 }),
     delegates: fc.uniqueArray(fc.constantFrom(...CODES), { maxLength: 2 }),
   })
@@ -55,8 +71,17 @@ describe('access properties', () => {
   it('most-permissive merge is order-independent (assignments and roles shuffled)', () => {
     fc.assert(
       fc.property(policyArb, subjectArb, fc.infiniteStream(fc.nat()), (p, subject, seeds) => {
-        const shuffle = <T>(items: T[]): T[] => items.map((item) => ({ item, key: seeds.next().value as number })).sort((a, b) => a.key - b.key).map((x) => x.item);
-        const shuffled = { ...p, roles: shuffle(p.roles), assignments: shuffle(p.assignments), allowList: shuffle(p.allowList) };
+        const shuffle = <T>(items: T[]): T[] =>
+          items
+            .map((item) => ({ item, key: seeds.next().value as number }))
+            .sort((a, b) => a.key - b.key)
+            .map((x) => x.item);
+        const shuffled = {
+          ...p,
+          roles: shuffle(p.roles),
+          assignments: shuffle(p.assignments),
+          allowList: shuffle(p.allowList),
+        };
         expect(decisions(shuffled, subject)).toEqual(decisions(p, subject));
       }),
     );
@@ -77,7 +102,8 @@ describe('access properties', () => {
         const fired = { ...subject, active: false };
         const index = buildIndex(p, manifest);
         expect(canOpen(index, fired).allowed).toBe(false);
-        for (const request of [...requests, { feature: 'access.manage', level: 'edit' }]) expect(evaluate(index, fired, request).allowed).toBe(false);
+        for (const request of [...requests, { feature: 'access.manage', level: 'edit' }])
+          expect(evaluate(index, fired, request).allowed).toBe(false);
       }),
     );
   });
@@ -93,7 +119,14 @@ describe('access properties', () => {
           ...(p.allowList.length > 1 ? [{ ...p, allowList: without(p.allowList) }] : []),
           ...(role === undefined
             ? []
-            : [{ ...p, roles: p.roles.map((r) => (r === role ? { ...r, grants: Object.fromEntries(without(Object.entries(r.grants))) } : r)) }]),
+            : [
+                {
+                  ...p,
+                  roles: p.roles.map((r) =>
+                    r === role ? { ...r, grants: Object.fromEntries(without(Object.entries(r.grants))) } : r,
+                  ),
+                },
+              ]),
         ];
         const before = decisions(p, subject);
         const checks = [...requests, { feature: 'access.manage', level: 'edit' }];
@@ -106,7 +139,8 @@ describe('access properties', () => {
           const afterIndex = buildIndex(q, manifest);
           if (canOpen(afterIndex, subject).allowed) expect(canOpen(beforeIndex, subject).allowed).toBe(true);
           const manage = { feature: 'access.manage', level: 'edit' };
-          if (evaluate(afterIndex, subject, manage).allowed) expect(evaluate(beforeIndex, subject, manage).allowed).toBe(true);
+          if (evaluate(afterIndex, subject, manage).allowed)
+            expect(evaluate(beforeIndex, subject, manage).allowed).toBe(true);
         }
       }),
     );

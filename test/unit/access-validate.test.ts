@@ -56,10 +56,18 @@ describe('validatePolicy', () => {
       'built-in role administrator is missing',
       'built-in role manager is missing',
     ]);
-    expect(validatePolicy({ allowList: 'U1' }, manifest).map((problem) => problem.path)).toEqual(['allowList', 'roles', 'assignments', 'delegates', 'version']);
+    expect(validatePolicy({ allowList: 'U1' }, manifest).map((problem) => problem.path)).toEqual([
+      'allowList',
+      'roles',
+      'assignments',
+      'delegates',
+      'version',
+    ]);
   });
   it('reports a code listed twice in the allow-list or the delegates', () => {
-    const messages = validatePolicy({ ...policy(), allowList: ['U1', 'U1'], delegates: ['D2', 'D2'] }, manifest).map((problem) => problem.message);
+    const messages = validatePolicy({ ...policy(), allowList: ['U1', 'U1'], delegates: ['D2', 'D2'] }, manifest).map(
+      (problem) => problem.message,
+    );
     expect(messages).toEqual(['U1 is listed twice', 'D2 is listed twice']);
   });
 });

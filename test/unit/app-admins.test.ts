@@ -19,7 +19,12 @@ function setup(installed: () => boolean) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const admins = new AppAdmins({ documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }), locks: new InProcessLocks(), clock: { now: () => 1 }, installed: () => Promise.resolve(installed()) });
+  const admins = new AppAdmins({
+    documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }),
+    locks: new InProcessLocks(),
+    clock: { now: () => 1 },
+    installed: () => Promise.resolve(installed()),
+  });
   return { admins, map, reads: () => reads };
 }
 

@@ -52,15 +52,27 @@ describe('Cipher', () => {
 
   it.each<{ name: string; tamper: (sealed: Sealed) => Sealed }>([
     { name: 'first byte of data', tamper: (s) => ({ ...s, data: flipBit(s.data) }) },
-    { name: 'last byte of data', tamper: (s) => ({ ...s, data: flipBit(s.data, Buffer.from(s.data, 'base64url').length - 1) }) },
-    { name: 'data truncated', tamper: (s) => ({ ...s, data: Buffer.from(s.data, 'base64url').subarray(1).toString('base64url') }) },
+    {
+      name: 'last byte of data',
+      tamper: (s) => ({ ...s, data: flipBit(s.data, Buffer.from(s.data, 'base64url').length - 1) }),
+    },
+    {
+      name: 'data truncated',
+      tamper: (s) => ({ ...s, data: Buffer.from(s.data, 'base64url').subarray(1).toString('base64url') }),
+    },
     { name: 'tag', tamper: (s) => ({ ...s, tag: flipBit(s.tag) }) },
     { name: 'iv', tamper: (s) => ({ ...s, iv: flipBit(s.iv) }) },
     { name: 'kid', tamper: (s) => ({ ...s, kid: '000000000000' }) },
     { name: 'empty tag', tamper: (s) => ({ ...s, tag: '' }) },
     // GCM accepts short tags unless the tag length is pinned; a 4-byte tag is forgeable by brute force.
-    { name: 'tag truncated to 4 bytes', tamper: (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 4).toString('base64url') }) },
-    { name: 'tag truncated to 12 bytes', tamper: (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 12).toString('base64url') }) },
+    {
+      name: 'tag truncated to 4 bytes',
+      tamper: (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 4).toString('base64url') }),
+    },
+    {
+      name: 'tag truncated to 12 bytes',
+      tamper: (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64url').subarray(0, 12).toString('base64url') }),
+    },
   ])('refuses to open a record with a tampered $name', ({ tamper }) => {
     const cipher = new Cipher({ secrets: [KEY_A] });
     const sealed = cipher.seal(PLAINTEXT, MEMBER);
@@ -99,8 +111,12 @@ describe('Cipher', () => {
     });
 
     it('gives different keys different ids and the same key the same id', () => {
-      expect(new Cipher({ secrets: [KEY_A] }).seal('x', MEMBER).kid).toBe(new Cipher({ secrets: [KEY_A, KEY_B] }).seal('y', MEMBER).kid);
-      expect(new Cipher({ secrets: [KEY_A] }).seal('x', MEMBER).kid).not.toBe(new Cipher({ secrets: [KEY_B] }).seal('x', MEMBER).kid);
+      expect(new Cipher({ secrets: [KEY_A] }).seal('x', MEMBER).kid).toBe(
+        new Cipher({ secrets: [KEY_A, KEY_B] }).seal('y', MEMBER).kid,
+      );
+      expect(new Cipher({ secrets: [KEY_A] }).seal('x', MEMBER).kid).not.toBe(
+        new Cipher({ secrets: [KEY_B] }).seal('x', MEMBER).kid,
+      );
     });
 
     it('does not accept a forged kid: a record relabelled with the other key id still fails', () => {

@@ -122,17 +122,45 @@ describe('loadConfig', () => {
 
   it.each([
     { name: 'whitespace-only client id', env: { B24_CLIENT_ID: '   ' }, problem: 'B24_CLIENT_ID is required' },
-    { name: 'whitespace-only client secret', env: { B24_CLIENT_SECRET: ' ' }, problem: 'B24_CLIENT_SECRET is required' },
+    {
+      name: 'whitespace-only client secret',
+      env: { B24_CLIENT_SECRET: ' ' },
+      problem: 'B24_CLIENT_SECRET is required',
+    },
     { name: 'relative APP_URL', env: { APP_URL: 'keycard.example.com' }, problem: 'APP_URL must be an absolute URL' },
-    { name: 'APP_URL with a query', env: { APP_URL: 'https://keycard.example.com/?x=1' }, problem: 'APP_URL must not carry a query, a fragment or credentials' },
-    { name: 'APP_URL with credentials', env: { APP_URL: 'https://user:pw@keycard.example.com' }, problem: 'APP_URL must not carry a query, a fragment or credentials' },
-    { name: 'http oauth server', env: { B24_OAUTH_SERVER: 'http://oauth.bitrix.info' }, problem: 'B24_OAUTH_SERVER must use https:// (plain http:// is accepted only for loopback hosts)' },
-    { name: 'one of two keys too short', env: { SECRET_KEY: `${KEY_A},short` }, problem: expect.stringMatching(/^SECRET_KEY must be at least 32/) },
+    {
+      name: 'APP_URL with a query',
+      env: { APP_URL: 'https://keycard.example.com/?x=1' },
+      problem: 'APP_URL must not carry a query, a fragment or credentials',
+    },
+    {
+      name: 'APP_URL with credentials',
+      env: { APP_URL: 'https://user:pw@keycard.example.com' },
+      problem: 'APP_URL must not carry a query, a fragment or credentials',
+    },
+    {
+      name: 'http oauth server',
+      env: { B24_OAUTH_SERVER: 'http://oauth.bitrix.info' },
+      problem: 'B24_OAUTH_SERVER must use https:// (plain http:// is accepted only for loopback hosts)',
+    },
+    {
+      name: 'one of two keys too short',
+      env: { SECRET_KEY: `${KEY_A},short` },
+      problem: expect.stringMatching(/^SECRET_KEY must be at least 32/),
+    },
     { name: 'only commas as SECRET_KEY', env: { SECRET_KEY: ' , ,' }, problem: 'SECRET_KEY is required' },
     { name: 'port out of range', env: { PORT: '70000' }, problem: 'PORT must be between 0 and 65535' },
     { name: 'fractional port', env: { PORT: '30.5' }, problem: 'PORT must be an integer' },
-    { name: 'portal domain with a path', env: { PORTAL_DOMAINS: 'example.bitrix24.com/rest' }, problem: expect.stringMatching(/^PORTAL_DOMAINS entries must look like/) },
-    { name: 'portal domain list of separators', env: { PORTAL_DOMAINS: ' , ' }, problem: 'PORTAL_DOMAINS must list at least one host pattern' },
+    {
+      name: 'portal domain with a path',
+      env: { PORTAL_DOMAINS: 'example.bitrix24.com/rest' },
+      problem: expect.stringMatching(/^PORTAL_DOMAINS entries must look like/),
+    },
+    {
+      name: 'portal domain list of separators',
+      env: { PORTAL_DOMAINS: ' , ' },
+      problem: 'PORTAL_DOMAINS must list at least one host pattern',
+    },
   ])('rejects $name', ({ env, problem }) => {
     expect(configProblems({ ...validEnv, ...env })).toEqual([problem]);
   });

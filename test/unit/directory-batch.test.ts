@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { batchCommand, batchEnvelopeSchema, type BatchEnvelope } from '../../server/directory/batch.js';
 import { InProcessLocks } from '../../server/store/locks.js';
-import { CursorIgnoredError, fetchCursorBatch, fetchItemBatch, fetchOffsetBatch } from '../../server/directory/paging.js';
+import {
+  CursorIgnoredError,
+  fetchCursorBatch,
+  fetchItemBatch,
+  fetchOffsetBatch,
+} from '../../server/directory/paging.js';
 import { decodeUser, encodeUser, userChunkSchema } from '../../server/directory/records.js';
 import { applyUserRow, parseDepartmentRow, parseMemberRow, parseUserRow } from '../../server/directory/rest-rows.js';
 import { userCursorParams } from '../../server/directory/sync-phases.js';
 
 /** Builds an envelope the way the portal prints it (empty maps as `[]`). */
-function envelope(parts: { result?: Record<string, unknown>; result_error?: Record<string, unknown>; result_total?: Record<string, number> }): BatchEnvelope {
-  const map = (value: Record<string, unknown> | undefined) => (value === undefined || Object.keys(value).length === 0 ? [] : value);
+function envelope(parts: {
+  result?: Record<string, unknown>;
+  result_error?: Record<string, unknown>;
+  result_total?: Record<string, number>;
+}): BatchEnvelope {
+  const map = (value: Record<string, unknown> | undefined) =>
+    value === undefined || Object.keys(value).length === 0 ? [] : value;
   return batchEnvelopeSchema.parse({
     result: map(parts.result),
     result_error: map(parts.result_error),
@@ -18,7 +28,8 @@ function envelope(parts: { result?: Record<string, unknown>; result_error?: Reco
   });
 }
 
-const rows = (from: number, count: number) => Array.from({ length: count }, (_, index) => ({ ID: String(from + index), NAME: `U${from + index}` }));
+const rows = (from: number, count: number) =>
+  Array.from({ length: count }, (_, index) => ({ ID: String(from + index), NAME: `U${from + index}` }));
 
 /** Parses `FILTER[>ID]=…` and `start=…` out of a command, as the portal would. */
 function commandParams(command: string): Record<string, string> {
@@ -31,7 +42,9 @@ describe('batchCommand', () => {
     expect(batchCommand('user.get', userCursorParams('$result[c0][49][ID]'))).toBe(
       'user.get?sort=ID&order=ASC&start=-1&ADMIN_MODE=1&FILTER[>ID]=$result[c0][49][ID]',
     );
-    expect(batchCommand('sonet_group.get', { ORDER: { ID: 'ASC' }, start: 100 })).toBe('sonet_group.get?ORDER[ID]=ASC&start=100');
+    expect(batchCommand('sonet_group.get', { ORDER: { ID: 'ASC' }, start: 100 })).toBe(
+      'sonet_group.get?ORDER[ID]=ASC&start=100',
+    );
     expect(batchCommand('x', { q: 'a&b=c #d+e', list: [1, 2] })).toBe('x?q=a%26b%3Dc%20%23d%2Be&list[0]=1&list[1]=2');
     expect(batchCommand('profile', {})).toBe('profile');
   });
@@ -39,7 +52,13 @@ describe('batchCommand', () => {
 
 describe('batchEnvelopeSchema', () => {
   it('accepts empty maps as [] and lists as maps keyed by index', () => {
-    const parsed = batchEnvelopeSchema.parse({ result: [[{ ID: '1' }]], result_error: [], result_total: [], result_next: [], result_time: [] });
+    const parsed = batchEnvelopeSchema.parse({
+      result: [[{ ID: '1' }]],
+      result_error: [],
+      result_total: [],
+      result_next: [],
+      result_time: [],
+    });
     expect(parsed.result).toEqual({ '0': [{ ID: '1' }] });
     expect(parsed.result_error).toEqual({});
   });
@@ -64,20 +83,53 @@ describe('batchEnvelopeSchema', () => {
 describe('user rows', () => {
   it('reads a user.get row: boolean ACTIVE, string IDs, {} dates, nulls', () => {
     const row = parseUserRow({
-      ID: '42', ACTIVE: false, NAME: 'Ida', LAST_NAME: null, WORK_POSITION: 'QA', UF_DEPARTMENT: [3, '7'], USER_TYPE: 'employee',
-      PERSONAL_PHOTO: null, TIMESTAMP_X: {}, EMAIL: 'ida@example.com',
+      ID: '42',
+      ACTIVE: false,
+      NAME: 'Ida',
+      LAST_NAME: null,
+      WORK_POSITION: 'QA',
+      UF_DEPARTMENT: [3, '7'],
+      USER_TYPE: 'employee',
+      PERSONAL_PHOTO: null,
+      TIMESTAMP_X: {},
+      EMAIL: 'ida@example.com',
     });
     expect(row).toBeDefined();
     if (row === undefined) return;
     expect(applyUserRow(row, undefined, false)).toEqual({
-      id: 42, active: false, type: 'employee', name: 'Ida', lastName: '', email: null, position: 'QA', departments: [3, 7], photo: null,
+      id: 42,
+      active: false,
+      type: 'employee',
+      name: 'Ida',
+      lastName: '',
+      email: null,
+      position: 'QA',
+      departments: [3, 7],
+      photo: null,
     });
     expect(applyUserRow(row, undefined, true).email).toBe('ida@example.com');
   });
 
   it('reads an ONUSERADD data block (ACTIVE "Y", departments as a form object) and keeps what it lacks', () => {
-    const existing = { id: 9, active: false, type: 'extranet', name: 'Old', lastName: 'Name', email: null, position: 'P', departments: [], photo: 'https://x/p.png' };
-    const row = parseUserRow({ ID: 9, ACTIVE: 'Y', NAME: 'New', LAST_NAME: 'Name', UF_DEPARTMENT: { '0': '5' }, EMAIL: 'n@example.com' });
+    const existing = {
+      id: 9,
+      active: false,
+      type: 'extranet',
+      name: 'Old',
+      lastName: 'Name',
+      email: null,
+      position: 'P',
+      departments: [],
+      photo: 'https://x/p.png',
+    };
+    const row = parseUserRow({
+      ID: 9,
+      ACTIVE: 'Y',
+      NAME: 'New',
+      LAST_NAME: 'Name',
+      UF_DEPARTMENT: { '0': '5' },
+      EMAIL: 'n@example.com',
+    });
     if (row === undefined) throw new Error('not parsed');
     expect(applyUserRow(row, existing, false)).toEqual({ ...existing, active: true, name: 'New', departments: [5] });
     expect(applyUserRow(row, undefined, false)).toMatchObject({ active: true, type: 'employee', photo: null });
@@ -92,7 +144,17 @@ describe('user rows', () => {
   });
 
   it('round-trips the compact stored form', () => {
-    const stored = { id: 3, active: true, type: 'employee', name: 'Ann', lastName: 'Lee', email: 'a@b.c', position: '', departments: [1, 2], photo: null };
+    const stored = {
+      id: 3,
+      active: true,
+      type: 'employee',
+      name: 'Ann',
+      lastName: 'Lee',
+      email: 'a@b.c',
+      position: '',
+      departments: [1, 2],
+      photo: null,
+    };
     const tuple = encodeUser(stored);
     expect(tuple).toEqual([3, 1, '', 'Ann', 'Lee', 'a@b.c', '', [1, 2], null]);
     expect(decodeUser(userChunkSchema.parse({ rows: [tuple] }).rows[0] ?? tuple)).toEqual(stored);
@@ -101,9 +163,27 @@ describe('user rows', () => {
 
 describe('department and member rows', () => {
   it('reads a root without PARENT, UF_HEAD only when set, SORT as a number', () => {
-    expect(parseDepartmentRow({ ID: '1', NAME: 'Co', SORT: 500 })).toEqual({ id: 1, name: 'Co', parent: null, head: null, sort: 500 });
-    expect(parseDepartmentRow({ ID: '2', NAME: 'A', SORT: '100', PARENT: '1', UF_HEAD: '7' })).toEqual({ id: 2, name: 'A', parent: 1, head: 7, sort: 100 });
-    expect(parseDepartmentRow({ ID: '3', NAME: 'B', PARENT: '3', UF_HEAD: '0' })).toEqual({ id: 3, name: 'B', parent: null, head: null, sort: 500 });
+    expect(parseDepartmentRow({ ID: '1', NAME: 'Co', SORT: 500 })).toEqual({
+      id: 1,
+      name: 'Co',
+      parent: null,
+      head: null,
+      sort: 500,
+    });
+    expect(parseDepartmentRow({ ID: '2', NAME: 'A', SORT: '100', PARENT: '1', UF_HEAD: '7' })).toEqual({
+      id: 2,
+      name: 'A',
+      parent: 1,
+      head: 7,
+      sort: 100,
+    });
+    expect(parseDepartmentRow({ ID: '3', NAME: 'B', PARENT: '3', UF_HEAD: '0' })).toEqual({
+      id: 3,
+      name: 'B',
+      parent: null,
+      head: null,
+      sort: 500,
+    });
   });
 
   it('keeps only member roles', () => {
@@ -118,7 +198,9 @@ describe('fetchCursorBatch', () => {
     const batch = await fetchCursorBatch({
       send: async (cmd) => {
         sent.push(cmd);
-        return envelope({ result: Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`c${k}`, rows(1 + k * 50, 50)])) });
+        return envelope({
+          result: Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`c${k}`, rows(1 + k * 50, 50)])),
+        });
       },
       method: 'user.get',
       params: userCursorParams,
@@ -149,13 +231,23 @@ describe('fetchCursorBatch', () => {
   });
 
   it('treats an empty first page as the end', async () => {
-    const batch = await fetchCursorBatch({ send: async () => envelope({ result: { c0: [] } }), method: 'user.get', params: userCursorParams, afterId: 2500, commands: 2 });
+    const batch = await fetchCursorBatch({
+      send: async () => envelope({ result: { c0: [] } }),
+      method: 'user.get',
+      params: userCursorParams,
+      afterId: 2500,
+      commands: 2,
+    });
     expect(batch).toEqual({ rows: [], lastId: 2500, done: true });
   });
 
   it('returns an error before the end with the rows before it', async () => {
     const batch = await fetchCursorBatch({
-      send: async () => envelope({ result: { c0: rows(1, 50) }, result_error: { c1: { error: 'OPERATION_TIME_LIMIT', error_description: '' } } }),
+      send: async () =>
+        envelope({
+          result: { c0: rows(1, 50) },
+          result_error: { c1: { error: 'OPERATION_TIME_LIMIT', error_description: '' } },
+        }),
       method: 'user.get',
       params: userCursorParams,
       afterId: 0,
@@ -211,7 +303,10 @@ describe('fetchOffsetBatch', () => {
     const batch = await fetchOffsetBatch({
       send: async (cmd) => {
         commands = Object.keys(cmd).length;
-        return envelope({ result: Object.fromEntries(Object.keys(cmd).map((name, k) => [name, rows(2501 + k * 50, k === 2 ? 10 : 50)])), result_total: { c0: 2610 } });
+        return envelope({
+          result: Object.fromEntries(Object.keys(cmd).map((name, k) => [name, rows(2501 + k * 50, k === 2 ? 10 : 50)])),
+          result_total: { c0: 2610 },
+        });
       },
       method: 'department.get',
       params: (start) => ({ start }),
@@ -227,7 +322,8 @@ describe('fetchOffsetBatch', () => {
   it('ends without a total on a page of repeats', async () => {
     const seen = new Set<number>();
     const batch = await fetchOffsetBatch({
-      send: async (cmd) => envelope({ result: Object.fromEntries(Object.keys(cmd).map((name) => [name, rows(1, 50)])) }),
+      send: async (cmd) =>
+        envelope({ result: Object.fromEntries(Object.keys(cmd).map((name) => [name, rows(1, 50)])) }),
       method: 'sonet_group.get',
       params: (start) => ({ start }),
       start: 0,
@@ -240,7 +336,12 @@ describe('fetchOffsetBatch', () => {
 
   it('returns a command error inside the data with the pages before it', async () => {
     const batch = await fetchOffsetBatch({
-      send: async () => envelope({ result: { c0: rows(1, 50) }, result_error: { c1: { error: 'INTERNAL_SERVER_ERROR' } }, result_total: { c0: 200 } }),
+      send: async () =>
+        envelope({
+          result: { c0: rows(1, 50) },
+          result_error: { c1: { error: 'INTERNAL_SERVER_ERROR' } },
+          result_total: { c0: 200 },
+        }),
       method: 'department.get',
       params: (start) => ({ start }),
       start: 0,
@@ -258,7 +359,10 @@ describe('fetchItemBatch', () => {
     const batch = await fetchItemBatch({
       send: async (cmd) => {
         expect(cmd).toEqual({ c0: 'sonet_group.user.get?ID=5', c1: 'sonet_group.user.get?ID=6' });
-        return envelope({ result: { c0: [{ USER_ID: '1', ROLE: 'A' }] }, result_error: { c1: { error: '', error_description: 'Socialnetwork group not found' } } });
+        return envelope({
+          result: { c0: [{ USER_ID: '1', ROLE: 'A' }] },
+          result_error: { c1: { error: '', error_description: 'Socialnetwork group not found' } },
+        });
       },
       method: 'sonet_group.user.get',
       items: [5, 6],
@@ -266,7 +370,9 @@ describe('fetchItemBatch', () => {
     });
     expect(batch.results[0]).toEqual({ item: 5, rows: [{ USER_ID: '1', ROLE: 'A' }] });
     const second = batch.results[1];
-    expect(second !== undefined && 'error' in second ? second.error.bitrixCode : undefined).toBe('BATCH_COMMAND_FAILED');
+    expect(second !== undefined && 'error' in second ? second.error.bitrixCode : undefined).toBe(
+      'BATCH_COMMAND_FAILED',
+    );
   });
 });
 

@@ -1,10 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryUser } from '../../server/directory/records.js';
-import { accessCodes, ancestors, decodeCursor, departmentTree, fold, listUsers, selfAndAncestors, userView } from '../../server/directory/queries.js';
+import {
+  accessCodes,
+  ancestors,
+  decodeCursor,
+  departmentTree,
+  fold,
+  listUsers,
+  selfAndAncestors,
+  userView,
+} from '../../server/directory/queries.js';
 import { buildSnapshot } from '../../server/directory/snapshot.js';
 
-function user(id: number, name: string, lastName: string, departments: number[], extra: Partial<DirectoryUser> = {}): DirectoryUser {
-  return { id, active: true, type: 'employee', name, lastName, email: null, position: '', departments, photo: null, ...extra };
+function user(
+  id: number,
+  name: string,
+  lastName: string,
+  departments: number[],
+  extra: Partial<DirectoryUser> = {},
+): DirectoryUser {
+  return {
+    id,
+    active: true,
+    type: 'employee',
+    name,
+    lastName,
+    email: null,
+    position: '',
+    departments,
+    photo: null,
+    ...extra,
+  };
 }
 
 /*
@@ -79,7 +105,22 @@ describe('ancestors', () => {
 describe('accessCodes', () => {
   it('gives U, D for direct departments, DR for each of them and every ancestor, SG cumulative by role, and AU', () => {
     expect(accessCodes(snapshot, 3).sort()).toEqual(
-      ['U3', 'D4', 'D3', 'DR4', 'DR2', 'DR1', 'DR3', 'SG10', 'SG10_K', 'SG10_E', 'SG10_A', 'SG11', 'SG11_K', 'AU'].sort(),
+      [
+        'U3',
+        'D4',
+        'D3',
+        'DR4',
+        'DR2',
+        'DR1',
+        'DR3',
+        'SG10',
+        'SG10_K',
+        'SG10_E',
+        'SG10_A',
+        'SG11',
+        'SG11_K',
+        'AU',
+      ].sort(),
     );
     // Listed as moderator and member: the stronger role counts.
     expect(accessCodes(snapshot, 2)).toEqual(expect.arrayContaining(['SG10_K', 'SG10_E']));
@@ -104,7 +145,13 @@ describe('departmentTree', () => {
     const tree = departmentTree(snapshot);
     expect(tree).toHaveLength(1);
     const [root] = tree;
-    expect(root).toMatchObject({ id: 1, name: 'Company', head: { id: 1, name: 'Anna Admin' }, members: 1, membersWithSubdepartments: 4 });
+    expect(root).toMatchObject({
+      id: 1,
+      name: 'Company',
+      head: { id: 1, name: 'Anna Admin' },
+      members: 1,
+      membersWithSubdepartments: 4,
+    });
     // SORT first: R&D (100) before Sales (200).
     expect(root?.children.map((child) => child.id)).toEqual([3, 2]);
     const sales = root?.children[1];
@@ -112,7 +159,13 @@ describe('departmentTree', () => {
     const east = sales?.children[0];
     expect(east).toMatchObject({ id: 4, members: 1, membersWithSubdepartments: 2 });
     // The head is not in the mirror; the fired user is not counted.
-    expect(east?.children[0]).toMatchObject({ id: 5, head: { id: 99, name: '' }, members: 1, membersWithSubdepartments: 1, children: [] });
+    expect(east?.children[0]).toMatchObject({
+      id: 5,
+      head: { id: 99, name: '' },
+      members: 1,
+      membersWithSubdepartments: 1,
+      children: [],
+    });
     expect(root?.children[0]).toMatchObject({ id: 3, head: null, members: 1, membersWithSubdepartments: 1 });
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BitrixError } from '../../server/bitrix/bitrix-error.js';
-import { RateBudget, RateBudgets, ENTERPRISE_LIMITS, STANDARD_LIMITS, withRateRetry, type Sleep } from '../../server/bitrix/rate-budget.js';
+import {
+  RateBudget,
+  RateBudgets,
+  ENTERPRISE_LIMITS,
+  STANDARD_LIMITS,
+  withRateRetry,
+  type Sleep,
+} from '../../server/bitrix/rate-budget.js';
 
 /** A clock that only moves when the budget sleeps (or the test says so), and a log of every sleep. */
 function virtualTime(start = 1_700_000_000_000) {
@@ -31,7 +38,10 @@ describe('RateBudget', () => {
     const now = 1_700_000_000_000;
     const sleeps: number[] = [];
     // Concurrent callers all start now; the sleep only records how long each would wait.
-    const budget = new RateBudget({ drainPerSecond: 5, burst: 4 }, { clock: { now: () => now }, sleep: async (ms) => void sleeps.push(ms) });
+    const budget = new RateBudget(
+      { drainPerSecond: 5, burst: 4 },
+      { clock: { now: () => now }, sleep: async (ms) => void sleeps.push(ms) },
+    );
     // Reservations are made synchronously in call order: 3 slots usable, the 4th..8th wait 200, 400, … ms.
     await Promise.all(Array.from({ length: 8 }, () => budget.acquire()));
     expect(sleeps.map((ms) => Math.round(ms / 100) * 100)).toEqual([200, 400, 600, 800, 1000]);
@@ -86,7 +96,12 @@ describe('RateBudget', () => {
 
   it('a 429 without a known reset waits the default, capped by the maximum', async () => {
     const time = virtualTime();
-    const budget = new RateBudget(STANDARD_LIMITS, { clock: time.clock, sleep: time.sleep, defaultOperatingWaitMs: 60_000, maxOperatingWaitMs: 30_000 });
+    const budget = new RateBudget(STANDARD_LIMITS, {
+      clock: time.clock,
+      sleep: time.sleep,
+      defaultOperatingWaitMs: 60_000,
+      maxOperatingWaitMs: 30_000,
+    });
     budget.noteOperatingLimit('user.get');
     await budget.waitForMethod('USER.GET');
     expect(time.elapsed()).toBe(30_000);
@@ -114,7 +129,11 @@ describe('withRateRetry', () => {
 
   it('retries after a 429 once the method is unblocked', async () => {
     const time = virtualTime();
-    const budget = new RateBudget(STANDARD_LIMITS, { clock: time.clock, sleep: time.sleep, defaultOperatingWaitMs: 10_000 });
+    const budget = new RateBudget(STANDARD_LIMITS, {
+      clock: time.clock,
+      sleep: time.sleep,
+      defaultOperatingWaitMs: 10_000,
+    });
     let calls = 0;
     await withRateRetry(budget, 'user.get', async () => {
       await budget.acquire('user.get');
@@ -141,7 +160,11 @@ describe('withRateRetry', () => {
   it('does not retry other errors (a manual block by support included)', async () => {
     const time = virtualTime();
     const budget = new RateBudget(STANDARD_LIMITS, { clock: time.clock, sleep: time.sleep });
-    for (const error of [new BitrixError('insufficient_scope', 403), new BitrixError('OVERLOAD_LIMIT', 503), new Error('boom')]) {
+    for (const error of [
+      new BitrixError('insufficient_scope', 403),
+      new BitrixError('OVERLOAD_LIMIT', 503),
+      new Error('boom'),
+    ]) {
       let calls = 0;
       await expect(
         withRateRetry(budget, 'scope', async () => {

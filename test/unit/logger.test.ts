@@ -32,7 +32,10 @@ describe('redactSecrets', () => {
     'masks the value under %s in any case',
     (key) => {
       for (const variant of [key, key.toLowerCase(), key.toUpperCase()]) {
-        expect(redactSecrets({ [variant]: 'SECRET-VALUE', member_id: 'm1' })).toEqual({ [variant]: REDACTED, member_id: 'm1' });
+        expect(redactSecrets({ [variant]: 'SECRET-VALUE', member_id: 'm1' })).toEqual({
+          [variant]: REDACTED,
+          member_id: 'm1',
+        });
       }
     },
   );
@@ -57,11 +60,16 @@ describe('redactSecrets', () => {
   });
 
   it('masks numbers and nulls under secret keys too', () => {
-    expect(redactSecrets({ client_secret: 12345, access_token: null })).toEqual({ client_secret: REDACTED, access_token: REDACTED });
+    expect(redactSecrets({ client_secret: 12345, access_token: null })).toEqual({
+      client_secret: REDACTED,
+      access_token: REDACTED,
+    });
   });
 
   it('masks a list of values under a secret key', () => {
-    expect(JSON.stringify(redactSecrets({ access_token: ['AT-IN-ARRAY'], refresh_token: [['RT-IN-ARRAY']] }))).not.toMatch(/-IN-ARRAY/);
+    expect(
+      JSON.stringify(redactSecrets({ access_token: ['AT-IN-ARRAY'], refresh_token: [['RT-IN-ARRAY']] })),
+    ).not.toMatch(/-IN-ARRAY/);
   });
 
   it('does not change its input', () => {
@@ -72,8 +80,14 @@ describe('redactSecrets', () => {
 
   it.each<[string, string]>([
     ['https://a.bitrix24.com/rest/user.get?auth=SECRET1', 'https://a.bitrix24.com/rest/user.get?auth=[redacted]'],
-    ['https://a.bitrix24.com/rest/x?foo=1&access_token=SECRET2&bar=2', 'https://a.bitrix24.com/rest/x?foo=1&access_token=[redacted]&bar=2'],
-    ['POST /oauth/token/?grant_type=refresh_token&refresh_token=SECRET3&client_secret=SECRET4', 'POST /oauth/token/?grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]'],
+    [
+      'https://a.bitrix24.com/rest/x?foo=1&access_token=SECRET2&bar=2',
+      'https://a.bitrix24.com/rest/x?foo=1&access_token=[redacted]&bar=2',
+    ],
+    [
+      'POST /oauth/token/?grant_type=refresh_token&refresh_token=SECRET3&client_secret=SECRET4',
+      'POST /oauth/token/?grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]',
+    ],
     ['Authorization: Bearer SECRET5.abc-def', 'Authorization: Bearer [redacted]'],
     ['AUTH=SECRET6', 'AUTH=[redacted]'],
     ['no secrets here, member_id=m1', 'no secrets here, member_id=m1'],
@@ -91,9 +105,14 @@ describe('redactSecrets', () => {
 
   it('turns an Error with a cause into a plain object without the secrets', () => {
     const cause = Object.assign(new Error('upstream said no for auth=SECRET-CAUSE'), { code: 'expired_token' });
-    const error = new AppError('PORTAL_UNAVAILABLE', 503, 'GET https://a.bitrix24.com/rest/profile?auth=SECRET-MSG failed', {
-      cause: { response: { access_token: 'SECRET-NESTED', error: 'expired_token' }, original: cause },
-    });
+    const error = new AppError(
+      'PORTAL_UNAVAILABLE',
+      503,
+      'GET https://a.bitrix24.com/rest/profile?auth=SECRET-MSG failed',
+      {
+        cause: { response: { access_token: 'SECRET-NESTED', error: 'expired_token' }, original: cause },
+      },
+    );
     const redacted = redactSecrets(error);
     expect(redacted).not.toBeInstanceOf(Error);
     expect(isRecord(redacted)).toBe(true);
@@ -130,9 +149,14 @@ describe('createLogger', () => {
   it('writes no secret to the destination, and keeps the useful fields', () => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });
-    const error = new AppError('OAUTH_UNAVAILABLE', 503, 'GET https://oauth.bitrix.info/rest/app.info?auth=SECRET-A timed out', {
-      cause: { client_secret: 'SECRET-B' },
-    });
+    const error = new AppError(
+      'OAUTH_UNAVAILABLE',
+      503,
+      'GET https://oauth.bitrix.info/rest/app.info?auth=SECRET-A timed out',
+      {
+        cause: { client_secret: 'SECRET-B' },
+      },
+    );
     logger.info(
       {
         member_id: 'member-42',
@@ -181,7 +205,11 @@ describe('createLogger format arguments', () => {
   it('redacts objects and strings passed as %o / %s arguments', () => {
     const sink = capture();
     const logger = createLogger({ destination: sink.stream });
-    logger.info('payload %o then %s', { access_token: 'FMT-SECRET-1', member_id: 'm-1' }, 'https://x.test/rest/a?auth=FMT-SECRET-2');
+    logger.info(
+      'payload %o then %s',
+      { access_token: 'FMT-SECRET-1', member_id: 'm-1' },
+      'https://x.test/rest/a?auth=FMT-SECRET-2',
+    );
     const output = sink.text();
     expect(output).toContain('m-1');
     expect(output).not.toContain('FMT-SECRET-1');
@@ -191,7 +219,9 @@ describe('createLogger format arguments', () => {
 
 describe('scrubText and quoted JSON', () => {
   it('masks credentials inside JSON quoted in a message (e.g. an HTTP library echoing the request body)', () => {
-    const text = scrubText('No match for request {"method":"POST","body":"{\\"auth\\":\\"ESCAPED-SECRET\\"}"} {"auth":"JSON-SECRET-1","refresh_token": "JSON-SECRET-2","member_id":"m-9"}');
+    const text = scrubText(
+      'No match for request {"method":"POST","body":"{\\"auth\\":\\"ESCAPED-SECRET\\"}"} {"auth":"JSON-SECRET-1","refresh_token": "JSON-SECRET-2","member_id":"m-9"}',
+    );
     expect(text).not.toContain('ESCAPED-SECRET');
     expect(text).not.toContain('JSON-SECRET-1');
     expect(text).not.toContain('JSON-SECRET-2');

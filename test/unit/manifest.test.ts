@@ -23,9 +23,21 @@ describe('loadManifest', () => {
   it('parses the shipped manifest/keycard.json', () => {
     const manifest = loadManifest(MANIFEST_PATH);
     expect(manifest.code).toBe('keycard');
-    expect(manifest.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement', 'sonet_group']);
+    expect(manifest.scopes.map((scope) => scope.code)).toEqual([
+      'user_brief',
+      'department',
+      'placement',
+      'sonet_group',
+    ]);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
-    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'reports', 'menu', 'settings', 'workgroups', 'stock']);
+    expect(manifest.features.map((feature) => feature.key)).toEqual([
+      'directory',
+      'reports',
+      'menu',
+      'settings',
+      'workgroups',
+      'stock',
+    ]);
     expect(manifest.resourceTypes?.map((type) => type.key)).toEqual(['warehouse']);
     expect(manifest.features.find((feature) => feature.key === 'stock')?.resource).toBe('warehouse');
     expect(manifest.features.find((feature) => feature.key === 'workgroups')?.scopes).toEqual(['sonet_group']);
@@ -66,7 +78,11 @@ describe('parseManifest', () => {
     directory.levels = ['read', 'admin'];
     reports.scopes = ['crm'];
     manifest.features.push({ ...reports, scopes: [] });
-    manifest.roles.push({ key: 'auditor', title: { en: 'Auditor', ru: 'Аудитор' }, grants: { billing: 'read', menu: 'edit' } });
+    manifest.roles.push({
+      key: 'auditor',
+      title: { en: 'Auditor', ru: 'Аудитор' },
+      grants: { billing: 'read', menu: 'edit' },
+    });
 
     const message = manifestErrors(manifest);
     expect(message).toMatch(/^Invalid manifest:\n/);

@@ -23,9 +23,12 @@ function scripted(answers: (() => Response | Promise<Response>)[]) {
   return { server, calls: () => calls, slept };
 }
 
-const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) => () =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const refused = () => {
-  throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+  throw new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  });
 };
 const timedOut = () => {
   throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');

@@ -147,7 +147,9 @@ describe('renderMessagePage', () => {
     });
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toContain('<b>CODE</b>');
-    expect(html).toContain('<ul><li>&#60;script&#62;alert(1)&#60;/script&#62;</li><li>event &#34;ONAPPINSTALL&#34; &#38; more</li></ul>');
+    expect(html).toContain(
+      '<ul><li>&#60;script&#62;alert(1)&#60;/script&#62;</li><li>event &#34;ONAPPINSTALL&#34; &#38; more</li></ul>',
+    );
     expect(html).toContain('<p class="code">&#60;b&#62;CODE&#60;/b&#62;</p>');
   });
 

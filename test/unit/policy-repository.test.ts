@@ -25,7 +25,12 @@ function setup(failPolicyWrites = () => false) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const policies = new DocumentPolicyRepository({ documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }), locks: new InProcessLocks(), manifest, clock: { now: () => 1_700_000_000_000 } });
+  const policies = new DocumentPolicyRepository({
+    documents: new Documents({ keyv: new Keyv({ store, throwOnErrors: true }) }),
+    locks: new InProcessLocks(),
+    manifest,
+    clock: { now: () => 1_700_000_000_000 },
+  });
   return { policies, map };
 }
 
@@ -38,7 +43,12 @@ describe('PolicyStore', () => {
   it('a fresh portal has the default policy: open to all, Manager held by all authorized users', async () => {
     const { policies } = setup();
     const { policy, etag } = await policies.get('m1', 'en');
-    expect(policy).toMatchObject({ allowList: [], delegates: [], version: 0, assignments: [{ code: 'AU', role: 'manager' }] });
+    expect(policy).toMatchObject({
+      allowList: [],
+      delegates: [],
+      version: 0,
+      assignments: [{ code: 'AU', role: 'manager' }],
+    });
     expect(etag).toBe('"0-default"');
   });
 
@@ -65,10 +75,17 @@ describe('PolicyStore', () => {
     const documents = new Documents({ keyv: store });
     const a = new DocumentPolicyRepository({ documents, locks, manifest, clock });
     const b = new DocumentPolicyRepository({ documents, locks, manifest, clock });
-    const v1 = await a.save('m1', { ifMatch: (await a.get('m1', 'en')).etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' });
+    const v1 = await a.save('m1', {
+      ifMatch: (await a.get('m1', 'en')).etag,
+      content: content({ allowList: ['U1'] }),
+      actor,
+      lang: 'en',
+    });
     expect((await b.get('m1', 'en')).etag).toBe(v1.etag); // b now remembers version 1
     await a.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U2'] }), actor, lang: 'en' });
-    await expect(b.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U9'] }), actor, lang: 'en' })).rejects.toBeInstanceOf(PolicyChangedError);
+    await expect(
+      b.save('m1', { ifMatch: v1.etag, content: content({ allowList: ['U9'] }), actor, lang: 'en' }),
+    ).rejects.toBeInstanceOf(PolicyChangedError);
     expect((await a.get('m1', 'en')).policy.allowList).toEqual(['U2']);
   });
 
@@ -76,12 +93,23 @@ describe('PolicyStore', () => {
     const { policies } = setup();
     const { etag } = await policies.get('m1', 'en');
     const base = content();
-    await policies.save('m1', { ifMatch: etag, content: { ...base, roles: base.roles.filter((role) => role.key !== 'manager'), assignments: [] }, actor, lang: 'en' });
+    await policies.save('m1', {
+      ifMatch: etag,
+      content: { ...base, roles: base.roles.filter((role) => role.key !== 'manager'), assignments: [] },
+      actor,
+      lang: 'en',
+    });
     const [entry] = (await readAudit(policies, 'm1', { limit: 1 })).entries;
     expect(entry?.changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'role', action: 'removed', role: 'manager' }),
-        expect.objectContaining({ kind: 'grant', role: 'manager', feature: 'reports', before: { level: 'read' }, after: null }),
+        expect.objectContaining({
+          kind: 'grant',
+          role: 'manager',
+          feature: 'reports',
+          before: { level: 'read' },
+          after: null,
+        }),
       ]),
     );
   });
@@ -90,7 +118,9 @@ describe('PolicyStore', () => {
     let fail = true;
     const { policies } = setup(() => fail);
     const { etag } = await policies.get('m1', 'en');
-    const failed = await policies.save('m1', { ifMatch: etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' }).catch((error: unknown) => error);
+    const failed = await policies
+      .save('m1', { ifMatch: etag, content: content({ allowList: ['U1'] }), actor, lang: 'en' })
+      .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(StoreUnavailableError);
     expect(String((failed as Error).cause)).toContain('disk full');
     expect((await policies.get('m1', 'en')).etag).toBe(etag);
@@ -98,20 +128,33 @@ describe('PolicyStore', () => {
     fail = false;
     await policies.save('m1', { ifMatch: etag, content: content({ allowList: ['U2'] }), actor, lang: 'en' });
     const { entries } = await readAudit(policies, 'm1', { limit: 10 });
-    expect(entries).toEqual([{ version: 1, at: 1_700_000_000_000, actor, changes: [{ kind: 'allowList', action: 'added', code: 'U2' }] }]);
+    expect(entries).toEqual([
+      { version: 1, at: 1_700_000_000_000, actor, changes: [{ kind: 'allowList', action: 'added', code: 'U2' }] },
+    ]);
   });
 
   it('purging a portal removes its policy and every audit entry, and an old ETag never matches again', async () => {
     const { policies, map } = setup();
     let { etag } = await policies.get('m1', 'en');
-    for (const code of ['U1', 'U2', 'U3']) ({ etag } = await policies.save('m1', { ifMatch: etag, content: content({ allowList: [code] }), actor, lang: 'en' }));
+    for (const code of ['U1', 'U2', 'U3'])
+      ({ etag } = await policies.save('m1', {
+        ifMatch: etag,
+        content: content({ allowList: [code] }),
+        actor,
+        lang: 'en',
+      }));
     await policies.get('m2', 'en');
     await policies.purgePortal('m1');
     expect([...map.keys()].filter((key) => key.includes('m1'))).toEqual([]);
     // Three saves after the purge reach version 3 again, but with another ETag.
     let fresh = (await policies.get('m1', 'en')).etag;
-    for (const code of ['U1', 'U2', 'U3']) fresh = (await policies.save('m1', { ifMatch: fresh, content: content({ allowList: [code] }), actor, lang: 'en' })).etag;
+    for (const code of ['U1', 'U2', 'U3'])
+      fresh = (
+        await policies.save('m1', { ifMatch: fresh, content: content({ allowList: [code] }), actor, lang: 'en' })
+      ).etag;
     expect(fresh).not.toBe(etag);
-    await expect(policies.save('m1', { ifMatch: etag, content: content(), actor, lang: 'en' })).rejects.toBeInstanceOf(PolicyChangedError);
+    await expect(policies.save('m1', { ifMatch: etag, content: content(), actor, lang: 'en' })).rejects.toBeInstanceOf(
+      PolicyChangedError,
+    );
   });
 });

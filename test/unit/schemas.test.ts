@@ -25,7 +25,13 @@ describe('oauthAppInfoSchema', () => {
         client_id: 'app.abc123',
         scope: 'user_brief,department',
         user_id: 15,
-        install: { member_id: 'member-1', domain: 'acme.bitrix24.com', client_endpoint: 'https://acme.bitrix24.com/rest/', status: 'P', installed: true },
+        install: {
+          member_id: 'member-1',
+          domain: 'acme.bitrix24.com',
+          client_endpoint: 'https://acme.bitrix24.com/rest/',
+          status: 'P',
+          installed: true,
+        },
         unknown_field: 'kept out',
       },
     });
@@ -187,12 +193,19 @@ describe('frameBodySchema', () => {
 
 describe('frameQuerySchema', () => {
   it('lower-cases DOMAIN and defaults PROTOCOL to https', () => {
-    expect(frameQuerySchema.parse({ DOMAIN: ' ACME.Bitrix24.com ', LANG: 'ru' })).toEqual({ DOMAIN: 'acme.bitrix24.com', PROTOCOL: '1', LANG: 'ru' });
+    expect(frameQuerySchema.parse({ DOMAIN: ' ACME.Bitrix24.com ', LANG: 'ru' })).toEqual({
+      DOMAIN: 'acme.bitrix24.com',
+      PROTOCOL: '1',
+      LANG: 'ru',
+    });
   });
 
-  it.each(['acme.bitrix24.com/rest', 'user@acme.bitrix24.com', 'https://acme.bitrix24.com', ''])('rejects DOMAIN %j', (DOMAIN) => {
-    expect(frameQuerySchema.safeParse({ DOMAIN }).success).toBe(false);
-  });
+  it.each(['acme.bitrix24.com/rest', 'user@acme.bitrix24.com', 'https://acme.bitrix24.com', ''])(
+    'rejects DOMAIN %j',
+    (DOMAIN) => {
+      expect(frameQuerySchema.safeParse({ DOMAIN }).success).toBe(false);
+    },
+  );
 });
 
 describe('tokenResponseSchema', () => {

@@ -50,7 +50,9 @@ describe('buildScopeReport', () => {
   it('lists the directory as unavailable when department is missing', () => {
     const report = buildScopeReport(manifest, ['user_brief', 'placement', 'sonet_group'], 'en', 'stored');
     expect(report.scopes.find((scope) => scope.code === 'department')?.granted).toBe(false);
-    expect(report.unavailableFeatures).toEqual([{ key: 'directory', title: 'Company directory', missingScopes: ['department'] }]);
+    expect(report.unavailableFeatures).toEqual([
+      { key: 'directory', title: 'Company directory', missingScopes: ['department'] },
+    ]);
   });
 
   it('counts user as covering user_brief', () => {

@@ -51,12 +51,15 @@ describe('SessionTokens', () => {
     await expect(sessionTokens.verify(token)).resolves.toEqual(session);
   });
 
-  it.each<Session['isAdmin']>([true, false, null])('keeps the three admin states apart (isAdmin=%s)', async (isAdmin) => {
-    const sessionTokens = tokens([KEY_A]);
-    const verified = await sessionTokens.verify(await sessionTokens.issue({ ...session, isAdmin, lang: 'en' }));
-    expect(verified.isAdmin).toBe(isAdmin);
-    expect(verified.lang).toBe('en');
-  });
+  it.each<Session['isAdmin']>([true, false, null])(
+    'keeps the three admin states apart (isAdmin=%s)',
+    async (isAdmin) => {
+      const sessionTokens = tokens([KEY_A]);
+      const verified = await sessionTokens.verify(await sessionTokens.issue({ ...session, isAdmin, lang: 'en' }));
+      expect(verified.isAdmin).toBe(isAdmin);
+      expect(verified.lang).toBe('en');
+    },
+  );
 
   it('is accepted by another instance with the same key (stateless across instances)', async () => {
     const token = await tokens([KEY_A]).issue(session);

@@ -1,14 +1,14 @@
-import type { DepartmentNode } from '../../api/schemas'
+import type { DepartmentNode } from '../../api/schemas';
 
 /** A department as a row of the tree view. */
 export interface TreeRow {
-  node: DepartmentNode
-  depth: number
-  hasChildren: boolean
+  node: DepartmentNode;
+  depth: number;
+  hasChildren: boolean;
 }
 
 function bySortThenName(a: DepartmentNode, b: DepartmentNode): number {
-  return a.sort - b.sort || a.name.localeCompare(b.name)
+  return a.sort - b.sort || a.name.localeCompare(b.name);
 }
 
 /**
@@ -16,13 +16,13 @@ function bySortThenName(a: DepartmentNode, b: DepartmentNode): number {
  * departments only, so a company of thousands of departments renders just the open branches.
  */
 export function visibleDepartments(tree: readonly DepartmentNode[], expanded: ReadonlySet<number>): TreeRow[] {
-  const rows: TreeRow[] = []
+  const rows: TreeRow[] = [];
   const walk = (nodes: readonly DepartmentNode[], depth: number) => {
     for (const node of [...nodes].sort(bySortThenName)) {
-      rows.push({ node, depth, hasChildren: node.children.length > 0 })
-      if (expanded.has(node.id)) walk(node.children, depth + 1)
+      rows.push({ node, depth, hasChildren: node.children.length > 0 });
+      if (expanded.has(node.id)) walk(node.children, depth + 1);
     }
-  }
-  walk(tree, 0)
-  return rows
+  };
+  walk(tree, 0);
+  return rows;
 }

@@ -91,44 +91,159 @@ const pageOf: Record<ErrorCode, PageKey> = {
 /** Texts of the server-rendered pages (shown inside the portal's frame). */
 const texts: Record<Lang, Record<PageKey, PageText>> = {
   en: {
-    BAD_REQUEST: { title: 'Open this page from Bitrix24', message: 'Keycard opens inside Bitrix24. Use the app from the Bitrix24 menu or Market.' },
-    PORTAL_NOT_ALLOWED: { title: 'This Bitrix24 is not served here', message: 'This Keycard server does not work with this Bitrix24 address. Install Keycard from Bitrix24 Market.' },
-    PORTAL_BLOCKED: { title: 'Keycard is switched off for this Bitrix24', message: 'The Keycard operator blocked this Bitrix24 account. Contact Keycard support.' },
-    TOKEN_NOT_VERIFIED: { title: 'We could not confirm your sign-in', message: 'Bitrix24 did not confirm this request. Close the app and open it again from Bitrix24.' },
-    USER_NOT_VERIFIED: { title: 'We could not confirm your sign-in', message: 'Bitrix24 did not confirm who opened the app. Close the app and open it again from Bitrix24.' },
-    WRONG_CLIENT: { title: 'This request is not for Keycard', message: 'Bitrix24 says this sign-in belongs to another application.' },
-    WRONG_PORTAL: { title: 'This request is for another Bitrix24', message: 'Bitrix24 says this sign-in belongs to another Bitrix24 account.' },
-    INSTALL_NEEDS_ADMIN: { title: 'Only an administrator can install Keycard', message: 'Ask your Bitrix24 administrator to install Keycard from Market.' },
-    REFRESH_TOKEN_MISSING: { title: 'Installation data is incomplete', message: 'Bitrix24 did not send everything Keycard needs. Start the installation again from Market.' },
-    INSTALL_INCOMPLETE: { title: 'Installation could not be finished', message: 'Bitrix24 refused to register the notifications Keycard needs. Try the installation again; if it keeps failing, contact Keycard support.' },
-    NOT_INSTALLED: { title: 'Keycard is not installed on this Bitrix24', message: 'Ask your Bitrix24 administrator to install Keycard from Bitrix24 Market.' },
-    INSTALL_UNFINISHED: { title: 'Keycard installation is not finished', message: 'A Bitrix24 administrator must open Keycard once to finish the installation.' },
-    NEEDS_REINSTALL: { title: 'Keycard must be reinstalled', message: 'Bitrix24 no longer accepts Keycard’s authorization. A Bitrix24 administrator should reinstall Keycard from Market; its settings are kept.' },
-    BITRIX_ACCESS_DENIED: { title: 'You have no access to this app', message: 'Your Bitrix24 administrator restricted who may open Keycard. Ask them to give you access.' },
-    USER_INACTIVE: { title: 'Your account is not active', message: 'Deactivated Bitrix24 accounts cannot open Keycard.' },
-    APP_ACCESS_DENIED: { title: 'You have no access to this app', message: 'Keycard’s administrators chose who may use it, and you are not among them. Ask one of them to give you access:' },
-    UNAVAILABLE: { title: 'Keycard is temporarily unavailable', message: 'A service Keycard depends on did not answer. Nothing was changed. Try again in a minute.' },
-    INTERNAL: { title: 'Something went wrong', message: 'Keycard could not open. Nothing was changed. Try again in a minute.' },
+    BAD_REQUEST: {
+      title: 'Open this page from Bitrix24',
+      message: 'Keycard opens inside Bitrix24. Use the app from the Bitrix24 menu or Market.',
+    },
+    PORTAL_NOT_ALLOWED: {
+      title: 'This Bitrix24 is not served here',
+      message: 'This Keycard server does not work with this Bitrix24 address. Install Keycard from Bitrix24 Market.',
+    },
+    PORTAL_BLOCKED: {
+      title: 'Keycard is switched off for this Bitrix24',
+      message: 'The Keycard operator blocked this Bitrix24 account. Contact Keycard support.',
+    },
+    TOKEN_NOT_VERIFIED: {
+      title: 'We could not confirm your sign-in',
+      message: 'Bitrix24 did not confirm this request. Close the app and open it again from Bitrix24.',
+    },
+    USER_NOT_VERIFIED: {
+      title: 'We could not confirm your sign-in',
+      message: 'Bitrix24 did not confirm who opened the app. Close the app and open it again from Bitrix24.',
+    },
+    WRONG_CLIENT: {
+      title: 'This request is not for Keycard',
+      message: 'Bitrix24 says this sign-in belongs to another application.',
+    },
+    WRONG_PORTAL: {
+      title: 'This request is for another Bitrix24',
+      message: 'Bitrix24 says this sign-in belongs to another Bitrix24 account.',
+    },
+    INSTALL_NEEDS_ADMIN: {
+      title: 'Only an administrator can install Keycard',
+      message: 'Ask your Bitrix24 administrator to install Keycard from Market.',
+    },
+    REFRESH_TOKEN_MISSING: {
+      title: 'Installation data is incomplete',
+      message: 'Bitrix24 did not send everything Keycard needs. Start the installation again from Market.',
+    },
+    INSTALL_INCOMPLETE: {
+      title: 'Installation could not be finished',
+      message:
+        'Bitrix24 refused to register the notifications Keycard needs. Try the installation again; if it keeps failing, contact Keycard support.',
+    },
+    NOT_INSTALLED: {
+      title: 'Keycard is not installed on this Bitrix24',
+      message: 'Ask your Bitrix24 administrator to install Keycard from Bitrix24 Market.',
+    },
+    INSTALL_UNFINISHED: {
+      title: 'Keycard installation is not finished',
+      message: 'A Bitrix24 administrator must open Keycard once to finish the installation.',
+    },
+    NEEDS_REINSTALL: {
+      title: 'Keycard must be reinstalled',
+      message:
+        'Bitrix24 no longer accepts Keycard’s authorization. A Bitrix24 administrator should reinstall Keycard from Market; its settings are kept.',
+    },
+    BITRIX_ACCESS_DENIED: {
+      title: 'You have no access to this app',
+      message: 'Your Bitrix24 administrator restricted who may open Keycard. Ask them to give you access.',
+    },
+    USER_INACTIVE: {
+      title: 'Your account is not active',
+      message: 'Deactivated Bitrix24 accounts cannot open Keycard.',
+    },
+    APP_ACCESS_DENIED: {
+      title: 'You have no access to this app',
+      message:
+        'Keycard’s administrators chose who may use it, and you are not among them. Ask one of them to give you access:',
+    },
+    UNAVAILABLE: {
+      title: 'Keycard is temporarily unavailable',
+      message: 'A service Keycard depends on did not answer. Nothing was changed. Try again in a minute.',
+    },
+    INTERNAL: {
+      title: 'Something went wrong',
+      message: 'Keycard could not open. Nothing was changed. Try again in a minute.',
+    },
   },
   ru: {
-    BAD_REQUEST: { title: 'Откройте эту страницу из Битрикс24', message: 'Keycard работает внутри Битрикс24. Откройте приложение из меню Битрикс24 или из Маркета.' },
-    PORTAL_NOT_ALLOWED: { title: 'Этот Битрикс24 здесь не обслуживается', message: 'Этот сервер Keycard не работает с этим адресом Битрикс24. Установите Keycard из Маркета Битрикс24.' },
-    PORTAL_BLOCKED: { title: 'Keycard отключён для этого Битрикс24', message: 'Оператор Keycard заблокировал этот Битрикс24. Обратитесь в поддержку Keycard.' },
-    TOKEN_NOT_VERIFIED: { title: 'Не удалось подтвердить вход', message: 'Битрикс24 не подтвердил этот запрос. Закройте приложение и откройте его снова из Битрикс24.' },
-    USER_NOT_VERIFIED: { title: 'Не удалось подтвердить вход', message: 'Битрикс24 не подтвердил, кто открыл приложение. Закройте приложение и откройте его снова из Битрикс24.' },
-    WRONG_CLIENT: { title: 'Этот запрос не для Keycard', message: 'Битрикс24 сообщает, что этот вход принадлежит другому приложению.' },
-    WRONG_PORTAL: { title: 'Этот запрос для другого Битрикс24', message: 'Битрикс24 сообщает, что этот вход принадлежит другому Битрикс24.' },
-    INSTALL_NEEDS_ADMIN: { title: 'Установить Keycard может только администратор', message: 'Попросите администратора Битрикс24 установить Keycard из Маркета.' },
-    REFRESH_TOKEN_MISSING: { title: 'Данные установки неполные', message: 'Битрикс24 передал не всё, что нужно Keycard. Начните установку заново из Маркета.' },
-    INSTALL_INCOMPLETE: { title: 'Не удалось завершить установку', message: 'Битрикс24 не разрешил зарегистрировать уведомления, нужные Keycard. Повторите установку; если ошибка повторится, обратитесь в поддержку Keycard.' },
-    NOT_INSTALLED: { title: 'Keycard не установлен в этом Битрикс24', message: 'Попросите администратора Битрикс24 установить Keycard из Маркета.' },
-    INSTALL_UNFINISHED: { title: 'Установка Keycard не завершена', message: 'Администратор Битрикс24 должен один раз открыть Keycard, чтобы завершить установку.' },
-    NEEDS_REINSTALL: { title: 'Keycard нужно переустановить', message: 'Битрикс24 больше не принимает авторизацию Keycard. Администратор должен переустановить Keycard из Маркета; настройки сохранятся.' },
-    BITRIX_ACCESS_DENIED: { title: 'У вас нет доступа к приложению', message: 'Администратор Битрикс24 ограничил круг тех, кто может открывать Keycard. Попросите его выдать вам доступ.' },
-    USER_INACTIVE: { title: 'Ваша учётная запись неактивна', message: 'Уволенные сотрудники не могут открывать Keycard.' },
-    APP_ACCESS_DENIED: { title: 'У вас нет доступа к приложению', message: 'Администраторы Keycard выбрали, кто может им пользоваться, и вас среди них нет. Попросите одного из них выдать вам доступ:' },
-    UNAVAILABLE: { title: 'Keycard временно недоступен', message: 'Сервис, от которого зависит Keycard, не ответил. Ничего не изменено. Попробуйте через минуту.' },
-    INTERNAL: { title: 'Что-то пошло не так', message: 'Keycard не удалось открыть. Ничего не изменено. Попробуйте через минуту.' },
+    BAD_REQUEST: {
+      title: 'Откройте эту страницу из Битрикс24',
+      message: 'Keycard работает внутри Битрикс24. Откройте приложение из меню Битрикс24 или из Маркета.',
+    },
+    PORTAL_NOT_ALLOWED: {
+      title: 'Этот Битрикс24 здесь не обслуживается',
+      message: 'Этот сервер Keycard не работает с этим адресом Битрикс24. Установите Keycard из Маркета Битрикс24.',
+    },
+    PORTAL_BLOCKED: {
+      title: 'Keycard отключён для этого Битрикс24',
+      message: 'Оператор Keycard заблокировал этот Битрикс24. Обратитесь в поддержку Keycard.',
+    },
+    TOKEN_NOT_VERIFIED: {
+      title: 'Не удалось подтвердить вход',
+      message: 'Битрикс24 не подтвердил этот запрос. Закройте приложение и откройте его снова из Битрикс24.',
+    },
+    USER_NOT_VERIFIED: {
+      title: 'Не удалось подтвердить вход',
+      message: 'Битрикс24 не подтвердил, кто открыл приложение. Закройте приложение и откройте его снова из Битрикс24.',
+    },
+    WRONG_CLIENT: {
+      title: 'Этот запрос не для Keycard',
+      message: 'Битрикс24 сообщает, что этот вход принадлежит другому приложению.',
+    },
+    WRONG_PORTAL: {
+      title: 'Этот запрос для другого Битрикс24',
+      message: 'Битрикс24 сообщает, что этот вход принадлежит другому Битрикс24.',
+    },
+    INSTALL_NEEDS_ADMIN: {
+      title: 'Установить Keycard может только администратор',
+      message: 'Попросите администратора Битрикс24 установить Keycard из Маркета.',
+    },
+    REFRESH_TOKEN_MISSING: {
+      title: 'Данные установки неполные',
+      message: 'Битрикс24 передал не всё, что нужно Keycard. Начните установку заново из Маркета.',
+    },
+    INSTALL_INCOMPLETE: {
+      title: 'Не удалось завершить установку',
+      message:
+        'Битрикс24 не разрешил зарегистрировать уведомления, нужные Keycard. Повторите установку; если ошибка повторится, обратитесь в поддержку Keycard.',
+    },
+    NOT_INSTALLED: {
+      title: 'Keycard не установлен в этом Битрикс24',
+      message: 'Попросите администратора Битрикс24 установить Keycard из Маркета.',
+    },
+    INSTALL_UNFINISHED: {
+      title: 'Установка Keycard не завершена',
+      message: 'Администратор Битрикс24 должен один раз открыть Keycard, чтобы завершить установку.',
+    },
+    NEEDS_REINSTALL: {
+      title: 'Keycard нужно переустановить',
+      message:
+        'Битрикс24 больше не принимает авторизацию Keycard. Администратор должен переустановить Keycard из Маркета; настройки сохранятся.',
+    },
+    BITRIX_ACCESS_DENIED: {
+      title: 'У вас нет доступа к приложению',
+      message:
+        'Администратор Битрикс24 ограничил круг тех, кто может открывать Keycard. Попросите его выдать вам доступ.',
+    },
+    USER_INACTIVE: {
+      title: 'Ваша учётная запись неактивна',
+      message: 'Уволенные сотрудники не могут открывать Keycard.',
+    },
+    APP_ACCESS_DENIED: {
+      title: 'У вас нет доступа к приложению',
+      message:
+        'Администраторы Keycard выбрали, кто может им пользоваться, и вас среди них нет. Попросите одного из них выдать вам доступ:',
+    },
+    UNAVAILABLE: {
+      title: 'Keycard временно недоступен',
+      message: 'Сервис, от которого зависит Keycard, не ответил. Ничего не изменено. Попробуйте через минуту.',
+    },
+    INTERNAL: {
+      title: 'Что-то пошло не так',
+      message: 'Keycard не удалось открыть. Ничего не изменено. Попробуйте через минуту.',
+    },
   },
 };
 

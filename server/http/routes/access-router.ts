@@ -13,7 +13,12 @@ import type { ResourceCatalog } from '../../stock/resource-catalog.js';
 import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
-const userParam = z.object({ user: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+const userParam = z.object({
+  user: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .transform(Number),
+});
 
 /** What the policy editor's API needs. */
 export interface AccessRouterDeps {
@@ -42,8 +47,15 @@ export function accessRouter(deps: AccessRouterDeps): Router {
   router.put('/access/policy', requireManage(), async (req, res) => {
     const { session, installation } = requestContext(req);
     const ifMatch = req.get('if-match')?.trim() ?? '';
-    if (ifMatch === '') throw new PreconditionRequiredError('PRECONDITION_REQUIRED', 'Send the ETag of the settings you edited in If-Match.');
-    const saved = await savePolicy(deps, installation.memberId, await accessContext(deps, req), session, { ifMatch, body: req.body });
+    if (ifMatch === '')
+      throw new PreconditionRequiredError(
+        'PRECONDITION_REQUIRED',
+        'Send the ETag of the settings you edited in If-Match.',
+      );
+    const saved = await savePolicy(deps, installation.memberId, await accessContext(deps, req), session, {
+      ifMatch,
+      body: req.body,
+    });
     res.set('ETag', saved.stored.etag).json(saved.view);
   });
 

@@ -9,7 +9,12 @@ import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 /** `/api/me` and `/api/scopes` (mounted behind requireSession in app.ts). */
-export function apiRouter(deps: { access: AccessService; manifest: Manifest; clients: PortalClients; logger: Logger }): Router {
+export function apiRouter(deps: {
+  access: AccessService;
+  manifest: Manifest;
+  clients: PortalClients;
+  logger: Logger;
+}): Router {
   const router = Router();
   const { requireOpen } = accessGuards(deps);
 

@@ -8,18 +8,35 @@ import type { UiAssets } from '../pages/app-shell.js';
 import type { SessionTokens } from '../session-tokens.js';
 
 /** `POST /app`: the handler URL. Parses the frame POST, opens the app (portals/open-app.ts), renders the outcome. */
-export function appRoute(deps: OpenAppDeps & FramePageDeps & { sessions: SessionTokens; ui: UiAssets }): RequestHandler {
+export function appRoute(
+  deps: OpenAppDeps & FramePageDeps & { sessions: SessionTokens; ui: UiAssets },
+): RequestHandler {
   return async (req, res) => {
     const lang = langOf(req);
     frameQuerySchema.parse(req.query);
     const body = frameBodySchema.parse(req.body);
     const outcome = await openApp(deps, body, lang);
     if (!outcome.opened) {
-      sendFrameError(deps, res, outcome.error, { lang, ancestors: outcome.frameOrigin === undefined ? undefined : [outcome.frameOrigin], lines: outcome.lines });
+      sendFrameError(deps, res, outcome.error, {
+        lang,
+        ancestors: outcome.frameOrigin === undefined ? undefined : [outcome.frameOrigin],
+        lines: outcome.lines,
+      });
       return;
     }
     const { installation, user } = outcome;
-    const session = await deps.sessions.issue({ memberId: installation.memberId, userId: user.id, isAdmin: user.isAdmin, lang, name: user.name });
-    sendFrameApp(res, deps.ui.template, { mode: 'app', lang, session, user, portal: { domain: installation.domain } }, installationOrigin(installation));
+    const session = await deps.sessions.issue({
+      memberId: installation.memberId,
+      userId: user.id,
+      isAdmin: user.isAdmin,
+      lang,
+      name: user.name,
+    });
+    sendFrameApp(
+      res,
+      deps.ui.template,
+      { mode: 'app', lang, session, user, portal: { domain: installation.domain } },
+      installationOrigin(installation),
+    );
   };
 }

@@ -9,12 +9,20 @@ import { parseQuery } from '../parse-query.js';
 import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
-const positive = (max: number) => z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).pipe(z.number().int().max(max));
+const positive = (max: number) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .transform(Number)
+    .pipe(z.number().int().max(max));
 
 const auditQuerySchema = z.object({
   limit: positive(200).default(50),
   cursor: positive(Number.MAX_SAFE_INTEGER).optional(),
-  actor: z.string().regex(/^[1-9]\d{0,9}$/).optional(),
+  actor: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .optional(),
   code: z.string().refine(isAccessCode).optional(),
 });
 

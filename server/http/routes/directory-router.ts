@@ -10,15 +10,27 @@ import { accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
-const positiveInt = (max: number) => z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(max));
+const positiveInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max));
 
 /** Query of `GET /api/directory/users`; every parameter optional, each checked on its own. */
 const usersQuerySchema = z.object({
   q: z.string().max(200).optional(),
   department: positiveInt(2_147_483_647).optional(),
   subdepartments: flag.optional(),
-  active: z.enum(['true', 'false', 'all']).transform((value) => (value === 'all' ? 'all' : value === 'true')).optional(),
-  cursor: z.string().max(1000).refine((cursor) => decodeCursor(cursor) !== undefined).optional(),
+  active: z
+    .enum(['true', 'false', 'all'])
+    .transform((value) => (value === 'all' ? 'all' : value === 'true'))
+    .optional(),
+  cursor: z
+    .string()
+    .max(1000)
+    .refine((cursor) => decodeCursor(cursor) !== undefined)
+    .optional(),
   limit: positiveInt(500).default(100),
 });
 
@@ -27,9 +39,16 @@ const usersQuerySchema = z.object({
  * `directory:read` and for those who manage access (they pick people for rules). Before the first sync
  * the answers are empty with `generation: null`, not errors.
  */
-export function directoryRouter(deps: { access: AccessService; manifest: Manifest; directory: DirectoryService }): Router {
+export function directoryRouter(deps: {
+  access: AccessService;
+  manifest: Manifest;
+  directory: DirectoryService;
+}): Router {
   const router = Router();
-  router.use('/directory', accessGuards(deps).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(deps.manifest)));
+  router.use(
+    '/directory',
+    accessGuards(deps).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(deps.manifest)),
+  );
 
   router.get('/directory/departments', async (req, res) => {
     const { installation } = requestContext(req);

@@ -7,7 +7,8 @@ import { handleEvent, type EventDeps } from '../../portals/lifecycle-events.js';
 export function eventsRoute(deps: EventDeps): RequestHandler {
   return async (req, res) => {
     const parsed = eventSchema.safeParse(req.body);
-    if (!parsed.success) throw new BadRequestError('BAD_EVENT', 'This is not a Bitrix24 event payload.', { cause: parsed.error });
+    if (!parsed.success)
+      throw new BadRequestError('BAD_EVENT', 'This is not a Bitrix24 event payload.', { cause: parsed.error });
     res.status(200).json({ result: await handleEvent(deps, parsed.data) });
   };
 }

@@ -21,7 +21,8 @@ export function syncRouter(deps: { access: AccessService; manifest: Manifest; di
 
   router.post('/sync', requireOpen(), async (req, res) => {
     const { session, installation } = requestContext(req);
-    if (session.isAdmin !== true) throw new ForbiddenError('ADMIN_REQUIRED', 'Only a portal administrator can start a directory sync.');
+    if (session.isAdmin !== true)
+      throw new ForbiddenError('ADMIN_REQUIRED', 'Only a portal administrator can start a directory sync.');
     const started = await deps.directory.startSync(installation.memberId, 'admin');
     res.status(202).json({ started, status: await deps.directory.status(installation.memberId) });
   });

@@ -1,14 +1,14 @@
-import { computed, shallowRef } from 'vue'
-import { vi } from 'vitest'
-import type { ApiClient } from '../../../client/api/client'
-import type { SyncStatus, ScopesReport } from '../../../client/api/schemas'
-import type { B24, B24Status, SelectedAccessCode } from '../../../client/composables/useB24'
-import { adminMe, policyResponse } from './access'
+import { computed, shallowRef } from 'vue';
+import { vi } from 'vitest';
+import type { ApiClient } from '../../../client/api/client';
+import type { SyncStatus, ScopesReport } from '../../../client/api/schemas';
+import type { B24, B24Status, SelectedAccessCode } from '../../../client/composables/useB24';
+import { adminMe, policyResponse } from './access';
 
 /** A B24 whose status the test sets, with spies for the actions (no iframe, no postMessage). */
 export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean } = {}) {
-  const status = shallowRef<B24Status>(initial.status ?? 'ready')
-  const isInstallMode = shallowRef(initial.isInstallMode ?? false)
+  const status = shallowRef<B24Status>(initial.status ?? 'ready');
+  const isInstallMode = shallowRef(initial.isInstallMode ?? false);
   const b24 = {
     status: computed(() => status.value),
     ready: computed(() => status.value === 'ready'),
@@ -18,9 +18,9 @@ export function fakeB24(initial: { status?: B24Status; isInstallMode?: boolean }
     fitWindow: vi.fn<() => Promise<void>>().mockResolvedValue(undefined),
     reloadApp: vi.fn<() => Promise<boolean>>().mockResolvedValue(true),
     selectAccess: vi.fn<(blocked: string[]) => Promise<SelectedAccessCode[]>>().mockResolvedValue([]),
-    destroy: vi.fn<() => void>()
-  } satisfies B24
-  return { b24, status }
+    destroy: vi.fn<() => void>(),
+  } satisfies B24;
+  return { b24, status };
 }
 
 /** A finished sync of a small company, workgroups mirrored. */
@@ -36,15 +36,15 @@ export const idleSync: SyncStatus = {
     users: 50_000,
     departments: 1365,
     workgroups: 12,
-    requests: 290
+    requests: 290,
   },
-  workgroups: { available: true }
-}
+  workgroups: { available: true },
+};
 
 /** Every method of ApiClient as a spy. */
 export type StubApi = {
-  [K in keyof ApiClient]: ReturnType<typeof vi.fn<ApiClient[K]>>
-}
+  [K in keyof ApiClient]: ReturnType<typeof vi.fn<ApiClient[K]>>;
+};
 
 /**
  * An ApiClient answering from fixed data; each method is a spy that can be replaced per test. The
@@ -55,19 +55,24 @@ export function stubApi(report: ScopesReport): StubApi {
     me: vi.fn<ApiClient['me']>().mockResolvedValue(adminMe),
     scopes: vi.fn<ApiClient['scopes']>().mockResolvedValue(report),
     syncStatus: vi.fn<ApiClient['syncStatus']>().mockResolvedValue(idleSync),
-    startSync: vi.fn<ApiClient['startSync']>().mockResolvedValue({ started: true, status: { ...idleSync, state: 'running' } }),
+    startSync: vi
+      .fn<ApiClient['startSync']>()
+      .mockResolvedValue({ started: true, status: { ...idleSync, state: 'running' } }),
     departments: vi.fn<ApiClient['departments']>().mockResolvedValue({ generation: null, refreshedAt: null, tree: [] }),
     users: vi.fn<ApiClient['users']>().mockResolvedValue({ generation: null, total: 0, nextCursor: null, users: [] }),
     policy: vi.fn<ApiClient['policy']>().mockResolvedValue(policyResponse()),
     // Saves whatever it is sent, as the server does when the policy is valid and nobody saved first.
-    savePolicy: vi
-      .fn<ApiClient['savePolicy']>()
-      .mockImplementation(async (_etag, policy) => ({ outcome: 'saved', response: policyResponse({ ...policy, version: 5, etag: '"v5"' }) })),
+    savePolicy: vi.fn<ApiClient['savePolicy']>().mockImplementation(async (_etag, policy) => ({
+      outcome: 'saved',
+      response: policyResponse({ ...policy, version: 5, etag: '"v5"' }),
+    })),
     checkUser: vi.fn<ApiClient['checkUser']>().mockRejectedValue(new Error('checkUser not stubbed')),
-    conflicts: vi.fn<ApiClient['conflicts']>().mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
+    conflicts: vi
+      .fn<ApiClient['conflicts']>()
+      .mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
-    stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] })
-  }
+    stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
+  };
 }
 
 /** Two granted scopes, one missing that turns off the directory. */
@@ -79,7 +84,7 @@ export const partlyGranted: ScopesReport = {
       title: 'Employees (brief profile)',
       description: 'Reads employees’ names, positions and departments.',
       granted: true,
-      features: [{ key: 'directory', title: 'Company directory' }]
+      features: [{ key: 'directory', title: 'Company directory' }],
     },
     {
       code: 'department',
@@ -88,19 +93,19 @@ export const partlyGranted: ScopesReport = {
       granted: false,
       features: [
         { key: 'directory', title: 'Company directory' },
-        { key: 'access', title: 'Access by department' }
-      ]
+        { key: 'access', title: 'Access by department' },
+      ],
     },
     {
       code: 'placement',
       title: 'Menu item and widgets',
       description: 'Adds the app to the left menu.',
       granted: true,
-      features: []
-    }
+      features: [],
+    },
   ],
   unavailableFeatures: [
     { key: 'directory', title: 'Company directory', missingScopes: ['department'] },
-    { key: 'access', title: 'Access by department', missingScopes: ['department'] }
-  ]
-}
+    { key: 'access', title: 'Access by department', missingScopes: ['department'] },
+  ],
+};

@@ -7,10 +7,15 @@ export function directoryRepositoryBattery(open: () => DirectoryRepository, memb
   it('directory chunks and meta round-trip; a deleted chunk is a store failure, never an empty one', async () => {
     const memberId = member();
     const directory = open();
-    await directory.putChunk(memberId, 1, 0, { kind: 'u', rows: [[7, 1, 'employee', 'Ann', 'Lee', null, 'CEO', [1], null]] });
+    await directory.putChunk(memberId, 1, 0, {
+      kind: 'u',
+      rows: [[7, 1, 'employee', 'Ann', 'Lee', null, 'CEO', [1], null]],
+    });
     expect(await open().userChunk(memberId, 1, 0)).toEqual([[7, 1, 'employee', 'Ann', 'Lee', null, 'CEO', [1], null]]);
     await directory.deleteGeneration(memberId, 1, { u: 1, d: 0, g: 0, m: 0 });
-    const missing = await open().userChunk(memberId, 1, 0).catch((error: unknown) => error);
+    const missing = await open()
+      .userChunk(memberId, 1, 0)
+      .catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(StoreUnavailableError);
     expect(String((missing as Error).cause)).toContain('missing');
 

@@ -9,7 +9,12 @@ export function documentsBattery(documents: () => Documents, member: () => strin
   it('answers undefined for a missing key and round-trips values exactly', async () => {
     const key = `value:${member()}`;
     expect(await documents().get(key, anything)).toBeUndefined();
-    const value = { text: ':starts with a colon', unicode: 'Nguyễn «Ёж» 🔑', nested: { list: [1, 2.5, null, true] }, empty: '' };
+    const value = {
+      text: ':starts with a colon',
+      unicode: 'Nguyễn «Ёж» 🔑',
+      nested: { list: [1, 2.5, null, true] },
+      empty: '',
+    };
     await documents().set(key, value);
     expect(await documents().get(key, anything)).toEqual(value);
     await documents().set(key, { replaced: 1 });
@@ -22,7 +27,11 @@ export function documentsBattery(documents: () => Documents, member: () => strin
     const prefix = member();
     await documents().set(`${prefix}:a`, 'A');
     await documents().set(`${prefix}:c`, 'C');
-    expect(await documents().getMany([`${prefix}:a`, `${prefix}:b`, `${prefix}:c`], anything)).toEqual(['A', undefined, 'C']);
+    expect(await documents().getMany([`${prefix}:a`, `${prefix}:b`, `${prefix}:c`], anything)).toEqual([
+      'A',
+      undefined,
+      'C',
+    ]);
     await documents().deleteMany([`${prefix}:a`, `${prefix}:c`]);
     expect(await documents().getMany([`${prefix}:a`, `${prefix}:c`], anything)).toEqual([undefined, undefined]);
   });

@@ -23,8 +23,15 @@ export function installationRepositoryBattery(open: () => InstallationRepository
     const memberId = member();
     const installations = open();
     await installations.save(installation(memberId));
-    await Promise.all(Array.from({ length: 10 }, (_, i) => installations.update(memberId, (current) => current && { ...current, scopes: [...current.scopes, `s${i}`] })));
-    expect((await open().get(memberId))?.scopes).toEqual(['user_brief', ...Array.from({ length: 10 }, (_, i) => `s${i}`)]);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        installations.update(memberId, (current) => current && { ...current, scopes: [...current.scopes, `s${i}`] }),
+      ),
+    );
+    expect((await open().get(memberId))?.scopes).toEqual([
+      'user_brief',
+      ...Array.from({ length: 10 }, (_, i) => `s${i}`),
+    ]);
     await installations.purgePortal(memberId);
     expect(await open().get(memberId)).toBeUndefined();
   });
@@ -44,7 +51,9 @@ export function installationRepositoryBattery(open: () => InstallationRepository
     const installations = open();
     await installations.save(installation(memberId));
     await installations.save({ ...installation(memberId), state: 'blocked' });
-    await expect(installations.update(memberId, (current) => current && { ...current, state: 'new', scopes: ['changed'] })).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      installations.update(memberId, (current) => current && { ...current, state: 'new', scopes: ['changed'] }),
+    ).rejects.toBeInstanceOf(TransitionError);
     expect(await open().get(memberId)).toMatchObject({ state: 'blocked', scopes: ['user_brief'] });
   });
 }

@@ -2,7 +2,9 @@ import type { Page } from 'playwright-core';
 import { z } from 'zod';
 
 const stateSchema = z.object({
-  switchable: z.array(z.object({ id: z.number(), name: z.string(), isAdmin: z.boolean(), active: z.boolean(), type: z.string() })),
+  switchable: z.array(
+    z.object({ id: z.number(), name: z.string(), isAdmin: z.boolean(), active: z.boolean(), type: z.string() }),
+  ),
 });
 export type SwitchableUser = z.infer<typeof stateSchema>['switchable'][number];
 

@@ -32,7 +32,11 @@ export function portalSession(emulator: NonNullable<StackOptions['emulator']>): 
         done();
       },
     });
-    session.stack = await startStack({ logger: createLogger({ level: 'info', destination }), ui: await builtUi(), emulator });
+    session.stack = await startStack({
+      logger: createLogger({ level: 'info', destination }),
+      ui: await builtUi(),
+      emulator,
+    });
     session.browser = await launchChromium();
     session.page = await session.browser.newPage({ viewport: { width: 1360, height: 1000 } });
     session.page.on('dialog', (dialog) => {

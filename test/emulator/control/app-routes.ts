@@ -27,9 +27,15 @@ export function appRoutes(portal: Portal): express.Router {
   router.post('/open', (req, res) => {
     const user = currentUser(portal, req);
     const installation = portal.installation;
-    if (!installation.installed) return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
+    if (!installation.installed)
+      return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
     if (!installation.finished && !user.admin) {
-      return refuse(res, 409, 'NOT_FINISHED', 'The application is not fully installed yet. Please contact your Bitrix24 administrator.');
+      return refuse(
+        res,
+        409,
+        'NOT_FINISHED',
+        'The application is not fully installed yet. Please contact your Bitrix24 administrator.',
+      );
     }
     // Tokens are issued even when the app access setting excludes the user: REST then answers
     // user_access_error and the app must show its own "no access" page.
@@ -41,49 +47,63 @@ export function appRoutes(portal: Portal): express.Router {
 
   router.post('/install', (req, res) => {
     const user = currentUser(portal, req);
-    if (!user.admin) return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can install applications.');
-    if (portal.installation.installed) return refuse(res, 409, 'ALREADY_INSTALLED', 'The application is already installed.');
+    if (!user.admin)
+      return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can install applications.');
+    if (portal.installation.installed)
+      return refuse(res, 409, 'ALREADY_INSTALLED', 'The application is already installed.');
     const tokens = installApp(portal, user);
     res.json(frameLaunch(portal, user, tokens, { installer: true, firstRun: false }));
   });
 
   router.post('/install-finish', (req, res) => {
     const user = currentUser(portal, req);
-    if (!user.admin) return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can finish the installation.');
-    if (!portal.installation.installed) return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
+    if (!user.admin)
+      return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can finish the installation.');
+    if (!portal.installation.installed)
+      return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
     finishInstall(portal);
     res.json({ ok: true });
   });
 
   router.post('/refresh-auth', (req, res) => {
-    if (!portal.installation.installed) return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
+    if (!portal.installation.installed)
+      return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
     const tokens = portal.issueTokens(currentUser(portal, req).id);
     res.json({ AUTH_ID: tokens.accessToken, REFRESH_ID: tokens.refreshToken, AUTH_EXPIRES: String(tokens.expiresIn) });
   });
 
   router.post('/access', (req, res) => {
-    if (!currentUser(portal, req).admin) return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can change app access.');
+    if (!currentUser(portal, req).admin)
+      return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can change app access.');
     const codes = body(req.body)['codes'];
-    if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === 'string' && ACCESS_CODE.test(code))) {
+    if (
+      !Array.isArray(codes) ||
+      !codes.every((code): code is string => typeof code === 'string' && ACCESS_CODE.test(code))
+    ) {
       return refuse(res, 400, 'BAD_CODES', 'codes must be a list of access codes like U1, D5, DR5, AU.');
     }
     portal.installation.accessCodes = [...new Set(codes)];
     const accessNames: Record<string, string> = {};
-    for (const code of portal.installation.accessCodes) accessNames[code] = accessName(portal.directory, code)?.name ?? code;
+    for (const code of portal.installation.accessCodes)
+      accessNames[code] = accessName(portal.directory, code)?.name ?? code;
     res.json({ ok: true, accessCodes: portal.installation.accessCodes, accessNames });
   });
 
   router.post('/uninstall', (req, res) => {
-    if (!currentUser(portal, req).admin) return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can delete applications.');
-    if (!portal.installation.installed) return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
+    if (!currentUser(portal, req).admin)
+      return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can delete applications.');
+    if (!portal.installation.installed)
+      return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
     uninstallApp(portal, phpBool(body(req.body)['clean']));
     res.json({ ok: true });
   });
 
   router.post('/update', (req, res) => {
     const admin = currentUser(portal, req);
-    if (!admin.admin) return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can update applications.');
-    if (!portal.installation.installed) return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
+    if (!admin.admin)
+      return refuse(res, 403, 'ADMIN_REQUIRED', 'Only a Bitrix24 administrator can update applications.');
+    if (!portal.installation.installed)
+      return refuse(res, 409, 'NOT_INSTALLED', 'The application is not installed on this Bitrix24.');
     updateApp(portal, admin);
     res.json({ ok: true, version: portal.app.version });
   });
@@ -95,7 +115,8 @@ export function appRoutes(portal: Portal): express.Router {
     const name = typeof input['name'] === 'string' ? input['name'].trim() : '';
     const lastName = typeof input['lastName'] === 'string' ? input['lastName'].trim() : '';
     const departmentId = Number(input['departmentId']);
-    if (name === '' || name.length > 100 || lastName.length > 100) return refuse(res, 400, 'BAD_NAME', 'name is required (up to 100 characters).');
+    if (name === '' || name.length > 100 || lastName.length > 100)
+      return refuse(res, 400, 'BAD_NAME', 'name is required (up to 100 characters).');
     if (!Number.isInteger(departmentId) || portal.directory.department(departmentId) === undefined) {
       return refuse(res, 400, 'BAD_DEPARTMENT', 'departmentId must be an existing department.');
     }

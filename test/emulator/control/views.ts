@@ -39,7 +39,14 @@ export function switchableUsers(portal: Portal): CompanyUser[] {
   for (const wanted of wantedDepths) {
     const found = directory.users.find((user) => {
       const department = user.departments[0];
-      if (!user.active || user.admin || user.type !== 'employee' || department === undefined || usedDepartments.has(department)) return false;
+      if (
+        !user.active ||
+        user.admin ||
+        user.type !== 'employee' ||
+        department === undefined ||
+        usedDepartments.has(department)
+      )
+        return false;
       const depth = directory.depth(department);
       return wanted === 4 ? depth >= 4 : depth === wanted;
     });

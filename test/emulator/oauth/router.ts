@@ -39,7 +39,10 @@ export function authorize(portal: Portal): (req: Request, res: Response) => void
   return (req, res) => {
     const params = oauthParams(req);
     const fail = (message: string): void => {
-      res.status(400).type('html').send(`<!doctype html><title>Authorization error</title><p>${escapeHtml(message)}</p>`);
+      res
+        .status(400)
+        .type('html')
+        .send(`<!doctype html><title>Authorization error</title><p>${escapeHtml(message)}</p>`);
     };
     if (params['client_id'] !== portal.app.clientId) return fail('Unknown application (client_id).');
     if (!portal.installation.installed) return fail('The application is not installed on this Bitrix24.');

@@ -57,7 +57,11 @@ function grant(portal: Portal, params: Record<string, string>): OAuthAnswer {
   }
   const exchange = portal.tokens.exchangeCode(params['code'] ?? '');
   if (!exchange.ok) {
-    return oauthError(400, 'invalid_grant', exchange.reason === 'expired' ? 'Authorization code expired' : 'Invalid authorization code');
+    return oauthError(
+      400,
+      'invalid_grant',
+      exchange.reason === 'expired' ? 'Authorization code expired' : 'Invalid authorization code',
+    );
   }
   portal.counters.authCodeExchanges++;
   return { status: 200, body: tokenResponse(portal, portal.issueTokens(exchange.userId)) };

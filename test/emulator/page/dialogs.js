@@ -39,7 +39,14 @@ const isActive = (user) => user.active !== false && user.active !== 'N';
 const isEmployee = (user) => !user.type || user.type === 'employee';
 const matches = (query, ...texts) => {
   const q = query.trim().toLowerCase();
-  return q === '' || texts.some((text) => String(text ?? '').toLowerCase().includes(q));
+  return (
+    q === '' ||
+    texts.some((text) =>
+      String(text ?? '')
+        .toLowerCase()
+        .includes(q),
+    )
+  );
 };
 
 /** Departments in tree order with their depth (orphans and cycles are tolerated). */
@@ -47,7 +54,10 @@ function departmentTree(list) {
   const byParent = new Map();
   const ids = new Set(list.map((d) => String(d.id)));
   for (const dept of list) {
-    const parent = dept.parentId !== null && dept.parentId !== undefined && ids.has(String(dept.parentId)) ? String(dept.parentId) : '';
+    const parent =
+      dept.parentId !== null && dept.parentId !== undefined && ids.has(String(dept.parentId))
+        ? String(dept.parentId)
+        : '';
     if (!byParent.has(parent)) byParent.set(parent, []);
     byParent.get(parent).push(dept);
   }
@@ -90,7 +100,11 @@ function capRows(rows) {
   if (rows.length <= MAX_ROWS) return rows;
   return [
     ...rows.slice(0, MAX_ROWS),
-    h('li', { class: 'list-empty', test: 'list-truncated' }, `Showing ${MAX_ROWS} of ${rows.length}. Type in the search box to narrow the list.`),
+    h(
+      'li',
+      { class: 'list-empty', test: 'list-truncated' },
+      `Showing ${MAX_ROWS} of ${rows.length}. Type in the search box to narrow the list.`,
+    ),
   ];
 }
 
@@ -99,7 +113,11 @@ function loadingRow() {
 }
 
 function errorRow(err) {
-  return h('li', { class: 'list-empty list-empty--error', test: 'list-error' }, `Could not load the employee list: ${err?.message ?? err}`);
+  return h(
+    'li',
+    { class: 'list-empty list-empty--error', test: 'list-error' },
+    `Could not load the employee list: ${err?.message ?? err}`,
+  );
 }
 
 /**
@@ -129,7 +147,12 @@ export function pickUsers({ directory, multiple, onOpen }) {
       test: 'picker-search',
       autocomplete: 'off',
     });
-    const list = h('ul', { class: 'pick-list', role: 'listbox', 'aria-multiselectable': multiple ? 'true' : 'false', test: 'picker-list' });
+    const list = h('ul', {
+      class: 'pick-list',
+      role: 'listbox',
+      'aria-multiselectable': multiple ? 'true' : 'false',
+      test: 'picker-list',
+    });
     const counter = h('span', { class: 'modal__counter', test: 'picker-count' });
     const confirm = h('button', { type: 'button', class: 'btn btn--primary', test: 'picker-confirm' }, 'Select');
     const cancel = h('button', { type: 'button', class: 'btn btn--light', test: 'picker-cancel' }, 'Cancel');
@@ -165,20 +188,28 @@ export function pickUsers({ directory, multiple, onOpen }) {
                 if (!multiple) done();
               },
             },
-            h('span', { class: `pick-row__check${multiple ? '' : ' pick-row__check--radio'}` }, isSelected ? icon('check', 14) : null),
+            h(
+              'span',
+              { class: `pick-row__check${multiple ? '' : ' pick-row__check--radio'}` },
+              isSelected ? icon('check', 14) : null,
+            ),
             avatar(user.name, id, 'md', user.photo),
             h(
               'span',
               { class: 'pick-row__text' },
               h('span', { class: 'pick-row__name', text: user.name }),
-              h('span', { class: 'pick-row__meta', text: [user.position, directory.departmentNames(user)].filter(Boolean).join(' · ') })
-            )
-          )
+              h('span', {
+                class: 'pick-row__meta',
+                text: [user.position, directory.departmentNames(user)].filter(Boolean).join(' · '),
+              }),
+            ),
+          ),
         );
       });
       if (loading && rows.length === 0) replace(list, loadingRow());
       else if (loadError && rows.length === 0) replace(list, errorRow(loadError));
-      else if (rows.length === 0) replace(list, h('li', { class: 'list-empty', test: 'picker-empty' }, 'No employees found'));
+      else if (rows.length === 0)
+        replace(list, h('li', { class: 'list-empty', test: 'picker-empty' }, 'No employees found'));
       else replace(list, capRows(rows));
       counter.textContent = multiple ? `Selected: ${selected.size}` : '';
       confirm.disabled = !multiple && selected.size === 0;
@@ -255,7 +286,12 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
 
     const chips = h('ul', { class: 'chips', test: 'access-list', 'aria-label': 'Selected' });
     const note = isSettings
-      ? h('p', { class: 'note', test: 'access-note' }, icon('info', 16), 'If no users are listed, the application will be available to all employees.')
+      ? h(
+          'p',
+          { class: 'note', test: 'access-note' },
+          icon('info', 16),
+          'If no users are listed, the application will be available to all employees.',
+        )
       : null;
     const search = h('input', {
       type: 'search',
@@ -267,7 +303,11 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
     });
     const tabBar = h('div', { class: 'tabs', role: 'tablist' });
     const results = h('ul', { class: 'pick-list pick-list--access', test: 'access-results' });
-    const confirm = h('button', { type: 'button', class: 'btn btn--primary', test: isSettings ? 'access-save' : 'access-confirm' }, isSettings ? 'Save' : 'Select');
+    const confirm = h(
+      'button',
+      { type: 'button', class: 'btn btn--primary', test: isSettings ? 'access-save' : 'access-confirm' },
+      isSettings ? 'Save' : 'Select',
+    );
     const cancel = h('button', { type: 'button', class: 'btn btn--light', test: 'access-cancel' }, 'Cancel');
 
     const labels = { users: 'Users', departments: 'Departments', other: 'Other' };
@@ -293,7 +333,7 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
           onClick: () => add(code, name),
         },
         isBlocked ? icon('lock', 14) : isChosen ? icon('check', 14) : icon('plus', 14),
-        label
+        label,
       );
     };
 
@@ -302,7 +342,11 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
         h(
           'li',
           { class: 'chip', test: `access-item-${code}`, dataset: { code } },
-          h('span', { class: 'chip__icon' }, icon(code.startsWith('D') ? 'department' : code === 'AU' ? 'globe' : 'user', 14)),
+          h(
+            'span',
+            { class: 'chip__icon' },
+            icon(code.startsWith('D') ? 'department' : code === 'AU' ? 'globe' : 'user', 14),
+          ),
           h('span', { class: 'chip__name', text: name }),
           h('span', { class: 'chip__code', text: code }),
           h(
@@ -318,12 +362,19 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
                 render();
               },
             },
-            icon('close', 14)
-          )
-        )
+            icon('close', 14),
+          ),
+        ),
       );
       if (items.length === 0) {
-        replace(chips, h('li', { class: 'chips__empty', test: 'access-empty' }, isSettings ? 'All employees (no restrictions)' : 'Nothing selected yet'));
+        replace(
+          chips,
+          h(
+            'li',
+            { class: 'chips__empty', test: 'access-empty' },
+            isSettings ? 'All employees (no restrictions)' : 'Nothing selected yet',
+          ),
+        );
       } else replace(chips, items);
     };
 
@@ -344,9 +395,9 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
                 render();
               },
             },
-            labels[name]
-          )
-        )
+            labels[name],
+          ),
+        ),
       );
     };
 
@@ -360,13 +411,20 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
           .sort((a, b) => String(a.name).localeCompare(String(b.name)))
           .map((user) => {
             const code = `U${user.id}`;
-            const meta = [user.type === 'extranet' ? 'Extranet' : null, user.position, directory.departmentNames(user)].filter(Boolean).join(' · ');
+            const meta = [user.type === 'extranet' ? 'Extranet' : null, user.position, directory.departmentNames(user)]
+              .filter(Boolean)
+              .join(' · ');
             return h(
               'li',
               { class: 'access-row', test: `access-user-${user.id}` },
               avatar(user.name, user.id, 'sm', user.photo),
-              h('span', { class: 'pick-row__text' }, h('span', { class: 'pick-row__name', text: user.name }), h('span', { class: 'pick-row__meta', text: meta })),
-              addButton(code, String(user.name ?? code), 'Add')
+              h(
+                'span',
+                { class: 'pick-row__text' },
+                h('span', { class: 'pick-row__name', text: user.name }),
+                h('span', { class: 'pick-row__meta', text: meta }),
+              ),
+              addButton(code, String(user.name ?? code), 'Add'),
             );
           });
       } else if (tab === 'departments') {
@@ -375,12 +433,16 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
           .map(({ dept, depth }) =>
             h(
               'li',
-              { class: 'access-row', test: `access-department-${dept.id}`, style: { paddingLeft: `${12 + (query ? 0 : depth) * 20}px` } },
+              {
+                class: 'access-row',
+                test: `access-department-${dept.id}`,
+                style: { paddingLeft: `${12 + (query ? 0 : depth) * 20}px` },
+              },
               h('span', { class: 'access-row__icon' }, icon('department', 18)),
               h('span', { class: 'pick-row__text' }, h('span', { class: 'pick-row__name', text: dept.name })),
               addButton(`D${dept.id}`, String(dept.name ?? `D${dept.id}`), 'Department only'),
-              addButton(`DR${dept.id}`, `${dept.name} (with sub-departments)`, 'With sub-departments')
-            )
+              addButton(`DR${dept.id}`, `${dept.name} (with sub-departments)`, 'With sub-departments'),
+            ),
           );
       } else {
         rows = [
@@ -388,14 +450,20 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
             'li',
             { class: 'access-row', test: 'access-other-AU' },
             h('span', { class: 'access-row__icon' }, icon('globe', 18)),
-            h('span', { class: 'pick-row__text' }, h('span', { class: 'pick-row__name', text: 'All authorized users' }), h('span', { class: 'pick-row__meta', text: 'AU' })),
-            addButton('AU', 'All authorized users', 'Add')
+            h(
+              'span',
+              { class: 'pick-row__text' },
+              h('span', { class: 'pick-row__name', text: 'All authorized users' }),
+              h('span', { class: 'pick-row__meta', text: 'AU' }),
+            ),
+            addButton('AU', 'All authorized users', 'Add'),
           ),
         ].filter(() => matches(query, 'All authorized users', 'AU'));
       }
       if (loading && rows.length === 0 && tab !== 'other') replace(results, loadingRow());
       else if (loadError && rows.length === 0 && tab !== 'other') replace(results, errorRow(loadError));
-      else if (rows.length === 0) replace(results, h('li', { class: 'list-empty', test: 'access-no-results' }, 'Nothing found'));
+      else if (rows.length === 0)
+        replace(results, h('li', { class: 'list-empty', test: 'access-no-results' }, 'Nothing found'));
       else replace(results, capRows(rows));
     };
 
@@ -432,7 +500,7 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       chips,
       note,
       h('div', { class: 'access-search' }, search, tabBar),
-      results
+      results,
     );
     append(modal.footer, h('span', { class: 'spacer' }), cancel, confirm);
     render();
@@ -447,7 +515,8 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       .finally(() => {
         loading = false;
         // Names of codes listed before the directory arrived may now be known.
-        for (const [code, name] of chosen) if (name === code) chosen.set(code, accessCodeName(code, directory, knownNames));
+        for (const [code, name] of chosen)
+          if (name === code) chosen.set(code, accessCodeName(code, directory, knownNames));
         if (!modal.closed) render();
       });
   });
@@ -470,7 +539,7 @@ export function confirmUninstall(appTitle) {
       modal.body,
       h('p', null, 'Are you sure you want to delete the application ', h('strong', { text: appTitle }), '?'),
       h('label', { class: 'checkbox', for: 'uninstall-clean' }, clean, h('span', null, 'Clear application data')),
-      explain
+      explain,
     );
     const confirm = h('button', { type: 'button', class: 'btn btn--danger', test: 'uninstall-confirm' }, 'Delete');
     const cancel = h('button', { type: 'button', class: 'btn btn--light', test: 'uninstall-cancel' }, 'Cancel');

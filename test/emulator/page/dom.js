@@ -19,8 +19,8 @@ export function h(tag, props, ...children) {
         if (prop.startsWith('--')) el.style.setProperty(prop, String(v));
         else el.style[prop] = v;
       }
-    }
-    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2).toLowerCase(), value);
     else if (typeof value !== 'string' && key in el) el[key] = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
@@ -49,11 +49,23 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const ICONS = {
   feed: ['M4 5h16', 'M4 10h16', 'M4 15h10', 'M4 20h7'],
   chat: ['M4 5h16v11H9l-5 4z'],
-  tasks: ['M9 6h11', 'M9 12h11', 'M9 18h11', 'M3.5 6l1.5 1.5L7.5 5', 'M3.5 12l1.5 1.5 2.5-2.5', 'M3.5 18l1.5 1.5 2.5-2.5'],
+  tasks: [
+    'M9 6h11',
+    'M9 12h11',
+    'M9 18h11',
+    'M3.5 6l1.5 1.5L7.5 5',
+    'M3.5 12l1.5 1.5 2.5-2.5',
+    'M3.5 18l1.5 1.5 2.5-2.5',
+  ],
   crm: ['M4 20V10', 'M10 20V4', 'M16 20v-7', 'M22 20H2'],
   calendar: ['M4 6h16v14H4z', 'M4 10h16', 'M8 3v5', 'M16 3v5'],
   drive: ['M3 7h7l2 2h9v10H3z'],
-  company: ['M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M2.5 20c.6-3.6 3.2-6 6.5-6s5.9 2.4 6.5 6', 'M16 4.5a3.2 3.2 0 0 1 0 6.2', 'M18.5 14.3c1.7.9 2.8 2.8 3 5.7'],
+  company: [
+    'M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z',
+    'M2.5 20c.6-3.6 3.2-6 6.5-6s5.9 2.4 6.5 6',
+    'M16 4.5a3.2 3.2 0 0 1 0 6.2',
+    'M18.5 14.3c1.7.9 2.8 2.8 3 5.7',
+  ],
   market: ['M4 9l1.5-5h13L20 9', 'M4 9h16v11H4z', 'M9 13h6'],
   key: ['M7.5 20.5a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9z', 'M10.7 12.8L20 3.5', 'M16.5 7l3 3', 'M14 9.5l2 2'],
   close: ['M6 6l12 12', 'M18 6L6 18'],
@@ -66,7 +78,11 @@ const ICONS = {
   log: ['M5 4h14v16H5z', 'M8 8h8', 'M8 12h8', 'M8 16h5'],
   user: ['M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M4 21c.8-4 4-6.5 8-6.5s7.2 2.5 8 6.5'],
   department: ['M9 3h6v5H9z', 'M3 16h6v5H3z', 'M15 16h6v5h-6z', 'M12 8v4', 'M6 16v-4h12v4'],
-  globe: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M3 12h18', 'M12 3c2.5 2.6 3.7 5.6 3.7 9s-1.2 6.4-3.7 9c-2.5-2.6-3.7-5.6-3.7-9S9.5 5.6 12 3z'],
+  globe: [
+    'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z',
+    'M3 12h18',
+    'M12 3c2.5 2.6 3.7 5.6 3.7 9s-1.2 6.4-3.7 9c-2.5-2.6-3.7-5.6-3.7-9S9.5 5.6 12 3z',
+  ],
   trash: ['M4 7h16', 'M9 7V4h6v3', 'M6 7l1 13h10l1-13'],
   plus: ['M12 5v14', 'M5 12h14'],
 };
@@ -109,7 +125,11 @@ export function initials(name) {
  */
 export function avatar(name, id, size = 'md', photo = '') {
   const hue = (Number.parseInt(String(id ?? '0').replace(/\D/g, '') || '0', 10) * 67) % 360;
-  const fallback = h('span', { class: `avatar avatar--${size}`, style: { '--avatar-hue': String(hue) }, 'aria-hidden': 'true' }, initials(name));
+  const fallback = h(
+    'span',
+    { class: `avatar avatar--${size}`, style: { '--avatar-hue': String(hue) }, 'aria-hidden': 'true' },
+    initials(name),
+  );
   let url = null;
   try {
     url = photo ? new URL(String(photo), location.href) : null;
@@ -117,7 +137,13 @@ export function avatar(name, id, size = 'md', photo = '') {
     url = null;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fallback;
-  const img = h('img', { class: `avatar avatar--${size} avatar--photo`, src: url.href, alt: '', loading: 'lazy', 'aria-hidden': 'true' });
+  const img = h('img', {
+    class: `avatar avatar--${size} avatar--photo`,
+    src: url.href,
+    alt: '',
+    loading: 'lazy',
+    'aria-hidden': 'true',
+  });
   img.addEventListener('error', () => img.replaceWith(fallback), { once: true });
   return img;
 }
@@ -141,11 +167,26 @@ export function openModal({ test, title, subtitle, wide = false, onCancel }) {
     h(
       'div',
       { class: 'modal__header' },
-      h('div', null, h('h2', { id: titleId, class: 'modal__title', text: title }), subtitle ? h('p', { class: 'modal__subtitle', text: subtitle }) : null),
-      h('button', { type: 'button', class: 'icon-button', test: 'modal-close', 'aria-label': 'Close', onClick: () => modal.close('cancel') }, icon('close'))
+      h(
+        'div',
+        null,
+        h('h2', { id: titleId, class: 'modal__title', text: title }),
+        subtitle ? h('p', { class: 'modal__subtitle', text: subtitle }) : null,
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'icon-button',
+          test: 'modal-close',
+          'aria-label': 'Close',
+          onClick: () => modal.close('cancel'),
+        },
+        icon('close'),
+      ),
     ),
     body,
-    footer
+    footer,
   );
   let closed = false;
   const modal = {

@@ -32,11 +32,17 @@ async function request(method, path, body) {
       method,
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        method === 'GET'
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
   } catch (err) {
-    throw new ApiError(0, { error: 'NETWORK', message: `The emulator server did not answer ${method} ${path} (${err?.message ?? err}). Is it running?` });
+    throw new ApiError(0, {
+      error: 'NETWORK',
+      message: `The emulator server did not answer ${method} ${path} (${err?.message ?? err}). Is it running?`,
+    });
   }
   const text = await response.text();
   let data = null;
@@ -44,7 +50,16 @@ async function request(method, path, body) {
     try {
       data = JSON.parse(text);
     } catch {
-      data = response.ok ? null : { error: `HTTP_${response.status}`, message: `${method} ${path} failed: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160)}` };
+      data = response.ok
+        ? null
+        : {
+            error: `HTTP_${response.status}`,
+            message: `${method} ${path} failed: ${text
+              .replace(/<[^>]*>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .trim()
+              .slice(0, 160)}`,
+          };
     }
   }
   if (!response.ok) throw new ApiError(response.status, data);
@@ -95,7 +110,8 @@ const DEFAULT_VIEW = 'market';
 
 const APP_ERRORS = {
   NOT_INSTALLED: 'The application is not installed',
-  NOT_FINISHED: 'The application is not fully installed yet. Please contact your Bitrix24 administrator to complete the installation.',
+  NOT_FINISHED:
+    'The application is not fully installed yet. Please contact your Bitrix24 administrator to complete the installation.',
   ACCESS_DENIED: 'You do not have access to this application. Please contact your Bitrix24 administrator.',
 };
 
@@ -132,7 +148,17 @@ function notify(kind, text, { timeout } = {}) {
     { class: `notice notice--${kind}`, test: 'notice', role: kind === 'error' ? 'alert' : 'status', dataset: { kind } },
     icon(kind === 'error' || kind === 'warning' ? 'warning' : kind === 'success' ? 'check' : 'info', 18),
     h('span', { class: 'notice__text', text }),
-    h('button', { type: 'button', class: 'icon-button icon-button--small', test: 'notice-close', 'aria-label': 'Dismiss', onClick: () => item.remove() }, icon('close', 16))
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button icon-button--small',
+        test: 'notice-close',
+        'aria-label': 'Dismiss',
+        onClick: () => item.remove(),
+      },
+      icon('close', 16),
+    ),
   );
   list.append(item);
   while (list.children.length > 3) list.firstElementChild.remove();
@@ -162,10 +188,14 @@ function logEntry(dir, command, detail = '') {
       'li',
       { class: `log-entry log-entry--${dir}`, test: 'protocol-log-entry', dataset: { dir, command: entry.command } },
       h('span', { class: 'log-entry__time', text: time }),
-      h('span', { class: 'log-entry__dir', title: { in: 'from the app', out: 'answer to the app', info: 'portal', warn: 'warning' }[dir], text: DIRS[dir] ?? '•' }),
+      h('span', {
+        class: 'log-entry__dir',
+        title: { in: 'from the app', out: 'answer to the app', info: 'portal', warn: 'warning' }[dir],
+        text: DIRS[dir] ?? '•',
+      }),
       h('span', { class: 'log-entry__command', text: entry.command }),
-      h('span', { class: 'log-entry__detail', text: entry.detail })
-    )
+      h('span', { class: 'log-entry__detail', text: entry.detail }),
+    ),
   );
   while (list.children.length > 500) list.firstElementChild.remove();
   $('#protocol-log-count').textContent = String(S.log.length);
@@ -211,8 +241,8 @@ function renderMenu() {
         },
       },
       icon(item.icon, 20),
-      h('span', { class: 'menu-item__label', text: item.label })
-    )
+      h('span', { class: 'menu-item__label', text: item.label }),
+    ),
   );
   const appItems = [];
   if (isInstalled()) {
@@ -233,8 +263,8 @@ function renderMenu() {
         },
         h('span', { class: 'menu-item__app-icon' }, icon('key', 16)),
         h('span', { class: 'menu-item__label', text: appTitle() }),
-        isFinished() ? null : h('span', { class: 'menu-item__badge', title: 'Installation not finished', text: '!' })
-      )
+        isFinished() ? null : h('span', { class: 'menu-item__badge', title: 'Installation not finished', text: '!' }),
+      ),
     );
   }
   replace($('#menu'), items, appItems);
@@ -244,7 +274,8 @@ function renderTopbar() {
   const state = S.state;
   const user = currentUser();
   $('#portal-host').textContent = state.portal?.host ?? '';
-  $('#portal-host').title = `Portal ${portalOriginFor(state.portal?.host, state.portal?.protocol)} · member_id ${state.portal?.memberId ?? ''}`;
+  $('#portal-host').title =
+    `Portal ${portalOriginFor(state.portal?.host, state.portal?.protocol)} · member_id ${state.portal?.memberId ?? ''}`;
 
   const select = $('#user-switcher');
   const users = Array.isArray(state.switchable) ? [...state.switchable] : [];
@@ -252,8 +283,16 @@ function renderTopbar() {
   replace(
     select,
     users.map((u) =>
-      h('option', { value: String(u.id), selected: String(u.id) === String(user?.id), dataset: { role: roleOf(u).toLowerCase() } }, `${u.name} — ${roleOf(u)}`)
-    )
+      h(
+        'option',
+        {
+          value: String(u.id),
+          selected: String(u.id) === String(user?.id),
+          dataset: { role: roleOf(u).toLowerCase() },
+        },
+        `${u.name} — ${roleOf(u)}`,
+      ),
+    ),
   );
   select.value = String(user?.id ?? '');
 
@@ -264,8 +303,8 @@ function renderTopbar() {
       'span',
       { class: 'topbar__user-text' },
       h('span', { class: 'topbar__user-name', test: 'current-user-name', text: user?.name ?? '—' }),
-      h('span', { class: 'topbar__user-role', test: 'current-user-role', text: roleOf(user) })
-    )
+      h('span', { class: 'topbar__user-role', test: 'current-user-role', text: roleOf(user) }),
+    ),
   );
 }
 
@@ -326,7 +365,7 @@ function renderView() {
   if (!S.state) return;
   const page = { market: renderMarket, company: renderCompany, feed: renderFeed }[S.view] ?? renderPlaceholder;
   replace(view, page());
-  const label = S.view === 'market' ? 'Installed apps' : NAV.find((item) => item.id === S.view)?.label ?? 'Bitrix24';
+  const label = S.view === 'market' ? 'Installed apps' : (NAV.find((item) => item.id === S.view)?.label ?? 'Bitrix24');
   document.title = `${label} — ${S.state.portal?.host ?? 'Bitrix24'}`;
 }
 
@@ -345,17 +384,42 @@ function renderFeed() {
       'div',
       { class: 'card card--welcome' },
       h('h2', { class: 'card__title' }, 'Welcome to the local Bitrix24 portal emulator'),
-      h('p', null, 'This page imitates a Bitrix24 portal so you can click through ', h('strong', { text: appTitle() }), ' without a real portal:'),
+      h(
+        'p',
+        null,
+        'This page imitates a Bitrix24 portal so you can click through ',
+        h('strong', { text: appTitle() }),
+        ' without a real portal:',
+      ),
       h(
         'ol',
         { class: 'steps' },
-        h('li', null, 'As an administrator, open ', h('strong', null, 'Market → Installed apps'), ' and press ', h('strong', null, 'Install'), '. The installer opens in a frame.'),
-        h('li', null, 'The installer calls ', h('code', null, 'installFinish'), '; the portal reloads and launches the application.'),
+        h(
+          'li',
+          null,
+          'As an administrator, open ',
+          h('strong', null, 'Market → Installed apps'),
+          ' and press ',
+          h('strong', null, 'Install'),
+          '. The installer opens in a frame.',
+        ),
+        h(
+          'li',
+          null,
+          'The installer calls ',
+          h('code', null, 'installFinish'),
+          '; the portal reloads and launches the application.',
+        ),
         h('li', null, 'Switch the user at the top right to see what employees, fired or extranet users get.'),
-        h('li', null, 'Open the ', h('strong', null, 'Protocol log'), ' at the bottom to watch the B24Frame messages.')
+        h('li', null, 'Open the ', h('strong', null, 'Protocol log'), ' at the bottom to watch the B24Frame messages.'),
       ),
-      h('button', { type: 'button', class: 'btn btn--primary', test: 'welcome-market', onClick: () => go('market') }, icon('market', 18), 'Go to Market')
-    )
+      h(
+        'button',
+        { type: 'button', class: 'btn btn--primary', test: 'welcome-market', onClick: () => go('market') },
+        icon('market', 18),
+        'Go to Market',
+      ),
+    ),
   );
 }
 
@@ -371,8 +435,12 @@ function renderPlaceholder() {
       h('div', { class: 'empty-state__icon' }, icon(item?.icon ?? 'info', 40)),
       h('p', { class: 'empty-state__title' }, 'This section is not emulated'),
       h('p', { class: 'muted' }, 'The emulator covers the Market, the employee list and the application frame.'),
-      h('button', { type: 'button', class: 'btn btn--light', test: 'placeholder-market', onClick: () => go('market') }, 'Open Market')
-    )
+      h(
+        'button',
+        { type: 'button', class: 'btn btn--light', test: 'placeholder-market', onClick: () => go('market') },
+        'Open Market',
+      ),
+    ),
   );
 }
 
@@ -397,7 +465,11 @@ function renderMarket() {
     { class: 'app-card__actions' },
     installed
       ? null
-      : button('install', 'Install', 'plus', 'btn--success', { disabled: !admin, title: adminOnly('install applications'), onClick: () => go('app', { mode: 'install' }) }),
+      : button('install', 'Install', 'plus', 'btn--success', {
+          disabled: !admin,
+          title: adminOnly('install applications'),
+          onClick: () => go('app', { mode: 'install' }),
+        }),
     button('open-app', 'Open', 'key', installed ? 'btn--primary' : 'btn--light', {
       disabled: !installed,
       title: installed ? null : 'Install the application first',
@@ -412,7 +484,7 @@ function renderMarket() {
       disabled: !admin || !installed,
       title: adminOnly('uninstall applications') ?? (installed ? null : 'The application is not installed'),
       onClick: uninstall,
-    })
+    }),
   );
 
   return h(
@@ -420,12 +492,17 @@ function renderMarket() {
     { class: 'page', test: 'market-view' },
     pageHead(
       'Market',
-      h('nav', { class: 'page__tabs', 'aria-label': 'Market sections' }, h('span', { class: 'page__tab' }, 'Recommended'), h('span', { class: 'page__tab is-active', 'aria-current': 'page' }, 'Installed apps'))
+      h(
+        'nav',
+        { class: 'page__tabs', 'aria-label': 'Market sections' },
+        h('span', { class: 'page__tab' }, 'Recommended'),
+        h('span', { class: 'page__tab is-active', 'aria-current': 'page' }, 'Installed apps'),
+      ),
     ),
     h(
       'p',
       { class: 'intro muted' },
-      'Installed apps of this portal. Install the app as an administrator; switch the user at the top right to see how employees see it.'
+      'Installed apps of this portal. Install the app as an administrator; switch the user at the top right to see how employees see it.',
     ),
     h(
       'article',
@@ -438,38 +515,87 @@ function renderMarket() {
           'div',
           { class: 'app-card__title-row' },
           h('h2', { class: 'app-card__title', test: 'app-name', text: appTitle() }),
-          h('span', { class: `status status--${status.code}`, test: 'app-status', dataset: { status: status.code } }, status.label)
+          h(
+            'span',
+            { class: `status status--${status.code}`, test: 'app-status', dataset: { status: status.code } },
+            status.label,
+          ),
         ),
-        h('p', { class: 'muted' }, 'Local build · Market application with an installer, the app page and access control'),
+        h(
+          'p',
+          { class: 'muted' },
+          'Local build · Market application with an installer, the app page and access control',
+        ),
         h(
           'dl',
           { class: 'app-card__facts' },
           h('dt', null, 'User access'),
           h('dd', { test: 'access-summary', text: installed ? accessSummary() : '—' }),
           h('dt', null, 'Portal'),
-          h('dd', { text: `${S.state.portal?.host ?? ''} (member_id ${S.state.portal?.memberId ?? '—'})` })
+          h('dd', { text: `${S.state.portal?.host ?? ''} (member_id ${S.state.portal?.memberId ?? '—'})` }),
         ),
         actions,
         admin
           ? null
-          : h('p', { class: 'hint', test: 'admin-hint' }, icon('lock', 14), 'Only administrators can install applications, configure user access or uninstall them.')
-      )
-    )
+          : h(
+              'p',
+              { class: 'hint', test: 'admin-hint' },
+              icon('lock', 14),
+              'Only administrators can install applications, configure user access or uninstall them.',
+            ),
+      ),
+    ),
   );
 }
 
 function renderCompany() {
   const admin = isAdmin();
-  const list = h('tbody', { test: 'company-users' }, h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'Loading…')));
-  const deptSelect = h('select', { class: 'input', test: 'employee-department', 'aria-label': 'Department', disabled: !admin });
-  const name = h('input', { class: 'input', test: 'employee-name', placeholder: 'First name', 'aria-label': 'First name', disabled: !admin, required: true });
-  const lastName = h('input', { class: 'input', test: 'employee-last-name', placeholder: 'Last name', 'aria-label': 'Last name', disabled: !admin });
-  const submit = h('button', { type: 'submit', class: 'btn btn--success', test: 'employee-add', disabled: !admin, title: admin ? null : 'Only administrators can add employees' }, icon('plus', 18), 'Add employee');
+  const list = h(
+    'tbody',
+    { test: 'company-users' },
+    h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'Loading…')),
+  );
+  const deptSelect = h('select', {
+    class: 'input',
+    test: 'employee-department',
+    'aria-label': 'Department',
+    disabled: !admin,
+  });
+  const name = h('input', {
+    class: 'input',
+    test: 'employee-name',
+    placeholder: 'First name',
+    'aria-label': 'First name',
+    disabled: !admin,
+    required: true,
+  });
+  const lastName = h('input', {
+    class: 'input',
+    test: 'employee-last-name',
+    placeholder: 'Last name',
+    'aria-label': 'Last name',
+    disabled: !admin,
+  });
+  const submit = h(
+    'button',
+    {
+      type: 'submit',
+      class: 'btn btn--success',
+      test: 'employee-add',
+      disabled: !admin,
+      title: admin ? null : 'Only administrators can add employees',
+    },
+    icon('plus', 18),
+    'Add employee',
+  );
 
   const fill = () => {
     const departments = directory.departments();
     const previous = deptSelect.value;
-    replace(deptSelect, departments.map((d) => h('option', { value: String(d.id) }, d.name)));
+    replace(
+      deptSelect,
+      departments.map((d) => h('option', { value: String(d.id) }, d.name)),
+    );
     if (previous) deptSelect.value = previous;
     const users = directory.users().sort((a, b) => Number(a.id) - Number(b.id));
     replace(
@@ -480,12 +606,26 @@ function renderCompany() {
             h(
               'tr',
               { test: `company-user-${u.id}` },
-              h('td', null, h('span', { class: 'user-cell' }, avatar(u.name, u.id, 'sm', u.photo), h('span', { text: u.name }))),
+              h(
+                'td',
+                null,
+                h('span', { class: 'user-cell' }, avatar(u.name, u.id, 'sm', u.photo), h('span', { text: u.name })),
+              ),
               h('td', { text: u.position ?? '' }),
               h('td', { text: directory.departmentNames(u) }),
-              h('td', null, h('span', { class: `status status--${u.active === false ? 'fired' : u.type === 'extranet' ? 'extranet' : 'installed'}` }, u.active === false ? 'Fired' : u.type === 'extranet' ? 'Extranet' : 'Active'))
-            )
-          )
+              h(
+                'td',
+                null,
+                h(
+                  'span',
+                  {
+                    class: `status status--${u.active === false ? 'fired' : u.type === 'extranet' ? 'extranet' : 'installed'}`,
+                  },
+                  u.active === false ? 'Fired' : u.type === 'extranet' ? 'Extranet' : 'Active',
+                ),
+              ),
+            ),
+          ),
     );
   };
 
@@ -493,7 +633,12 @@ function renderCompany() {
     directory
       .load('')
       .then(fill)
-      .catch((err) => replace(list, h('tr', null, h('td', { colspan: '4', class: 'error-text' }, `Could not load employees: ${err.message}`))));
+      .catch((err) =>
+        replace(
+          list,
+          h('tr', null, h('td', { colspan: '4', class: 'error-text' }, `Could not load employees: ${err.message}`)),
+        ),
+      );
 
   const form = h(
     'form',
@@ -508,8 +653,15 @@ function renderCompany() {
         }
         submit.disabled = true;
         try {
-          await request('POST', '/_emulator/users', { name: name.value.trim(), lastName: lastName.value.trim(), departmentId: Number(deptSelect.value) || deptSelect.value });
-          notify('success', `${`${name.value.trim()} ${lastName.value.trim()}`.trim()} was added. Bitrix24 sends ONUSERADD to the application.`);
+          await request('POST', '/_emulator/users', {
+            name: name.value.trim(),
+            lastName: lastName.value.trim(),
+            departmentId: Number(deptSelect.value) || deptSelect.value,
+          });
+          notify(
+            'success',
+            `${`${name.value.trim()} ${lastName.value.trim()}`.trim()} was added. Bitrix24 sends ONUSERADD to the application.`,
+          );
           name.value = '';
           lastName.value = '';
           await Promise.all([load(), loadState()]);
@@ -523,7 +675,7 @@ function renderCompany() {
     name,
     lastName,
     deptSelect,
-    submit
+    submit,
   );
 
   load();
@@ -536,13 +688,31 @@ function renderCompany() {
       { class: 'card' },
       h('h2', { class: 'card__title' }, 'Invite an employee'),
       form,
-      admin ? null : h('p', { class: 'hint', test: 'admin-hint' }, icon('lock', 14), 'Only administrators can add employees.')
+      admin
+        ? null
+        : h('p', { class: 'hint', test: 'admin-hint' }, icon('lock', 14), 'Only administrators can add employees.'),
     ),
     h(
       'div',
       { class: 'card card--flush' },
-      h('table', { class: 'table' }, h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Position'), h('th', null, 'Department'), h('th', null, 'Status'))), list)
-    )
+      h(
+        'table',
+        { class: 'table' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', null, 'Name'),
+            h('th', null, 'Position'),
+            h('th', null, 'Department'),
+            h('th', null, 'Status'),
+          ),
+        ),
+        list,
+      ),
+    ),
   );
 }
 
@@ -560,7 +730,12 @@ async function openAccessSettings() {
   try {
     await request('POST', '/_emulator/access', { codes: codes.map((c) => c.id) });
     await loadState();
-    notify('success', codes.length === 0 ? 'Access settings saved: the application is available to all employees.' : `Access settings saved: ${codes.length} user(s)/department(s).`);
+    notify(
+      'success',
+      codes.length === 0
+        ? 'Access settings saved: the application is available to all employees.'
+        : `Access settings saved: ${codes.length} user(s)/department(s).`,
+    );
   } catch (err) {
     notifyError('Could not save the access settings', err);
   }
@@ -575,7 +750,10 @@ async function uninstall() {
     S.appOptions = {};
     if (answer.clean) S.userOptions.clear();
     await loadState();
-    notify('success', `${appTitle()} was deleted${answer.clean ? ' with its data' : ''}. Bitrix24 sends ONAPPUNINSTALL (CLEAN=${answer.clean ? 1 : 0}).`);
+    notify(
+      'success',
+      `${appTitle()} was deleted${answer.clean ? ' with its data' : ''}. Bitrix24 sends ONAPPUNINSTALL (CLEAN=${answer.clean ? 1 : 0}).`,
+    );
   } catch (err) {
     notifyError('Could not uninstall the application', err);
   }
@@ -596,14 +774,25 @@ function showAppShell() {
 
 function showAppError(err) {
   const code = err?.code ?? 'ERROR';
-  const text = APP_ERRORS[code] ?? (err?.status === 403 ? err.detail || APP_ERRORS.ACCESS_DENIED : err?.message ?? String(err));
+  const text =
+    APP_ERRORS[code] ?? (err?.status === 403 ? err.detail || APP_ERRORS.ACCESS_DENIED : (err?.message ?? String(err)));
   const box = $('#app-error');
   box.dataset.code = code;
   replace(
     box,
-    h('div', { class: 'app-error__icon' }, icon(code === 'NOT_FINISHED' || code === 'NOT_INSTALLED' ? 'info' : 'warning', 40)),
+    h(
+      'div',
+      { class: 'app-error__icon' },
+      icon(code === 'NOT_FINISHED' || code === 'NOT_INSTALLED' ? 'info' : 'warning', 40),
+    ),
     h('p', { class: 'app-error__text', test: 'app-error-text', text }),
-    code === 'NOT_INSTALLED' ? h('button', { type: 'button', class: 'btn btn--light', test: 'app-error-market', onClick: () => go('market') }, 'Go to Market') : null
+    code === 'NOT_INSTALLED'
+      ? h(
+          'button',
+          { type: 'button', class: 'btn btn--light', test: 'app-error-market', onClick: () => go('market') },
+          'Go to Market',
+        )
+      : null,
   );
   box.hidden = false;
   $('#app-layout').replaceChildren();
@@ -617,12 +806,18 @@ async function openApp(mode = 'open') {
   showAppShell();
   const layout = $('#app-layout');
   layout.dataset.state = 'requesting';
-  replace(layout, h('div', { class: 'app-loader', test: 'app-loader' }, h('span', { class: 'spinner' }), 'Loading the application…'));
+  replace(
+    layout,
+    h('div', { class: 'app-loader', test: 'app-loader' }, h('span', { class: 'spinner' }), 'Loading the application…'),
+  );
   try {
     const descriptor = await request('POST', mode === 'install' ? '/_emulator/install' : '/_emulator/open');
     if (seq !== S.openSeq || S.view !== 'app') return;
     if (mode === 'install') {
-      notify('success', `${appTitle()} is installed. Bitrix24 opens the application installer; it must call installFinish.`);
+      notify(
+        'success',
+        `${appTitle()} is installed. Bitrix24 opens the application installer; it must call installFinish.`,
+      );
       await loadState().catch((err) => notifyError('Could not reload the portal state', err));
       if (seq !== S.openSeq || S.view !== 'app') return;
     }
@@ -638,7 +833,9 @@ async function openApp(mode = 'open') {
 function mountFrame(descriptor) {
   const layout = $('#app-layout');
   if (!descriptor || typeof descriptor.url !== 'string' || !descriptor.frameName) {
-    showAppError(new ApiError(500, { error: 'BAD_DESCRIPTOR', message: 'The emulator answered /open without url or frameName' }));
+    showAppError(
+      new ApiError(500, { error: 'BAD_DESCRIPTOR', message: 'The emulator answered /open without url or frameName' }),
+    );
     return;
   }
   const query = descriptor.query ?? {};
@@ -649,7 +846,8 @@ function mountFrame(descriptor) {
     showAppError(new ApiError(500, { error: 'BAD_DESCRIPTOR', message: `Invalid application URL: ${descriptor.url}` }));
     return;
   }
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value === null || value === undefined ? '' : String(value));
+  for (const [key, value] of Object.entries(query))
+    url.searchParams.set(key, value === null || value === undefined ? '' : String(value));
   const frameName = String(descriptor.frameName);
   const appSid = String(query.APP_SID ?? frameName.split('|')[2] ?? '');
   const initData = { ...(descriptor.initData ?? {}) };
@@ -663,8 +861,20 @@ function mountFrame(descriptor) {
     dataset: { appSid, mode: install ? 'install' : 'app' },
     style: { height: `${INITIAL_FRAME_HEIGHT}px` },
   });
-  const loader = h('div', { class: 'app-loader app-loader--overlay', test: 'app-loader' }, h('span', { class: 'spinner' }), 'Loading the application…');
-  const form = h('form', { method: 'POST', action: url.href, target: frameName, hidden: true, test: 'app-form', 'aria-hidden': 'true' });
+  const loader = h(
+    'div',
+    { class: 'app-loader app-loader--overlay', test: 'app-loader' },
+    h('span', { class: 'spinner' }),
+    'Loading the application…',
+  );
+  const form = h('form', {
+    method: 'POST',
+    action: url.href,
+    target: frameName,
+    hidden: true,
+    test: 'app-form',
+    'aria-hidden': 'true',
+  });
   for (const [key, value] of Object.entries(descriptor.body ?? {})) {
     if (value === undefined) continue;
     const text = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -704,13 +914,18 @@ function mountFrame(descriptor) {
   if (portalOrigin !== location.origin) {
     notify(
       'warning',
-      `The frame name says the portal is ${portalOrigin}, but this page is ${location.origin}: the SDK in the frame posts its messages to ${portalOrigin}, so the browser drops them. Open the portal at ${portalOrigin}/.`
+      `The frame name says the portal is ${portalOrigin}, but this page is ${location.origin}: the SDK in the frame posts its messages to ${portalOrigin}, so the browser drops them. Open the portal at ${portalOrigin}/.`,
     );
     logEntry('warn', 'open', `portal origin mismatch: frame expects ${portalOrigin}, page is ${location.origin}`);
   }
-  if (frameSid !== undefined && frameSid !== appSid) logEntry('warn', 'open', 'APP_SID in the query differs from the one in the frame name');
+  if (frameSid !== undefined && frameSid !== appSid)
+    logEntry('warn', 'open', 'APP_SID in the query differs from the one in the frame name');
 
-  logEntry('info', install ? 'open installer' : 'open app', `POST ${url.origin}${url.pathname} · PLACEMENT=${descriptor.body?.PLACEMENT ?? initData.PLACEMENT ?? 'DEFAULT'}`);
+  logEntry(
+    'info',
+    install ? 'open installer' : 'open app',
+    `POST ${url.origin}${url.pathname} · PLACEMENT=${descriptor.body?.PLACEMENT ?? initData.PLACEMENT ?? 'DEFAULT'}`,
+  );
   form.submit();
 }
 
@@ -738,8 +953,12 @@ function showClosedApp() {
       'div',
       { class: 'app-closed', test: 'app-closed' },
       h('p', null, 'The application closed itself (closeApplication).'),
-      h('button', { type: 'button', class: 'btn btn--primary', test: 'app-reopen', onClick: () => go('app', { force: true }) }, 'Open again')
-    )
+      h(
+        'button',
+        { type: 'button', class: 'btn btn--primary', test: 'app-reopen', onClick: () => go('app', { force: true }) },
+        'Open again',
+      ),
+    ),
   );
 }
 
@@ -779,7 +998,17 @@ function isMultiple(mult) {
   return mult === true || mult === 1 || mult === '1' || mult === 'Y' || mult === 'true';
 }
 
-const NOT_EMULATED = new Set(['openApplication', 'openPath', 'imCallTo', 'imPhoneTo', 'imOpenMessenger', 'imOpenHistory', 'selectCRM', 'showAppForm', 'placementBindEvent']);
+const NOT_EMULATED = new Set([
+  'openApplication',
+  'openPath',
+  'imCallTo',
+  'imPhoneTo',
+  'imOpenMessenger',
+  'imOpenHistory',
+  'selectCRM',
+  'showAppForm',
+  'placementBindEvent',
+]);
 
 /**
  * Handlers get (session, params, reply, message). reply(result, logText?) posts
@@ -790,7 +1019,7 @@ const HANDLERS = {
     const data = initDataFor(session);
     reply(
       data,
-      `INSTALL=${data.INSTALL}, FIRST_RUN=${data.FIRST_RUN}, IS_ADMIN=${data.IS_ADMIN}, PLACEMENT=${data.PLACEMENT}, LANG=${data.LANG}, DOMAIN=${data.DOMAIN} (tokens hidden)`
+      `INSTALL=${data.INSTALL}, FIRST_RUN=${data.FIRST_RUN}, IS_ADMIN=${data.IS_ADMIN}, PLACEMENT=${data.PLACEMENT}, LANG=${data.LANG}, DOMAIN=${data.DOMAIN} (tokens hidden)`,
     );
     // Bitrix24 reports FIRST_RUN only to the first getInitData of a page.
     session.initData.FIRST_RUN = false;
@@ -835,7 +1064,10 @@ const HANDLERS = {
     session.initData.AUTH_ID = tokens.AUTH_ID;
     session.initData.REFRESH_ID = tokens.REFRESH_ID;
     session.initData.AUTH_EXPIRES = tokens.AUTH_EXPIRES;
-    reply({ AUTH_ID: tokens.AUTH_ID, AUTH_EXPIRES: tokens.AUTH_EXPIRES, REFRESH_ID: tokens.REFRESH_ID }, `new tokens issued, AUTH_EXPIRES=${tokens.AUTH_EXPIRES}`);
+    reply(
+      { AUTH_ID: tokens.AUTH_ID, AUTH_EXPIRES: tokens.AUTH_EXPIRES, REFRESH_ID: tokens.REFRESH_ID },
+      `new tokens issued, AUTH_EXPIRES=${tokens.AUTH_EXPIRES}`,
+    );
   },
 
   resizeWindow(session, params, reply) {
@@ -906,12 +1138,17 @@ const HANDLERS = {
       return;
     }
     const selected = users.map(toSelectedUser);
-    reply(multiple ? selected : selected[0] ?? null, selected.map((u) => `U${u.id}`).join(', ') || '(none)');
+    reply(multiple ? selected : (selected[0] ?? null), selected.map((u) => `U${u.id}`).join(', ') || '(none)');
   },
 
   async selectAccess(session, params, reply) {
     const blocked = Array.isArray(params) ? params : Array.isArray(params?.value) ? params.value : [];
-    const result = await chooseAccess({ directory, mode: 'select', blocked, onOpen: (modal) => session.dialogs.add(modal) });
+    const result = await chooseAccess({
+      directory,
+      mode: 'select',
+      blocked,
+      onOpen: (modal) => session.dialogs.add(modal),
+    });
     if (S.session !== session) return;
     if (result === null) {
       if (SILENT_CANCEL) logEntry('info', 'selectAccess', 'cancelled (no answer, ?cancel=silent)');
@@ -1012,9 +1249,14 @@ async function boot() {
           h('div', { class: 'empty-state__icon' }, icon('warning', 40)),
           h('p', { class: 'empty-state__title' }, 'The portal state could not be loaded'),
           h('p', { class: 'muted', text: err.message }),
-          h('button', { type: 'button', class: 'btn btn--primary', test: 'retry', onClick: () => location.reload() }, icon('reload', 18), 'Retry')
-        )
-      )
+          h(
+            'button',
+            { type: 'button', class: 'btn btn--primary', test: 'retry', onClick: () => location.reload() },
+            icon('reload', 18),
+            'Retry',
+          ),
+        ),
+      ),
     );
     return;
   }
@@ -1024,7 +1266,8 @@ async function boot() {
 // Debug/test hook: the protocol log as plain data (no tokens) and the current frame.
 window.portalEmulator = Object.freeze({
   log: () => S.log.map((entry) => ({ ...entry, time: entry.time.toISOString() })),
-  frame: () => (S.session ? { appSid: S.session.appSid, appOrigin: S.session.appOrigin, install: S.session.install } : null),
+  frame: () =>
+    S.session ? { appSid: S.session.appSid, appOrigin: S.session.appOrigin, install: S.session.install } : null,
   reloadState: () => loadState(),
 });
 

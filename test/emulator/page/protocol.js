@@ -13,7 +13,8 @@
 
 /**
  * Parses a message posted by the app frame. Returns null for anything that is not a B24Frame command.
- * @returns {{ command: string, params: any, rawParams: string, callback: string, appSid: string, isObject: boolean } | null}
+ * @returns {{ command: string, params: any, rawParams: string, callback: string, appSid: string, isObject: boolean } |
+ * null}
  */
 export function parseFrameMessage(data) {
   if (data && typeof data === 'object' && !Array.isArray(data)) {
@@ -78,7 +79,8 @@ export function redact(value, depth = 0) {
 
 /** A short one-line, redacted description of a value for the log panel. */
 export function summarize(value, max = 160) {
-  if (value === undefined || value === '' || (value && typeof value === 'object' && Object.keys(value).length === 0)) return '';
+  if (value === undefined || value === '' || (value && typeof value === 'object' && Object.keys(value).length === 0))
+    return '';
   let text;
   try {
     text = typeof value === 'string' ? value : JSON.stringify(redact(value));

@@ -6,10 +6,42 @@ import { RestError } from './errors.js';
 
 /** Scopes a portal knows (`scope { full: true }`). */
 const ALL_SCOPES = [
-  'app', 'bizproc', 'calendar', 'call', 'catalog', 'crm', 'department', 'disk', 'entity', 'humanresources', 'im',
-  'imbot', 'imopenlines', 'intranet', 'landing', 'lists', 'log', 'mailservice', 'main', 'messageservice',
-  'mobile', 'placement', 'pull', 'sale', 'socialnetwork', 'sonet_group', 'task', 'tasks_extended', 'telephony',
-  'timeman', 'user', 'user_basic', 'user_brief', 'user.userfield', 'userconsent', 'userfieldconfig',
+  'app',
+  'bizproc',
+  'calendar',
+  'call',
+  'catalog',
+  'crm',
+  'department',
+  'disk',
+  'entity',
+  'humanresources',
+  'im',
+  'imbot',
+  'imopenlines',
+  'intranet',
+  'landing',
+  'lists',
+  'log',
+  'mailservice',
+  'main',
+  'messageservice',
+  'mobile',
+  'placement',
+  'pull',
+  'sale',
+  'socialnetwork',
+  'sonet_group',
+  'task',
+  'tasks_extended',
+  'telephony',
+  'timeman',
+  'user',
+  'user_basic',
+  'user_brief',
+  'user.userfield',
+  'userconsent',
+  'userfieldconfig',
 ];
 
 /**
@@ -38,7 +70,9 @@ export const appMethods: Record<string, MethodDefinition> = {
   },
   scope: {
     scopes: [],
-    handler: ({ portal }, params) => ({ result: phpBool(param(params, 'full')) ? [...ALL_SCOPES] : [...portal.scopes] }),
+    handler: ({ portal }, params) => ({
+      result: phpBool(param(params, 'full')) ? [...ALL_SCOPES] : [...portal.scopes],
+    }),
   },
   'access.name': {
     scopes: [],
@@ -46,7 +80,9 @@ export const appMethods: Record<string, MethodDefinition> = {
     handler: ({ portal }, params) => {
       const access = param(params, 'ACCESS');
       if (!Array.isArray(access) && !isRecord(access)) return { result: false };
-      const codes = listOf(access).map(text).filter((code): code is string => code !== undefined);
+      const codes = listOf(access)
+        .map(text)
+        .filter((code): code is string => code !== undefined);
       if (codes.length === 0) return { result: false };
       const names: Record<string, AccessName> = {};
       for (const code of codes) {

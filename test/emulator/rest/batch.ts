@@ -6,17 +6,26 @@ import type { CallOutcome, MethodContext, MethodDefinition, MethodOutput } from 
 /** `BATCH_MAX_LENGTH` of the rest module. */
 export const BATCH_MAX_LENGTH = 50;
 
-/** Results so far, by the names references use: `$result[key]…`, `$next[key]`, `$total[key]`, `$time[key]`, `$error[key]`. */
+/**
+ * Results so far, by the names references use: `$result[key]…`, `$next[key]`, `$total[key]`, `$time[key]`,
+ * `$error[key]`.
+ */
 type BatchState = Record<'result' | 'next' | 'total' | 'time' | 'error', Map<string, unknown>>;
 
 function stateMap(state: BatchState, name: string): Map<string, unknown> | undefined {
   switch (name.toLowerCase()) {
-    case 'result': return state.result;
-    case 'next': return state.next;
-    case 'total': return state.total;
-    case 'time': return state.time;
-    case 'error': return state.error;
-    default: return undefined;
+    case 'result':
+      return state.result;
+    case 'next':
+      return state.next;
+    case 'total':
+      return state.total;
+    case 'time':
+      return state.time;
+    case 'error':
+      return state.error;
+    default:
+      return undefined;
   }
 }
 
@@ -98,7 +107,12 @@ function batch(context: MethodContext, params: Params): MethodOutput {
       const resolved = resolveStructure(parsed, state);
       outcome = context.call(method, isRecord(resolved) ? resolved : {});
     } else {
-      outcome = { ok: false, status: 400, error: 'ERROR_BATCH_LENGTH_EXCEEDED', description: 'Max batch length exceeded' };
+      outcome = {
+        ok: false,
+        status: 400,
+        error: 'ERROR_BATCH_LENGTH_EXCEEDED',
+        description: 'Max batch length exceeded',
+      };
     }
     record(state, key, outcome);
     if (!outcome.ok && halt) break;

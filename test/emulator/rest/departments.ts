@@ -7,13 +7,19 @@ const FIELDS = ['ID', 'NAME', 'SORT', 'PARENT', 'UF_HEAD'];
 
 function field(department: Department, name: string): FieldValue {
   switch (name) {
-    case 'ID': return { kind: 'number', value: department.id };
-    case 'NAME': return { kind: 'string', value: department.name };
-    case 'SORT': return { kind: 'number', value: department.sort };
+    case 'ID':
+      return { kind: 'number', value: department.id };
+    case 'NAME':
+      return { kind: 'string', value: department.name };
+    case 'SORT':
+      return { kind: 'number', value: department.sort };
     // iblock's SECTION_ID filter: 0 selects top-level sections.
-    case 'PARENT': return { kind: 'number', value: department.parent ?? 0 };
-    case 'UF_HEAD': return { kind: 'number', value: department.head };
-    default: return { kind: 'string', value: null };
+    case 'PARENT':
+      return { kind: 'number', value: department.parent ?? 0 };
+    case 'UF_HEAD':
+      return { kind: 'number', value: department.head };
+    default:
+      return { kind: 'string', value: null };
   }
 }
 
@@ -47,7 +53,7 @@ function departmentGet(source: DepartmentSource, params: Params): MethodOutput {
     if (!(name in query)) continue;
     const raw = query[name];
     const value = name === 'NAME' ? raw : isPhpArray(raw) ? listOf(raw).map(phpInt) : phpInt(raw);
-    conditions.push({ name, value: name === 'NAME' ? text(value) ?? '' : value });
+    conditions.push({ name, value: name === 'NAME' ? (text(value) ?? '') : value });
   }
 
   let list = [...source.tree];
@@ -55,14 +61,22 @@ function departmentGet(source: DepartmentSource, params: Params): MethodOutput {
     const direction = descending ? -1 : 1;
     list.sort((a, b) => direction * compareFields(field(a, sortField), field(b, sortField)) || a.id - b.id);
   }
-  list = list.filter((department) => conditions.every((condition) => matches(field(department, condition.name), '', condition.value)));
+  list = list.filter((department) =>
+    conditions.every((condition) => matches(field(department, condition.name), '', condition.value)),
+  );
 
   const start = readStart(params);
-  if (start < 0) return { result: list.slice(0, PAGE_SIZE).map(restDepartment), total: 0, rows: Math.min(PAGE_SIZE, list.length) };
+  if (start < 0)
+    return { result: list.slice(0, PAGE_SIZE).map(restDepartment), total: 0, rows: Math.min(PAGE_SIZE, list.length) };
   const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
   const page = Math.min(Math.floor(start / PAGE_SIZE), pages - 1);
   const rows = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  const output: MethodOutput = { result: rows.map(restDepartment), total: list.length, rows: rows.length, counted: list.length };
+  const output: MethodOutput = {
+    result: rows.map(restDepartment),
+    total: list.length,
+    rows: rows.length,
+    counted: list.length,
+  };
   if (page + 1 < pages) output.next = (page + 1) * PAGE_SIZE;
   return output;
 }
@@ -79,6 +93,8 @@ export const departmentMethods: Record<string, MethodDefinition> = {
   },
   'department.fields': {
     scopes: ['department'],
-    handler: () => ({ result: { ID: 'ID', NAME: 'Department', SORT: 'Sorting', PARENT: 'Parent department', UF_HEAD: 'Supervisor' } }),
+    handler: () => ({
+      result: { ID: 'ID', NAME: 'Department', SORT: 'Sorting', PARENT: 'Parent department', UF_HEAD: 'Supervisor' },
+    }),
   },
 };

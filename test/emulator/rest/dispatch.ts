@@ -20,7 +20,13 @@ function failure(portal: Portal, error: RestError): CallOutcome {
  * the HTTP layer, once per request.
  * @see https://apidocs.bitrix24.com/api-reference/common/system-errors.html
  */
-export function callMethod(portal: Portal, rawMethod: string, params: Params, token: string | undefined, inBatch = false): CallOutcome {
+export function callMethod(
+  portal: Portal,
+  rawMethod: string,
+  params: Params,
+  token: string | undefined,
+  inBatch = false,
+): CallOutcome {
   const method = rawMethod.toLowerCase().replace(/\.json$/, '');
   portal.counters.restCalls++;
   bump(portal.counters.byMethod, method);
@@ -38,7 +44,8 @@ export function callMethod(portal: Portal, rawMethod: string, params: Params, to
     const user = portal.directory.user(grant.userId);
     if (user === undefined || !user.active) throw restErrors.authorizationError();
     if (!portal.userHasAppAccess(user)) throw restErrors.userAccessError();
-    if (definition.adminOnly && !user.admin) throw restErrors.accessDenied('Access denied! Application administrator rights required');
+    if (definition.adminOnly && !user.admin)
+      throw restErrors.accessDenied('Access denied! Application administrator rights required');
     const operated = portal.operating !== null && !definition.skipOperating;
     if (operated && portal.operating?.isBlocked(method)) throw restErrors.operatingLimit();
 
@@ -53,7 +60,9 @@ export function callMethod(portal: Portal, rawMethod: string, params: Params, to
     const cost = portal.operatingCost;
     const seconds = definition.skipOperating
       ? 0
-      : cost.perCallSeconds + (output.rows ?? 0) * cost.perRowSeconds + (output.counted ?? 0) * cost.perCountedRowSeconds;
+      : cost.perCallSeconds +
+        (output.rows ?? 0) * cost.perRowSeconds +
+        (output.counted ?? 0) * cost.perCountedRowSeconds;
     if (operated) portal.operating?.add(method, seconds);
     const outcome: CallOutcome = { ok: true, result: output.result, time: timeBlock(portal, method, started, seconds) };
     if (output.total !== undefined) outcome.total = output.total;

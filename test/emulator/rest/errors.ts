@@ -19,7 +19,11 @@ export const restErrors = {
   noAuth: () => new RestError(401, 'NO_AUTH_FOUND', 'Wrong authorization data'),
   expiredToken: () => new RestError(401, 'expired_token', 'The access token provided has expired.'),
   insufficientScope: () =>
-    new RestError(403, 'insufficient_scope', 'The request requires higher privileges than provided by the access token'),
+    new RestError(
+      403,
+      'insufficient_scope',
+      'The request requires higher privileges than provided by the access token',
+    ),
   authorizationError: () => new RestError(401, 'authorization_error', 'Unable to authorize user'),
   userAccessError: () => new RestError(403, 'user_access_error', 'The user does not have access to the application.'),
   methodNotFound: () => new RestError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'),

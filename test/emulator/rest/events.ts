@@ -39,9 +39,12 @@ export const eventMethods: Record<string, MethodDefinition> = {
       const offline = text(query['EVENT_TYPE'])?.toLowerCase() === 'offline';
       const handler = offline ? '' : required(query, 'handler');
       const authType = query['AUTH_TYPE'] === undefined ? 0 : phpInt(query['AUTH_TYPE']);
-      if (!user.admin && offline) throw restErrors.accessDenied('Access denied! Offline events binding requires administrator access rights');
+      if (!user.admin && offline)
+        throw restErrors.accessDenied('Access denied! Offline events binding requires administrator access rights');
       if (!user.admin && authType !== 0 && authType !== user.id) {
-        throw restErrors.accessDenied('Access denied! Event binding with AUTH_TYPE requires administrator access rights');
+        throw restErrors.accessDenied(
+          'Access denied! Event binding with AUTH_TYPE requires administrator access rights',
+        );
       }
       const needs = bindableEvents(portal).get(event);
       if (needs === undefined || (needs.length > 0 && !portal.hasScope(...needs))) {
@@ -49,7 +52,15 @@ export const eventMethods: Record<string, MethodDefinition> = {
       }
       const owner = user.admin ? authType : user.id;
       const bindings = portal.installation.events;
-      if (bindings.some((binding) => binding.event === event && binding.handler === handler && binding.authType === owner && binding.offline === offline)) {
+      if (
+        bindings.some(
+          (binding) =>
+            binding.event === event &&
+            binding.handler === handler &&
+            binding.authType === owner &&
+            binding.offline === offline,
+        )
+      ) {
         throw new RestError(400, 'ERROR_CORE', 'Unable to set event handler: Handler already binded');
       }
       bindings.push({ id: portal.nextBindingId(), event, handler, authType: owner, offline, ownerId: user.id });

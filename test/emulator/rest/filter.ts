@@ -109,6 +109,7 @@ export function compareFields(a: FieldValue, b: FieldValue): number {
   if (left === right) return 0;
   if (left === null) return -1;
   if (right === null) return 1;
-  if (typeof left === 'string' && typeof right === 'string') return left.localeCompare(right, 'en', { sensitivity: 'base' });
+  if (typeof left === 'string' && typeof right === 'string')
+    return left.localeCompare(right, 'en', { sensitivity: 'base' });
   return left < right ? -1 : 1;
 }

@@ -27,7 +27,8 @@ export function listOf(value: unknown): unknown[] {
 
 /** PHP `(bool)`: false for false, 0, "0", "", null and empty arrays. */
 export function phpBool(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === '0') return false;
+  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === '0')
+    return false;
   if (Array.isArray(value)) return value.length > 0;
   if (isRecord(value)) return Object.keys(value).length > 0;
   return true;

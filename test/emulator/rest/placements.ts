@@ -23,7 +23,11 @@ function langAll(raw: unknown, title: string, lang: string): PlacementBinding['l
   if (isRecord(raw)) {
     for (const [code, value] of Object.entries(raw)) {
       const entry = isRecord(value) ? upperKeys(value) : {};
-      out[code] = { TITLE: text(entry['TITLE']) ?? '', DESCRIPTION: text(entry['DESCRIPTION']) ?? '', GROUP_NAME: text(entry['GROUP_NAME']) ?? '' };
+      out[code] = {
+        TITLE: text(entry['TITLE']) ?? '',
+        DESCRIPTION: text(entry['DESCRIPTION']) ?? '',
+        GROUP_NAME: text(entry['GROUP_NAME']) ?? '',
+      };
     }
   }
   if (Object.keys(out).length === 0) out[lang] = { TITLE: title, DESCRIPTION: '', GROUP_NAME: '' };
@@ -92,7 +96,9 @@ export const placementMethods: Record<string, MethodDefinition> = {
       if (placement === '') throw restErrors.argument('PLACEMENT');
       const handler = text(query['HANDLER']);
       const before = portal.installation.placements;
-      const kept = before.filter((binding) => !(binding.placement === placement && (handler === undefined || binding.handler === handler)));
+      const kept = before.filter(
+        (binding) => !(binding.placement === placement && (handler === undefined || binding.handler === handler)),
+      );
       portal.installation.placements = kept;
       return { result: { count: before.length - kept.length } };
     },
@@ -100,7 +106,9 @@ export const placementMethods: Record<string, MethodDefinition> = {
   'placement.list': {
     scopes: ['placement'],
     handler: ({ portal }) => ({
-      result: [...PLACEMENTS].filter(([, scope]) => scope === undefined || portal.hasScope(scope)).map(([code]) => code),
+      result: [...PLACEMENTS]
+        .filter(([, scope]) => scope === undefined || portal.hasScope(scope))
+        .map(([code]) => code),
     }),
   },
 };

@@ -13,17 +13,28 @@ function flag(value: boolean): string {
 
 function field(group: WorkGroup, name: string): FieldValue {
   switch (name) {
-    case 'ID': return { kind: 'number', value: group.id };
-    case 'NAME': return { kind: 'string', value: group.name };
-    case 'OWNER_ID': return { kind: 'number', value: group.ownerId };
-    case 'ACTIVE': return { kind: 'string', value: 'Y' };
-    case 'VISIBLE': return { kind: 'string', value: flag(group.visible) };
-    case 'OPENED': return { kind: 'string', value: flag(group.opened) };
-    case 'CLOSED': return { kind: 'string', value: flag(group.closed) };
-    case 'PROJECT': return { kind: 'string', value: flag(group.project) };
-    case 'IS_EXTRANET': return { kind: 'string', value: flag(group.extranet) };
-    case 'DATE_CREATE': return { kind: 'date', value: group.createdAt };
-    default: return { kind: 'string', value: null };
+    case 'ID':
+      return { kind: 'number', value: group.id };
+    case 'NAME':
+      return { kind: 'string', value: group.name };
+    case 'OWNER_ID':
+      return { kind: 'number', value: group.ownerId };
+    case 'ACTIVE':
+      return { kind: 'string', value: 'Y' };
+    case 'VISIBLE':
+      return { kind: 'string', value: flag(group.visible) };
+    case 'OPENED':
+      return { kind: 'string', value: flag(group.opened) };
+    case 'CLOSED':
+      return { kind: 'string', value: flag(group.closed) };
+    case 'PROJECT':
+      return { kind: 'string', value: flag(group.project) };
+    case 'IS_EXTRANET':
+      return { kind: 'string', value: flag(group.extranet) };
+    case 'DATE_CREATE':
+      return { kind: 'date', value: group.createdAt };
+    default:
+      return { kind: 'string', value: null };
   }
 }
 
@@ -69,7 +80,9 @@ function sonetGroupGet({ portal, user }: MethodContext, params: Params): MethodO
   const order = isRecord(query['ORDER']) ? Object.entries(upperKeys(query['ORDER'])) : defaultOrder;
   const list = portal.directory.groups
     .filter((group) => seeAll || group.visible || mine.has(group.id))
-    .filter((group) => conditions.every((condition) => matches(field(group, condition.field), condition.op, condition.value)))
+    .filter((group) =>
+      conditions.every((condition) => matches(field(group, condition.field), condition.op, condition.value)),
+    )
     .sort((a, b) => {
       for (const [name, direction] of order) {
         const sign = text(direction)?.toUpperCase() === 'DESC' ? -1 : 1;
@@ -82,7 +95,12 @@ function sonetGroupGet({ portal, user }: MethodContext, params: Params): MethodO
   const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
   const page = Math.min(Math.floor(start / PAGE_SIZE), pages - 1);
   const rows = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  const output: MethodOutput = { result: rows.map(restGroup), total: list.length, rows: rows.length, counted: list.length };
+  const output: MethodOutput = {
+    result: rows.map(restGroup),
+    total: list.length,
+    rows: rows.length,
+    counted: list.length,
+  };
   if (page + 1 < pages) output.next = (page + 1) * PAGE_SIZE;
   return output;
 }

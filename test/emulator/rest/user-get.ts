@@ -1,7 +1,17 @@
 import type { CompanyUser } from '../company.js';
 import type { Directory } from '../directory.js';
 import { compareFields, isKnownOperator, matches, splitFilterKey, type Condition } from './filter.js';
-import { isPhpArray, isRecord, listOf, PAGE_SIZE, phpBool, phpInt, readStart, upperKeys, type Params } from './params.js';
+import {
+  isPhpArray,
+  isRecord,
+  listOf,
+  PAGE_SIZE,
+  phpBool,
+  phpInt,
+  readStart,
+  upperKeys,
+  type Params,
+} from './params.js';
 import type { MethodContext, MethodOutput } from './types.js';
 import { allowedUserFields, restUser, userField } from './user-fields.js';
 
@@ -122,7 +132,11 @@ export function userGet(context: MethodContext, params: Params): MethodOutput {
     }
   }
 
-  const output: MethodOutput = { result: rows.map((user) => restUser(portal, user, fields)), rows: rows.length, counted: counting ? matched : 0 };
+  const output: MethodOutput = {
+    result: rows.map((user) => restUser(portal, user, fields)),
+    rows: rows.length,
+    counted: counting ? matched : 0,
+  };
   // Totals are only attached to a non-empty page.
   if (rows.length > 0) {
     output.total = counting ? matched : 0;

@@ -31,8 +31,20 @@ export function securedPortal(name: string): TestPortal {
 }
 
 /** A session token for `userId` of `portal`, as POST /app would mint it; registered as a secret. */
-export async function sessionFor(h: Harness, portal: TestPortal, user: { userId: string; isAdmin: boolean | null; name?: string }): Promise<string> {
-  return secret(await h.services.sessions.issue({ memberId: portal.memberId, userId: user.userId, isAdmin: user.isAdmin, lang: 'en', name: user.name ?? `User ${user.userId}` }));
+export async function sessionFor(
+  h: Harness,
+  portal: TestPortal,
+  user: { userId: string; isAdmin: boolean | null; name?: string },
+): Promise<string> {
+  return secret(
+    await h.services.sessions.issue({
+      memberId: portal.memberId,
+      userId: user.userId,
+      isAdmin: user.isAdmin,
+      lang: 'en',
+      name: user.name ?? `User ${user.userId}`,
+    }),
+  );
 }
 
 const served: { close(): Promise<void> }[] = [];

@@ -3,10 +3,22 @@ import { bootstrapOf, type TestPortal } from '../../support/harness.js';
 import { secret } from './log-scan.js';
 
 /** The app frame POST Bitrix24 sends when `portal`'s user opens Keycard with `userToken`. */
-export function frameRequest(portal: TestPortal, userToken: string, overrides: { query?: Record<string, string>; body?: Record<string, string> } = {}) {
+export function frameRequest(
+  portal: TestPortal,
+  userToken: string,
+  overrides: { query?: Record<string, string>; body?: Record<string, string> } = {},
+) {
   return {
     query: { DOMAIN: portal.host, PROTOCOL: '1', LANG: 'en', APP_SID: 'sid', ...overrides.query },
-    body: { AUTH_ID: userToken, AUTH_EXPIRES: '3600', REFRESH_ID: `${userToken}-refresh`, member_id: portal.memberId, status: 'F', PLACEMENT: 'DEFAULT', ...overrides.body },
+    body: {
+      AUTH_ID: userToken,
+      AUTH_EXPIRES: '3600',
+      REFRESH_ID: `${userToken}-refresh`,
+      member_id: portal.memberId,
+      status: 'F',
+      PLACEMENT: 'DEFAULT',
+      ...overrides.body,
+    },
   };
 }
 
@@ -20,7 +32,8 @@ interface FrameResponse {
 /** The sources of the one `frame-ancestors` directive of the one CSP header, in order. */
 export function frameAncestors(res: FrameResponse): string[] {
   const header = res.headers['content-security-policy'];
-  if (typeof header !== 'string') throw new Error(`expected exactly one Content-Security-Policy header, got ${JSON.stringify(header)}`);
+  if (typeof header !== 'string')
+    throw new Error(`expected exactly one Content-Security-Policy header, got ${JSON.stringify(header)}`);
   const directives = header.split(';').map((directive) => directive.trim().split(/\s+/));
   const found = directives.filter(([name]) => name === 'frame-ancestors');
   expect(found, header).toHaveLength(1);

@@ -18,7 +18,10 @@ export async function listen(app: http.RequestListener) {
   return {
     port,
     request: supertest(server),
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error)))),
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((error) => (error === undefined ? resolve() : reject(error))),
+      ),
   };
 }
 
@@ -31,11 +34,16 @@ interface RequestShape {
 }
 
 function describeRequest(...shapes: (RequestShape | undefined)[]): { hostname: string; port: number; text: string } {
-  const pick = (key: keyof RequestShape) => shapes.map((shape) => shape?.[key]).find((value) => value !== undefined && value !== null && value !== '');
+  const pick = (key: keyof RequestShape) =>
+    shapes.map((shape) => shape?.[key]).find((value) => value !== undefined && value !== null && value !== '');
   const host = String(pick('host') ?? '');
   const hostname = String(pick('hostname') ?? host.replace(/:\d+$/, ''));
   const port = Number(pick('port') ?? /:(\d+)$/.exec(host)?.[1] ?? 0);
-  return { hostname, port, text: `${String(pick('method') ?? '?')} ${host === '' ? hostname : host}${String(pick('path') ?? '')}` };
+  return {
+    hostname,
+    port,
+    text: `${String(pick('method') ?? '?')} ${host === '' ? hostname : host}${String(pick('path') ?? '')}`,
+  };
 }
 
 /**
@@ -68,9 +76,17 @@ export interface RawResponse {
  * Sends exactly these bytes (supertest would JSON-encode a Buffer sent as application/json, and fetch refuses
  * a body on GET): for bodies that must reach the app's parsers unchanged.
  */
-export function rawRequest(url: string, options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body, 'utf8');
+    const payload =
+      options.body === undefined
+        ? undefined
+        : Buffer.isBuffer(options.body)
+          ? options.body
+          : Buffer.from(options.body, 'utf8');
     const request = http.request(`${url}${options.path}`, {
       method: options.method,
       headers: { ...options.headers, ...(payload === undefined ? {} : { 'content-length': String(payload.length) }) },
@@ -82,7 +98,10 @@ export function rawRequest(url: string, options: { method: string; path: string;
       response.on('error', reject);
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const type = String(response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+        const type =
+          String(response.headers['content-type'] ?? '')
+            .split(';')[0]
+            ?.trim() ?? '';
         let body: unknown;
         try {
           body = type === 'application/json' ? JSON.parse(text) : undefined;
