@@ -1,4 +1,4 @@
-import { accessCodes } from '../directory/queries.js';
+import { accessCodes } from '../directory/user-codes.js';
 import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang, Manifest } from '../manifest.js';
 import { buildIndex, type AccessIndex } from './access-index.js';

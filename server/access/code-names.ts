@@ -1,3 +1,4 @@
+import { parseAccessCode, type CodeKind, type GroupRole } from '../../common/access-codes.js';
 import { fullName } from '../directory/queries.js';
 import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang } from '../manifest.js';
@@ -5,39 +6,38 @@ import type { Lang } from '../manifest.js';
 /** What an access code stands for, for people: the UI and the audit log show these instead of `DR12`. */
 export interface CodeName {
   title: string;
-  kind: 'user' | 'department' | 'departmentTree' | 'group' | 'allUsers' | 'unknown';
+  kind: CodeKind;
   /** Workgroup codes only: owner (A), moderators (E), members (K); absent = every member. */
-  groupRole?: 'A' | 'E' | 'K';
+  groupRole?: GroupRole;
 }
 
 const ALL_USERS: Record<Lang, string> = { en: 'All authorized users', ru: 'Все авторизованные пользователи' };
 
 /** The name of one access code from the mirror; codes naming nothing mirrored come back as `unknown`. */
 export function codeName(snapshot: DirectorySnapshot, code: string, lang: Lang): CodeName {
-  if (code === 'AU') return { title: ALL_USERS[lang], kind: 'allUsers' };
-  const match = /^(U|DR|D|SG)(\d+)(?:_([AEK]))?$/.exec(code);
-  const id = Number(match?.[2]);
-  switch (match?.[1]) {
-    case 'U': {
-      const user = snapshot.users.get(id);
-      return user === undefined ? { title: code, kind: 'unknown' } : { title: fullName(user), kind: 'user' };
+  const parsed = parseAccessCode(code);
+  const unknown: CodeName = { title: code, kind: 'unknown' };
+  switch (parsed?.kind) {
+    case 'allUsers':
+      return { title: ALL_USERS[lang], kind: 'allUsers' };
+    case 'user': {
+      const user = snapshot.users.get(parsed.id);
+      return user === undefined ? unknown : { title: fullName(user), kind: 'user' };
     }
-    case 'D':
-    case 'DR': {
-      const department = snapshot.departments.get(id);
-      if (department === undefined) return { title: code, kind: 'unknown' };
-      return { title: department.name, kind: match[1] === 'D' ? 'department' : 'departmentTree' };
+    case 'department':
+    case 'departmentTree': {
+      const department = snapshot.departments.get(parsed.id);
+      return department === undefined ? unknown : { title: department.name, kind: parsed.kind };
     }
-    case 'SG': {
-      const group = snapshot.groups.get(id);
-      if (group === undefined) return { title: code, kind: 'unknown' };
-      const role = match[3];
-      return role === 'A' || role === 'E' || role === 'K'
-        ? { title: group.name, kind: 'group', groupRole: role }
-        : { title: group.name, kind: 'group' };
+    case 'group': {
+      const group = snapshot.groups.get(parsed.id);
+      if (group === undefined) return unknown;
+      return parsed.groupRole === undefined
+        ? { title: group.name, kind: 'group' }
+        : { title: group.name, kind: 'group', groupRole: parsed.groupRole };
     }
     default:
-      return { title: code, kind: 'unknown' };
+      return unknown;
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Manifest } from '../manifest.js';
+import type { Lang, Manifest } from '../manifest.js';
 
 /**
  * The access policy of one portal, stored as one document (so a save is one compare-and-swap on `version`).
@@ -52,7 +52,7 @@ export function manageRequirement(manifest: Pick<Manifest, 'levels'>): { feature
  * The policy of a freshly installed portal: open to everyone, the manifest's built-in roles, held by the
  * manifest's default codes (the sample gives Manager to all authorized users, so the app works at once).
  */
-export function defaultPolicy(manifest: Manifest, lang: 'en' | 'ru' = 'en'): Policy {
+export function defaultPolicy(manifest: Manifest, lang: Lang = 'en'): Policy {
   return {
     allowList: [],
     roles: manifest.roles.map((role) => ({

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DirectoryRepository, PendingChunk, SyncBuild, SyncTrigger } from './directory-repository.js';
+import type { PendingChunk, SyncBuild, SyncTrigger } from './directory-documents.js';
+import type { DirectoryRepository } from './directory-repository.js';
 import type { Locks } from '../store/locks.js';
 import { emailAllowed, failureOf, workgroupAvailability, type SyncReport } from './sync-status.js';
 

@@ -1,64 +1,12 @@
 import type { DirectoryUser } from './records.js';
 import type { DirectorySnapshot } from './snapshot.js';
+import { selfAndAncestors } from './user-codes.js';
 
 /*
  * Pure questions asked of a snapshot. Derived indexes (sort order, search text, tree counts) are computed
  * on first use and cached per snapshot object, so a snapshot costs nothing until it is queried and a new
  * generation simply brings a new cache.
  */
-
-/** Deeper than any real structure; a guard against parent cycles in bad data. */
-const MAX_DEPTH = 64;
-
-/**
- * The parents of a department, nearest first, up to the root (the department itself excluded): O(depth).
- * Unknown departments have none.
- */
-export function ancestors(snapshot: DirectorySnapshot, departmentId: number): number[] {
-  const chain: number[] = [];
-  let parent = snapshot.departments.get(departmentId)?.parent ?? null;
-  while (parent !== null && chain.length < MAX_DEPTH && parent !== departmentId && !chain.includes(parent)) {
-    const department = snapshot.departments.get(parent);
-    if (department === undefined) break;
-    chain.push(parent);
-    parent = department.parent;
-  }
-  return chain;
-}
-
-/** The department and its parents up to the root (what a `DR{id}` code matches). */
-export function selfAndAncestors(snapshot: DirectorySnapshot, departmentId: number): number[] {
-  return snapshot.departments.has(departmentId) ? [departmentId, ...ancestors(snapshot, departmentId)] : [];
-}
-
-/**
- * The Bitrix24 access codes a user holds, as `$USER->CanAccess()` would see them: `U{id}`, `D{id}` for
- * each direct department, `DR{id}` for each of those and every department above it, `SG{id}` /
- * `SG{id}_K` for every workgroup, `SG{id}_E` for moderators and owners, `SG{id}_A` for owners (roles are
- * cumulative), and `AU`. O(departments × depth + groups) per user.
- *
- * Fired (inactive) users and users not in the mirror hold no codes at all: they never pass a rule.
- * @see https://apidocs.bitrix24.com/api-reference/common/system/access-name.html
- */
-export function accessCodes(snapshot: DirectorySnapshot, userId: number): string[] {
-  const user = snapshot.users.get(userId);
-  if (user === undefined || !user.active) return [];
-  const codes = new Set<string>([`U${user.id}`]);
-  for (const department of user.departments) {
-    codes.add(`D${department}`);
-    // A department missing from the mirror (created after the last sync) still counts for itself.
-    codes.add(`DR${department}`);
-    for (const above of ancestors(snapshot, department)) codes.add(`DR${above}`);
-  }
-  for (const [groupId, role] of snapshot.groupRoles.get(user.id) ?? []) {
-    codes.add(`SG${groupId}`);
-    codes.add(`SG${groupId}_K`);
-    if (role === 'E' || role === 'A') codes.add(`SG${groupId}_E`);
-    if (role === 'A') codes.add(`SG${groupId}_A`);
-  }
-  codes.add('AU');
-  return [...codes];
-}
 
 /** Folds text for search: case, accents and diacritics (é → e, ё → е, й → и) do not matter. */
 export function fold(text: string): string {

@@ -1,5 +1,6 @@
 import type { DirectoryDeps } from './directory-deps.js';
-import type { DirectoryRepository, SyncTrigger } from './directory-repository.js';
+import type { SyncTrigger } from './directory-documents.js';
+import type { DirectoryRepository } from './directory-repository.js';
 import type { SyncReport } from './sync-status.js';
 
 export type ReconcileScheduleDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'background' | 'listPortals'> & {

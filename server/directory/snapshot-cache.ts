@@ -1,9 +1,5 @@
-import type {
-  CurrentGeneration,
-  DirectoryOverlay,
-  DirectoryRepository,
-  WorkgroupAvailability,
-} from './directory-repository.js';
+import type { CurrentGeneration, DirectoryOverlay, WorkgroupAvailability } from './directory-documents.js';
+import type { DirectoryRepository } from './directory-repository.js';
 import { decodeDepartment, decodeGroup, decodeMembers, decodeUser, type DirectoryUser } from './records.js';
 import { buildSnapshot, emptySnapshot, type DirectorySnapshot } from './snapshot.js';
 

@@ -1,4 +1,4 @@
-import type { WorkgroupAvailability } from './directory-repository.js';
+import type { WorkgroupAvailability } from './directory-documents.js';
 import type { DirectoryDepartment, DirectoryGroup, DirectoryUser, GroupMembers, GroupRole } from './records.js';
 
 /**

@@ -5,16 +5,11 @@ import type { RateBudget, Sleep } from '../bitrix/rate-budget.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
 import { sendBatch } from './batch.js';
 import { frozenBuild, type BuildCheckpoint } from './build-ledger.js';
-import type {
-  ChunkCounts,
-  ChunkKind,
-  DirectoryCounts,
-  DirectoryRepository,
-  PendingChunk,
-  SyncPhase,
-} from './directory-repository.js';
+import type { ChunkCounts, ChunkKind, DirectoryCounts, PendingChunk, SyncPhase } from './directory-documents.js';
+import type { DirectoryRepository } from './directory-repository.js';
 import type { SendBatch, TimeSink } from './paging.js';
-import { phasePages, type FailedCommand, type Page, type Pages, type PhaseContext } from './sync-phases.js';
+import type { FailedCommand, Page, Pages, PhaseContext } from './phase-pages.js';
+import { phasePages } from './sync-phases.js';
 
 /** Test and benchmark hooks of a sync run. */
 export interface SyncHooks {

@@ -1,7 +1,8 @@
 import { NotInstalledError } from '../portals/installation-state.js';
 import { SyncLeaseLostError, SyncRunningError, type BuildCheckpoint, type BuildLedger } from './build-ledger.js';
 import type { DirectoryDeps, DirectoryOptions } from './directory-deps.js';
-import type { DirectoryRepository, SyncTrigger } from './directory-repository.js';
+import type { SyncTrigger } from './directory-documents.js';
+import type { DirectoryRepository } from './directory-repository.js';
 import { SyncAbortedError, SyncRun } from './sync-run.js';
 import type { SyncReport } from './sync-status.js';
 

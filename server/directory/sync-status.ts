@@ -7,7 +7,7 @@ import type {
   SyncPhase,
   SyncTrigger,
   WorkgroupAvailability,
-} from './directory-repository.js';
+} from './directory-documents.js';
 
 /** What `GET /api/sync` answers. */
 export interface SyncStatus {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { accessCodes, ancestors } from '../../server/directory/queries.js';
+import { accessCodes, ancestors } from '../../server/directory/user-codes.js';
 import type { DirectoryUser } from '../../server/directory/records.js';
 import type { CompanyUser } from '../emulator/company.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';

@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DocumentDirectoryRepository } from '../../server/directory/directory-repository.js';
 import { Documents } from '../../server/store/documents.js';
-import { accessCodes } from '../../server/directory/queries.js';
+import { accessCodes } from '../../server/directory/user-codes.js';
 import { userAddPayload } from '../emulator/event-payloads.js';
 import { addEmployee, uninstallApp } from '../emulator/lifecycle.js';
 import { buildPhpQuery } from '../emulator/php-query.js';

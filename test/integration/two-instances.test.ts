@@ -6,6 +6,7 @@ import { createRedisClient, type RedisClient } from '../../server/store/redis-cl
 import { RedisLocks } from '../../server/store/redis-locks.js';
 import { systemClock } from '../../server/clock.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+import type { DirectoryOptions } from '../../server/directory/directory-service.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';
 
 /*
@@ -47,12 +48,15 @@ async function sharedStore(): Promise<{ store: Keyv; locks: RedisLocks }> {
 }
 
 /** Instance A (installs the portal on the emulator) and instance B on the same portal and Redis. */
-async function twoInstances(): Promise<{ a: DirectoryStack; b: DirectoryStack }> {
+async function twoInstances(
+  directory: Partial<DirectoryOptions> = {},
+): Promise<{ a: DirectoryStack; b: DirectoryStack }> {
   // The emulator's own rate limit is off; so is ours (200 calls would otherwise wait out the 2/s bucket).
   const budget = { drainPerSecond: 10_000, burst: 10_000 };
-  const a = await directoryStack({ users: 150, departments: 12, budget, ...(await sharedStore()), cacheReads: false });
+  const shared = { budget, cacheReads: false, directory };
+  const a = await directoryStack({ users: 150, departments: 12, ...shared, ...(await sharedStore()) });
   stacks.push(a);
-  const b = await directoryStack({ emulator: a.running, budget, ...(await sharedStore()), cacheReads: false });
+  const b = await directoryStack({ emulator: a.running, ...shared, ...(await sharedStore()) });
   stacks.push(b);
   return { a, b };
 }
@@ -153,12 +157,18 @@ describe('two instances on one Redis', () => {
   });
 
   it('syncs of one portal requested on both instances: one runs', async () => {
-    const { a, b } = await twoInstances();
+    // The sync that wins the lease holds at its first checkpoint until both requests were answered: on a
+    // loaded machine it could otherwise finish before the other instance even asks, and a second sync would
+    // then rightly run.
+    let bothAsked = (): void => undefined;
+    const asked = new Promise<void>((resolve) => (bothAsked = resolve));
+    const { a, b } = await twoInstances({ hooks: { afterBatch: () => asked } });
     a.portal.resetCounters();
     const started = await Promise.all([
       a.directory.startSync(a.memberId, 'admin'),
       b.directory.startSync(b.memberId, 'admin'),
     ]);
+    bothAsked();
     await Promise.all([a.background.idle(), b.background.idle()]);
     expect(started.filter(Boolean)).toHaveLength(1);
     const status = await b.directory.status(b.memberId);

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryUser } from '../../server/directory/records.js';
-import {
-  accessCodes,
-  ancestors,
-  decodeCursor,
-  departmentTree,
-  fold,
-  listUsers,
-  selfAndAncestors,
-  userView,
-} from '../../server/directory/queries.js';
+import { decodeCursor, departmentTree, fold, listUsers, userView } from '../../server/directory/queries.js';
+import { accessCodes, ancestors, selfAndAncestors } from '../../server/directory/user-codes.js';
 import { buildSnapshot } from '../../server/directory/snapshot.js';
 
 function user(
