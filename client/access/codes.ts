@@ -2,15 +2,17 @@ import { codeKinds, type CodeKind } from '../../common/access-codes';
 
 /*
  * The access-code grammar is shared with the server (common/access-codes.ts). `isSupportedCode` is its
- * `isAccessCode`: the `selectAccess` dialog can also return codes such as `CR` (current user), `IU` or `G`
- * (user groups) that Keycard cannot evaluate, and the UI refuses those with a message instead of as a 400
- * on Save.
+ * `isAccessCode`: the `selectAccess` dialog can also return codes such as `CR` (current user) or `G` (user
+ * groups) that Keycard cannot evaluate, and the UI refuses those with a message instead of as a 400 on Save.
+ * `normalizeAccessCode` turns a plain workgroup pick (`SG5`) into the code its members hold (`SG5_K`), as the
+ * server stores it.
  */
 export {
   ALL_USERS,
   codeKind,
   departmentCode,
   isAccessCode as isSupportedCode,
+  normalizeAccessCode,
   userCode,
   type CodeKind,
 } from '../../common/access-codes';

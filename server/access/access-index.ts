@@ -1,4 +1,5 @@
 import type { Manifest } from '../manifest.js';
+import { normalizeAccessCode } from './codes.js';
 import { expandGrant } from './levels.js';
 import { ACCESS_MANAGE, type Policy } from './policy.js';
 import type { RoleRule, Rule } from './rules.js';
@@ -93,22 +94,24 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
         level: grant.level,
         resources: scoped ? Object.freeze([...(grant.resources ?? [])]) : null,
       });
-      const codeRules = rulesByCode.get(assignment.code) ?? [];
+      // Keyed by the code users hold: a policy saved before plain `SG{id}` was stored as `SG{id}_K` still works.
+      const held = normalizeAccessCode(assignment.code);
+      const codeRules = rulesByCode.get(held) ?? [];
       codeRules.push(rule);
-      rulesByCode.set(assignment.code, codeRules);
+      rulesByCode.set(held, codeRules);
 
-      let codeFeatures = byCode.get(assignment.code);
-      if (codeFeatures === undefined) byCode.set(assignment.code, (codeFeatures = new Map()));
+      let codeFeatures = byCode.get(held);
+      if (codeFeatures === undefined) byCode.set(held, (codeFeatures = new Map()));
       let perLevel = codeFeatures.get(featureKey);
       if (perLevel === undefined) codeFeatures.set(featureKey, (perLevel = levels.map(() => undefined)));
       for (const level of expanded.levels) {
         const at = levelIndex.get(level);
         if (at === undefined) continue;
-        const held = perLevel[at] ?? { all: false, resources: new Set<string>(), rules: [] };
-        perLevel[at] = held;
-        held.rules.push(rule);
-        if (rule.resources === null) held.all = true;
-        else for (const resource of rule.resources) held.resources.add(resource);
+        const grantAt = perLevel[at] ?? { all: false, resources: new Set<string>(), rules: [] };
+        perLevel[at] = grantAt;
+        grantAt.rules.push(rule);
+        if (rule.resources === null) grantAt.all = true;
+        else for (const resource of rule.resources) grantAt.resources.add(resource);
       }
     }
   }
@@ -121,10 +124,16 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
     adminsGetEverything: manifest.adminsGetEverything === true,
     allowListEmpty: policy.allowList.length === 0,
     allowList: new Map(
-      policy.allowList.map((code) => [code, Object.freeze({ kind: 'allowList', code }) satisfies Rule]),
+      policy.allowList.map((code) => [
+        normalizeAccessCode(code),
+        Object.freeze({ kind: 'allowList', code }) satisfies Rule,
+      ]),
     ),
     delegates: new Map(
-      policy.delegates.map((code) => [code, Object.freeze({ kind: 'delegate', code }) satisfies Rule]),
+      policy.delegates.map((code) => [
+        normalizeAccessCode(code),
+        Object.freeze({ kind: 'delegate', code }) satisfies Rule,
+      ]),
     ),
     byCode,
     rulesByCode,

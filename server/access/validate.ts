@@ -1,5 +1,5 @@
 import type { Manifest } from '../manifest.js';
-import { ALL_USERS, isAccessCode } from './codes.js';
+import { ALL_USERS, isAccessCode, normalizeAccessCode } from './codes.js';
 import { expandGrant } from './levels.js';
 import { ACCESS_MANAGE, policySchema, type Policy } from './policy.js';
 
@@ -129,8 +129,19 @@ export function parsePolicy(
       })),
     };
   }
-  const problems = crossCheck(parsed.data, manifest, known);
-  return problems.length === 0 ? { ok: true, policy: parsed.data } : { ok: false, problems };
+  const policy = withNormalizedCodes(parsed.data);
+  const problems = crossCheck(policy, manifest, known);
+  return problems.length === 0 ? { ok: true, policy } : { ok: false, problems };
+}
+
+/** Every code as rules store it (a plain workgroup code means all its members: `SG5` → `SG5_K`). */
+function withNormalizedCodes(policy: Policy): Policy {
+  return {
+    ...policy,
+    allowList: policy.allowList.map(normalizeAccessCode),
+    delegates: policy.delegates.map(normalizeAccessCode),
+    assignments: policy.assignments.map((assignment) => ({ ...assignment, code: normalizeAccessCode(assignment.code) })),
+  };
 }
 
 /** Every problem with `raw` as a policy, all at once (empty = valid). */

@@ -19,6 +19,8 @@ export interface DirectorySnapshot {
   /** Departments without a (known) parent, in display order. */
   roots: readonly number[];
   groups: ReadonlyMap<number, DirectoryGroup>;
+  /** Per user: the departments they head (`UF_HEAD`); a head holds those departments' codes like a member. */
+  headOf: ReadonlyMap<number, readonly number[]>;
   /** Per user: the workgroups they belong to and their strongest role in each (A > E > K). */
   groupRoles: ReadonlyMap<number, ReadonlyMap<number, GroupRole>>;
 }
@@ -93,6 +95,14 @@ export function buildSnapshot(input: SnapshotInput): DirectorySnapshot {
   for (const list of children.values()) list.sort(byDisplayOrder);
   roots.sort(byDisplayOrder);
 
+  const headOf = new Map<number, number[]>();
+  for (const department of departments.values()) {
+    if (department.head === null) continue;
+    const headed = headOf.get(department.head);
+    if (headed === undefined) headOf.set(department.head, [department.id]);
+    else headed.push(department.id);
+  }
+
   const groups = new Map<number, DirectoryGroup>();
   for (const group of input.groups) groups.set(group.id, group);
   const groupRoles = new Map<number, Map<number, GroupRole>>();
@@ -121,6 +131,7 @@ export function buildSnapshot(input: SnapshotInput): DirectorySnapshot {
     departments,
     children,
     roots,
+    headOf,
     groups,
     groupRoles,
   };

@@ -94,6 +94,25 @@ describe('Access tab', () => {
     expect(wrapper.find('[data-testid="policy-dirty"]').exists()).toBe(false);
   });
 
+  it('keeps a whole-workgroup pick as the code its members hold, and takes people from the structure panel', async () => {
+    const api = accessApi();
+    const { b24 } = fakeB24();
+    // Bitrix24's dialog: a workgroup box (SG5_E), a plain group from an older dialog (SG6), a person (IU3).
+    b24.selectAccess.mockResolvedValue([
+      { id: 'SG5_E', name: 'Project X: moderators' },
+      { id: 'SG6', name: 'Book club' },
+      { id: 'SG6_K', name: 'Book club: members' },
+      { id: 'IU3', name: 'Émile Zola' },
+    ]);
+    const { wrapper } = await mountAt('/access/allow-list', { api, b24 });
+
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+
+    expect(listed(wrapper).map(([code]) => code)).toEqual(['DR12', 'U7', 'SG5_E', 'SG6_K', 'IU3']);
+    expect(wrapper.find('[data-testid="picker-unsupported"]').exists()).toBe(false);
+  });
+
   it('removes a code and can cancel the change', async () => {
     const { wrapper } = await mountAt('/access/allow-list', { api: accessApi() });
 

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codeKind, isAccessCode, parseAccessCode } from '../../common/access-codes.js';
+import { codeKind, isAccessCode, normalizeAccessCode, parseAccessCode } from '../../common/access-codes.js';
 import { loadManifest, parseManifest } from '../../server/manifest.js';
 
 describe('the access-code grammar', () => {
   it('takes every supported code apart', () => {
-    expect(['AU', 'U7', 'D3', 'DR3', 'SG5', 'SG5_K'].map(parseAccessCode)).toEqual([
+    expect(['AU', 'U7', 'IU7', 'D3', 'DR3', 'SG5', 'SG5_K'].map(parseAccessCode)).toEqual([
       { kind: 'allUsers' },
+      { kind: 'user', id: 7 },
       { kind: 'user', id: 7 },
       { kind: 'department', id: 3 },
       { kind: 'departmentTree', id: 3 },
@@ -16,10 +17,23 @@ describe('the access-code grammar', () => {
   });
 
   it('refuses what Keycard cannot evaluate', () => {
-    const refused = ['CR', 'IU1', 'G2', 'U0', 'U01', 'DR', 'SG5_X', 'u1', 'AU1', ' U1', ''];
+    const refused = ['CR', 'IU0', 'G2', 'U0', 'U01', 'DR', 'SG5_X', 'u1', 'AU1', ' U1', ''];
     expect(refused.filter(isAccessCode)).toEqual([]);
     expect(refused.map(parseAccessCode).filter((parsed) => parsed !== null)).toEqual([]);
     expect(refused.map(codeKind).every((kind) => kind === 'unknown')).toBe(true);
+  });
+
+  it('stores a plain workgroup code as its members code, the one members hold; nothing else changes', () => {
+    expect(['SG5', 'SG5_K', 'SG5_A', 'SG5_E', 'U1', 'IU1', 'DR2', 'AU'].map(normalizeAccessCode)).toEqual([
+      'SG5_K',
+      'SG5_K',
+      'SG5_A',
+      'SG5_E',
+      'U1',
+      'IU1',
+      'DR2',
+      'AU',
+    ]);
   });
 });
 

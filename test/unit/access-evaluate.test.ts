@@ -145,12 +145,24 @@ describe('workgroup roles (SG codes: owner _A, moderators _E, members _K)', () =
     manifest,
   );
   it.each([
-    ['member reads', ['SG5', 'SG5_K'], 'read'],
-    ['moderator edits', ['SG5', 'SG5_K', 'SG5_E'], 'edit'],
-    ['owner holds the moderator code too', ['SG5', 'SG5_K', 'SG5_E', 'SG5_A'], 'edit'],
-    ['other group', ['SG6', 'SG6_K', 'SG6_E'], null],
+    ['member reads', ['SG5_K'], 'read'],
+    ['moderator edits', ['SG5_K', 'SG5_E'], 'edit'],
+    ['owner holds the moderator code too', ['SG5_K', 'SG5_E', 'SG5_A'], 'edit'],
+    ['other group', ['SG6_K', 'SG6_E'], null],
   ])('%s', (_name, codes, level) => {
     expect(evaluate(index, user(1, codes), { feature: 'reports', level: 'read' }).level).toBe(level);
+  });
+
+  it('reads a plain SG rule saved by an older version as all members (users never hold a plain SG code)', () => {
+    const legacy = buildIndex(
+      policy({ allowList: ['SG5'], assignments: [{ code: 'SG5', role: 'manager' }] }),
+      manifest,
+    );
+    const member = user(1, ['SG5_K']);
+    const decision = evaluate(legacy, member, { feature: 'reports', level: 'read' });
+    expect(decision.allowed).toBe(true);
+    expect(decision.reasons).toEqual([expect.objectContaining({ kind: 'role', code: 'SG5' })]);
+    expect(evaluate(legacy, user(2, ['SG6_K']), { feature: 'reports', level: 'read' }).allowed).toBe(false);
   });
 });
 

@@ -70,4 +70,16 @@ describe('validatePolicy', () => {
     );
     expect(messages).toEqual(['U1 is listed twice', 'D2 is listed twice']);
   });
+
+  it('stores a plain workgroup code from the access dialog as its members code, and takes IU people', () => {
+    const parsed = parsePolicy(
+      { ...policy(), allowList: ['SG5', 'IU1'], delegates: ['SG6'], assignments: [{ code: 'SG5', role: 'manager' }] },
+      manifest,
+      { codes: new Set(['SG5_K', 'SG6_K', 'IU1']) },
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      policy: { allowList: ['SG5_K', 'IU1'], delegates: ['SG6_K'], assignments: [{ code: 'SG5_K', role: 'manager' }] },
+    });
+  });
 });

@@ -95,24 +95,9 @@ describe('ancestors', () => {
 });
 
 describe('accessCodes', () => {
-  it('gives U, D for direct departments, DR for each of them and every ancestor, SG cumulative by role, and AU', () => {
+  it('gives U and IU, D for direct departments, DR for each of them and every ancestor, SG cumulative by role, and AU', () => {
     expect(accessCodes(snapshot, 3).sort()).toEqual(
-      [
-        'U3',
-        'D4',
-        'D3',
-        'DR4',
-        'DR2',
-        'DR1',
-        'DR3',
-        'SG10',
-        'SG10_K',
-        'SG10_E',
-        'SG10_A',
-        'SG11',
-        'SG11_K',
-        'AU',
-      ].sort(),
+      ['U3', 'IU3', 'D4', 'D3', 'DR4', 'DR2', 'DR1', 'DR3', 'SG10_K', 'SG10_E', 'SG10_A', 'SG11_K', 'AU'].sort(),
     );
     // Listed as moderator and member: the stronger role counts.
     expect(accessCodes(snapshot, 2)).toEqual(expect.arrayContaining(['SG10_K', 'SG10_E']));
@@ -120,6 +105,34 @@ describe('accessCodes', () => {
     expect(accessCodes(snapshot, 4)).toEqual(expect.arrayContaining(['D5', 'DR5', 'DR4', 'DR2', 'DR1', 'SG10_K']));
     expect(accessCodes(snapshot, 4)).not.toContain('SG10_E');
     expect(accessCodes(snapshot, 4)).not.toContain('SG12_A');
+  });
+
+  it('never gives a plain SG code: Bitrix24 users hold only SG_A, SG_E and SG_K', () => {
+    for (const id of [1, 2, 3, 4]) expect(accessCodes(snapshot, id).filter((code) => /^SG\d+$/.test(code))).toEqual([]);
+  });
+
+  it('gives a head the codes of the departments they head, as Bitrix24 does, even without being a member', () => {
+    // Boris is in Sales; he also heads R&D without being listed in it.
+    const headed = buildSnapshot({
+      memberId: 'm',
+      generation: 1,
+      refreshedAt: 1,
+      workgroups: { available: false },
+      departments: [
+        { id: 1, name: 'Company', parent: null, head: null, sort: 1 },
+        { id: 2, name: 'Sales', parent: 1, head: null, sort: 1 },
+        { id: 3, name: 'R&D', parent: 1, head: 2, sort: 2 },
+        { id: 4, name: 'Lab', parent: 3, head: null, sort: 1 },
+      ],
+      users: [user(2, 'Boris', 'Петров', [2])],
+      groups: [],
+      members: [],
+    });
+    const codes = accessCodes(headed, 2);
+    expect(codes).toEqual(expect.arrayContaining(['D2', 'DR2', 'D3', 'DR3', 'DR1']));
+    // Heading R&D does not make him a member of the Lab below it.
+    expect(codes).not.toContain('D4');
+    expect(codes).not.toContain('DR4');
   });
 
   it('gives extranet users U and AU only', () => {
