@@ -186,6 +186,9 @@ export const en = {
   'picker.blocked': 'Already added',
   'picker.unsupported':
     'Keycard cannot use {names}: choose employees, departments, workgroups or all authorized users.',
+  'picker.groupMembers': 'A whole workgroup is added as its members: {names}.',
+  'picker.teams':
+    'Teams of the new company structure cannot be chosen: Bitrix24 does not give apps their members without an extra permission. Choose their departments or employees instead.',
   'picker.frameFailed': 'The Bitrix24 dialog did not open. Choose from the directory instead.',
 
   'roles.title': 'Roles and permissions',

@@ -111,6 +111,9 @@ describe('Access tab', () => {
 
     expect(listed(wrapper).map(([code]) => code)).toEqual(['DR12', 'U7', 'SG5_E', 'SG6_K', 'IU3']);
     expect(wrapper.find('[data-testid="picker-unsupported"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="picker-group-members"]').text()).toBe(
+      'A whole workgroup is added as its members: Book club.',
+    );
   });
 
   it('removes a code and can cancel the change', async () => {
