@@ -32,6 +32,8 @@ export const errorCodes = [
   'WRONG_PORTAL',
   // Whether they may.
   'PORTAL_NOT_ALLOWED',
+  'OAUTH_SERVER_NOT_TRUSTED',
+  'SUBSCRIPTION_EXPIRED',
   'PORTAL_BLOCKED',
   'PORTAL_NOT_ACTIVE',
   'INSTALL_NEEDS_ADMIN',

@@ -32,6 +32,14 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+/**
+ * Bitrix24's two OAuth servers, each the only one that issues and renews the tokens of its portals: west
+ * (`oauth.bitrix.info`) and east (`oauth.bitrix24.tech`, the RU docs' server; self-hosted portals pick one by
+ * licence region). Requests may name either; nothing else is ever trusted unless B24_OAUTH_SERVER lists it.
+ * @see https://apidocs.bitrix24.com/settings/oauth/index.html (RU: https://apidocs.bitrix24.ru/settings/oauth/index.html)
+ */
+export const PUBLIC_OAUTH_SERVERS = ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'] as const;
+
 function baseUrl(name: string) {
   return z
     .string({ error: `${name} is required` })
@@ -47,7 +55,8 @@ function baseUrl(name: string) {
     .transform((url) => url.origin + url.pathname.replace(/\/+$/, ''));
 }
 
-const domainPattern = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:(\d{1,5}|\*))?$/;
+/** A PORTAL_DOMAINS entry: an optional `http://` (plain http allowed there), then `host`, `*.suffix`, `:port`, `:*`. */
+const domainPattern = /^(http:\/\/)?(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:(\d{1,5}|\*))?$/;
 
 const schema = z.object({
   B24_CLIENT_ID: z.string({ error: 'B24_CLIENT_ID is required' }).trim().min(1, { error: 'B24_CLIENT_ID is required' }),
@@ -89,9 +98,20 @@ const schema = z.object({
     )
     .refine((patterns) => patterns.length > 0, { error: 'PORTAL_DOMAINS must list at least one host pattern' })
     .refine((patterns) => patterns.every((pattern) => domainPattern.test(pattern)), {
-      error: 'PORTAL_DOMAINS entries must look like example.bitrix24.com, *.bitrix24.com or localhost:4000',
+      error:
+        'PORTAL_DOMAINS entries must look like example.bitrix24.com, *.bitrix24.com, localhost:4000 or http://crm.example.org',
     }),
-  B24_OAUTH_SERVER: baseUrl('B24_OAUTH_SERVER').default('https://oauth.bitrix.info'),
+  B24_OAUTH_SERVER: z
+    .string()
+    .default(PUBLIC_OAUTH_SERVERS[0])
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((urls) => urls.length > 0, { error: 'B24_OAUTH_SERVER must name at least one URL' })
+    .pipe(z.array(baseUrl('B24_OAUTH_SERVER'))),
   DIRECTORY_SYNC_INTERVAL_MINUTES: z.coerce
     .number({ error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be a number' })
     .int({ error: 'DIRECTORY_SYNC_INTERVAL_MINUTES must be a whole number of minutes' })
@@ -123,16 +143,29 @@ export interface Config {
   secretKeys: [string, ...string[]];
   /** Where the store lives: `sqlite://path`, `memory://`, or `redis://…` (several instances). */
   storeUrl: string;
-  /** Host patterns accepted as portals (SSRF guard). */
+  /** Host patterns accepted as portals without an OAuth server's word for them (SSRF guard). */
   portalDomains: string[];
-  /** OAuth server base URL that vouches for tokens, no trailing slash. */
+  /**
+   * The patterns the operator listed in PORTAL_DOMAINS (empty when it is not set): only these hosts may resolve
+   * to loopback, private, link-local or metadata addresses.
+   */
+  operatorPortalDomains: string[];
+  /** The patterns the operator listed with `http://`: the only portals reached over plain http. */
+  plainHttpPortalDomains: string[];
+  /** The OAuth server for requests that do not name one (the first of B24_OAUTH_SERVER), no trailing slash. */
   oauthServer: string;
+  /** Every OAuth server Keycard trusts: Bitrix24's two and those B24_OAUTH_SERVER lists. */
+  oauthServers: string[];
   /** TCP port to listen on. */
   port: number;
   /** How often every active portal's directory mirror is reconciled with a full sync. */
   syncIntervalMinutes: number;
   /** Pino level of the server's log (every record is redacted of secrets whatever the level). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+function withoutScheme(pattern: string): string {
+  return pattern.replace(/^http:\/\//, '');
 }
 
 /** Thrown when the environment is unusable; lists every problem at once. */
@@ -164,8 +197,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appUrl: value.APP_URL,
     secretKeys: [current, ...previous],
     storeUrl: value.STORE_URL,
-    portalDomains: value.PORTAL_DOMAINS,
-    oauthServer: value.B24_OAUTH_SERVER,
+    portalDomains: value.PORTAL_DOMAINS.map(withoutScheme),
+    operatorPortalDomains: present['PORTAL_DOMAINS'] === undefined ? [] : value.PORTAL_DOMAINS.map(withoutScheme),
+    plainHttpPortalDomains: value.PORTAL_DOMAINS.filter((pattern) => pattern.startsWith('http://')).map(withoutScheme),
+    oauthServer: value.B24_OAUTH_SERVER[0] ?? PUBLIC_OAUTH_SERVERS[0],
+    oauthServers: [...new Set([...PUBLIC_OAUTH_SERVERS, ...value.B24_OAUTH_SERVER])],
     port: value.PORT,
     syncIntervalMinutes: value.DIRECTORY_SYNC_INTERVAL_MINUTES,
     logLevel: value.LOG_LEVEL,

@@ -47,9 +47,13 @@ try {
   const server = app.listen(config.port, () =>
     logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'),
   );
+  // A store from before the installation index gets one (a failure is logged; the next start tries again).
+  app.services.background.run('build the installation index', () => app.services.installations.ensureIndex());
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
+  app.services.uninstallChecks.start();
   const stop = () => {
     app.services.directory.stopSchedule();
+    app.services.uninstallChecks.stop();
     server.close(() => {
       void app.services.background.idle().finally(() => process.exit(0));
     });

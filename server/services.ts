@@ -8,6 +8,9 @@ import { AccessService } from './access/access-service.js';
 import { AppAdmins } from './access/app-admins.js';
 import { DocumentPolicyRepository, type PolicyRepository } from './access/policy-repository.js';
 import { OAuthServer } from './bitrix/oauth-server.js';
+import { OAuthServers } from './bitrix/oauth-servers.js';
+import { operatorListed, type HostPolicy } from './bitrix/portal-host.js';
+import { portalAgents } from './bitrix/public-address.js';
 import { RateBudgets } from './bitrix/rate-budget.js';
 import { createSdkClientFactory, type BitrixClientFactory } from './bitrix/sdk-client.js';
 import { DirectoryService, type DirectoryOptions } from './directory/directory-service.js';
@@ -18,6 +21,8 @@ import { DocumentInstallationRepository, type InstallationRepository } from './p
 import { isInstalled } from './portals/installation-state.js';
 import { PortalClients } from './portals/portal-clients.js';
 import { TokenVault } from './portals/token-vault.js';
+import { UninstallChecks } from './portals/uninstall-checks.js';
+import { checkSuspectedRemoval } from './portals/uninstall.js';
 import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
 import { Cipher } from './store/cipher.js';
 import { Documents } from './store/documents.js';
@@ -66,7 +71,10 @@ export interface Services {
   documents: Documents;
   installations: InstallationRepository;
   vault: TokenVault;
-  oauth: OAuthServer;
+  /** The trusted OAuth servers (Bitrix24's two and B24_OAUTH_SERVER's). */
+  oauth: OAuthServers;
+  /** Which portal hosts may be called (PORTAL_DOMAINS, the operator's list). */
+  hosts: HostPolicy;
   clients: PortalClients;
   sessions: SessionTokens;
   background: BackgroundTasks;
@@ -85,6 +93,8 @@ export interface Services {
   dataOwners: PortalDataOwner[];
   /** Events already handled (Bitrix24 may deliver one twice; two instances may each get it). */
   onceKeys: OnceKeys;
+  /** Re-checks uninstalls Bitrix24 has not confirmed yet (started by main.ts). */
+  uninstallChecks: UninstallChecks;
 }
 
 export function createServices(config: Config, deps: AppDeps): Services {
@@ -93,20 +103,30 @@ export function createServices(config: Config, deps: AppDeps): Services {
   const locks = deps.locks ?? new InProcessLocks();
   const documents = new Documents({ keyv: deps.keyv });
   const installations = new DocumentInstallationRepository({ documents, locks, cacheReads });
-  const oauth = new OAuthServer({
-    baseUrl: config.oauthServer,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    fetch: deps.fetch,
-    clock,
+  const oauth = new OAuthServers({
+    trusted: config.oauthServers,
+    fallback: config.oauthServer,
+    create: (baseUrl) =>
+      new OAuthServer({
+        baseUrl,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        fetch: deps.fetch,
+        clock,
+      }),
   });
+  const hosts: HostPolicy = {
+    known: config.portalDomains,
+    operator: config.operatorPortalDomains,
+    plainHttp: config.plainHttpPortalDomains,
+  };
   const vault = new TokenVault({
     installations,
     cipher: new Cipher({ secrets: config.secretKeys }),
     oauth,
     clock,
     logger,
-    portalDomains: config.portalDomains,
+    hosts,
     locks,
   });
   const budgets = deps.rateBudgets ?? new RateBudgets({ clock });
@@ -115,11 +135,22 @@ export function createServices(config: Config, deps: AppDeps): Services {
     createSdkClientFactory({
       clientId: config.clientId,
       clientSecret: config.clientSecret,
-      oauthServer: config.oauthServer,
       budgets,
+      agents: portalAgents(operatorListed(hosts)),
     });
-  const clients = new PortalClients({ installations, vault, factory, portalDomains: config.portalDomains, clock });
   const background = deps.background ?? new BackgroundTasks({ logger });
+  const clients = new PortalClients({
+    installations,
+    vault,
+    factory,
+    oauth,
+    hosts,
+    clock,
+    background,
+    budgets,
+    // Bound below: the check needs every service.
+    appRemoved: (memberId) => checkSuspectedRemoval(services, memberId),
+  });
   const directory = new DirectoryService({
     documents,
     clock,
@@ -132,7 +163,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
         ? undefined
         : { scopes: installation.scopes, installed: isInstalled(installation) };
     },
-    listPortals: () => installations.listActive(),
+    listPortals: (usedSince) => installations.listInUse(usedSince),
     budgetFor: (memberId) => budgets.forPortal(memberId),
     locks,
     cacheReads,
@@ -150,7 +181,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     manifest: deps.manifest,
     snapshot: (memberId) => directory.snapshot(memberId),
   });
-  return {
+  const services: Omit<Services, 'uninstallChecks'> = {
     config,
     clock,
     logger,
@@ -160,6 +191,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     installations,
     vault,
     oauth,
+    hosts,
     clients,
     sessions: new SessionTokens({ secretKeys: config.secretKeys, issuer: config.appUrl, clock }),
     background,
@@ -173,4 +205,5 @@ export function createServices(config: Config, deps: AppDeps): Services {
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
     dataOwners: [directory, policies, appAdmins, access, installations],
   };
+  return { ...services, uninstallChecks: new UninstallChecks(services) };
 }

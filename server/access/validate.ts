@@ -140,7 +140,10 @@ function withNormalizedCodes(policy: Policy): Policy {
     ...policy,
     allowList: policy.allowList.map(normalizeAccessCode),
     delegates: policy.delegates.map(normalizeAccessCode),
-    assignments: policy.assignments.map((assignment) => ({ ...assignment, code: normalizeAccessCode(assignment.code) })),
+    assignments: policy.assignments.map((assignment) => ({
+      ...assignment,
+      code: normalizeAccessCode(assignment.code),
+    })),
   };
 }
 

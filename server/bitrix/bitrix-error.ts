@@ -10,18 +10,21 @@ import { kindOfCode, kindOfStatus, type BitrixErrorKind } from './error-kinds.js
 export class BitrixError extends AppError {
   readonly bitrixCode: string;
   readonly bitrixStatus: number;
+  /** Bitrix24's `error_description`, when it gave one (some codes mean different things by it). */
+  readonly bitrixDescription: string | undefined;
   readonly kind: BitrixErrorKind;
 
-  constructor(bitrixCode: string, bitrixStatus: number, options?: { cause?: unknown }) {
+  constructor(bitrixCode: string, bitrixStatus: number, options?: { cause?: unknown; description?: string }) {
     super(
       'BITRIX_ERROR',
       502,
       `Bitrix24 answered ${bitrixCode}${bitrixStatus > 0 ? ` (HTTP ${bitrixStatus})` : ''}.`,
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.bitrixCode = bitrixCode;
     this.bitrixStatus = bitrixStatus;
-    this.kind = kindOfCode(bitrixCode, bitrixStatus);
+    this.bitrixDescription = options?.description;
+    this.kind = kindOfCode(bitrixCode, bitrixStatus, options?.description);
   }
 
   /** Case-insensitive: Bitrix24 mixes `expired_token` and `QUERY_LIMIT_EXCEEDED`. */

@@ -7,6 +7,8 @@
 export type BitrixErrorKind =
   /** The token is not (or no longer) good for this portal and app. */
   | 'token_rejected'
+  /** The app is not installed on the portal (any more): it was removed. */
+  | 'app_not_installed'
   /** The token belongs to a deactivated (fired) user. */
   | 'user_inactive'
   /** Bitrix24's own app access setting does not let this user use the app. */
@@ -26,6 +28,10 @@ export type BitrixErrorKind =
 
 /** Codes as Bitrix24 spells them (compared case-insensitively: it mixes `expired_token` and `QUERY_LIMIT_EXCEEDED`). */
 const KINDS: Readonly<Record<string, BitrixErrorKind>> = {
+  // A removed app's token: the portal answers from its token cache (module rest/lib/oauth/auth.php), the OAuth
+  // server's app.info says NOT_INSTALLED (b24pysdk errors/oauth.py BitrixOAuthNotInstalled).
+  application_not_found: 'app_not_installed',
+  not_installed: 'app_not_installed',
   no_auth_found: 'token_rejected',
   invalid_token: 'token_rejected',
   expired_token: 'token_rejected',
@@ -50,7 +56,12 @@ const KINDS: Readonly<Record<string, BitrixErrorKind>> = {
  * 503 is the portal's "too many requests", 429 its operating limit, other 5xx and no status (a command that
  * failed inside a batch) are worth another try, a 4xx is not.
  */
-export function kindOfCode(code: string, status: number): BitrixErrorKind {
+export function kindOfCode(code: string, status: number, description?: string): BitrixErrorKind {
+  // The portal relays the OAuth server's refusal as ERROR_OAUTH; "Application not installed" is a removed app
+  // (module rest/install/components/bitrix/app.layout/component.php; b24pysdk BitrixAPIErrorOAuth).
+  if (code.toLowerCase() === 'error_oauth') {
+    return /application not installed/i.test(description ?? '') ? 'app_not_installed' : 'permanent';
+  }
   const known = KINDS[code.toLowerCase()];
   if (known !== undefined) return known;
   return kindOfStatus(status);

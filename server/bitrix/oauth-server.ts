@@ -50,6 +50,11 @@ export class OAuthServer {
     this.#options = options;
   }
 
+  /** Where this server is (recorded on the installations whose tokens it issued). */
+  get baseUrl(): string {
+    return this.#options.baseUrl;
+  }
+
   /** Asks the OAuth server who issued `accessToken`: our client id, which portal, which scopes. */
   async appInfo(accessToken: string): Promise<OAuthAppInfo> {
     // A read: safe to repeat after any failure to get an answer.
@@ -127,7 +132,10 @@ export class OAuthServer {
       throw new TransportError('bad_response', response.status, { cause: error });
     }
     const failure = oauthErrorSchema.safeParse(body);
-    if (failure.success) throw new BitrixError(failure.data.error, response.status);
+    if (failure.success) {
+      const { error, error_description: description } = failure.data;
+      throw new BitrixError(error, response.status, description === undefined ? undefined : { description });
+    }
     if (!response.ok) throw new TransportError('http_error', response.status);
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new TransportError('bad_response', response.status, { cause: parsed.error });

@@ -27,6 +27,12 @@ export const frameBodySchema = z.object({
   REFRESH_ID: token.optional(),
   member_id: memberId,
   APPLICATION_TOKEN: token.optional(),
+  /**
+   * The OAuth server that issued AUTH_ID (`https://oauth.bitrix.info/rest/`); posted since 2026-08 per the
+   * docs, absent in older portals' module template — both shapes accepted.
+   * @see https://apidocs.bitrix24.com/settings/oauth/simple-way.html
+   */
+  SERVER_ENDPOINT: z.string().max(300).optional(),
   PLACEMENT: z.string().max(64).optional(),
 });
 export type FrameQuery = z.infer<typeof frameQuerySchema>;
@@ -50,6 +56,8 @@ export const eventAuthSchema = z.object({
   refresh_token: token.optional(),
   expires_in: z.coerce.number().int().positive().max(86_400).optional(),
   client_endpoint: z.string().max(300).optional(),
+  /** The OAuth server of the event's tokens (`https://oauth.bitrix.info/rest/`). */
+  server_endpoint: z.string().max(300).optional(),
   scope: scopeList.optional(),
   user_id: z.coerce.string().max(20).optional(),
 });
@@ -108,9 +116,18 @@ export const oauthAppInfoSchema = z
     clientEndpoint: result.install?.client_endpoint ?? result.client_endpoint,
     status: result.install?.status ?? result.status,
     scopes: result.install?.scope ?? result.scope ?? [],
+    /** `install.installed`; undefined when the server did not say. */
+    installed: flag(result.install?.installed),
     userId: result.user_id,
   }));
 export type OAuthAppInfo = z.infer<typeof oauthAppInfoSchema>;
+
+/** A yes/no Bitrix24 writes as a boolean, `Y`/`N` or `1`/`0`. */
+function flag(value: boolean | string | number | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  return ['y', '1', 'true'].includes(String(value).toLowerCase());
+}
 
 /** Token endpoint answer. `expires` is absent from some examples, so it is derived from `expires_in` then. */
 export const tokenResponseSchema = z.object({

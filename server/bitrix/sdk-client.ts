@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { ApiVersion, B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
 import { AppError } from '../errors.js';
 import { BitrixError, TransportError } from './bitrix-error.js';
@@ -41,6 +43,8 @@ export interface ClientCredentials {
   accessToken: string;
   /** Unix seconds. */
   expiresAt: number;
+  /** The OAuth server that issued the token (the SDK wants one; renewals go through `refresh`). */
+  oauthServer?: string;
   /** Renews the access token; absent for one-off user tokens, which are never refreshed. */
   refresh?: () => Promise<RefreshedAccess>;
   /**
@@ -53,6 +57,31 @@ export interface ClientCredentials {
 
 /** Builds a client for one set of credentials; injected into createApp so tests and tools can swap it. */
 export type BitrixClientFactory = (credentials: ClientCredentials) => BitrixClient;
+
+/**
+ * How long one portal request may take: Bitrix24 runs a request for up to 60 s before it gives up, so a
+ * request is abandoned only after that (the SDK's own 30 s would abandon a slow 50-command batch, which a retry
+ * then pays for again in operating time).
+ * @see https://apidocs.bitrix24.com/settings/performance/limits.html ("one REST request must finish within 60 seconds")
+ */
+export const PORTAL_REQUEST_TIMEOUT_MS = 65_000;
+
+const DEFAULT_OAUTH_SERVER = 'https://oauth.bitrix.info';
+
+/**
+ * The SDK's HTTP clients with our timeout (the documented way: `ajaxClient.defaults.timeout`, b24jssdk
+ * src/types/limiters.ts) and, when given, our agents.
+ */
+function configureTransport(sdk: B24OAuth, agents: { http: HttpAgent; https: HttpsAgent } | undefined): void {
+  for (const version of [ApiVersion.v2, ApiVersion.v3]) {
+    const defaults = sdk.getHttpClient(version).ajaxClient.defaults;
+    defaults.timeout = PORTAL_REQUEST_TIMEOUT_MS;
+    if (agents !== undefined) {
+      defaults.httpAgent = agents.http;
+      defaults.httpsAgent = agents.https;
+    }
+  }
+}
 
 /** Seconds before expiry at which a token counts as expired, so a call never starts with a dying token. */
 const EXPIRY_SKEW_SECONDS = 60;
@@ -173,10 +202,11 @@ function followDomainChange(sdk: B24OAuth, endpoint: string, moved: ClientCreden
 export function createSdkClientFactory(options: {
   clientId: string;
   clientSecret: string;
-  oauthServer: string;
   restrictionParams?: Partial<RestrictionParams>;
   /** Per-portal request budgets; when given, every request waits for its portal's budget (see SDK_PASS_THROUGH). */
   budgets?: RateBudgets;
+  /** HTTP agents for portal sockets (the public-address guard, see public-address.ts); default: Node's. */
+  agents?: { http: HttpAgent; https: HttpsAgent };
 }): BitrixClientFactory {
   return (credentials) => {
     const endpoint = credentials.clientEndpoint.replace(/\/+$/, '');
@@ -196,12 +226,14 @@ export function createSdkClientFactory(options: {
         scope: '',
         domain: new URL(endpoint).host,
         clientEndpoint: endpoint,
-        serverEndpoint: `${options.oauthServer}/rest/`,
+        // Never used to renew (our vault does, at the installation's own OAuth server), but the SDK wants one.
+        serverEndpoint: `${credentials.oauthServer ?? DEFAULT_OAUTH_SERVER}/rest/`,
         status: 'L',
       },
       { clientId: options.clientId, clientSecret: options.clientSecret },
       restrictionParams === undefined ? undefined : { restrictionParams },
     );
+    configureTransport(sdk, options.agents);
     if (budget !== undefined) attachBudget(sdk, budget);
     followDomainChange(sdk, endpoint, credentials.moved);
     const refresh = credentials.refresh;
@@ -215,7 +247,7 @@ export function createSdkClientFactory(options: {
         expires: String(renewed.expiresAt - EXPIRY_SKEW_SECONDS),
         expires_in: '3600',
         client_endpoint: renewed.clientEndpoint.replace(/\/+$/, ''),
-        server_endpoint: `${options.oauthServer}/rest/`,
+        server_endpoint: `${credentials.oauthServer ?? DEFAULT_OAUTH_SERVER}/rest/`,
         member_id: credentials.memberId,
         scope: '',
         status: 'L',
@@ -255,7 +287,10 @@ function toCallError(error: unknown): AppError {
   const original: unknown = (error as SdkError & { originalError?: unknown }).originalError;
   if (original instanceof AppError) return original;
   const code = String(error.code);
-  if (saidByBitrix24(code, original)) return new BitrixError(code, error.status, { cause: error });
+  if (saidByBitrix24(code, original)) {
+    // The SDK makes Bitrix24's error_description the error's message.
+    return new BitrixError(code, error.status, { cause: error, description: error.message });
+  }
   if (code === 'REQUEST_TIMEOUT') return new TransportError('timeout', 0, { cause: error });
   return new TransportError(error.status > 0 ? 'http_error' : 'unreachable', error.status, { cause: error });
 }

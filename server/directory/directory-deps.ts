@@ -17,6 +17,11 @@ export interface DirectoryOptions {
   scheduleIntervalMs: number;
   /** Delay of the first reconcile after startSchedule (default 30 s), which also resumes crashed builds. */
   scheduleInitialDelayMs: number;
+  /**
+   * The reconcile visits a portal while the app is in use: opened (or installed) within this window (default 14
+   * days). Bitrix24 asks apps not to renew tokens on a timer; an idle portal is synced again when next opened.
+   */
+  scheduleInUseMs: number;
   /** Retries of one failed request before the sync fails (default 2). */
   maxBatchRetries: number;
   /** Base delay between those retries (default 1 s, times the attempt). */
@@ -26,10 +31,10 @@ export interface DirectoryOptions {
   /** How long uninstall waits for a running sync to stop before deleting under it (default 5 s). */
   purgeWaitMs: number;
   /**
-   * Start the first sync as soon as an installation is stored (default true; tests that script every REST call turn it
-   * off).
+   * Start syncs by themselves: the first one as soon as an installation is stored, and one when an idle portal is
+   * opened again (default true; tests that script every REST call turn it off).
    */
-  syncOnInstall: boolean;
+  autoSync: boolean;
   sleep: Sleep;
   hooks: SyncHooks;
 }
@@ -39,11 +44,12 @@ export const DEFAULT_DIRECTORY_OPTIONS: DirectoryOptions = {
   checkpointMaxAgeMs: 60 * 60_000,
   scheduleIntervalMs: 60 * 60_000,
   scheduleInitialDelayMs: 30_000,
+  scheduleInUseMs: 14 * 86_400_000,
   maxBatchRetries: 2,
   retryDelayMs: 1000,
   maxCachedPortals: 32,
   purgeWaitMs: 5000,
-  syncOnInstall: true,
+  autoSync: true,
   sleep: realSleep,
   hooks: {},
 };
@@ -64,8 +70,8 @@ export interface DirectoryDeps {
   /** The portal's client with its stored admin tokens (PortalClients.forPortal). */
   clientFor(memberId: string): Promise<BitrixClient>;
   portalInfo(memberId: string): Promise<DirectoryPortalInfo | undefined>;
-  /** Portals the scheduled reconcile visits. */
-  listPortals(): Promise<string[]>;
+  /** Portals the scheduled reconcile visits: active ones opened (or installed) since `usedSince` (ms). */
+  listPortals(usedSince: number): Promise<string[]>;
   /** The portal's rate budget (batch commands refused by the operating limit wait there). */
   budgetFor?(memberId: string): RateBudget | undefined;
   locks?: Locks;

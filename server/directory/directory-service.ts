@@ -32,12 +32,12 @@ export class DirectoryService implements PortalDataOwner {
   readonly #syncs: SyncRunner;
   readonly #updates: UserUpdates;
   readonly #schedule: ReconcileSchedule;
-  readonly #syncOnInstall: boolean;
+  readonly #autoSync: boolean;
 
   constructor(deps: DirectoryDeps) {
     const options: DirectoryOptions = { ...DEFAULT_DIRECTORY_OPTIONS, ...deps.options };
     this.#deps = deps;
-    this.#syncOnInstall = options.syncOnInstall;
+    this.#autoSync = options.autoSync;
     this.#store = new DocumentDirectoryRepository({ documents: deps.documents, cacheReads: deps.cacheReads ?? true });
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#snapshots = new SnapshotCache(this.#store, options.maxCachedPortals);
@@ -79,17 +79,18 @@ export class DirectoryService implements PortalDataOwner {
       clock,
       logger,
       background,
-      listPortals: () => deps.listPortals(),
+      listPortals: (usedSince) => deps.listPortals(usedSince),
       store: this.#store,
       runSync: (memberId, trigger) => this.runSync(memberId, trigger),
       intervalMs: options.scheduleIntervalMs,
       initialDelayMs: options.scheduleInitialDelayMs,
+      inUseMs: options.scheduleInUseMs,
     });
   }
 
   /** An installation was just stored: its first sync starts (the installer shows its progress). */
   installed(memberId: string): void {
-    if (this.#syncOnInstall) void this.startSync(memberId, 'install');
+    if (this.#autoSync) void this.startSync(memberId, 'install');
   }
 
   /**
@@ -156,6 +157,12 @@ export class DirectoryService implements PortalDataOwner {
     await this.#ledger.purge(memberId);
     await this.#locks.withLock(memberId, 'overlay', () => this.#store.deleteOverlay(memberId));
     this.#snapshots.forget(memberId);
+  }
+
+  /** See ReconcileSchedule.syncIfIdle: resolves to whether a sync started. */
+  syncIfIdle(memberId: string): Promise<boolean> {
+    if (!this.#autoSync) return Promise.resolve(false);
+    return this.#schedule.syncIfIdle(memberId, (id) => this.startSync(id, 'open'));
   }
 
   /** See ReconcileSchedule.start. */

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { isLoopbackHost } from '../config.js';
+import type { HostPolicy } from '../bitrix/portal-host.js';
 
 /**
  * Headers for pages shown inside a Bitrix24 frame: `frame-ancestors` names who may frame us (never
@@ -29,11 +29,12 @@ export function setFramePageHeaders(res: Response, frameAncestors: readonly stri
 
 /**
  * CSP sources for PORTAL_DOMAINS, used by pages rendered before a portal is verified (error pages must
- * still show inside the portal's frame): `*.bitrix24.com` → `https://*.bitrix24.com`.
+ * still show inside the portal's frame): `*.bitrix24.com` → `https://*.bitrix24.com`. A portal vouched for by
+ * the OAuth server but not listed is framed by its own origin once it is known, not by these.
  */
-export function ancestorsForPatterns(patterns: readonly string[]): string[] {
-  return patterns.flatMap((pattern) => {
-    const hostname = pattern.split(':')[0] ?? '';
-    return isLoopbackHost(hostname) ? [`http://${pattern}`, `https://${pattern}`] : [`https://${pattern}`];
-  });
+export function ancestorsForPatterns(hosts: HostPolicy): string[] {
+  // Plain http only where the operator listed the pattern (an http portal is an operator's choice).
+  return hosts.known.flatMap((pattern) =>
+    hosts.plainHttp.includes(pattern) ? [`http://${pattern}`, `https://${pattern}`] : [`https://${pattern}`],
+  );
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { Config } from '../config.js';
+import type { HostPolicy } from '../bitrix/portal-host.js';
 import type { Logger } from '../logger.js';
 import type { Lang } from '../manifest.js';
 import { classifyError, logFailure } from './error-handler.js';
@@ -9,7 +9,7 @@ import { renderMessagePage } from './pages/message-page.js';
 
 /** What a refusal page needs to know of the app. */
 export interface FramePageDeps {
-  config: Pick<Config, 'portalDomains'>;
+  hosts: HostPolicy;
   logger: Logger;
 }
 
@@ -31,7 +31,7 @@ export function sendFrameError(
     refused: 'frame request refused',
     withCause: true,
   });
-  setFramePageHeaders(res, options.ancestors ?? ancestorsForPatterns(deps.config.portalDomains));
+  setFramePageHeaders(res, options.ancestors ?? ancestorsForPatterns(deps.hosts));
   res
     .status(classified.status)
     .type('html')

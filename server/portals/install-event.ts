@@ -1,10 +1,10 @@
 import { unixSeconds } from '../clock.js';
 import { pickLang } from '../manifest.js';
-import { checkedEndpoint, portalEndpoint } from '../bitrix/portal-host.js';
+import { portalEndpoint } from '../bitrix/portal-host.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import type { Installation } from './installation-record.js';
 import type { EventDeps } from './lifecycle-events.js';
-import { isAdminToken, verifyAppToken } from './verification.js';
+import { adminOfTokens, verifyAppToken } from './verification.js';
 
 /**
  * ONAPPINSTALL may come before or after the installer. Its token is verified with the OAuth server before
@@ -17,17 +17,18 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
     return;
   }
   const { clock } = services;
-  // The event names its portal; a host outside PORTAL_DOMAINS is dropped before any request, the OAuth
-  // server's included (verifyAppToken expects a checked endpoint).
-  try {
-    if (auth.client_endpoint !== undefined) checkedEndpoint(auth.client_endpoint, services.config.portalDomains);
-    if (auth.domain !== undefined) portalEndpoint(auth.domain, true, services.config.portalDomains);
-  } catch {
-    services.logger.warn({ memberId: auth.member_id }, 'ONAPPINSTALL naming a host outside PORTAL_DOMAINS ignored');
-    return;
-  }
-  const verified = await verifyAppToken(services, auth.access_token, auth.member_id, auth.client_endpoint);
-  if (!(await isAdminToken(services, verified.memberId, verified.clientEndpoint, auth))) return;
+  // Only a trusted OAuth server is asked; where the portal lives is its word (the event's domain serves
+  // only when it names none, and only within PORTAL_DOMAINS). Nothing goes to a portal host before that.
+  const server = services.oauth.choose(auth.server_endpoint);
+  const verified = await verifyAppToken(
+    services,
+    server,
+    auth.access_token,
+    auth.member_id,
+    knownEndpoint(services, auth.domain),
+  );
+  const admin = await adminOfTokens(services, verified.memberId, verified.clientEndpoint, auth);
+  if (admin === undefined) return;
   const accessToken = auth.access_token;
   // Derived from the latest record, one update at a time: the installer may be storing the installation now.
   const portal = await services.installations.update(verified.memberId, (existing) => {
@@ -39,6 +40,7 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
       memberId: verified.memberId,
       domain: new URL(verified.clientEndpoint).host,
       clientEndpoint: verified.clientEndpoint,
+      oauthServer: verified.oauthServer,
       state: 'new',
       scopes: verified.scopes,
       lang: pickLang(typeof event.data?.['LANGUAGE_ID'] === 'string' ? event.data['LANGUAGE_ID'] : undefined),
@@ -52,6 +54,7 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
         : auth.refresh_token === undefined
           ? undefined
           : {
+              userId: admin.id,
               accessToken,
               refreshToken: auth.refresh_token,
               expiresAt: unixSeconds(clock) + (auth.expires_in ?? 3600),
@@ -62,6 +65,7 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
       {
         ...base,
         state: reinstalled ? 'new' : base.state,
+        oauthServer: verified.oauthServer,
         scopes: verified.scopes,
         appStatus: verified.status ?? base.appStatus,
         updatedAt: now,
@@ -80,4 +84,14 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
     { memberId: portal.memberId, state: portal.state },
     'ONAPPINSTALL verified; application token stored',
   );
+}
+
+/** The event's portal endpoint when PORTAL_DOMAINS lists its domain (used only if the OAuth server names none). */
+function knownEndpoint(services: Pick<EventDeps, 'hosts'>, domain: string | undefined): string | undefined {
+  if (domain === undefined) return undefined;
+  try {
+    return portalEndpoint(domain, true, services.hosts);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@ import { InProcessLocks, type Locks } from '../store/locks.js';
 import { ReadCache } from '../store/read-cache.js';
 import type { PortalDataOwner } from './data-owner.js';
 import { installationSchema, type Installation } from './installation-record.js';
+import { entryOf, InstallationIndex, type IndexEntry } from './installation-index.js';
 import { transition } from './installation-state.js';
 
 /**
@@ -23,8 +24,15 @@ export interface InstallationRepository extends PortalDataOwner {
   ): Promise<Installation | undefined>;
   /** Writes `installation` over whatever is stored (same lock and lifecycle check as `update`). */
   save(installation: Installation): Promise<void>;
-  /** Member ids of every active installation (the scheduled reconcile visits them). */
-  listActive(): Promise<string[]>;
+  /**
+   * Member ids of the active installations in use: opened (or installed) since `since`, and not waiting for an
+   * uninstall to be confirmed. The scheduled reconcile visits only these.
+   */
+  listInUse(since: number): Promise<string[]>;
+  /** Every installation's index entry (state, last open, pending uninstall check), without reading the records. */
+  index(): Promise<Record<string, IndexEntry>>;
+  /** Builds the index from the records if the store has none yet (start-up, once). */
+  ensureIndex(): Promise<void>;
 }
 
 /** The repository on the documents layer: `portal:<memberId>`, parsed records cached in this process. */
@@ -37,12 +45,14 @@ export class DocumentInstallationRepository implements InstallationRepository {
   readonly #cache: ReadCache<Readonly<Installation> | undefined>;
   /** One read-modify-write of a portal's record at a time, across every instance sharing the locks. */
   readonly #locks: Locks;
+  readonly #index: InstallationIndex;
 
   /** `cacheReads: false` when several instances share the store (their writes would not reach this cache). */
   constructor(deps: { documents: Documents; locks?: Locks; cacheReads?: boolean }) {
     this.#documents = deps.documents;
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#cache = new ReadCache({ enabled: deps.cacheReads ?? true });
+    this.#index = new InstallationIndex({ documents: deps.documents, locks: this.#locks });
   }
 
   async get(memberId: string): Promise<Installation | undefined> {
@@ -66,6 +76,7 @@ export class DocumentInstallationRepository implements InstallationRepository {
       transition(current?.state, updated.state);
       const parsed = Object.freeze(installationSchema.parse(updated));
       await this.#cache.write(memberId, parsed, () => this.#documents.set(key(memberId), parsed));
+      await this.#index.put(memberId, entryOf(parsed));
       return updated;
     });
   }
@@ -74,30 +85,38 @@ export class DocumentInstallationRepository implements InstallationRepository {
     await this.update(installation.memberId, () => installation);
   }
 
-  /**
-   * Walks every stored document (the store has no key-prefix query) and keeps the active installations. It
-   * reads the whole store once an hour; an index of active installations should replace it as the store grows.
-   */
-  async listActive(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const [, raw] of this.#documents.scan(PREFIX)) {
-      const installation = installationSchema.safeParse(raw);
-      if (installation.success && installation.data.state === 'active') ids.push(installation.data.memberId);
-    }
-    return ids;
+  async listInUse(since: number): Promise<string[]> {
+    return Object.entries(await this.#index.entries())
+      .filter(
+        ([, entry]) =>
+          entry.state === 'active' &&
+          entry.uninstallCheckAt === undefined &&
+          // An entry from before the index knew dates counts as in use until its record is next written.
+          (entry.lastOpenedAt ?? entry.createdAt ?? Number.POSITIVE_INFINITY) >= since,
+      )
+      .map(([memberId]) => memberId);
+  }
+
+  index(): Promise<Record<string, IndexEntry>> {
+    return this.#index.entries();
+  }
+
+  ensureIndex(): Promise<void> {
+    return this.#index.ensure();
   }
 
   async purgePortal(memberId: string): Promise<void> {
-    try {
-      await this.#documents.delete(key(memberId));
-    } finally {
-      this.#cache.forget(memberId);
-    }
+    await this.#locks.withLock(memberId, 'portal', async () => {
+      try {
+        await this.#documents.delete(key(memberId));
+      } finally {
+        this.#cache.forget(memberId);
+      }
+      await this.#index.put(memberId, undefined);
+    });
   }
 }
 
-const PREFIX = 'portal:';
-
 function key(memberId: string): string {
-  return `${PREFIX}${memberId}`;
+  return `portal:${memberId}`;
 }

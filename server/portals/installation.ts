@@ -5,24 +5,27 @@ import { AppError, BadRequestError, ForbiddenError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { pickLang, type Manifest } from '../manifest.js';
 import type { AppAdmins } from '../access/app-admins.js';
-import type { OAuthServer } from '../bitrix/oauth-server.js';
-import { portalEndpoint } from '../bitrix/portal-host.js';
+import type { OAuthServers } from '../bitrix/oauth-servers.js';
+import { portalEndpoint, type HostPolicy } from '../bitrix/portal-host.js';
 import type { FrameBody, FrameQuery } from '../bitrix/schemas.js';
 import type { DirectoryService } from '../directory/directory-service.js';
 import { bindPortal, hasRequiredBindings } from './bindings.js';
+import { readPlan } from './portal-plan.js';
 import type { InstallationRepository } from './installation-repository.js';
 import { installationOrigin, type Installation } from './installation-record.js';
+import { isInstalled } from './installation-state.js';
 import type { PortalClients } from './portal-clients.js';
 import type { TokenVault } from './token-vault.js';
 import { identifyUser, verifyAppToken, type PortalUser } from './verification.js';
 
 /** What the installer needs. */
 export interface InstallDeps {
-  config: Pick<Config, 'clientId' | 'portalDomains' | 'appUrl'>;
+  config: Pick<Config, 'clientId' | 'appUrl'>;
+  hosts: HostPolicy;
+  oauth: OAuthServers;
   clock: Clock;
   logger: Logger;
   manifest: Pick<Manifest, 'title'>;
-  oauth: OAuthServer;
   clients: PortalClients;
   installations: InstallationRepository;
   vault: TokenVault;
@@ -74,12 +77,14 @@ async function storeInstallation(
   body: FrameBody,
 ): Promise<{ installation: Installation; user: PortalUser }> {
   const { config, clock } = deps;
-  // Host check first: a foreign DOMAIN gets no outgoing request at all.
-  const requestEndpoint = portalEndpoint(query.DOMAIN, query.PROTOCOL === '1', config.portalDomains);
   if (body.REFRESH_ID === undefined) {
     throw new BadRequestError('REFRESH_TOKEN_MISSING', 'The installer request carries no refresh token.');
   }
-  const verified = await verifyAppToken(deps, body.AUTH_ID, body.member_id, requestEndpoint);
+  // The request names its OAuth server (only a trusted one is asked) and its portal; the portal's address is
+  // the OAuth server's word, the request's DOMAIN only a fallback within PORTAL_DOMAINS. Nothing is sent to
+  // a portal host before the OAuth server vouched for it.
+  const server = deps.oauth.choose(body.SERVER_ENDPOINT);
+  const verified = await verifyAppToken(deps, server, body.AUTH_ID, body.member_id, knownEndpoint(deps.hosts, query));
   const expiresAt = unixSeconds(clock) + body.AUTH_EXPIRES;
   const user = await identifyUser(deps.clients, {
     memberId: verified.memberId,
@@ -95,7 +100,9 @@ async function storeInstallation(
   if (existing?.state === 'blocked') {
     throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
   }
-  const previousTokens = existing === undefined ? undefined : deps.vault.open(existing);
+  // Re-running the installer keeps the installation's application token when the POST has none; a reinstall
+  // (after an uninstall or a dead connection) brings a new one with ONAPPINSTALL, so the old one is not kept.
+  const previousTokens = existing === undefined || !isInstalled(existing) ? undefined : deps.vault.open(existing);
   const now = clock.now();
   // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
   const provisional = existing?.state === 'active' ? 'active' : 'new';
@@ -104,6 +111,7 @@ async function storeInstallation(
       memberId: verified.memberId,
       domain: new URL(verified.clientEndpoint).host,
       clientEndpoint: verified.clientEndpoint,
+      oauthServer: verified.oauthServer,
       state: provisional,
       scopes: verified.scopes,
       appStatus: verified.status,
@@ -115,6 +123,7 @@ async function storeInstallation(
       updatedAt: now,
     },
     {
+      userId: user.id,
       accessToken: body.AUTH_ID,
       refreshToken: body.REFRESH_ID,
       expiresAt,
@@ -127,6 +136,7 @@ async function storeInstallation(
 
   const client = await deps.clients.forPortal(installation.memberId);
   const bindings = await bindPortal(client, appUrls(config), deps.manifest.title);
+  const licenseFamily = (await readPlan(client)) ?? existing?.licenseFamily;
   const state = hasRequiredBindings(bindings) ? 'active' : provisional;
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
   const stored = installation;
@@ -135,6 +145,7 @@ async function storeInstallation(
       ...(latest ?? stored),
       bindings,
       state,
+      ...(licenseFamily === undefined ? {} : { licenseFamily }),
       updatedAt: clock.now(),
     }))) ?? stored;
   deps.logger.info(
@@ -145,6 +156,15 @@ async function storeInstallation(
   const { memberId } = installation;
   deps.background.run('remember installer as app admin', () => deps.appAdmins.record(memberId, user));
   return { installation, user };
+}
+
+/** The request's own REST endpoint when PORTAL_DOMAINS lists its DOMAIN (the fallback of verifyAppToken). */
+function knownEndpoint(hosts: HostPolicy, query: FrameQuery): string | undefined {
+  try {
+    return portalEndpoint(query.DOMAIN, query.PROTOCOL === '1', hosts);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URLs Bitrix24 calls back: events and the app handler (also used by the left-menu item). */

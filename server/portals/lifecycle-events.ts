@@ -5,7 +5,8 @@ import type { Config } from '../config.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Manifest } from '../manifest.js';
-import type { OAuthServer } from '../bitrix/oauth-server.js';
+import type { OAuthServers } from '../bitrix/oauth-servers.js';
+import type { HostPolicy } from '../bitrix/portal-host.js';
 import type { RateBudgets } from '../bitrix/rate-budget.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import type { DirectoryService } from '../directory/directory-service.js';
@@ -16,16 +17,17 @@ import type { InstallationRepository } from './installation-repository.js';
 import type { Installation } from './installation-record.js';
 import type { PortalClients } from './portal-clients.js';
 import type { TokenVault } from './token-vault.js';
-import { stillInstalled, uninstall } from './uninstall.js';
+import { requestUninstall } from './uninstall.js';
 import { acceptUpdateEvent } from './update-event.js';
 
 /** What handling Bitrix24's events needs. */
 export interface EventDeps {
-  config: Pick<Config, 'clientId' | 'portalDomains' | 'appUrl'>;
+  config: Pick<Config, 'clientId' | 'appUrl'>;
+  hosts: HostPolicy;
   clock: Clock;
   logger: Logger;
   manifest: Pick<Manifest, 'title'>;
-  oauth: OAuthServer;
+  oauth: OAuthServers;
   clients: PortalClients;
   installations: InstallationRepository;
   vault: TokenVault;
@@ -57,32 +59,34 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
       return 'accepted';
     case 'ONAPPUNINSTALL':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
-      assertApplicationToken(services, portal, event.auth.application_token);
-      if (await stillInstalled(services, portal)) {
-        services.logger.warn(
-          { memberId: portal.memberId },
-          'ONAPPUNINSTALL refused: Bitrix24 still serves the installation',
-        );
-        return 'ignored';
-      }
+      // No application token on record (the installer got none, ONAPPINSTALL never came): Bitrix24 decides.
+      if (services.vault.open(portal)?.applicationToken !== undefined) assertApplicationToken(services, portal, event);
       if (!(await once())) return 'ignored';
       try {
-        await uninstall(services, portal, isTruthy(event.data?.['CLEAN']));
+        const outcome = await requestUninstall(services, portal, isTruthy(event.data?.['CLEAN']));
+        return outcome === 'dropped' ? 'ignored' : 'accepted';
       } catch (error: unknown) {
         // Not done: a redelivery must be acted on, not ignored as a duplicate.
         await services.onceKeys.forget(eventKey(event)).catch(() => undefined);
         throw error;
       }
-      return 'accepted';
-    case 'ONAPPUPDATE':
+    case 'ONAPPUPDATE': {
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
-      assertApplicationToken(services, portal, event.auth.application_token);
+      // The update brings a new application token: an event that does not match the stored one is believed
+      // only through its OAuth tokens (an admin's, vouched for by the OAuth server), checked after the reply.
+      const matched = matchesApplicationToken(services, portal, event);
+      if (!matched && (event.auth.access_token === undefined || event.auth.refresh_token === undefined)) {
+        assertApplicationToken(services, portal, event);
+      }
       if (!(await once())) return 'ignored';
-      services.background.run('ONAPPUPDATE', () => acceptUpdateEvent(services, portal, event));
+      services.background.run('ONAPPUPDATE', () =>
+        acceptUpdateEvent(services, portal, event, { tokenMatched: matched }),
+      );
       return 'accepted';
+    }
     case 'ONUSERADD':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
-      assertApplicationToken(services, portal, event.auth.application_token);
+      assertApplicationToken(services, portal, event);
       if (!(await once())) return 'ignored';
       {
         // Every user who can open the app sees the application token, so the event's `data` is only a hint:
@@ -97,9 +101,17 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
   }
 }
 
-function assertApplicationToken(services: Pick<EventDeps, 'vault'>, portal: Installation, presented: string): void {
+function matchesApplicationToken(
+  services: Pick<EventDeps, 'vault'>,
+  portal: Installation,
+  event: BitrixEvent,
+): boolean {
   const stored = services.vault.open(portal)?.applicationToken;
-  if (stored === undefined || !sameSecret(stored, presented)) {
+  return stored !== undefined && sameSecret(stored, event.auth.application_token);
+}
+
+function assertApplicationToken(services: Pick<EventDeps, 'vault'>, portal: Installation, event: BitrixEvent): void {
+  if (!matchesApplicationToken(services, portal, event)) {
     throw new UnauthorizedError(
       'EVENT_NOT_VERIFIED',
       'The application token of this event does not match the installation.',

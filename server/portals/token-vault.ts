@@ -1,52 +1,59 @@
-import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { type Clock, unixSeconds } from '../clock.js';
 import { BitrixError } from '../bitrix/bitrix-error.js';
-import type { OAuthServer } from '../bitrix/oauth-server.js';
-import { checkedEndpoint } from '../bitrix/portal-host.js';
+import type { OAuthServers } from '../bitrix/oauth-servers.js';
+import { checkedEndpoint, type HostPolicy } from '../bitrix/portal-host.js';
 import type { RefreshedAccess } from '../bitrix/sdk-client.js';
 import type { Cipher } from '../store/cipher.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
 import type { InstallationRepository } from './installation-repository.js';
 import type { Installation } from './installation-record.js';
 import { isInstalled, NotInstalledError } from './installation-state.js';
+import {
+  promoteStandby,
+  tokensSchema,
+  withCurrent,
+  withStandby,
+  type Connection,
+  type PortalTokens,
+} from './portal-tokens.js';
 
-const tokensSchema = z.object({
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  /** Unix seconds. */
-  expiresAt: z.number(),
-  /** Shared secret Bitrix24 sends with every event of this installation. */
-  applicationToken: z.string().optional(),
-});
-export type PortalTokens = z.infer<typeof tokensSchema>;
+export type { PortalTokens } from './portal-tokens.js';
 
 /** A token this close to expiry is renewed instead of reused. */
 const FRESH_FOR_SECONDS = 60;
+/** An admin's fresh tokens are kept as a standby connection at most this often. */
+const ADOPT_EVERY_MS = 24 * 3_600_000;
 
 /**
- * Keeps each portal's tokens encrypted inside its installation record and renews them on demand.
- * Renewal is single-flight per portal: concurrent callers in this process share one exchange, instances
- * sharing the locks take turns and the later ones find the renewed token; the exchange and the write of the
- * new tokens happen in the same step, so nobody can read a dead refresh token.
+ * Keeps each portal's tokens encrypted inside its installation record and renews them on demand, at the
+ * OAuth server that issued them. Renewal is single-flight per portal: concurrent callers in this process share
+ * one exchange, instances sharing the locks take turns and the later ones find the renewed token; the exchange
+ * and the write of the new tokens happen in the same step, so nobody can read a dead refresh token.
+ *
+ * The tokens are one person's. When Bitrix24 refuses them for good (the refresh token is dead, the person was
+ * fired or lost access), the vault switches to a standby admin's connection; with none left the installation
+ * needs an administrator to open Keycard once (state `needs_reinstall`).
  */
 export class TokenVault {
   readonly #installations: InstallationRepository;
   readonly #cipher: Cipher;
-  readonly #oauth: OAuthServer;
+  readonly #oauth: OAuthServers;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #portalDomains: readonly string[];
+  readonly #hosts: HostPolicy;
   readonly #inflight = new Map<string, Promise<RefreshedAccess>>();
   readonly #locks: Locks;
+  /** When each admin's connection was last adopted, per portal (see adoptAdminConnection). */
+  readonly #adopted = new Map<string, number>();
 
   constructor(deps: {
     installations: InstallationRepository;
     cipher: Cipher;
-    oauth: OAuthServer;
+    oauth: OAuthServers;
     clock: Clock;
     logger: Logger;
-    portalDomains: readonly string[];
+    hosts: HostPolicy;
     locks?: Locks;
   }) {
     this.#locks = deps.locks ?? new InProcessLocks();
@@ -55,7 +62,7 @@ export class TokenVault {
     this.#oauth = deps.oauth;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#portalDomains = deps.portalDomains;
+    this.#hosts = deps.hosts;
   }
 
   /** Decrypts a portal's tokens; undefined when it has none (never installed or uninstalled). */
@@ -80,7 +87,8 @@ export class TokenVault {
 
   /**
    * Renews the access token of `memberId`. `staleAccessToken` is the token the caller found expired: if the
-   * stored one already differs and is fresh, another caller renewed it and it is returned without a new exchange.
+   * stored one already differs and is fresh, another caller renewed it (or the connection changed) and it is
+   * returned without a new exchange.
    */
   refresh(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
     const running = this.#inflight.get(memberId);
@@ -90,6 +98,72 @@ export class TokenVault {
       .finally(() => this.#inflight.delete(memberId));
     this.#inflight.set(memberId, renewal);
     return renewal;
+  }
+
+  /**
+   * Bitrix24 refused the connection holding `refusedAccessToken` for good: a standby admin connection takes its
+   * place. Resolves to whether one did; without one the installation needs an administrator. Nothing changes
+   * when the connection was already replaced (by another caller, or a reinstall).
+   */
+  async failover(memberId: string, refusedAccessToken: string, reason: string): Promise<boolean> {
+    let switched = false;
+    await this.#installations.update(memberId, (latest) => {
+      const tokens = latest === undefined ? undefined : this.open(latest);
+      if (!isInstalled(latest) || tokens === undefined || tokens.accessToken !== refusedAccessToken) return undefined;
+      const promoted = promoteStandby(tokens);
+      switched = promoted !== undefined;
+      const now = this.#clock.now();
+      return promoted === undefined
+        ? { ...latest, state: 'needs_reinstall', updatedAt: now }
+        : this.seal({ ...latest, updatedAt: now }, promoted);
+    });
+    if (switched) this.#logger.warn({ memberId, reason }, 'connection refused; switched to a standby admin connection');
+    else
+      this.#logger.warn(
+        { memberId, reason },
+        'connection refused and no standby left; an administrator must open Keycard',
+      );
+    return switched;
+  }
+
+  /**
+   * The connection in use belongs to `userId`, who Bitrix24 just said is no longer an admin (ADMIN_MODE and
+   * `placement.*` stop working for them): a standby admin connection takes over, if there is one.
+   */
+  async preferStandbyOver(memberId: string, userId: string): Promise<void> {
+    await this.#installations.update(memberId, (latest) => {
+      const tokens = latest === undefined ? undefined : this.open(latest);
+      if (!isInstalled(latest) || tokens === undefined || tokens.userId !== userId) return undefined;
+      const promoted = promoteStandby(tokens);
+      return promoted === undefined ? undefined : this.seal({ ...latest, updatedAt: this.#clock.now() }, promoted);
+    });
+  }
+
+  /**
+   * A verified admin opened the app with fresh tokens: they become a standby connection (at most once a day per
+   * admin: a refresh token lives 180 days), or the connection in use when none works (the installation needs
+   * an administrator): it is then active again.
+   */
+  async adoptAdminConnection(memberId: string, connection: Connection): Promise<Installation | undefined> {
+    const memo = `${memberId}\u0000${connection.userId ?? ''}`;
+    const now = this.#clock.now();
+    const current = await this.#installations.get(memberId);
+    if (current?.state !== 'needs_reinstall' && now - (this.#adopted.get(memo) ?? -Infinity) < ADOPT_EVERY_MS)
+      return current;
+    if (this.#adopted.size > 10_000) this.#adopted.clear();
+    this.#adopted.set(memo, now);
+    return this.#installations.update(memberId, (latest) => {
+      if (latest === undefined) return undefined;
+      const tokens = this.open(latest);
+      const now = this.#clock.now();
+      if (latest.state === 'needs_reinstall') {
+        const healed = tokens === undefined ? { ...connection } : withCurrent(tokens, connection);
+        return this.seal({ ...latest, state: 'active', updatedAt: now }, healed);
+      }
+      if (!isInstalled(latest) || tokens === undefined) return undefined;
+      const kept = withStandby(tokens, connection);
+      return kept === tokens ? undefined : this.seal({ ...latest, updatedAt: now }, kept);
+    });
   }
 
   async #renew(memberId: string, staleAccessToken: string): Promise<RefreshedAccess> {
@@ -102,17 +176,13 @@ export class TokenVault {
     }
     let issued;
     try {
-      issued = await this.#oauth.refresh(tokens.refreshToken);
+      issued = await this.#oauth.choose(portal.oauthServer).refresh(tokens.refreshToken);
     } catch (error: unknown) {
-      if (error instanceof BitrixError && error.is('invalid_grant')) {
-        // The refresh token is dead (revoked, expired or already used): only a reinstall brings a new one.
-        // Only if nobody replaced the tokens meanwhile (a reinstall brings new ones that are fine).
-        await this.#installations.update(memberId, (latest) =>
-          latest !== undefined && latest.secrets?.data === portal.secrets?.data
-            ? { ...latest, state: 'needs_reinstall', updatedAt: this.#clock.now() }
-            : undefined,
-        );
-        this.#logger.warn({ memberId, err: error }, 'refresh token rejected; portal needs a reinstall');
+      // The refresh token is dead (revoked, expired or already used), or the OAuth server no longer takes it for
+      // this app (invalid_client: "the application may not be installed"): another admin's connection may still
+      // work, and the caller's next attempt uses it; without one the installation stops until an admin opens it.
+      if (error instanceof BitrixError && (error.is('invalid_grant') || error.is('invalid_client'))) {
+        await this.failover(memberId, tokens.accessToken, 'refresh token rejected');
       }
       throw error;
     }
@@ -136,16 +206,17 @@ export class TokenVault {
   }
 
   /**
-   * The OAuth server reports the portal's current endpoint; a renamed portal is followed only within PORTAL_DOMAINS.
+   * The OAuth server reports the portal's current endpoint (a renamed portal moves there): it vouches for the
+   * host, which still has to pass the host policy (plain http and non-public addresses only where listed).
    */
   #endpointAfterRefresh(portal: Installation, reported: string | undefined): string {
     if (reported === undefined) return portal.clientEndpoint;
     try {
-      return checkedEndpoint(reported, this.#portalDomains);
+      return checkedEndpoint(reported, this.#hosts, true);
     } catch {
       this.#logger.warn(
         { memberId: portal.memberId },
-        'OAuth server reported a portal address outside PORTAL_DOMAINS; kept the old one',
+        'OAuth server reported a portal address Keycard may not call; kept the old one',
       );
       return portal.clientEndpoint;
     }

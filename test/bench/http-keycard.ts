@@ -76,7 +76,7 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
     APP_URL: 'http://localhost:3999',
     SECRET_KEY: randomBytes(32).toString('hex'),
     STORE_URL: options.storeUrl,
-    PORTAL_DOMAINS: new URL(listening.url).host,
+    PORTAL_DOMAINS: `http://${new URL(listening.url).host}`,
     B24_OAUTH_SERVER: `${listening.url}/oauth-server`,
   });
   const store = createKeyv(config.storeUrl);
@@ -90,7 +90,7 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
     fetch: globalThis.fetch,
     manifest: loadManifest('manifest/keycard.json'),
     ui: { template: UI_TEMPLATE },
-    directory: { syncOnInstall: false },
+    directory: { autoSync: false },
   });
   const services = app.services;
 

@@ -190,7 +190,7 @@ export async function run(): Promise<void> {
       SECRET_KEY: randomBytes(32).toString('hex'),
       STORE_URL: redis.url,
       // Every emulator is its own portal on its own loopback port.
-      PORTAL_DOMAINS: '127.0.0.1:*',
+      PORTAL_DOMAINS: 'http://127.0.0.1:*',
       B24_OAUTH_SERVER: portals.ready.oauthServer,
     };
     const seeded = await seedPortals(env, portals.ready.portals);

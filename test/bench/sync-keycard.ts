@@ -16,7 +16,6 @@ export async function keycardSync(input: ContenderInput): Promise<{ users: numbe
   const factory = createSdkClientFactory({
     clientId: input.clientId,
     clientSecret: input.clientSecret,
-    oauthServer: `${input.portalUrl}/oauth-server`,
     budgets,
   });
   const client = factory({

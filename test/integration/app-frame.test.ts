@@ -164,15 +164,54 @@ describe('POST /app', () => {
     expect(res.text).toContain('Your account is not active');
   });
 
-  it('a portal that needs a reinstall says so instead of failing silently', async () => {
+  it.each([
+    ['the OAuth server refuses to vouch (PAYMENT_REQUIRED)', 'oauth'],
+    ['the portal refuses the call (401 "Subscription has been ended")', 'portal'],
+  ] as const)('a lapsed paid subscription says so when %s', async (_name, where) => {
+    const h = harness();
+    await installPortal(h, acme);
+    const lapsed = { error: 'PAYMENT_REQUIRED', error_description: 'Subscription has been ended' };
+    if (where === 'oauth') oauthAppInfo(acme, { token: 'unpaid', reply: [401, lapsed] });
+    else {
+      oauthAppInfo(acme, { token: 'unpaid' });
+      nock(acme.origin).post('/rest/profile').query(true).reply(401, lapsed);
+    }
+    const { query, body } = frameRequest(acme, 'unpaid');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('The Keycard subscription on this Bitrix24 has expired');
+    expect(res.text).toContain('SUBSCRIPTION_EXPIRED');
+    expect(res.text).not.toContain('not confirmed');
+  });
+
+  it('a portal whose connection Bitrix24 refuses asks an employee for an administrator; an admin opening it heals it', async () => {
     const h = harness();
     await installPortal(h, acme);
     const portal = await storedPortal(h, acme.memberId);
     await h.services.installations.save({ ...portal, state: 'needs_reinstall' });
-    const { query, body } = frameRequest(acme, 'user-token');
-    const res = await h.request.post('/app').query(query).type('form').send(body);
-    expect(res.status).toBe(409);
-    expect(res.text).toContain('Keycard must be reinstalled');
+
+    oauthAppInfo(acme, { token: 'employee-token' });
+    portalCall(acme, 'profile', { token: 'employee-token', result: { ID: '42', ADMIN: false, NAME: 'Boris' } });
+    const employee = frameRequest(acme, 'employee-token');
+    const refused = await h.request.post('/app').query(employee.query).type('form').send(employee.body);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('connection to Bitrix24 needs an administrator');
+    expect((await storedPortal(h, acme.memberId)).state).toBe('needs_reinstall');
+
+    oauthAppInfo(acme, { token: 'admin-token' });
+    portalCall(acme, 'profile', { token: 'admin-token', result: { ID: '7', ADMIN: true, NAME: 'Ada' } });
+    const admin = frameRequest(acme, 'admin-token');
+    const opened = await h.request.post('/app').query(admin.query).type('form').send(admin.body);
+    expect(opened.status).toBe(200);
+    const healed = await storedPortal(h, acme.memberId);
+    expect(healed.state).toBe('active');
+    expect(h.services.vault.open(healed)).toMatchObject({
+      userId: '7',
+      accessToken: 'admin-token',
+      refreshToken: 'user-refresh',
+    });
+    // The event secret stays: ONAPPUNINSTALL still matches.
+    expect(h.services.vault.open(healed)?.applicationToken).toBe(acme.applicationToken);
   });
 
   it('opening the handler URL outside Bitrix24 (GET) shows how to open it', async () => {

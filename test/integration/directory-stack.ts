@@ -52,7 +52,7 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     APP_URL: 'http://localhost:3999',
     SECRET_KEY: 'directory-test-secret-key-0123456789abcdef',
     STORE_URL: 'memory://',
-    PORTAL_DOMAINS: new URL(url).host,
+    PORTAL_DOMAINS: `http://${new URL(url).host}`,
     B24_OAUTH_SERVER: `${url}/oauth-server`,
   });
   const logLines: string[] = [];

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, isolateNetwork, testPortal } from '../support/harness.js';
-import { portalCall } from '../support/bitrix-nock.js';
+import { oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
 /*
@@ -36,9 +36,11 @@ describe('portal domain change', () => {
     next.done();
   });
 
-  it('refuses a redirect to a host outside PORTAL_DOMAINS: nothing is sent there and nothing recorded', async () => {
+  it('refuses a redirect to a host the OAuth server does not vouch for: nothing is sent there and nothing recorded', async () => {
     const h = harness();
     await installPortal(h, acme);
+    // Asked about the redirect, the OAuth server still places the portal at its old address.
+    const asked = oauthAppInfo(acme);
     nock(acme.origin)
       .post('/rest/profile')
       .query(true)
@@ -57,6 +59,45 @@ describe('portal domain change', () => {
       'This Bitrix24 address is not served by this Keycard server.',
     );
     expect(evil.isDone()).toBe(false);
+    asked.done();
     expect((await storedPortal(h, acme.memberId)).domain).toBe(acme.host);
+  });
+
+  it('follows a redirect to a self-hosted address outside PORTAL_DOMAINS when the OAuth server vouches for it', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    const moved = { ...acme, host: 'crm.acme.example', origin: 'https://crm.acme.example' };
+    nock(acme.origin)
+      .post('/rest/profile')
+      .query(true)
+      .reply(302, '', { location: `${moved.origin}/rest/profile` });
+    const vouched = oauthAppInfo(moved);
+    const there = portalCall(moved, 'profile', { result: { ID: '1', ADMIN: true } });
+    await expect((await h.services.clients.forPortal(acme.memberId)).call('profile')).resolves.toMatchObject({
+      ID: '1',
+    });
+    vouched.done();
+    there.done();
+    expect((await storedPortal(h, acme.memberId)).clientEndpoint).toBe(`${moved.origin}/rest/`);
+  });
+
+  it('the first open after a rename follows the OAuth server to the new address instead of refusing WRONG_PORTAL', async () => {
+    const h = harness();
+    await installPortal(h, acme);
+    // The OAuth server already reports the new address; the stored record still has the old one.
+    oauthAppInfo(renamed, { token: 'user-token' });
+    const profile = portalCall(renamed, 'profile', {
+      token: 'user-token',
+      result: { ID: '5', ADMIN: false, NAME: 'Boris' },
+    });
+    const res = await h.request
+      .post('/app')
+      .query({ DOMAIN: renamed.host, PROTOCOL: '1', LANG: 'en' })
+      .type('form')
+      .send({ AUTH_ID: 'user-token', AUTH_EXPIRES: '3600', member_id: acme.memberId });
+    expect(res.status).toBe(200);
+    profile.done();
+    expect(res.headers['content-security-policy']).toContain(`frame-ancestors ${renamed.origin}`);
+    expect((await storedPortal(h, acme.memberId)).clientEndpoint).toBe(`${renamed.origin}/rest/`);
   });
 });

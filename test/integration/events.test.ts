@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { DocumentInstallationRepository } from '../../server/portals/installation-repository.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
+import { harness, isolateNetwork, OAUTH, testPortal, type TestPortal } from '../support/harness.js';
 import { installScopes, installerRequest, oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
@@ -14,16 +14,21 @@ function uninstallForm(portal: TestPortal, clean: 0 | 1, applicationToken = port
     'data[CLEAN]': String(clean),
     ts: '1466439714',
     'auth[domain]': portal.host,
-    'auth[server_endpoint]': 'https://oauth.bitrix.info/rest/',
+    'auth[server_endpoint]': `${OAUTH}/rest/`,
     'auth[client_endpoint]': `${portal.origin}/rest/`,
     'auth[member_id]': portal.memberId,
     'auth[application_token]': applicationToken,
   };
 }
 
-/** After a real uninstall Bitrix24 refuses the installation's token: that is how a genuine event is told apart. */
+/**
+ * After a real uninstall the OAuth server says so for the installation's token: 401 NOT_INSTALLED "Application
+ * not installed" (b24pysdk errors/oauth.py BitrixOAuthNotInstalled). That is how a genuine event is told apart.
+ */
 function tokenRevoked(portal: TestPortal) {
-  return portalCall(portal, 'app.info', { error: [401, 'NO_AUTH_FOUND'] });
+  return oauthAppInfo(portal, {
+    reply: [401, { error: 'NOT_INSTALLED', error_description: 'Application not installed' }],
+  });
 }
 
 function installEvent(portal: TestPortal, accessToken: string) {
@@ -39,7 +44,7 @@ function installEvent(portal: TestPortal, accessToken: string) {
       expires_in: 3600,
       expires: '1762093575',
       user_id: '1',
-      server_endpoint: 'https://oauth.bitrix.info/rest/',
+      server_endpoint: `${OAUTH}/rest/`,
       status: 'F',
       client_endpoint: `${portal.origin}/rest/`,
       member_id: portal.memberId,
@@ -115,7 +120,8 @@ describe('POST /events ONAPPUNINSTALL', () => {
   it('a forged uninstall with the (widely visible) application token is refused while Bitrix24 still serves the app', async () => {
     const h = harness();
     await installPortal(h, acme);
-    const confirm = portalCall(acme, 'app.info', { result: { ID: 5, CODE: 'keycard', INSTALLED: true, STATUS: 'F' } });
+    // The OAuth server still vouches for the installation's token: the app is installed.
+    const confirm = oauthAppInfo(acme);
     const res = await h.request.post('/events').type('form').send(uninstallForm(acme, 1));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'ignored' });

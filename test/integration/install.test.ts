@@ -89,17 +89,18 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
     await expectNothingStored(h);
   });
 
-  it('a host outside PORTAL_DOMAINS is rejected before any outgoing request', async () => {
+  it('a DOMAIN the OAuth server does not vouch for is never called: the token refused, nothing sent there', async () => {
     const h = harness();
     const unmatched: string[] = [];
     const onNoMatch = (req: { host?: string; hostname?: string }) => unmatched.push(String(req.hostname ?? req.host));
     nock.emitter.on('no match', onNoMatch);
     try {
       for (const DOMAIN of ['evil.example.com', 'acme.bitrix24.com.evil.io', '169.254.169.254', 'localhost:4000']) {
+        const oauth = oauthAppInfo(acme, { reply: [401, { error: 'invalid_token', error_description: 'invalid' }] });
         const { query, body } = installerRequest(acme, { query: { DOMAIN } });
         const res = await h.request.post('/install').query(query).type('form').send(body);
-        expect(res.status, DOMAIN).toBe(403);
-        expect(res.text).toContain('PORTAL_NOT_ALLOWED');
+        expect(res.status, DOMAIN).toBe(401);
+        oauth.done();
       }
     } finally {
       nock.emitter.removeListener('no match', onNoMatch);
@@ -108,25 +109,69 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
     await expectNothingStored(h);
   });
 
-  it('plain http to a non-loopback portal is refused', async () => {
+  it('the portal is where the OAuth server says, whatever DOMAIN and PROTOCOL the request names', async () => {
     const h = harness();
-    const { query, body } = installerRequest(acme, { query: { PROTOCOL: '0' } });
+    // The request says evil.example.com over plain http; the OAuth server vouches for acme over https.
+    const scopes = installScopes(acme);
+    const { query, body } = installerRequest(acme, { query: { DOMAIN: 'evil.example.com', PROTOCOL: '0' } });
     const res = await h.request.post('/install').query(query).type('form').send(body);
-    expect(res.status).toBe(403);
-    await expectNothingStored(h);
+    expect(res.status).toBe(200);
+    for (const scope of scopes) scope.done();
+    expect(await storedPortal(h, acme.memberId)).toMatchObject({
+      domain: acme.host,
+      clientEndpoint: `${acme.origin}/rest/`,
+    });
   });
 
-  it('SERVER_ENDPOINT in the request never chooses the verifier', async () => {
+  it('a self-hosted portal the OAuth server vouches for is installed, on any domain; plain http only where listed', async () => {
+    const h = harness();
+    const box = { ...acme, host: 'crm.example.org', origin: 'https://crm.example.org' };
+    oauthAppInfo(box);
+    portalCall(box, 'profile', { result: { ID: '1', ADMIN: true, NAME: 'Anna', LAST_NAME: 'Admin' } });
+    portalCall(box, 'event.get', { result: [] });
+    portalCall(box, 'event.bind', { times: 3 });
+    portalCall(box, 'placement.get', { result: [] });
+    portalCall(box, 'placement.bind', {});
+    const { query, body } = installerRequest(box);
+    expect((await h.request.post('/install').query(query).type('form').send(body)).status).toBe(200);
+    expect(await storedPortal(h, acme.memberId)).toMatchObject({ domain: 'crm.example.org', state: 'active' });
+
+    // The same over plain http, not listed by the operator: refused before any request to it.
+    const plain = harness();
+    const httpBox = { ...acme, memberId: 'member-box2', host: 'crm2.example.org', origin: 'http://crm2.example.org' };
+    oauthAppInfo(httpBox);
+    const profile = nock('http://crm2.example.org').post(/.*/).reply(200, { result: {} });
+    const res = await plain.request
+      .post('/install')
+      .query(installerRequest(httpBox).query)
+      .type('form')
+      .send(installerRequest(httpBox).body);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('PORTAL_NOT_ALLOWED');
+    expect(profile.isDone()).toBe(false);
+  });
+
+  it('SERVER_ENDPOINT names the OAuth server: only a trusted one is asked, and it is recorded', async () => {
     const h = harness();
     const evil = nock('https://evil.example')
       .post(/.*/)
       .reply(200, { result: { client_id: 'x' } });
-    const scopes = installScopes(acme);
     const { query, body } = installerRequest(acme, { body: { SERVER_ENDPOINT: 'https://evil.example/rest/' } });
-    const res = await h.request.post('/install').query(query).type('form').send(body);
-    expect(res.status).toBe(200);
-    for (const scope of scopes) scope.done();
+    const refused = await h.request.post('/install').query(query).type('form').send(body);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('OAUTH_SERVER_NOT_TRUSTED');
     expect(evil.isDone()).toBe(false);
+    await expectNothingStored(h);
+
+    // Bitrix24's east server (oauth.bitrix24.tech) is trusted: it is asked, and renews this portal's tokens.
+    const east = 'https://oauth.bitrix24.tech';
+    const scopes = installScopes(acme).slice(1);
+    const vouched = oauthAppInfo(acme, { server: east });
+    const fromEast = installerRequest(acme, { body: { SERVER_ENDPOINT: `${east}/rest/` } });
+    expect((await h.request.post('/install').query(fromEast.query).type('form').send(fromEast.body)).status).toBe(200);
+    vouched.done();
+    for (const scope of scopes) scope.done();
+    expect((await storedPortal(h, acme.memberId)).oauthServer).toBe(east);
   });
 
   it('a non-admin installer → 403, nothing stored', async () => {

@@ -142,8 +142,11 @@ describe('installation lifecycle: every path that writes a state', () => {
     tokenRefresh('updated-refresh', { access: 'access-new', refresh: 'refresh-new', portal: acme });
     portalCall(acme, 'scope', { token: 'access-new', result: ['user_brief'] });
     expect((await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`)).body.source).toBe('portal');
-    // ONAPPUNINSTALL, believed once Bitrix24 refuses the installation's token: active → deleted.
-    portalCall(acme, 'app.info', { token: 'access-new', error: [401, 'NO_AUTH_FOUND'] });
+    // ONAPPUNINSTALL, believed once Bitrix24 says the app is gone (pending meanwhile): active → active → deleted.
+    oauthAppInfo(acme, {
+      token: 'access-new',
+      reply: [401, { error: 'NOT_INSTALLED', error_description: 'Application not installed' }],
+    });
     expect((await h.request.post('/events').send(uninstallEvent(acme))).status).toBe(200);
     await h.background.idle();
     // A reinstall after the uninstall: deleted → new → active.

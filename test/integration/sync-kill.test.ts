@@ -48,7 +48,7 @@ describe('kill -9 during a sync', () => {
       APP_URL: 'http://localhost:3999',
       SECRET_KEY: 'directory-test-secret-key-0123456789abcdef',
       STORE_URL: redis.url,
-      PORTAL_DOMAINS: new URL(url).host,
+      PORTAL_DOMAINS: `http://${new URL(url).host}`,
       B24_OAUTH_SERVER: `${url}/oauth-server`,
     };
     const child = spawn(

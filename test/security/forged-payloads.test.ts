@@ -113,16 +113,20 @@ describe('POST /install: forged installer payloads', () => {
     });
   });
 
-  it('a token the OAuth server places on another domain than DOMAIN → 403', async () => {
+  it('a token the OAuth server places on another domain than DOMAIN: the user is asked there, never at DOMAIN', async () => {
     await changesNothing(async () => {
-      // Same member id, but Bitrix24 says the token belongs to globex's address.
+      // Same member id, but Bitrix24 says the portal lives at globex's address (renamed, say).
       const oauth = oauthAppInfo(globex, { token: forged, memberId: acme.memberId });
+      const there = portalCall(globex, 'profile', { token: forged, result: { ID: '42', ADMIN: false, NAME: 'Eve' } });
+      const atDomain = portalCall(acme, 'profile', { token: forged, result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
       expectRefusalPage(
         await send(acme, { body: { AUTH_ID: forged, REFRESH_ID: forgedRefresh } }),
         403,
-        'WRONG_PORTAL',
+        'INSTALL_NEEDS_ADMIN',
       );
       oauth.done();
+      there.done();
+      expect(atDomain.isDone()).toBe(false);
     });
   });
 
@@ -278,7 +282,8 @@ describe('POST /events: forged events', () => {
 
   it('ONAPPUNINSTALL with the (widely visible) application token while Bitrix24 still serves the app → ignored', async () => {
     await changesNothing(async () => {
-      const stillInstalled = portalCall(acme, 'app.info', { result: { ID: 5, CODE: 'keycard', INSTALLED: true } });
+      // The OAuth server still vouches for the installation's own token: the app is installed.
+      const stillInstalled = oauthAppInfo(acme);
       const res = await h.request
         .post('/events')
         .type('form')

@@ -15,7 +15,7 @@ import { rawRequest } from './support/network.js';
  * the configured PORTAL_DOMAINS (never a host the request named), and never X-Frame-Options.
  */
 
-const PORTAL_DOMAINS = '*.bitrix24.com,portal.example.org,*.corp.example:8443,localhost:4000';
+const PORTAL_DOMAINS = '*.bitrix24.com,portal.example.org,*.corp.example:8443,http://localhost:4000';
 const CONFIGURED = [
   'https://*.bitrix24.com',
   'https://portal.example.org',

@@ -70,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     APP_URL: appUrl,
     SECRET_KEY: randomBytes(32).toString('hex'),
     STORE_URL: options.storeUrl ?? 'memory://',
-    PORTAL_DOMAINS: portalHost,
+    PORTAL_DOMAINS: `http://${portalHost}`,
     B24_OAUTH_SERVER: `${portal.url}/oauth-server`,
     PORT: String(appPort),
   });

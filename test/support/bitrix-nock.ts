@@ -13,11 +13,20 @@ function authOf(body: unknown): string | undefined {
 /** OAuth server `app.info` for `token`: by default it vouches for `portal` and our client id. */
 export function oauthAppInfo(
   portal: TestPortal,
-  options: { token?: string; clientId?: string; memberId?: string; scope?: string; reply?: [number, object] } = {},
+  options: {
+    token?: string;
+    clientId?: string;
+    memberId?: string;
+    scope?: string;
+    reply?: [number, object];
+    times?: number;
+    server?: string;
+  } = {},
 ): nock.Scope {
   const token = options.token ?? portal.adminToken;
-  return nock(OAUTH)
+  return nock(options.server ?? OAUTH)
     .post('/rest/app.info', (body: unknown) => authOf(body) === token)
+    .times(options.times ?? 1)
     .reply(
       ...(options.reply ?? [
         200,
@@ -76,7 +85,31 @@ export function portalCall(
 }
 
 /** Everything a successful installation asks of Bitrix24 for `portal`. */
-export function installScopes(portal: TestPortal, options: { admin?: boolean; userId?: string } = {}): nock.Scope[] {
+/**
+ * The portal's `app.info` for an installed app (api-reference/common/system/app-info.md): `license` picks the plan,
+ * `family` null answers as a self-hosted portal does (no LICENSE_FAMILY).
+ */
+export function portalAppInfo(portal: TestPortal, license = 'en_basic', family: string | null = 'basic') {
+  return portalCall(portal, 'app.info', {
+    result: {
+      ID: 17,
+      CODE: 'keycard.app',
+      VERSION: 1,
+      STATUS: 'F',
+      INSTALLED: true,
+      PAYMENT_EXPIRED: 'N',
+      DAYS: null,
+      LANGUAGE_ID: 'en',
+      LICENSE: license,
+      ...(family === null ? {} : { LICENSE_TYPE: license.replace(/^[a-z]+_/, ''), LICENSE_FAMILY: family }),
+    },
+  });
+}
+
+export function installScopes(
+  portal: TestPortal,
+  options: { admin?: boolean; userId?: string; license?: string; licenseFamily?: string | null } = {},
+): nock.Scope[] {
   return [
     oauthAppInfo(portal),
     portalCall(portal, 'profile', {
@@ -86,6 +119,7 @@ export function installScopes(portal: TestPortal, options: { admin?: boolean; us
     portalCall(portal, 'event.bind', { times: 3 }),
     portalCall(portal, 'placement.get', { result: [] }),
     portalCall(portal, 'placement.bind', {}),
+    portalAppInfo(portal, options.license, options.licenseFamily),
   ];
 }
 

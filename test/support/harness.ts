@@ -83,7 +83,7 @@ export function harness(options: { config?: Config; store?: Keyv; rateLimits?: R
       ? {}
       : { rateBudgets: new RateBudgets({ clock, defaults: options.rateLimits }) }),
     // These tests script every Bitrix24 call with nock; the install-time sync would consume their mocks.
-    directory: { syncOnInstall: false },
+    directory: { autoSync: false },
   });
   return { app, request: supertest(app), store, clock, logLines, background, services: app.services };
 }

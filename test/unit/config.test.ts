@@ -36,11 +36,43 @@ describe('loadConfig', () => {
       secretKeys: [KEY_A],
       storeUrl: 'sqlite://data/keycard.sqlite',
       portalDomains: DEFAULT_PORTAL_DOMAINS,
+      operatorPortalDomains: [],
+      plainHttpPortalDomains: [],
       oauthServer: 'https://oauth.bitrix.info',
+      oauthServers: ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'],
       port: 3000,
       syncIntervalMinutes: 60,
       logLevel: 'info',
     });
+  });
+
+  it('B24_OAUTH_SERVER lists extra trusted OAuth servers, the first the default; Bitrix24’s two are always trusted', () => {
+    const config = loadConfig({
+      ...validEnv,
+      B24_OAUTH_SERVER: 'http://localhost:4000/oauth-server/, http://localhost:4000/oauth-server-east',
+    });
+    expect(config.oauthServer).toBe('http://localhost:4000/oauth-server');
+    expect(config.oauthServers).toEqual([
+      'https://oauth.bitrix.info',
+      'https://oauth.bitrix24.tech',
+      'http://localhost:4000/oauth-server',
+      'http://localhost:4000/oauth-server-east',
+    ]);
+    expect(() => loadConfig({ ...validEnv, B24_OAUTH_SERVER: 'https://ok.example, http://evil.example' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringContaining('B24_OAUTH_SERVER must use https://')] }),
+    );
+  });
+
+  it('PORTAL_DOMAINS set by the operator are the hosts that may be private; those written http:// may be plain http', () => {
+    const config = loadConfig({ ...validEnv, PORTAL_DOMAINS: 'crm.example.org, http://box.internal:8080' });
+    expect(config.portalDomains).toEqual(['crm.example.org', 'box.internal:8080']);
+    expect(config.plainHttpPortalDomains).toEqual(['box.internal:8080']);
+  });
+
+  it('PORTAL_DOMAINS set by the operator are listed as the operator’s', () => {
+    expect(
+      loadConfig({ ...validEnv, PORTAL_DOMAINS: 'portal.example.com, localhost:*' }).operatorPortalDomains,
+    ).toEqual(['portal.example.com', 'localhost:*']);
   });
 
   it('LOG_LEVEL goes through the schema like every other variable: a pino level, reported with the other problems', () => {

@@ -155,7 +155,7 @@ describe('renderMessagePage', () => {
 
   it('leaves the typographic apostrophe of the built-in texts as it is', () => {
     const html = renderMessagePage({ lang: 'en', code: 'NEEDS_REINSTALL' });
-    expect(html).toContain('<h1>Keycard must be reinstalled</h1>');
-    expect(html).toContain('Keycard’s authorization');
+    expect(html).toContain('<h1>Keycard’s connection to Bitrix24 needs an administrator</h1>');
+    expect(html).toContain('A Bitrix24 administrator should open Keycard once');
   });
 });

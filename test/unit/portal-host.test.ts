@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkedEndpoint, hostAllowed, portalEndpoint } from '../../server/bitrix/portal-host.js';
+import { checkedEndpoint, hostAllowed, portalEndpoint, type HostPolicy } from '../../server/bitrix/portal-host.js';
 import { DEFAULT_PORTAL_DOMAINS } from '../../server/config.js';
 import { AppError, ForbiddenError } from '../../server/errors.js';
 
@@ -91,39 +91,66 @@ describe('hostAllowed', () => {
   });
 });
 
+/** The default policy: Bitrix24's cloud domains, nothing listed by an operator. */
+const DEFAULTS: HostPolicy = { known: CLOUD, operator: [], plainHttp: [] };
+/** Hosts an operator listed in PORTAL_DOMAINS. */
+const listed = (...patterns: string[]): HostPolicy => ({ known: patterns, operator: patterns, plainHttp: [] });
+/** Hosts an operator listed in PORTAL_DOMAINS with `http://`. */
+const listedHttp = (...patterns: string[]): HostPolicy => ({
+  known: patterns,
+  operator: patterns,
+  plainHttp: patterns,
+});
+
 describe('portalEndpoint', () => {
-  it.each<[string, boolean, string[], string]>([
-    ['example.bitrix24.com', true, CLOUD, 'https://example.bitrix24.com/rest/'],
-    ['Example.Bitrix24.com', true, CLOUD, 'https://example.bitrix24.com/rest/'],
-    ['localhost:4000', true, ['localhost:4000'], 'https://localhost:4000/rest/'],
-    ['localhost:4000', false, ['localhost:4000'], 'http://localhost:4000/rest/'],
-    ['127.0.0.1:4000', false, ['127.0.0.1:*'], 'http://127.0.0.1:4000/rest/'],
-  ])('%s (https=%s) → %s', (host, https, patterns, expected) => {
-    expect(portalEndpoint(host, https, patterns)).toBe(expected);
+  it.each<[string, boolean, HostPolicy, string]>([
+    ['example.bitrix24.com', true, DEFAULTS, 'https://example.bitrix24.com/rest/'],
+    ['Example.Bitrix24.com', true, DEFAULTS, 'https://example.bitrix24.com/rest/'],
+    ['localhost:4000', true, listed('localhost:4000'), 'https://localhost:4000/rest/'],
+    ['localhost:4000', false, listedHttp('localhost:4000'), 'http://localhost:4000/rest/'],
+    ['127.0.0.1:4000', false, listedHttp('127.0.0.1:*'), 'http://127.0.0.1:4000/rest/'],
+    // An operator may list a self-hosted portal served over plain http.
+    ['portal.internal:8080', false, listedHttp('portal.internal:8080'), 'http://portal.internal:8080/rest/'],
+  ])('%s (https=%s) → %s', (host, https, policy, expected) => {
+    expect(portalEndpoint(host, https, policy)).toBe(expected);
   });
 
-  it.each<[string, string, boolean, string[]]>([
-    ['a host outside the list', 'evil.io', true, CLOUD],
-    ['a look-alike host', 'a.bitrix24.com.evil.io', true, CLOUD],
-    ['the bare suffix', 'bitrix24.com', true, CLOUD],
-    ['plain http to a cloud portal', 'example.bitrix24.com', false, CLOUD],
-    ['plain http to an allowed non-loopback host', 'portal.internal:8080', false, ['portal.internal:8080']],
-    ['a host with userinfo', 'user@example.bitrix24.com', true, CLOUD],
-    ['a host with a path', 'example.bitrix24.com/x', true, CLOUD],
-  ])('throws PORTAL_NOT_ALLOWED for %s', (_label, host, https, patterns) => {
-    expectNotAllowed(() => portalEndpoint(host, https, patterns));
+  it.each<[string, string, boolean, HostPolicy]>([
+    ['a host outside the list', 'evil.io', true, DEFAULTS],
+    ['a look-alike host', 'a.bitrix24.com.evil.io', true, DEFAULTS],
+    ['the bare suffix', 'bitrix24.com', true, DEFAULTS],
+    ['plain http to a cloud portal', 'example.bitrix24.com', false, DEFAULTS],
+    ['plain http to a host listed without http://', 'portal.internal:8080', false, listed('portal.internal:8080')],
+    ['plain http to loopback nobody listed', 'localhost:4000', false, DEFAULTS],
+    ['a host with userinfo', 'user@example.bitrix24.com', true, DEFAULTS],
+    ['a host with a path', 'example.bitrix24.com/x', true, DEFAULTS],
+  ])('throws PORTAL_NOT_ALLOWED for %s', (_label, host, https, policy) => {
+    expectNotAllowed(() => portalEndpoint(host, https, policy));
   });
+
+  it('a host the OAuth server vouched for is called over https, wherever it is (self-hosted portals)', () => {
+    expect(portalEndpoint('crm.example.org', true, DEFAULTS, true)).toBe('https://crm.example.org/rest/');
+    expectNotAllowed(() => portalEndpoint('crm.example.org', false, DEFAULTS, true));
+  });
+
+  it.each(['10.0.0.5', '127.0.0.1', '169.254.169.254', '192.168.1.10', '172.20.0.1', '100.64.0.1', '0.0.0.0'])(
+    'a vouched IP address that is not public (%s) is refused unless the operator listed it',
+    (address) => {
+      expectNotAllowed(() => portalEndpoint(address, true, DEFAULTS, true));
+      expect(portalEndpoint(address, true, listed(address), true)).toBe(`https://${address}/rest/`);
+    },
+  );
 });
 
 describe('checkedEndpoint', () => {
-  it.each<[string, string[], string]>([
-    ['https://example.bitrix24.com/rest/', CLOUD, 'https://example.bitrix24.com/rest/'],
+  it.each<[string, HostPolicy, string]>([
+    ['https://example.bitrix24.com/rest/', DEFAULTS, 'https://example.bitrix24.com/rest/'],
     // The path a peer reports is replaced by the canonical one.
-    ['https://example.bitrix24.com/', CLOUD, 'https://example.bitrix24.com/rest/'],
-    ['https://EXAMPLE.bitrix24.com/rest', CLOUD, 'https://example.bitrix24.com/rest/'],
-    ['http://localhost:4000/rest/', ['localhost:4000'], 'http://localhost:4000/rest/'],
-  ])('%s → %s', (endpoint, patterns, expected) => {
-    expect(checkedEndpoint(endpoint, patterns)).toBe(expected);
+    ['https://example.bitrix24.com/', DEFAULTS, 'https://example.bitrix24.com/rest/'],
+    ['https://EXAMPLE.bitrix24.com/rest', DEFAULTS, 'https://example.bitrix24.com/rest/'],
+    ['http://localhost:4000/rest/', listedHttp('localhost:4000'), 'http://localhost:4000/rest/'],
+  ])('%s → %s', (endpoint, policy, expected) => {
+    expect(checkedEndpoint(endpoint, policy)).toBe(expected);
   });
 
   it.each<[string, string]>([
@@ -140,6 +167,6 @@ describe('checkedEndpoint', () => {
     ['an unparsable URL', 'not a url'],
     ['an empty string', ''],
   ])('rejects an endpoint with %s', (_label, endpoint) => {
-    expectNotAllowed(() => checkedEndpoint(endpoint, CLOUD));
+    expectNotAllowed(() => checkedEndpoint(endpoint, DEFAULTS));
   });
 });

@@ -35,7 +35,7 @@ describe('oauthAppInfoSchema', () => {
         unknown_field: 'kept out',
       },
     });
-    expect(parsed).toEqual(normalised);
+    expect(parsed).toEqual({ ...normalised, installed: true });
   });
 
   it('reads the flat shape to the same fields', () => {

@@ -21,6 +21,7 @@ type PageKey =
   | 'NOT_INSTALLED'
   | 'INSTALL_UNFINISHED'
   | 'NEEDS_REINSTALL'
+  | 'SUBSCRIPTION_EXPIRED'
   | 'BITRIX_ACCESS_DENIED'
   | 'USER_INACTIVE'
   | 'APP_ACCESS_DENIED'
@@ -57,6 +58,8 @@ const pageOf: Record<ErrorCode, PageKey> = {
   WRONG_CLIENT: 'WRONG_CLIENT',
   WRONG_PORTAL: 'WRONG_PORTAL',
   PORTAL_NOT_ALLOWED: 'PORTAL_NOT_ALLOWED',
+  OAUTH_SERVER_NOT_TRUSTED: 'PORTAL_NOT_ALLOWED',
+  SUBSCRIPTION_EXPIRED: 'SUBSCRIPTION_EXPIRED',
   PORTAL_BLOCKED: 'PORTAL_BLOCKED',
   PORTAL_NOT_ACTIVE: 'NOT_INSTALLED',
   INSTALL_NEEDS_ADMIN: 'INSTALL_NEEDS_ADMIN',
@@ -141,9 +144,14 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
       message: 'A Bitrix24 administrator must open Keycard once to finish the installation.',
     },
     NEEDS_REINSTALL: {
-      title: 'Keycard must be reinstalled',
+      title: 'Keycard’s connection to Bitrix24 needs an administrator',
       message:
-        'Bitrix24 no longer accepts Keycard’s authorization. A Bitrix24 administrator should reinstall Keycard from Market; its settings are kept.',
+        'Bitrix24 no longer accepts the authorization Keycard works with. A Bitrix24 administrator should open Keycard once: that renews it. Settings are kept.',
+    },
+    SUBSCRIPTION_EXPIRED: {
+      title: 'The Keycard subscription on this Bitrix24 has expired',
+      message:
+        'Bitrix24 no longer issues Keycard’s authorization because its subscription ended. A Bitrix24 administrator can renew it in Market; settings are kept.',
     },
     BITRIX_ACCESS_DENIED: {
       title: 'You have no access to this app',
@@ -218,9 +226,14 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
       message: 'Администратор Битрикс24 должен один раз открыть Keycard, чтобы завершить установку.',
     },
     NEEDS_REINSTALL: {
-      title: 'Keycard нужно переустановить',
+      title: 'Подключению Keycard к Битрикс24 нужен администратор',
       message:
-        'Битрикс24 больше не принимает авторизацию Keycard. Администратор должен переустановить Keycard из Маркета; настройки сохранятся.',
+        'Битрикс24 больше не принимает авторизацию, с которой работает Keycard. Администратору Битрикс24 достаточно один раз открыть Keycard, чтобы её обновить. Настройки сохранятся.',
+    },
+    SUBSCRIPTION_EXPIRED: {
+      title: 'Подписка на Keycard в этом Битрикс24 закончилась',
+      message:
+        'Битрикс24 больше не выдаёт Keycard авторизацию, потому что подписка закончилась. Администратор может продлить её в Маркете; настройки сохранятся.',
     },
     BITRIX_ACCESS_DENIED: {
       title: 'У вас нет доступа к приложению',

@@ -36,14 +36,29 @@ export function installationRepositoryBattery(open: () => InstallationRepository
     expect(await open().get(memberId)).toBeUndefined();
   });
 
-  it('lists the active installations (what the hourly reconcile visits)', async () => {
-    const [active, deleted] = [member(), member()];
+  it('lists the active installations in use (what the scheduled reconcile visits)', async () => {
+    const [opened, fresh, idle, deleted, pending] = [member(), member(), member(), member(), member()];
     const installations = open();
-    await installations.save(installation(active));
-    await installations.save({ ...installation(deleted), state: 'deleted' });
-    const listed = await open().listActive();
-    expect(listed).toContain(active);
-    expect(listed).not.toContain(deleted);
+    const since = 1_000_000;
+    await installations.save({ ...installation(opened), createdAt: 1, lastOpenedAt: since + 5 });
+    await installations.save({ ...installation(fresh), createdAt: since });
+    await installations.save({ ...installation(idle), createdAt: 1, lastOpenedAt: since - 1 });
+    await installations.save({ ...installation(deleted), createdAt: since, state: 'deleted' });
+    await installations.save({
+      ...installation(pending),
+      createdAt: since,
+      uninstall: {
+        requestedAt: since,
+        clean: false,
+        checks: 1,
+        refusals: 1,
+        nextCheckAt: since + 60_000,
+        workedBefore: true,
+      },
+    });
+    const listed = await open().listInUse(since);
+    expect(listed).toEqual(expect.arrayContaining([opened, fresh]));
+    for (const skipped of [idle, deleted, pending]) expect(listed).not.toContain(skipped);
   });
 
   it('refuses a write that breaks the lifecycle, and writes nothing', async () => {
