@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Portal } from '../portal.js';
+import { adminRoutes } from './admin-routes.js';
 import { appRoutes } from './app-routes.js';
 import { avatarSvg } from './avatar.js';
 import { currentUser, setCurrentUser } from './session.js';
@@ -58,5 +59,6 @@ export function controlRouter(portal: Portal): express.Router {
   });
 
   router.use(appRoutes(portal));
+  router.use(adminRoutes(portal));
   return router;
 }

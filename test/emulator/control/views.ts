@@ -66,7 +66,18 @@ export function portalState(portal: Portal, current: CompanyUser): Record<string
   const accessNames: Record<string, string> = {};
   for (const code of installation.accessCodes) accessNames[code] = accessName(portal.directory, code)?.name ?? code;
   return {
-    portal: { host: portal.host, memberId: portal.memberId, lang: portal.lang, protocol: 0 },
+    portal: {
+      host: portal.host,
+      memberId: portal.memberId,
+      lang: portal.lang,
+      protocol: portal.protocol === 'http' ? 0 : 1,
+      oauthRegion: portal.behaviour.oauthRegion,
+      oauthServer: portal.oauthServer,
+      plan: portal.behaviour.selfHosted ? 'selfhosted' : portal.behaviour.plan,
+      subscriptionExpired: portal.subscriptionExpired,
+    },
+    /** How the page answers a dialog closed without choosing (`silent`: like Bitrix24, not at all). */
+    page: { dialogCancel: portal.behaviour.dialogCancel },
     app: {
       title: portal.app.title,
       installed: installation.installed,
