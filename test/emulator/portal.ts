@@ -112,7 +112,8 @@ export class Portal {
    * address answer 302 to the new one, and tokens, frames and events carry the new DOMAIN. The OAuth servers
    * do not move. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html
    */
-  renameHost(host: string): void {
+  renameHost(newHost: string): void {
+    const host = newHost.toLowerCase();
     if (host === this.#host) return;
     this.#formerHosts.add(this.#host);
     this.#formerHosts.delete(host);
