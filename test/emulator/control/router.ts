@@ -32,7 +32,9 @@ export function controlRouter(portal: Portal): express.Router {
   });
 
   router.get('/directory', (req, res) => {
-    res.json(directoryView(portal, typeof req.query['q'] === 'string' ? req.query['q'] : ''));
+    const department = Number(req.query['department']);
+    const q = typeof req.query['q'] === 'string' ? req.query['q'] : '';
+    res.json(directoryView(portal, q, Number.isInteger(department) && department > 0 ? department : undefined));
   });
 
   router.get('/avatar/:file', (req, res) => {

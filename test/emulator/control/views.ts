@@ -93,12 +93,16 @@ export function portalState(portal: Portal, current: CompanyUser): Record<string
   };
 }
 
-/** `GET /_emulator/directory`: users (filtered by `q`, at most 200) and all departments. */
-export function directoryView(portal: Portal, q: string): Record<string, unknown> {
+/**
+ * `GET /_emulator/directory?q=&department=`: users (filtered by `q` and a direct department, at most 200), all
+ * departments (with heads) and workgroups.
+ */
+export function directoryView(portal: Portal, q: string, departmentId?: number): Record<string, unknown> {
   const needle = q.trim().toLowerCase();
   const users: unknown[] = [];
   for (const user of portal.directory.users) {
     if (users.length >= 200) break;
+    if (departmentId !== undefined && !user.departments.includes(departmentId)) continue;
     const name = portal.directory.fullName(user);
     if (needle !== '' && !`${name} ${user.position} ${user.email} ${user.id}`.toLowerCase().includes(needle)) continue;
     users.push({
@@ -107,6 +111,7 @@ export function directoryView(portal: Portal, q: string): Record<string, unknown
       position: user.position,
       departmentIds: [...user.departments],
       active: user.active,
+      isAdmin: user.admin,
       type: user.type,
       photo: avatarUrl(portal, user),
     });
@@ -115,6 +120,14 @@ export function directoryView(portal: Portal, q: string): Record<string, unknown
     id: department.id,
     name: department.name,
     parentId: department.parent,
+    headId: department.head,
   }));
-  return { users, departments };
+  // Workgroups for the access dialog's workgroup tab (socialnetwork `CSocNetGroupAuthProvider`).
+  const groups = portal.directory.groups.map((group) => ({
+    id: group.id,
+    name: group.name,
+    project: group.project,
+    extranet: group.extranet,
+  }));
+  return { users, departments, groups };
 }
