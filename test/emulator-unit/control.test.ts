@@ -190,7 +190,7 @@ describe('portal page endpoints (/_emulator)', () => {
     const all = (await t.http.get('/_emulator/directory').expect(200)).body;
     expect(all.users).toHaveLength(200);
     expect(all.departments).toHaveLength(t.portal.directory.departments.length);
-    expect(all.departments[0]).toEqual({ id: 1, name: 'Keycard Demo Company', parentId: null });
+    expect(all.departments[0]).toEqual({ id: 1, name: 'Keycard Demo Company', parentId: null, headId: 1 });
     expect(all.users[0]).toMatchObject({ id: 1, departmentIds: [1], active: true, type: 'employee' });
     const hostile = (await t.http.get('/_emulator/directory').query({ q: '<script>' }).expect(200)).body;
     expect(hostile.users.length).toBeGreaterThan(0);
