@@ -44,21 +44,32 @@ describe('portal REST authorization', () => {
   it('checks expiry before scope, scope before the user', async () => {
     const t = testEmulator({ scopes: 'user_brief' });
     const token = t.install();
-    expect((await t.rest('department.get', {}, token).expect(403)).body.error).toBe('insufficient_scope');
+    expect((await t.rest('department.get', {}, token).expect(401)).body.error).toBe('insufficient_scope');
     t.clock.advance(3600_000);
     expect((await t.rest('department.get', {}, token).expect(401)).body.error).toBe('expired_token');
   });
 
-  it('answers 403 insufficient_scope outside the granted scopes; basic methods always work', async () => {
+  it('answers insufficient_scope outside the granted scopes (401 as the module, 403 as the docs); basic methods always work', async () => {
     const t = testEmulator({ scopes: ['department'] });
     const token = t.install();
-    expect((await t.rest('user.get', {}, token).expect(403)).body).toEqual({
+    expect((await t.rest('user.get', {}, token).expect(401)).body).toEqual({
       error: 'insufficient_scope',
       error_description: 'The request requires higher privileges than provided by the access token',
     });
-    expect((await t.rest('sonet_group.get', {}, token).expect(403)).body.error).toBe('insufficient_scope');
+    expect((await t.rest('sonet_group.get', {}, token).expect(401)).body.error).toBe('insufficient_scope');
     await t.rest('profile', {}, token).expect(200);
     await t.rest('department.get', {}, token).expect(200);
+    const docs = testEmulator({ scopes: ['department'], insufficientScopeStatus: 403 });
+    const docsToken = docs.install();
+    expect((await docs.rest('user.get', {}, docsToken).expect(403)).body.error).toBe('insufficient_scope');
+    expect(
+      (await docs.rest('batch', { cmd: { a: 'user.get' } }, docsToken).expect(200)).body.result.result_error,
+    ).toEqual({
+      a: {
+        error: 'insufficient_scope',
+        error_description: 'The request requires higher privileges than provided by the access token',
+      },
+    });
   });
 
   it('answers 401 authorization_error for a fired user', async () => {
@@ -96,12 +107,15 @@ describe('portal REST authorization', () => {
     expect((await t.rest('profile', {}, token).expect(403)).body.error).toBe('user_access_error');
   });
 
-  it('lets only admins use placement.* (403 ACCESS_DENIED) and refuses a duplicate bind', async () => {
+  it('lets only admins use placement.* (403 ACCESS_DENIED "Access denied!") and refuses a duplicate bind', async () => {
     const t = testEmulator();
     const adminToken = t.install();
     const token = t.tokenFor(t.find(isOrdinary));
     const bind = { PLACEMENT: 'LEFT_MENU', HANDLER: 'http://localhost:3000/app', TITLE: 'Keycard' };
-    expect((await t.rest('placement.bind', bind, token).expect(403)).body.error).toBe('ACCESS_DENIED');
+    expect((await t.rest('placement.bind', bind, token).expect(403)).body).toEqual({
+      error: 'ACCESS_DENIED',
+      error_description: 'Access denied!',
+    });
     expect((await t.rest('placement.bind', bind, adminToken).expect(200)).body.result).toBe(true);
     expect((await t.rest('placement.bind', bind, adminToken).expect(400)).body.error).toBe('ERROR_CORE');
     const bound = await t.rest('placement.get', {}, adminToken).expect(200);
@@ -121,8 +135,8 @@ describe('portal REST authorization', () => {
     });
   });
 
-  it('revokes every token on uninstall', async () => {
-    const t = testEmulator();
+  it('forgets every token on uninstall with removedAppTokens: unknown (the old shape)', async () => {
+    const t = testEmulator({ removedAppTokens: 'unknown' });
     const token = t.install();
     uninstallApp(t.portal, false);
     expect((await t.rest('profile', {}, token).expect(401)).body.error).toBe('NO_AUTH_FOUND');

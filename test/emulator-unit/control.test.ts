@@ -7,7 +7,17 @@ describe('portal page endpoints (/_emulator)', () => {
   it('GET /state describes the portal, the app, the current user and users to switch to', async () => {
     const t = testEmulator();
     const state = (await t.http.get('/_emulator/state').expect(200)).body;
-    expect(state.portal).toEqual({ host: t.portal.host, memberId: t.portal.memberId, lang: 'en', protocol: 0 });
+    expect(state.portal).toEqual({
+      host: t.portal.host,
+      memberId: t.portal.memberId,
+      lang: 'en',
+      protocol: 0,
+      oauthRegion: 'west',
+      oauthServer: `${t.portal.origin}/oauth-server`,
+      plan: 'standard',
+      subscriptionExpired: false,
+    });
+    expect(state.page).toEqual({ dialogCancel: 'answer' });
     expect(state.app).toMatchObject({
       title: 'Keycard',
       installed: false,
@@ -67,7 +77,6 @@ describe('portal page endpoints (/_emulator)', () => {
       member_id: t.portal.memberId,
       status: 'L',
       PLACEMENT: 'DEFAULT',
-      PLACEMENT_OPTIONS: '{}',
     });
     expect(install.initData).toMatchObject({
       AUTH_ID: install.body.AUTH_ID,
@@ -83,6 +92,41 @@ describe('portal page endpoints (/_emulator)', () => {
     expect((await t.http.post('/_emulator/open').set('cookie', `em_user=${employee.id}`).expect(409)).body.error).toBe(
       'NOT_FINISHED',
     );
+  });
+
+  it('frame POST: PLACEMENT_OPTIONS only when there are options, SERVER_ENDPOINT and APPLICATION_TOKEN by option', async () => {
+    const t = testEmulator();
+    t.install();
+    const plain = (await t.http.post('/_emulator/open').expect(200)).body;
+    expect(plain.query.PROTOCOL).toBe('0');
+    expect(plain.body).not.toHaveProperty('PLACEMENT_OPTIONS');
+    expect(plain.body).not.toHaveProperty('APPLICATION_TOKEN');
+    expect(plain.body.SERVER_ENDPOINT).toBe(t.portal.serverEndpoint);
+    const withOptions = (
+      await t.http
+        .post('/_emulator/open')
+        .send({ placementOptions: { view: 'requests', id: 7, note: '<b>"R&D"</b> a/b' } })
+        .expect(200)
+    ).body;
+    // Bitrix\Main\Web\Json::encode: HEX_TAG|HEX_AMP|HEX_APOS|HEX_QUOT, slashes escaped, ids as strings.
+    expect(withOptions.body.PLACEMENT_OPTIONS).toBe(
+      '{"view":"requests","id":"7","note":"\\u003Cb\\u003E\\u0022R\\u0026D\\u0022\\u003C\\/b\\u003E a\\/b"}',
+    );
+    expect(JSON.parse(withOptions.body.PLACEMENT_OPTIONS)).toEqual({
+      view: 'requests',
+      id: '7',
+      note: '<b>"R&D"</b> a/b',
+    });
+    expect(withOptions.initData.PLACEMENT_OPTIONS).toEqual({ view: 'requests', id: '7', note: '<b>"R&D"</b> a/b' });
+
+    const moduleShape = testEmulator({ frameServerEndpoint: false, frameApplicationToken: true });
+    moduleShape.install();
+    const open = (await moduleShape.http.post('/_emulator/open').expect(200)).body;
+    expect(open.body).not.toHaveProperty('SERVER_ENDPOINT');
+    expect(open.body).toMatchObject({
+      APPLICATION_TOKEN: moduleShape.portal.installation.applicationToken,
+      APPLICATION_SCOPE: 'user_brief,department,placement',
+    });
   });
 
   it('after install-finish opens the handler with FIRST_RUN once', async () => {
@@ -146,7 +190,7 @@ describe('portal page endpoints (/_emulator)', () => {
     const all = (await t.http.get('/_emulator/directory').expect(200)).body;
     expect(all.users).toHaveLength(200);
     expect(all.departments).toHaveLength(t.portal.directory.departments.length);
-    expect(all.departments[0]).toEqual({ id: 1, name: 'Keycard Demo Company', parentId: null });
+    expect(all.departments[0]).toEqual({ id: 1, name: 'Keycard Demo Company', parentId: null, headId: 1 });
     expect(all.users[0]).toMatchObject({ id: 1, departmentIds: [1], active: true, type: 'employee' });
     const hostile = (await t.http.get('/_emulator/directory').query({ q: '<script>' }).expect(200)).body;
     expect(hostile.users.length).toBeGreaterThan(0);

@@ -79,7 +79,7 @@ describe('events', () => {
 
   it('posts ONAPPUNINSTALL with data[CLEAN] and no tokens to bound handlers, then revokes access', async () => {
     const app = await receiver();
-    const t = testEmulator({ app: { appUrl: app.url }, fetch });
+    const t = testEmulator({ app: { appUrl: app.url }, fetch, removedAppTokens: 'bitrix24' });
     const token = await installViaPage(t);
     await t.rest('event.bind', { event: 'onAppUninstall', handler: `${app.url}/uninstalled` }, token).expect(200);
     const applicationToken = t.portal.installation.applicationToken;
@@ -95,7 +95,7 @@ describe('events', () => {
       member_id: t.portal.memberId,
       application_token: applicationToken,
     });
-    expect((await t.rest('event.get', {}, token).expect(401)).body.error).toBe('NO_AUTH_FOUND');
+    expect((await t.rest('event.get', {}, token).expect(401)).body.error).toBe('APPLICATION_NOT_FOUND');
   });
 
   it('posts ONUSERADD for a new employee once the installation is finished', async () => {
@@ -187,17 +187,65 @@ describe('events', () => {
 });
 
 describe('app update', () => {
-  it('posts ONAPPUPDATE with tokens to its bound handler and drops every event binding', async () => {
+  it('posts ONAPPUPDATE as on-app-update.md shows it, with a new application token that later events carry too', async () => {
     const app = await receiver();
     const t = testEmulator({ app: { appUrl: app.url }, fetch });
     const token = await installViaPage(t);
     await t.rest('event.bind', { event: 'ONAPPUPDATE', handler: `${app.url}/updated` }, token).expect(200);
     await t.rest('event.bind', { event: 'ONAPPUNINSTALL', handler: `${app.url}/uninstalled` }, token).expect(200);
+    await t.rest('event.bind', { event: 'ONUSERADD', handler: `${app.url}/users` }, token).expect(200);
+    const before = t.portal.installation.applicationToken;
     expect((await t.http.post('/_emulator/update').expect(200)).body).toEqual({ ok: true, version: 2 });
     await t.emulator.flushEvents();
+    const after = t.portal.installation.applicationToken;
+    expect(after).toMatch(/^[0-9a-f]{32}$/);
+    expect(after).not.toBe(before);
     const event = app.received.find((item) => item.path === '/updated');
+    expect(event?.form['event']).toBe('ONAPPUPDATE');
+    expect(Object.keys(event?.form ?? {}).sort()).toEqual(['auth', 'data', 'event', 'ts']);
     expect(sub(event?.form ?? {}, 'data')).toEqual({ VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' });
-    expect(sub(event?.form ?? {}, 'auth')).toMatchObject({ refresh_token: expect.any(String), user_id: '1' });
+    const auth = sub(event?.form ?? {}, 'auth');
+    expect(Object.keys(auth)).toEqual([
+      'domain',
+      'scope',
+      'access_token',
+      'refresh_token',
+      'expires_in',
+      'server_endpoint',
+      'status',
+      'client_endpoint',
+      'member_id',
+      'application_token',
+    ]);
+    expect(auth).toMatchObject({
+      domain: t.portal.host,
+      expires_in: '3600',
+      server_endpoint: t.portal.serverEndpoint,
+      client_endpoint: t.portal.clientEndpoint,
+      member_id: t.portal.memberId,
+      application_token: after,
+    });
+    expect((await t.rest('profile', {}, String(auth['access_token'])).expect(200)).body.result.ID).toBe('1');
+    // Bindings stay (the rest module's UpdateApp only deletes the install callback) …
+    expect((await t.rest('event.get', {}, token).expect(200)).body.result).toHaveLength(3);
+    // … and every later event carries the new token.
+    await t.http.post('/_emulator/users').send({ name: 'Late', lastName: 'Comer', departmentId: 1 }).expect(201);
+    await t.http.post('/_emulator/uninstall').send({ clean: false }).expect(200);
+    await t.emulator.flushEvents();
+    for (const path of ['/users', '/uninstalled']) {
+      const later = app.received.find((item) => item.path === path);
+      expect(sub(later?.form ?? {}, 'auth')['application_token'], path).toBe(after);
+    }
+  });
+
+  it('drops every event binding on update with dropEventBindingsOnUpdate (event-bind.md)', async () => {
+    const app = await receiver();
+    const t = testEmulator({ app: { appUrl: app.url }, fetch, dropEventBindingsOnUpdate: true });
+    const token = await installViaPage(t);
+    await t.rest('event.bind', { event: 'ONAPPUPDATE', handler: `${app.url}/updated` }, token).expect(200);
+    await t.http.post('/_emulator/update').expect(200);
+    await t.emulator.flushEvents();
+    expect(app.received.some((item) => item.path === '/updated')).toBe(true);
     expect((await t.rest('event.get', {}, token).expect(200)).body.result).toEqual([]);
   });
 });

@@ -27,7 +27,8 @@ describe('OAuth server', () => {
       expires_in: 3600,
       expires: Math.floor(t.clock.now() / 1000) + 3600,
       scope: 'user_brief,department,placement',
-      domain: t.portal.host,
+      // auto-renewal.md: `domain` is the OAuth server's, the portal is `client_endpoint`.
+      domain: t.portal.oauthHost,
       server_endpoint: `${t.portal.origin}/oauth-server/rest/`,
       client_endpoint: `${t.portal.origin}/rest/`,
       member_id: t.portal.memberId,
@@ -50,7 +51,7 @@ describe('OAuth server', () => {
     expect(t.portal.counters.tokenRefreshFailures).toBe(1);
   });
 
-  it('refuses a wrong client secret and an uninstalled app with invalid_client', async () => {
+  it('refuses a wrong client secret (400) and an uninstalled app (401) with invalid_client', async () => {
     const t = testEmulator();
     const installed = installApp(t.portal, t.admin);
     expect(
@@ -59,9 +60,15 @@ describe('OAuth server', () => {
           .post('/oauth-server/oauth/token/')
           .type('form')
           .send(refreshForm(t, installed.refreshToken, 'wrong'))
-          .expect(401)
-      ).body.error,
-    ).toBe('invalid_client');
+          .expect(400)
+      ).body,
+    ).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+    // The refresh token was not spent by the refused request.
+    await t.http
+      .post('/oauth-server/oauth/token/')
+      .type('form')
+      .send(refreshForm(t, installed.refreshToken))
+      .expect(200);
     const fresh = testEmulator();
     expect(
       (
@@ -88,7 +95,7 @@ describe('OAuth server', () => {
       state: 'xyz',
       domain: t.portal.host,
       member_id: t.portal.memberId,
-      server_domain: t.portal.host,
+      server_domain: t.portal.oauthHost,
     });
     const code = location.searchParams.get('code') ?? '';
     const exchange = (value: string) =>
@@ -118,7 +125,7 @@ describe('OAuth server', () => {
     expect((await t.http.get('/oauth/authorize/?client_id=someone-else').expect(400)).type).toBe('text/html');
   });
 
-  it('answers app.info on the OAuth server for a token, and invalid_token for a bad one', async () => {
+  it('answers app.info on the OAuth server for a token (ISO expires, string user_id), and invalid_token for a bad one', async () => {
     const t = testEmulator();
     const token = t.install();
     const info = await t.http
@@ -130,8 +137,8 @@ describe('OAuth server', () => {
       result: {
         client_id: t.portal.app.clientId,
         scope: 'user_brief,department,placement',
-        expires: Math.floor(t.clock.now() / 1000) + 3600,
-        user_id: 1,
+        expires: new Date(t.clock.now() + 3600_000).toISOString().replace('.000Z', '+00:00'),
+        user_id: '1',
         install: {
           installed: true,
           version: 1,
@@ -152,5 +159,49 @@ describe('OAuth server', () => {
     expect((await t.http.get(`/oauth-server/rest/app.info?auth=${token}`).expect(401)).body.error).toBe(
       'expired_token',
     );
+  });
+
+  it('gives user_id as a number with oauthAppInfoUserId: number (both shapes: b24pysdk casts with int())', async () => {
+    const t = testEmulator({ oauthAppInfoUserId: 'number' });
+    const token = t.install();
+    const info = await t.http.get(`/oauth-server/rest/app.info?auth=${token}`).expect(200);
+    expect(info.body.result.user_id).toBe(1);
+    expect(Date.parse(info.body.result.expires)).toBe(t.clock.now() + 3600_000);
+  });
+
+  it('answers an unknown client id with HTTP 200 wrong_client, for a code exchange and a refresh', async () => {
+    const t = testEmulator();
+    const installed = installApp(t.portal, t.admin);
+    const form = (grant: Record<string, string>) =>
+      buildPhpQuery({ client_id: 'WRONG_CLIENT_ID_12345', client_secret: t.portal.app.clientSecret, ...grant });
+    const grants: Array<Record<string, string>> = [
+      { grant_type: 'authorization_code', code: 'any_code' },
+      { grant_type: 'refresh_token', refresh_token: installed.refreshToken },
+    ];
+    for (const grant of grants) {
+      const answer = await t.http.post('/oauth-server/oauth/token/').type('form').send(form(grant)).expect(200);
+      expect(answer.body).toEqual({ error: 'wrong_client' });
+    }
+    expect(t.portal.counters.tokenRefreshFailures).toBe(2);
+    // The refresh token is still good for the right client.
+    await t.http
+      .post('/oauth-server/oauth/token/')
+      .type('form')
+      .send(refreshForm(t, installed.refreshToken))
+      .expect(200);
+    // A right client id with a wrong secret is 400 invalid_client even for a code exchange.
+    const wrongSecret = await t.http
+      .post('/oauth-server/oauth/token/')
+      .type('form')
+      .send(
+        buildPhpQuery({
+          grant_type: 'authorization_code',
+          client_id: t.portal.app.clientId,
+          client_secret: 'WRONG_SECRET_12345',
+          code: 'any_code',
+        }),
+      )
+      .expect(400);
+    expect(wrongSecret.body.error).toBe('invalid_client');
   });
 });

@@ -2,9 +2,33 @@ import type { CompanyUser } from './company.js';
 import type { Directory } from './directory.js';
 
 /**
- * Bitrix24 access codes as `$USER->CanAccess()` evaluates them: `U{id}`, `D{id}` (direct member),
- * `DR{id}` (member of the department or any sub-department), `AU` (any authorized user), `G2` (everyone),
- * `SG{id}` / `SG{id}_A|_E|_K` (workgroup owner / moderators / members).
+ * The departments whose codes a user holds: those in `UF_DEPARTMENT` plus every department they head (intranet
+ * `CIntranetAuthProvider::UpdateCodes`: "+ every active section with UF_HEAD = $USER_ID").
+ */
+function codeDepartments(directory: Directory, user: CompanyUser): number[] {
+  const headed = directory.headedBy(user.id);
+  return headed.length === 0 ? user.departments : [...new Set([...user.departments, ...headed])];
+}
+
+/** True when `user` heads a department that `target` belongs to, directly or through a sub-department. */
+function heads(directory: Directory, user: CompanyUser, target: CompanyUser): boolean {
+  const headed = directory.headedBy(user.id);
+  if (headed.length === 0) return false;
+  return target.departments.some((department) =>
+    directory.selfAndAncestors(department).some((id) => headed.includes(id)),
+  );
+}
+
+/**
+ * Whether a user holds an access code, as Bitrix24 computes a user's codes (`$USER->CanAccess()` over the codes
+ * written by the auth providers; intranet `CIntranetAuthProvider::UpdateCodes`, socialnetwork
+ * `CSocNetGroupAuthProvider`, main `authproviders.php`):
+ * - `U{id}`: the user; `AU`: any authorized user; `G2`: everyone;
+ * - `D{x}`: a department the user is in or heads; `DR{x}`: such a department or any department above it;
+ * - `IU{id}`: the intranet user themselves (only with a department), and every employee of the departments the
+ *   user heads, sub-departments included ("if the user is a boss let's add all his subordinates");
+ * - `SG{g}_K`: any member of workgroup g, `SG{g}_E`: moderators and the owner, `SG{g}_A`: the owner. Nobody holds a
+ *   plain `SG{g}` (the access dialog never returns one: research §9).
  * @see https://apidocs.bitrix24.com/api-reference/common/system/access-name.html
  */
 export function userHasCode(directory: Directory, user: CompanyUser, code: string): boolean {
@@ -15,17 +39,25 @@ export function userHasCode(directory: Directory, user: CompanyUser, code: strin
   const id = Number(match[2]);
   switch (kind) {
     case 'U':
-    case 'IU':
-      return user.id === id;
+      return match[3] === undefined && user.id === id;
+    case 'IU': {
+      if (match[3] !== undefined || codeDepartments(directory, user).length === 0) return false;
+      if (user.id === id) return true;
+      const target = directory.user(id);
+      return target !== undefined && heads(directory, user, target);
+    }
     case 'D':
-      return user.departments.includes(id);
+      return match[3] === undefined && codeDepartments(directory, user).includes(id);
     case 'DR':
-      return user.departments.some((department) => directory.selfAndAncestors(department).includes(id));
+      return (
+        match[3] === undefined &&
+        codeDepartments(directory, user).some((department) => directory.selfAndAncestors(department).includes(id))
+      );
     case 'SG': {
+      const wanted = match[3];
       const role = directory.groupsOf(user.id).get(id);
-      if (role === undefined) return false;
-      const wanted = match[3] ?? 'K';
-      // Owners count as moderators and members, moderators as members.
+      if (wanted === undefined || role === undefined) return false;
+      // Owners hold _A, _E and _K; moderators _E and _K; members _K.
       return wanted === 'K' || (wanted === 'E' && role !== 'K') || (wanted === 'A' && role === 'A');
     }
     default:

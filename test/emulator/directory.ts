@@ -12,6 +12,7 @@ export class Directory {
   #children: Map<number, number[]> | undefined;
   #treeOrder: Department[] | undefined;
   #groupsOfUser: Map<number, Map<number, GroupRole>> | undefined;
+  #headed: Map<number, number[]> | undefined;
 
   constructor(company: Company) {
     this.company = company;
@@ -27,6 +28,7 @@ export class Directory {
     for (const department of this.company.departments) this.#departments.set(department.id, department);
     this.#children = undefined;
     this.#treeOrder = undefined;
+    this.#headed = undefined;
   }
 
   get users(): readonly CompanyUser[] {
@@ -87,6 +89,21 @@ export class Directory {
       current = current.parent === null ? undefined : this.#departments.get(current.parent);
     }
     return chain;
+  }
+
+  /** Departments whose head (`UF_HEAD`) is `userId`. */
+  headedBy(userId: number): readonly number[] {
+    if (this.#headed === undefined) {
+      const headed = new Map<number, number[]>();
+      for (const department of this.company.departments) {
+        if (department.head === null) continue;
+        const list = headed.get(department.head);
+        if (list === undefined) headed.set(department.head, [department.id]);
+        else list.push(department.id);
+      }
+      this.#headed = headed;
+    }
+    return this.#headed.get(userId) ?? [];
   }
 
   depth(id: number): number {

@@ -6,6 +6,7 @@ import type { IssuedTokens } from './tokens.js';
 /**
  * Event payloads as Bitrix24 posts them (form-encoded by the sender).
  * @see https://apidocs.bitrix24.com/api-reference/common/events/on-app-install.html
+ * @see https://apidocs.bitrix24.com/api-reference/common/events/on-app-update.html
  * @see https://apidocs.bitrix24.com/api-reference/common/events/on-app-uninstall.html
  * @see https://apidocs.bitrix24.com/api-reference/common/events/on-user-add.html
  */
@@ -48,18 +49,27 @@ export function appInstallPayload(portal: Portal, tokens: IssuedTokens): EventPa
   };
 }
 
-export function appUpdatePayload(
-  portal: Portal,
-  tokens: IssuedTokens,
-  previousVersion: number,
-  handlerId: number,
-): EventPayload {
+/**
+ * ONAPPUPDATE exactly as `on-app-update.md` shows it (current version, 2026-07-30): `auth` without `expires`,
+ * `user_id` or `event_handler_id`, with the updated `application_token`.
+ */
+export function appUpdatePayload(portal: Portal, tokens: IssuedTokens, previousVersion: number): EventPayload {
   return {
     event: 'ONAPPUPDATE',
-    event_handler_id: handlerId,
     data: { VERSION: String(portal.app.version), PREVIOUS_VERSION: String(previousVersion), LANGUAGE_ID: portal.lang },
     ts: ts(portal),
-    auth: tokenAuth(portal, tokens, true),
+    auth: {
+      domain: portal.host,
+      scope: portal.scope,
+      access_token: tokens.accessToken,
+      refresh_token: tokens.refreshToken,
+      expires_in: tokens.expiresIn,
+      server_endpoint: portal.serverEndpoint,
+      status: portal.app.status,
+      client_endpoint: portal.clientEndpoint,
+      member_id: portal.memberId,
+      application_token: portal.installation.applicationToken ?? '',
+    },
   };
 }
 

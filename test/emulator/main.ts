@@ -6,10 +6,10 @@ import { createEmulator } from './server.js';
  * Starts a portal emulator for manual use and the demo:
  *   npx tsx test/emulator/main.ts [--port 4000] [--users 200] [--departments N] [--seed 1]
  *     [--app-url http://localhost:3000] [--client-id …] [--client-secret …] [--scopes user_brief,department,placement]
- *     [--rate-limit 2/50|off] [--token-lifetime 3600]
+ *     [--rate-limit 2/50|off] [--token-lifetime 3600] [--oauth-region west|east] [--plan standard|enterprise]
  * Each flag may also come from the environment: EMULATOR_PORT, EMULATOR_USERS, EMULATOR_DEPARTMENTS,
  * EMULATOR_SEED, EMULATOR_APP_URL, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, EMULATOR_SCOPES,
- * EMULATOR_RATE_LIMIT, EMULATOR_TOKEN_LIFETIME.
+ * EMULATOR_RATE_LIMIT, EMULATOR_TOKEN_LIFETIME, EMULATOR_OAUTH_REGION, EMULATOR_PLAN.
  */
 const { values } = parseArgs({
   options: {
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     scopes: { type: 'string' },
     'rate-limit': { type: 'string' },
     'token-lifetime': { type: 'string' },
+    'oauth-region': { type: 'string' },
+    plan: { type: 'string' },
   },
 });
 
@@ -44,6 +46,13 @@ function rateLimit(raw: string | undefined): LeakyBucketOptions | false | undefi
   return { drainPerSecond: Number(match[1]), burst: Number(match[2]) };
 }
 
+function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[]): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const found = allowed.find((value) => value === raw);
+  if (found === undefined) throw new Error(`expected one of ${allowed.join(', ')}, got ${raw}`);
+  return found;
+}
+
 const emulator = createEmulator({
   port: integer(values.port, env['EMULATOR_PORT']) ?? 4000,
   company: {
@@ -59,6 +68,8 @@ const emulator = createEmulator({
   scopes: values.scopes ?? env['EMULATOR_SCOPES'],
   rateLimit: rateLimit(values['rate-limit'] ?? env['EMULATOR_RATE_LIMIT']),
   tokenLifetimeSeconds: integer(values['token-lifetime'], env['EMULATOR_TOKEN_LIFETIME']),
+  oauthRegion: oneOf(values['oauth-region'] ?? env['EMULATOR_OAUTH_REGION'], ['west', 'east'] as const),
+  plan: oneOf(values.plan ?? env['EMULATOR_PLAN'], ['standard', 'enterprise'] as const),
 });
 
 const running = await emulator.listen().catch((error: unknown) => {
@@ -69,7 +80,10 @@ const running = await emulator.listen().catch((error: unknown) => {
 const { portal } = emulator;
 console.log(`Bitrix24 portal emulator on ${running.url}`);
 console.log(`  portal page      ${running.url}/`);
-console.log(`  OAuth server     ${portal.oauthServer}   (B24_OAUTH_SERVER)`);
+console.log(`  OAuth server     ${portal.oauthServer}   (this portal's, ${portal.behaviour.oauthRegion})`);
+console.log(
+  `  B24_OAUTH_SERVER ${[portal.oauthServer, ...Object.values(running.oauthServers)].filter((url, index, all) => all.indexOf(url) === index).join(',')}`,
+);
 console.log(`  client id        ${portal.app.clientId}`);
 console.log(`  app handler      ${portal.app.handlerUrl}`);
 console.log(

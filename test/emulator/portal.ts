@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { userHasAnyCode } from './access.js';
+import { behaviourFrom, OAUTH_SERVER_PATHS, type Behaviour } from './behaviour.js';
 import { systemClock, type Clock } from './clock.js';
 import { generateCompany, type CompanyUser } from './company.js';
 import { emptyCounters, type Counters } from './counters.js';
@@ -11,83 +12,18 @@ import {
   OperatingLimiter,
   type OperatingCost,
 } from './operating-limit.js';
-import type { EmulatorOptions } from './options.js';
-import { DEFAULT_RATE_LIMIT, LeakyBucket } from './rate-limit.js';
-import { TokenStore, type IssuedTokens } from './tokens.js';
+import type { EmulatorOptions, OAuthRegion } from './options.js';
+import { DEFAULT_RATE_LIMIT, ENTERPRISE_RATE_LIMIT, LeakyBucket } from './rate-limit.js';
+import { TokenStore, type AccessGrant, type IssuedTokens } from './tokens.js';
+import {
+  appRegistration,
+  emptyInstallation,
+  parseScopes,
+  type AppRegistration,
+  type Installation,
+} from './installation.js';
 
-/** The app as registered with the portal. */
-export interface AppRegistration {
-  clientId: string;
-  clientSecret: string;
-  code: string;
-  title: string;
-  version: number;
-  status: string;
-  handlerUrl: string;
-  installerUrl: string;
-  installEventUrl: string;
-  redirectUri: string;
-}
-
-/** An `event.bind` record. */
-export interface EventBinding {
-  id: number;
-  event: string;
-  handler: string;
-  /** `auth_type`: 0 = the user who triggered the event. */
-  authType: number;
-  offline: boolean;
-  /** Who bound it (non-admins see only their own in `event.get`). */
-  ownerId: number;
-}
-
-/** A `placement.bind` record. */
-export interface PlacementBinding {
-  placement: string;
-  handler: string;
-  title: string;
-  description: string;
-  groupName: string;
-  options: Record<string, unknown> | [];
-  langAll: Record<string, { TITLE: string; DESCRIPTION: string; GROUP_NAME: string }>;
-  userId: number;
-}
-
-/** The app's installation on this portal. */
-export interface Installation {
-  installed: boolean;
-  /** `installFinish` was called: events flow, ordinary users may open the app, `app.info.INSTALLED` is true. */
-  finished: boolean;
-  applicationToken: string | null;
-  /** Bitrix24's own app access setting (Market → Installed apps → User access); empty = everyone. */
-  accessCodes: string[];
-  events: EventBinding[];
-  placements: PlacementBinding[];
-  appOptions: Record<string, unknown>;
-  /** The next frame open after `installFinish` carries FIRST_RUN. */
-  firstRunPending: boolean;
-}
-
-export const DEFAULT_SCOPES = ['user_brief', 'department', 'placement'];
-
-function parseScopes(scopes: string[] | string | undefined): string[] {
-  if (scopes === undefined) return [...DEFAULT_SCOPES];
-  const list = Array.isArray(scopes) ? scopes : scopes.split(/[\s,]+/);
-  return list.map((scope) => scope.trim()).filter((scope) => scope !== '');
-}
-
-function emptyInstallation(): Installation {
-  return {
-    installed: false,
-    finished: false,
-    applicationToken: null,
-    accessCodes: [],
-    events: [],
-    placements: [],
-    appOptions: {},
-    firstRunPending: false,
-  };
-}
+export type { AppRegistration, EventBinding, Installation, PlacementBinding } from './installation.js';
 
 /**
  * One in-memory Bitrix24 portal with one app registered on it: company, installation state, issued
@@ -106,12 +42,19 @@ export class Portal {
   readonly lang: string;
   readonly onUserAddNeedsUserScope: boolean;
   readonly frameApplicationToken: boolean;
+  /** Choices where Bitrix24's sources differ (see `EmulatorOptions`). */
+  readonly behaviour: Behaviour;
   readonly log: (line: string) => void;
   /** Scopes granted to the app; tests may change them. */
   scopes: string[];
   installation: Installation = emptyInstallation();
   readonly counters: Counters = emptyCounters();
+  /** The app's subscription lapsed: the OAuth server and REST answer PAYMENT_REQUIRED, no events are sent. */
+  subscriptionExpired: boolean;
   #host: string;
+  /** Host of the OAuth servers: fixed when listening, unlike the portal's own address. */
+  #oauthHost: string;
+  readonly #formerHosts = new Set<string>();
   #nextBindingId = 1;
 
   constructor(options: EmulatorOptions = {}) {
@@ -119,25 +62,19 @@ export class Portal {
     const company = options.companyData ?? generateCompany(options.company);
     this.directory = new Directory(company);
     this.#host = `${options.host ?? 'localhost'}:${options.port ?? 4000}`;
-    const appUrl = (options.app?.appUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
-    this.app = {
-      clientId: options.app?.clientId ?? 'local.6650f0c0ffee01.12345678',
-      clientSecret: options.app?.clientSecret ?? 'emulator-client-secret-0123456789abcdef',
-      code: options.app?.code ?? 'keycard',
-      title: options.app?.title ?? 'Keycard',
-      version: options.app?.version ?? 1,
-      status: options.app?.status ?? 'L',
-      handlerUrl: `${appUrl}/app`,
-      installerUrl: `${appUrl}/install`,
-      installEventUrl: `${appUrl}/events`,
-      redirectUri: options.app?.redirectUri ?? `${appUrl}/app`,
-    };
+    this.#oauthHost = this.#host;
+    this.behaviour = behaviourFrom(options);
+    this.subscriptionExpired = options.subscriptionExpired ?? false;
+    this.app = appRegistration(options.app);
     this.scopes = parseScopes(options.scopes);
     this.tokens = new TokenStore(this.clock, options.tokenLifetimeSeconds ?? 3600);
-    const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+    // limits.md: Enterprise 5/s burst 250, others 2/s burst 50; the bucket is a cloud limit (none on a box).
+    const planLimit = this.behaviour.plan === 'enterprise' ? ENTERPRISE_RATE_LIMIT : DEFAULT_RATE_LIMIT;
+    const rateLimit = options.rateLimit ?? (this.behaviour.selfHosted ? false : planLimit);
     this.bucket = rateLimit === false ? null : new LeakyBucket(this.clock, rateLimit);
+    // limits.md: on a box the operating limit is off unless the administrator turns it on.
     const operatingLimit =
-      options.operatingLimitSeconds === undefined ? DEFAULT_OPERATING_LIMIT_SECONDS : options.operatingLimitSeconds;
+      options.operatingLimitSeconds ?? (this.behaviour.selfHosted ? false : DEFAULT_OPERATING_LIMIT_SECONDS);
     this.operating = operatingLimit === false ? null : new OperatingLimiter(this.clock, operatingLimit);
     this.operatingCost = { ...DEFAULT_OPERATING_COST, ...options.operatingCost };
     this.memberId =
@@ -164,13 +101,37 @@ export class Portal {
     return this.#host;
   }
 
-  /** Called by `listen()` once the real port is known. */
+  /** Called by `listen()` once the real port is known: the portal and its OAuth servers live there. */
   setHost(host: string): void {
+    this.#host = host;
+    this.#oauthHost = host;
+  }
+
+  /**
+   * Renames the portal (Bitrix24 lets an admin change the address; `member_id` stays): REST calls to a former
+   * address answer 302 to the new one, and tokens, frames and events carry the new DOMAIN. The OAuth servers
+   * do not move. @see https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html
+   */
+  renameHost(newHost: string): void {
+    const host = newHost.toLowerCase();
+    if (host === this.#host) return;
+    this.#formerHosts.add(this.#host);
+    this.#formerHosts.delete(host);
     this.#host = host;
   }
 
+  /** True for an address the portal had before a rename (it now redirects). */
+  isFormerHost(host: string | undefined): boolean {
+    return host !== undefined && this.#formerHosts.has(host.toLowerCase());
+  }
+
+  /** The portal is served over plain http (frames get `PROTOCOL=0`). */
+  get protocol(): 'http' {
+    return 'http';
+  }
+
   get origin(): string {
-    return `http://${this.#host}`;
+    return `${this.protocol}://${this.#host}`;
   }
 
   /** Portal REST endpoint (`client_endpoint`). */
@@ -178,9 +139,24 @@ export class Portal {
     return `${this.origin}/rest/`;
   }
 
-  /** Base of the OAuth server (what the app's `B24_OAUTH_SERVER` should be). */
+  /** Host (and port) of the OAuth servers: the `domain` of token answers. */
+  get oauthHost(): string {
+    return this.#oauthHost;
+  }
+
+  /** Base URL of one of the two OAuth servers. */
+  oauthServerUrl(region: OAuthRegion): string {
+    return `http://${this.#oauthHost}${OAUTH_SERVER_PATHS[region]}`;
+  }
+
+  /** Both OAuth servers: an app configured like Keycard should trust both. */
+  get oauthServers(): Record<OAuthRegion, string> {
+    return { west: this.oauthServerUrl('west'), east: this.oauthServerUrl('east') };
+  }
+
+  /** Base of this portal's own OAuth server (what the app's `B24_OAUTH_SERVER` should be). */
   get oauthServer(): string {
-    return `${this.origin}/oauth-server`;
+    return this.oauthServerUrl(this.behaviour.oauthRegion);
   }
 
   /** `server_endpoint`: the OAuth server's REST path. */
@@ -204,7 +180,16 @@ export class Portal {
 
   issueTokens(userId: number): IssuedTokens {
     this.counters.tokensIssued++;
-    return this.tokens.issue(userId);
+    return this.tokens.issue(userId, this.installation.tokenEpoch);
+  }
+
+  /**
+   * What a token stands for now: `live` (the app as installed, or a token from before any install), `removed` (the
+   * app was uninstalled since and is not installed), `forgotten` (issued to a removed installation, app reinstalled).
+   */
+  tokenStatus(grant: AccessGrant): 'live' | 'removed' | 'forgotten' {
+    if (grant.epoch === this.installation.tokenEpoch) return 'live';
+    return this.installation.installed ? 'forgotten' : 'removed';
   }
 
   /** Rotates a refresh token; undefined when it is unknown, used or expired. */
@@ -224,6 +209,41 @@ export class Portal {
   /** Zeroes the counters in place, so a reference to `portal.counters` stays live. */
   resetCounters(): void {
     Object.assign(this.counters, emptyCounters());
+  }
+
+  /**
+   * Fires (deactivates) or re-activates a user. A fired user's tokens answer 401 authorization_error on every
+   * REST call (rest module `lib/oauth/auth.php`, `CRestUtil::makeAuth`).
+   */
+  setUserActive(userId: number, active: boolean): CompanyUser {
+    const user = this.#existingUser(userId);
+    user.active = active;
+    return user;
+  }
+
+  /**
+   * Makes a user a portal admin or takes it away. Tokens keep working; a non-admin gets no `ADMIN_MODE` in
+   * `user.get` and 403 ACCESS_DENIED from `placement.*` (rest module `lib/api/placement.php` checkPermission).
+   */
+  setUserAdmin(userId: number, admin: boolean): CompanyUser {
+    const user = this.#existingUser(userId);
+    user.admin = admin;
+    return user;
+  }
+
+  /**
+   * Lets the app's subscription lapse (or renews it): the OAuth server refuses tokens and app.info with
+   * PAYMENT_REQUIRED (`settings/oauth/error-codes.md`), REST answers 401 PAYMENT_REQUIRED (b24pysdk
+   * `BitrixAPIPaymentRequired`), and no events are sent (rest module `lib/event/sender.php`: PAYMENT_ALLOW).
+   */
+  setSubscriptionExpired(expired: boolean): void {
+    this.subscriptionExpired = expired;
+  }
+
+  #existingUser(userId: number): CompanyUser {
+    const user = this.directory.user(userId);
+    if (user === undefined) throw new Error(`no user ${userId} on this portal`);
+    return user;
   }
 
   /** The portal admin the page acts as by default (the first active admin). */

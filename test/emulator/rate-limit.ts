@@ -7,7 +7,10 @@ export interface LeakyBucketOptions {
   burst: number;
 }
 
+/** "Others | 2 per sec | 50" (`limits.md`). */
 export const DEFAULT_RATE_LIMIT: LeakyBucketOptions = { drainPerSecond: 2, burst: 50 };
+/** "Enterprise | 5 per sec | 250" (`limits.md`). */
+export const ENTERPRISE_RATE_LIMIT: LeakyBucketOptions = { drainPerSecond: 5, burst: 250 };
 
 /**
  * Bitrix24's per-portal request limit: every HTTP request to /rest/ adds one to a bucket that drains at a

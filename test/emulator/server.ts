@@ -4,16 +4,19 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import { controlRouter } from './control/router.js';
 import { authorize, oauthServerRouter } from './oauth/router.js';
-import type { EmulatorOptions } from './options.js';
+import { OAUTH_SERVER_PATHS } from './behaviour.js';
+import type { EmulatorOptions, OAuthRegion } from './options.js';
 import { Portal } from './portal.js';
 import { restRouter } from './rest/router.js';
 
-export type { EmulatorOptions } from './options.js';
+export type { EmulatorOptions, OAuthRegion } from './options.js';
 
 /** A running emulator. */
 export interface ListeningEmulator {
-  /** `http://localhost:<port>`: the portal origin; the OAuth server is `url + '/oauth-server'`. */
+  /** `http://localhost:<port>`: the portal origin; the OAuth servers are `url + '/oauth-server'` and `…-east`. */
   url: string;
+  /** Base URLs of both OAuth servers (`west`, `east`); the portal's own is `portal.oauthServer`. */
+  oauthServers: Record<OAuthRegion, string>;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export interface Emulator {
   listen(port?: number): Promise<ListeningEmulator>;
   /** Resolves when every event sent so far has been delivered or has failed. */
   flushEvents(): Promise<void>;
+  /** Base URLs of both OAuth servers (`west`, `east`): configure the app to trust both. */
+  readonly oauthServers: Record<OAuthRegion, string>;
 }
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -52,8 +57,8 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * A local Bitrix24 portal and OAuth server on one port: `/rest/<method>`, `/oauth-server/oauth/token/`,
- * `/oauth-server/rest/app.info`, `/oauth/authorize/`, the page's `/_emulator/…` endpoints and the page.
+ * A local Bitrix24 portal and its two OAuth servers on one port: `/rest/<method>`, `/oauth-server[-east]/oauth/token/`,
+ * `/oauth-server[-east]/rest/app.info`, `/oauth/authorize/`, the page's `/_emulator/…` endpoints and the page.
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const portal = new Portal(options);
@@ -68,10 +73,21 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (path.includes('//')) req.url = path.replace(/\/{2,}/g, '/') + (mark === -1 ? '' : req.url.slice(mark));
     next();
   });
+  // After a rename the old address redirects to the new one: REST calls answer 302 with Location at the new
+  // address (`settings/how-to-call-rest-api/change-domen.md`), and so do the portal's own pages.
+  app.use(['/rest', '/oauth/authorize'], (req, res, next) => {
+    if (portal.isFormerHost(req.get('host'))) res.redirect(302, `${portal.origin}${req.originalUrl}`);
+    else next();
+  });
+  app.get('/', (req, res, next) => {
+    if (portal.isFormerHost(req.get('host'))) res.redirect(302, `${portal.origin}${req.originalUrl}`);
+    else next();
+  });
   const latency = options.restLatencyMs ?? 0;
   if (latency > 0) app.use('/rest', (_req, _res, next) => void setTimeout(next, latency));
   app.use('/rest', restRouter(portal));
-  app.use('/oauth-server', oauthServerRouter(portal));
+  app.use(OAUTH_SERVER_PATHS.west, oauthServerRouter(portal, 'west'));
+  app.use(OAUTH_SERVER_PATHS.east, oauthServerRouter(portal, 'east'));
   app.get(['/oauth/authorize', '/oauth/authorize/'], authorize(portal));
   app.use('/_emulator/page', express.static(PAGE_DIR, { fallthrough: true, index: false }));
   app.use('/_emulator', controlRouter(portal));
@@ -100,6 +116,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     app,
     portal,
     flushEvents: () => portal.events.flush(),
+    get oauthServers() {
+      return portal.oauthServers;
+    },
     async listen(port = options.port ?? 4000) {
       const host = options.host ?? 'localhost';
       const servers: Server[] = [];
@@ -121,6 +140,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       portal.setHost(`${host}:${portOf(primary)}`);
       return {
         url: portal.origin,
+        oauthServers: portal.oauthServers,
         close: async () => {
           await Promise.all(servers.map(closeServer));
         },

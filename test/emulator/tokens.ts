@@ -6,6 +6,10 @@ export interface AccessGrant {
   userId: number;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /** Milliseconds since the epoch. */
+  issuedAt: number;
+  /** The portal's token epoch when issued: an uninstall starts a new one (see `Installation.tokenEpoch`). */
+  epoch: number;
 }
 
 /** A freshly issued token pair. */
@@ -19,7 +23,7 @@ export interface IssuedTokens {
   expiresIn: number;
 }
 
-export type CodeExchange = { ok: true; userId: number } | { ok: false; reason: 'unknown' | 'expired' };
+export type CodeExchange = { ok: true; userId: number; epoch: number } | { ok: false; reason: 'unknown' | 'expired' };
 
 /** Refresh tokens live 180 days. @see https://apidocs.bitrix24.com/settings/oauth/auto-renewal.html */
 const REFRESH_LIFETIME_MS = 180 * 86_400_000;
@@ -28,7 +32,8 @@ export const AUTH_CODE_LIFETIME_MS = 30_000;
 
 /**
  * Issued tokens and codes of one app on one portal. A refresh token works once (rotation); access tokens
- * stay valid until they expire, even after a refresh; uninstalling revokes everything.
+ * stay valid until they expire, even after a refresh. Each grant remembers the portal's token epoch, so the tokens
+ * of a removed installation can be told from unknown ones.
  */
 export class TokenStore {
   readonly #clock: Clock;
@@ -46,7 +51,7 @@ export class TokenStore {
     return this.#lifetimeSeconds;
   }
 
-  issue(userId: number): IssuedTokens {
+  issue(userId: number, epoch = 0): IssuedTokens {
     const now = this.#clock.now();
     const tokens: IssuedTokens = {
       accessToken: randomToken(),
@@ -55,8 +60,8 @@ export class TokenStore {
       expiresAt: now + this.#lifetimeSeconds * 1000,
       expiresIn: this.#lifetimeSeconds,
     };
-    this.#access.set(tokens.accessToken, { userId, expiresAt: tokens.expiresAt });
-    this.#refresh.set(tokens.refreshToken, { userId, expiresAt: now + REFRESH_LIFETIME_MS });
+    this.#access.set(tokens.accessToken, { userId, expiresAt: tokens.expiresAt, issuedAt: now, epoch });
+    this.#refresh.set(tokens.refreshToken, { userId, expiresAt: now + REFRESH_LIFETIME_MS, issuedAt: now, epoch });
     return tokens;
   }
 
@@ -68,18 +73,24 @@ export class TokenStore {
     return this.#clock.now() >= grant.expiresAt;
   }
 
+  /** The grant behind a refresh token (not consumed). */
+  refreshGrant(refreshToken: string): AccessGrant | undefined {
+    return this.#refresh.get(refreshToken);
+  }
+
   /** Exchanges a refresh token for a new pair; the old refresh token is dead afterwards. */
   refresh(refreshToken: string): IssuedTokens | undefined {
     const grant = this.#refresh.get(refreshToken);
     if (grant === undefined) return undefined;
     this.#refresh.delete(refreshToken);
     if (this.#clock.now() >= grant.expiresAt) return undefined;
-    return this.issue(grant.userId);
+    return this.issue(grant.userId, grant.epoch);
   }
 
-  createCode(userId: number): string {
+  createCode(userId: number, epoch = 0): string {
     const code = randomToken();
-    this.#codes.set(code, { userId, expiresAt: this.#clock.now() + AUTH_CODE_LIFETIME_MS });
+    const now = this.#clock.now();
+    this.#codes.set(code, { userId, expiresAt: now + AUTH_CODE_LIFETIME_MS, issuedAt: now, epoch });
     return code;
   }
 
@@ -89,7 +100,7 @@ export class TokenStore {
     if (grant === undefined) return { ok: false, reason: 'unknown' };
     this.#codes.delete(code);
     if (this.#clock.now() >= grant.expiresAt) return { ok: false, reason: 'expired' };
-    return { ok: true, userId: grant.userId };
+    return { ok: true, userId: grant.userId, epoch: grant.epoch };
   }
 
   /** Makes every issued access token expire now (tests of the refresh path without moving the clock). */
@@ -101,6 +112,18 @@ export class TokenStore {
   revokeAll(): void {
     this.#access.clear();
     this.#refresh.clear();
+    this.#codes.clear();
+  }
+
+  /** Forgets every token and code issued before `epoch` (a reinstall: the removed installation's tokens are gone). */
+  forgetBefore(epoch: number): void {
+    for (const map of [this.#access, this.#refresh, this.#codes]) {
+      for (const [token, grant] of map) if (grant.epoch < epoch) map.delete(token);
+    }
+  }
+
+  /** Forgets every authorization code (an uninstall). */
+  forgetCodes(): void {
     this.#codes.clear();
   }
 

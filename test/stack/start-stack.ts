@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { Keyv } from 'keyv';
 import { createApp } from '../../server/app.js';
 import { BackgroundTasks } from '../../server/background.js';
-import { loadConfig } from '../../server/config.js';
+import { loadConfig, type Config } from '../../server/config.js';
 import { systemClock } from '../../server/clock.js';
 import type { Logger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
@@ -45,6 +45,27 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 /**
+ * The app's configuration for the emulator. Keycard trusts both emulated OAuth servers (`B24_OAUTH_SERVER` is a
+ * list, the first the default: here the portal's own server), and reaches the portal over plain http under both
+ * loopback names of its port (`http://` entries of PORTAL_DOMAINS), so the page's "Change portal address"
+ * (localhost ⇄ 127.0.0.1) keeps working.
+ */
+function stackConfig(env: Record<string, string>, emulator: Emulator): Config {
+  const { portal } = emulator;
+  const servers = [
+    portal.oauthServer,
+    ...Object.values(emulator.oauthServers).filter((url) => url !== portal.oauthServer),
+  ];
+  return loadConfig({ ...env, B24_OAUTH_SERVER: servers.join(',') });
+}
+
+/** `http://localhost:<port>` and `http://127.0.0.1:<port>`: the two addresses the page's rename button switches between. */
+function portalDomains(host: string): string {
+  const port = host.slice(host.lastIndexOf(':') + 1);
+  return [...new Set([host, `localhost:${port}`, `127.0.0.1:${port}`])].map((entry) => `http://${entry}`).join(',');
+}
+
+/**
  * Starts the app on `appPort` and the emulator on `portalPort`, each knowing the other's URL, with fresh
  * client credentials and secret key (nothing is reused between runs).
  */
@@ -64,16 +85,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const portal = await emulator.listen(options.portalPort ?? 0);
   const portalHost = new URL(portal.url).host;
 
-  const config = loadConfig({
-    B24_CLIENT_ID: clientId,
-    B24_CLIENT_SECRET: clientSecret,
-    APP_URL: appUrl,
-    SECRET_KEY: randomBytes(32).toString('hex'),
-    STORE_URL: options.storeUrl ?? 'memory://',
-    PORTAL_DOMAINS: `http://${portalHost}`,
-    B24_OAUTH_SERVER: `${portal.url}/oauth-server`,
-    PORT: String(appPort),
-  });
+  const config = stackConfig(
+    {
+      B24_CLIENT_ID: clientId,
+      B24_CLIENT_SECRET: clientSecret,
+      APP_URL: appUrl,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      STORE_URL: options.storeUrl ?? 'memory://',
+      PORTAL_DOMAINS: portalDomains(portalHost),
+      PORT: String(appPort),
+    },
+    emulator,
+  );
   const store = createKeyv(config.storeUrl);
   store.on('error', (error: unknown) => options.logger.error({ err: error }, 'store error'));
   const background = new BackgroundTasks({ logger: options.logger });

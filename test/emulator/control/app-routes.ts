@@ -16,10 +16,21 @@ function body(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
+/** The string values of an object (what GET parameters of the portal page would be); others are dropped. */
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === 'string' || typeof item === 'number') out[key] = String(item);
+  }
+  return out;
+}
+
 /**
- * What the portal page does on behalf of its current user: open the app (frame POST descriptor), install
- * it, finish the installation, refresh frame tokens, set Bitrix24's own app access setting, update to a
- * new version, uninstall, add an employee. Errors are `{ error, message }`.
+ * What the portal page does on behalf of its current user: open the app (frame POST descriptor; `placementOptions`
+ * stand for the portal page's GET parameters), install it, finish the installation, refresh frame tokens, set
+ * Bitrix24's own app access setting, update to a new version, uninstall, add an employee. Errors are
+ * `{ error, message }`.
  */
 export function appRoutes(portal: Portal): express.Router {
   const router = express.Router();
@@ -42,7 +53,8 @@ export function appRoutes(portal: Portal): express.Router {
     const tokens = portal.issueTokens(user.id);
     const firstRun = installation.finished && installation.firstRunPending;
     if (firstRun) installation.firstRunPending = false;
-    res.json(frameLaunch(portal, user, tokens, { installer: !installation.finished, firstRun }));
+    const placementOptions = stringMap(body(req.body)['placementOptions']);
+    res.json(frameLaunch(portal, user, tokens, { installer: !installation.finished, firstRun, placementOptions }));
   });
 
   router.post('/install', (req, res) => {

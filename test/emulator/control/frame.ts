@@ -13,29 +13,63 @@ export interface FrameLaunch {
   initData: Record<string, unknown>;
 }
 
+const HEX_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\u0022',
+  "'": '\\u0027',
+  '<': '\\u003C',
+  '>': '\\u003E',
+  '&': '\\u0026',
+  '/': '\\/',
+};
+
+function bitrixJsonString(value: string): string {
+  const escaped = [...value].map((char) => HEX_ESCAPES[char] ?? JSON.stringify(char).slice(1, -1)).join('');
+  return `"${escaped}"`;
+}
+
 /**
- * The installer/app frame POST as Bitrix24 sends it: DOMAIN, PROTOCOL, LANG, APP_SID in the query, tokens
- * in the body; `window.name` is `DOMAIN|PROTOCOL|APP_SID` for the frame SDK.
- * @see https://apidocs.bitrix24.com/settings/oauth/simple-way.html
+ * A string map as `Bitrix\Main\Web\Json::encode` writes it (`JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS |
+ * JSON_HEX_QUOT | JSON_UNESCAPED_UNICODE`, slashes escaped; main module `lib/web/json.php`).
  */
-export function frameLaunch(
-  portal: Portal,
-  user: CompanyUser,
-  tokens: IssuedTokens,
-  mode: { installer: boolean; firstRun: boolean },
-): FrameLaunch {
+export function bitrixJson(map: Record<string, string>): string {
+  return `{${Object.entries(map)
+    .map(([key, value]) => `${bitrixJsonString(key)}:${bitrixJsonString(value)}`)
+    .join(',')}}`;
+}
+
+export interface FrameMode {
+  installer: boolean;
+  firstRun: boolean;
+  /** `PLACEMENT_OPTIONS` (for DEFAULT: the portal page's GET parameters, rest module app.layout `component.php`). */
+  placementOptions?: Record<string, string>;
+}
+
+/**
+ * The installer/app frame POST as Bitrix24 sends it (rest module `install/components/bitrix/app.layout`
+ * `component.php` + `templates/.default/template.php`; docs `settings/oauth/simple-way.md`):
+ * - query `DOMAIN` (host with the port when not 80/443), `PROTOCOL` (`0` for a portal served over http, as this one
+ *   is: `$request->isHttps() ? 1 : 0`), `LANG`, `APP_SID`;
+ * - body `AUTH_ID`, `AUTH_EXPIRES`, `REFRESH_ID`, `member_id`, `status`, `PLACEMENT`, and `PLACEMENT_OPTIONS` (JSON)
+ *   only when there are options (the module template: `if (!empty(...))`);
+ * - `SERVER_ENDPOINT`: listed by the docs since 2026-08-20, absent from the module template; posted unless
+ *   `frameServerEndpoint: false` (both shapes tested);
+ * - `APPLICATION_TOKEN` and `APPLICATION_SCOPE`: docs since 2026-08-20 only; posted with `frameApplicationToken`.
+ * `window.name` is `DOMAIN|PROTOCOL|APP_SID` for the frame SDK.
+ */
+export function frameLaunch(portal: Portal, user: CompanyUser, tokens: IssuedTokens, mode: FrameMode): FrameLaunch {
   const appSid = randomToken();
-  const protocol = '0';
+  const protocol = portal.protocol === 'http' ? '0' : '1';
+  const placementOptions = mode.placementOptions ?? {};
   const body: Record<string, string> = {
     AUTH_ID: tokens.accessToken,
     AUTH_EXPIRES: String(tokens.expiresIn),
     REFRESH_ID: tokens.refreshToken,
-    SERVER_ENDPOINT: portal.serverEndpoint,
+    ...(portal.behaviour.frameServerEndpoint ? { SERVER_ENDPOINT: portal.serverEndpoint } : {}),
     member_id: portal.memberId,
     status: portal.app.status,
     PLACEMENT: 'DEFAULT',
-    PLACEMENT_OPTIONS: '{}',
   };
+  if (Object.keys(placementOptions).length > 0) body['PLACEMENT_OPTIONS'] = bitrixJson(placementOptions);
   if (portal.frameApplicationToken) {
     body['APPLICATION_TOKEN'] = portal.installation.applicationToken ?? '';
     body['APPLICATION_SCOPE'] = portal.scope;
@@ -58,7 +92,7 @@ export function frameLaunch(
       APP_OPTIONS: { ...portal.installation.appOptions },
       USER_OPTIONS: {},
       PLACEMENT: 'DEFAULT',
-      PLACEMENT_OPTIONS: {},
+      PLACEMENT_OPTIONS: { ...placementOptions },
       INSTALL: mode.installer,
       FIRST_RUN: mode.firstRun,
     },

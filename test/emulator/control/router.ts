@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Portal } from '../portal.js';
+import { adminRoutes } from './admin-routes.js';
 import { appRoutes } from './app-routes.js';
 import { avatarSvg } from './avatar.js';
 import { currentUser, setCurrentUser } from './session.js';
@@ -31,7 +32,9 @@ export function controlRouter(portal: Portal): express.Router {
   });
 
   router.get('/directory', (req, res) => {
-    res.json(directoryView(portal, typeof req.query['q'] === 'string' ? req.query['q'] : ''));
+    const department = Number(req.query['department']);
+    const q = typeof req.query['q'] === 'string' ? req.query['q'] : '';
+    res.json(directoryView(portal, q, Number.isInteger(department) && department > 0 ? department : undefined));
   });
 
   router.get('/avatar/:file', (req, res) => {
@@ -58,5 +61,6 @@ export function controlRouter(portal: Portal): express.Router {
   });
 
   router.use(appRoutes(portal));
+  router.use(adminRoutes(portal));
   return router;
 }

@@ -66,7 +66,18 @@ export function portalState(portal: Portal, current: CompanyUser): Record<string
   const accessNames: Record<string, string> = {};
   for (const code of installation.accessCodes) accessNames[code] = accessName(portal.directory, code)?.name ?? code;
   return {
-    portal: { host: portal.host, memberId: portal.memberId, lang: portal.lang, protocol: 0 },
+    portal: {
+      host: portal.host,
+      memberId: portal.memberId,
+      lang: portal.lang,
+      protocol: portal.protocol === 'http' ? 0 : 1,
+      oauthRegion: portal.behaviour.oauthRegion,
+      oauthServer: portal.oauthServer,
+      plan: portal.behaviour.selfHosted ? 'selfhosted' : portal.behaviour.plan,
+      subscriptionExpired: portal.subscriptionExpired,
+    },
+    /** How the page answers a dialog closed without choosing (`silent`: like Bitrix24, not at all). */
+    page: { dialogCancel: portal.behaviour.dialogCancel },
     app: {
       title: portal.app.title,
       installed: installation.installed,
@@ -82,12 +93,16 @@ export function portalState(portal: Portal, current: CompanyUser): Record<string
   };
 }
 
-/** `GET /_emulator/directory`: users (filtered by `q`, at most 200) and all departments. */
-export function directoryView(portal: Portal, q: string): Record<string, unknown> {
+/**
+ * `GET /_emulator/directory?q=&department=`: users (filtered by `q` and a direct department, at most 200), all
+ * departments (with heads) and workgroups.
+ */
+export function directoryView(portal: Portal, q: string, departmentId?: number): Record<string, unknown> {
   const needle = q.trim().toLowerCase();
   const users: unknown[] = [];
   for (const user of portal.directory.users) {
     if (users.length >= 200) break;
+    if (departmentId !== undefined && !user.departments.includes(departmentId)) continue;
     const name = portal.directory.fullName(user);
     if (needle !== '' && !`${name} ${user.position} ${user.email} ${user.id}`.toLowerCase().includes(needle)) continue;
     users.push({
@@ -96,6 +111,7 @@ export function directoryView(portal: Portal, q: string): Record<string, unknown
       position: user.position,
       departmentIds: [...user.departments],
       active: user.active,
+      isAdmin: user.admin,
       type: user.type,
       photo: avatarUrl(portal, user),
     });
@@ -104,6 +120,14 @@ export function directoryView(portal: Portal, q: string): Record<string, unknown
     id: department.id,
     name: department.name,
     parentId: department.parent,
+    headId: department.head,
   }));
-  return { users, departments };
+  // Workgroups for the access dialog's workgroup tab (socialnetwork `CSocNetGroupAuthProvider`).
+  const groups = portal.directory.groups.map((group) => ({
+    id: group.id,
+    name: group.name,
+    project: group.project,
+    extranet: group.extranet,
+  }));
+  return { users, departments, groups };
 }

@@ -8,18 +8,23 @@ import { h, icon, avatar, openModal, replace, append, debounce } from './dom.js'
 export function createDirectory(getJson) {
   const users = new Map();
   const departments = new Map();
-  async function load(q = '') {
-    const data = await getJson(`/_emulator/directory?q=${encodeURIComponent(q)}`);
+  const groups = new Map();
+  async function load(q = '', departmentId = null) {
+    const scope = departmentId === null ? '' : `&department=${encodeURIComponent(departmentId)}`;
+    const data = await getJson(`/_emulator/directory?q=${encodeURIComponent(q)}${scope}`);
     for (const user of Array.isArray(data?.users) ? data.users : []) users.set(String(user.id), user);
     for (const dept of Array.isArray(data?.departments) ? data.departments : []) departments.set(String(dept.id), dept);
+    for (const group of Array.isArray(data?.groups) ? data.groups : []) groups.set(String(group.id), group);
     return data;
   }
   return {
     load,
     users: () => [...users.values()],
     departments: () => [...departments.values()],
+    groups: () => [...groups.values()],
     user: (id) => users.get(String(id)),
     department: (id) => departments.get(String(id)),
+    group: (id) => groups.get(String(id)),
     /** The head (user id) of a department when the directory tells it (`headId` or `head`), else null. */
     headOf(departmentId) {
       const dept = departments.get(String(departmentId));
@@ -76,12 +81,19 @@ function departmentTree(list) {
   return out;
 }
 
+const GROUP_ROLES = { A: 'owner', E: 'moderators', K: 'all members' };
+
 /** The display name of an access code from the directory (falls back to `known[code]`, then the code). */
 export function accessCodeName(code, directory, known = {}) {
   if (known[code]) return String(known[code]);
   if (code === 'AU') return 'All authorized users';
   if (code === 'CR') return 'Current user';
-  let m = /^(?:U|IU)(\d+)$/.exec(code);
+  let m = /^SG(\d+)_([AEK])$/.exec(code);
+  if (m) {
+    const name = directory.group?.(m[1])?.name;
+    return name ? `${name}: ${GROUP_ROLES[m[2]]}` : code;
+  }
+  m = /^(?:U|IU)(\d+)$/.exec(code);
   if (m) return directory.user(m[1])?.name ?? code;
   m = /^DR(\d+)$/.exec(code);
   if (m) {
@@ -91,6 +103,17 @@ export function accessCodeName(code, directory, known = {}) {
   m = /^D(\d+)$/.exec(code);
   if (m) return directory.department(m[1])?.name ?? code;
   return code;
+}
+
+/**
+ * The auth provider behind a code, as the access dialog reports it with each item (main `core_access.js`:
+ * `{provider, id, name}`; providers of main `authproviders.php`, intranet and socialnetwork).
+ */
+export function accessProvider(code) {
+  if (/^U\d+$/.test(code)) return 'user';
+  if (/^(?:IU|D|DR)\d+$/.test(code)) return 'intranet';
+  if (/^SG\d+_[AEK]$/.test(code)) return 'socnetgroup';
+  return 'other';
 }
 
 /** At most this many rows are rendered; the search box narrows the rest down. */
@@ -258,8 +281,15 @@ export function pickUsers({ directory, multiple, onOpen }) {
 }
 
 /**
- * The access chooser: chosen codes as chips with a cross, a search box and tabs Users / Departments /
- * (Other). Resolves with [{ id, name }] when confirmed, or null when cancelled.
+ * The access chooser, after Bitrix24's `BX.Access` dialog (main `core_access.js`, rest `applayout.js`): chosen codes
+ * as chips with a cross, a search box and tabs Users / Company structure / Workgroups / (Other). Resolves with
+ * `[{ id, name, provider }]` when confirmed, or null when cancelled.
+ * - Users: `U{id}` (main `CUserAuthProvider`).
+ * - Company structure: departments as `D{id}` / `DR{id}`, and people as `IU{id}` (intranet `CIntranetAuthProvider`:
+ *   `"ID" => "IU".$arUser["ID"]`); a department opens to list its employees.
+ * - Workgroups: a group only opens its checkboxes owner / moderators / all members, `SG{id}_A|_E|_K`; a plain
+ *   `SG{id}` is never returned (main `finder.php`, socialnetwork `authproviders.php`).
+ * - Other (selectAccess only): `AU`.
  *
  * mode 'settings': the app's "User access" setting; `initial` codes are listed and can be removed.
  * mode 'select':   the selectAccess command; `blocked` codes are shown disabled and are not returned.
@@ -270,7 +300,8 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
     const chosen = new Map(); // code → name, in insertion order
     for (const code of initial) chosen.set(String(code), accessCodeName(String(code), directory, knownNames));
     const blockedSet = new Set(blocked.map(String));
-    const tabs = isSettings ? ['users', 'departments'] : ['users', 'departments', 'other'];
+    const tabs = isSettings ? ['users', 'departments', 'groups'] : ['users', 'departments', 'groups', 'other'];
+    const expanded = new Set(); // department ids whose employees are listed
     let tab = 'users';
     let query = '';
     let loading = true;
@@ -297,7 +328,7 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       type: 'search',
       class: 'input input--search',
       placeholder: 'Search',
-      'aria-label': 'Search users and departments',
+      'aria-label': 'Search users, departments and workgroups',
       test: 'access-search',
       autocomplete: 'off',
     });
@@ -310,7 +341,7 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
     );
     const cancel = h('button', { type: 'button', class: 'btn btn--light', test: 'access-cancel' }, 'Cancel');
 
-    const labels = { users: 'Users', departments: 'Departments', other: 'Other' };
+    const labels = { users: 'Users', departments: 'Company structure', groups: 'Workgroups', other: 'Other' };
 
     const add = (code, name) => {
       if (blockedSet.has(code) || chosen.has(code)) return;
@@ -337,16 +368,15 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       );
     };
 
+    const chipIcon = (code) =>
+      code.startsWith('D') ? 'department' : code.startsWith('SG') ? 'company' : code === 'AU' ? 'globe' : 'user';
+
     const renderChips = () => {
       const items = [...chosen.entries()].map(([code, name]) =>
         h(
           'li',
           { class: 'chip', test: `access-item-${code}`, dataset: { code } },
-          h(
-            'span',
-            { class: 'chip__icon' },
-            icon(code.startsWith('D') ? 'department' : code === 'AU' ? 'globe' : 'user', 14),
-          ),
+          h('span', { class: 'chip__icon' }, icon(chipIcon(code), 14)),
           h('span', { class: 'chip__name', text: name }),
           h('span', { class: 'chip__code', text: code }),
           h(
@@ -401,6 +431,128 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       );
     };
 
+    const personRow = (user, code, test, indent = 12) => {
+      const meta = [user.type === 'extranet' ? 'Extranet' : null, user.position, directory.departmentNames(user)]
+        .filter(Boolean)
+        .join(' · ');
+      return h(
+        'li',
+        { class: 'access-row', test, style: { paddingLeft: `${indent}px` } },
+        avatar(user.name, user.id, 'sm', user.photo),
+        h(
+          'span',
+          { class: 'pick-row__text' },
+          h('span', { class: 'pick-row__name', text: user.name }),
+          h('span', { class: 'pick-row__meta', text: meta }),
+        ),
+        addButton(code, String(user.name ?? code), 'Add'),
+      );
+    };
+
+    const byName = (a, b) => String(a.name).localeCompare(String(b.name));
+    const inDepartment = (user, id) => (user.departmentIds ?? []).map(String).includes(String(id));
+
+    const toggleDepartment = async (id) => {
+      if (expanded.has(id)) {
+        expanded.delete(id);
+        renderResults();
+        return;
+      }
+      expanded.add(id);
+      renderResults();
+      try {
+        await directory.load('', id);
+        loadError = null;
+      } catch (err) {
+        loadError = err;
+      }
+      if (!modal.closed) renderResults();
+    };
+
+    const structureRows = () => {
+      const rows = [];
+      for (const { dept, depth } of departmentTree(directory.departments())) {
+        if (!matches(query, dept.name)) continue;
+        const id = String(dept.id);
+        const open = query === '' && expanded.has(id);
+        rows.push(
+          h(
+            'li',
+            {
+              class: 'access-row',
+              test: `access-department-${dept.id}`,
+              style: { paddingLeft: `${12 + (query ? 0 : depth) * 20}px` },
+            },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'icon-button',
+                test: `access-expand-${dept.id}`,
+                'aria-expanded': open ? 'true' : 'false',
+                title: open ? 'Hide employees' : 'Show employees',
+                onClick: () => toggleDepartment(id),
+              },
+              icon('department', 18),
+            ),
+            h('span', { class: 'pick-row__text' }, h('span', { class: 'pick-row__name', text: dept.name })),
+            addButton(`D${dept.id}`, String(dept.name ?? `D${dept.id}`), 'Department only'),
+            addButton(`DR${dept.id}`, `${dept.name} (with sub-departments)`, 'With sub-departments'),
+          ),
+        );
+        if (open) {
+          const people = directory
+            .users()
+            .filter((user) => isActive(user) && inDepartment(user, id))
+            .sort(byName);
+          for (const user of people) {
+            rows.push(personRow(user, `IU${user.id}`, `access-structure-user-${user.id}`, 52 + depth * 20));
+          }
+        }
+      }
+      // Searching the structure finds people too (as intranet users).
+      if (query !== '') {
+        const people = directory
+          .users()
+          .filter((user) => isActive(user) && isEmployee(user) && (user.departmentIds ?? []).length > 0)
+          .filter((user) => matches(query, user.name, user.position, directory.departmentNames(user)))
+          .sort(byName);
+        for (const user of people) rows.push(personRow(user, `IU${user.id}`, `access-structure-user-${user.id}`));
+      }
+      return rows;
+    };
+
+    const groupRows = () =>
+      directory
+        .groups()
+        .filter((group) => matches(query, group.name))
+        .sort(byName)
+        .map((group) =>
+          h(
+            'li',
+            { class: 'access-row', test: `access-group-${group.id}` },
+            h('span', { class: 'access-row__icon' }, icon('company', 18)),
+            h(
+              'span',
+              { class: 'pick-row__text' },
+              h('span', { class: 'pick-row__name', text: group.name }),
+              h('span', {
+                class: 'pick-row__meta',
+                text: [group.project ? 'Project' : 'Workgroup', group.extranet ? 'Extranet' : null]
+                  .filter(Boolean)
+                  .join(' · '),
+              }),
+            ),
+            ...['A', 'E', 'K'].map((role) =>
+              addButton(
+                `SG${group.id}_${role}`,
+                `${group.name}: ${GROUP_ROLES[role]}`,
+                role === 'A' ? 'Owner' : role === 'E' ? 'Moderators' : 'All members',
+              ),
+            ),
+          ),
+        );
+
     const renderResults = () => {
       let rows = [];
       if (tab === 'users') {
@@ -408,42 +560,12 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
           .users()
           .filter(isActive)
           .filter((u) => matches(query, u.name, u.position, directory.departmentNames(u)))
-          .sort((a, b) => String(a.name).localeCompare(String(b.name)))
-          .map((user) => {
-            const code = `U${user.id}`;
-            const meta = [user.type === 'extranet' ? 'Extranet' : null, user.position, directory.departmentNames(user)]
-              .filter(Boolean)
-              .join(' · ');
-            return h(
-              'li',
-              { class: 'access-row', test: `access-user-${user.id}` },
-              avatar(user.name, user.id, 'sm', user.photo),
-              h(
-                'span',
-                { class: 'pick-row__text' },
-                h('span', { class: 'pick-row__name', text: user.name }),
-                h('span', { class: 'pick-row__meta', text: meta }),
-              ),
-              addButton(code, String(user.name ?? code), 'Add'),
-            );
-          });
+          .sort(byName)
+          .map((user) => personRow(user, `U${user.id}`, `access-user-${user.id}`));
       } else if (tab === 'departments') {
-        rows = departmentTree(directory.departments())
-          .filter(({ dept }) => matches(query, dept.name))
-          .map(({ dept, depth }) =>
-            h(
-              'li',
-              {
-                class: 'access-row',
-                test: `access-department-${dept.id}`,
-                style: { paddingLeft: `${12 + (query ? 0 : depth) * 20}px` },
-              },
-              h('span', { class: 'access-row__icon' }, icon('department', 18)),
-              h('span', { class: 'pick-row__text' }, h('span', { class: 'pick-row__name', text: dept.name })),
-              addButton(`D${dept.id}`, String(dept.name ?? `D${dept.id}`), 'Department only'),
-              addButton(`DR${dept.id}`, `${dept.name} (with sub-departments)`, 'With sub-departments'),
-            ),
-          );
+        rows = structureRows();
+      } else if (tab === 'groups') {
+        rows = groupRows();
       } else {
         rows = [
           h(
@@ -490,7 +612,11 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
     });
     confirm.addEventListener('click', () => {
       modal.close('done');
-      resolve([...chosen.entries()].filter(([code]) => !blockedSet.has(code)).map(([id, name]) => ({ id, name })));
+      resolve(
+        [...chosen.entries()]
+          .filter(([code]) => !blockedSet.has(code))
+          .map(([id, name]) => ({ id, name, provider: accessProvider(id) })),
+      );
     });
     cancel.addEventListener('click', () => modal.close('cancel'));
 

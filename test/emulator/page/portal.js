@@ -3,10 +3,11 @@
 // B24Frame postMessage protocol like Bitrix24's BX.rest.AppLayout.
 //
 // Server contract (same origin): GET /_emulator/state, POST /_emulator/user|open|install|
-// install-finish|refresh-auth|access|uninstall|users, GET /_emulator/directory?q=.
+// install-finish|refresh-auth|access|uninstall|update|users|users/:id/active|users/:id/admin|rename|subscription,
+// GET /_emulator/directory?q=&department=.
 
 import { h, icon, avatar, replace } from './dom.js';
-import { parseFrameMessage, formatReply, portalOriginFor, summarize, mergeOptions } from './protocol.js';
+import { parseFrameMessage, formatReply, portalOriginFor, summarize, mergeOptions, silentCancel } from './protocol.js';
 import { createDirectory, pickUsers, chooseAccess, confirmUninstall, accessCodeName } from './dialogs.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -88,8 +89,8 @@ const S = {
 };
 
 const pageParams = new URLSearchParams(location.search);
-/** `?cancel=silent`: like the real portal, answer nothing when a picker is cancelled. */
-const SILENT_CANCEL = pageParams.get('cancel') === 'silent';
+/** `?cancel=silent` or `dialogCancel: 'silent'`: like the real portal, answer nothing when a dialog is cancelled. */
+const isSilentCancel = () => silentCancel(pageParams.get('cancel'), S.state?.page?.dialogCancel);
 
 const MAX_FRAME_HEIGHT = 8000;
 const MIN_FRAME_HEIGHT = 200;
@@ -545,15 +546,62 @@ function renderMarket() {
             ),
       ),
     ),
+    admin ? adminTools() : null,
+  );
+}
+
+/** What an administrator can change about the portal itself (and a test switch: the app's subscription). */
+function adminTools() {
+  const portal = S.state.portal ?? {};
+  const expired = truthy(portal.subscriptionExpired);
+  const installed = isInstalled();
+  const tool = (test, label, iconName, onClick, { disabled = false, title = null } = {}) =>
+    h('button', { type: 'button', class: 'btn btn--light', test, disabled, title, onClick }, icon(iconName, 18), label);
+  const plans = {
+    standard: 'Professional (2 requests/s)',
+    enterprise: 'Enterprise (5 requests/s)',
+    selfhosted: 'Self-hosted',
+  };
+  return h(
+    'article',
+    { class: 'card', test: 'admin-tools' },
+    h('h2', { class: 'card__title' }, 'Administrator tools'),
+    h(
+      'dl',
+      { class: 'app-card__facts' },
+      h('dt', null, 'Address'),
+      h('dd', { test: 'portal-address', text: `${location.protocol}//${portal.host ?? ''}` }),
+      h('dt', null, 'OAuth server'),
+      h('dd', { test: 'portal-oauth-server', text: `${portal.oauthServer ?? '—'} (${portal.oauthRegion ?? 'west'})` }),
+      h('dt', null, 'Plan'),
+      h('dd', { test: 'portal-plan', text: plans[portal.plan] ?? String(portal.plan ?? '—') }),
+      h('dt', null, 'Subscription'),
+      h('dd', { test: 'portal-subscription', text: expired ? 'Expired: PAYMENT_REQUIRED' : 'Active' }),
+    ),
+    h(
+      'div',
+      { class: 'app-card__actions' },
+      tool('rename-portal', 'Change portal address', 'globe', renamePortal, {
+        title: 'Bitrix24 lets an administrator rename the portal; the old address then redirects (302).',
+      }),
+      tool('update-app', 'Publish a new app version', 'reload', updateApp, {
+        disabled: !installed,
+        title: installed ? 'Sends ONAPPUPDATE with a new application token' : 'Install the application first',
+      }),
+      tool('subscription-toggle', expired ? 'Renew subscription' : 'Let the subscription lapse', 'lock', () =>
+        setSubscription(!expired),
+      ),
+    ),
   );
 }
 
 function renderCompany() {
   const admin = isAdmin();
+  const columns = admin ? 5 : 4;
   const list = h(
     'tbody',
     { test: 'company-users' },
-    h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'Loading…')),
+    h('tr', null, h('td', { colspan: String(columns), class: 'muted' }, 'Loading…')),
   );
   const deptSelect = h('select', {
     class: 'input',
@@ -601,7 +649,7 @@ function renderCompany() {
     replace(
       list,
       users.length === 0
-        ? h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'No employees'))
+        ? h('tr', null, h('td', { colspan: String(columns), class: 'muted' }, 'No employees'))
         : users.map((u) =>
             h(
               'tr',
@@ -623,8 +671,62 @@ function renderCompany() {
                   },
                   u.active === false ? 'Fired' : u.type === 'extranet' ? 'Extranet' : 'Active',
                 ),
+                u.isAdmin === true ? h('span', { class: 'status status--installed' }, 'Admin') : null,
               ),
+              admin ? h('td', null, userActions(u)) : null,
             ),
+          ),
+    );
+  };
+
+  // Fire / re-activate and make / remove admin (POST /_emulator/users/:id/active|admin).
+  const change = async (user, field, value, done) => {
+    try {
+      await request('POST', `/_emulator/users/${user.id}/${field}`, { [field]: value });
+      await Promise.all([load(), loadState()]);
+      notify('success', done);
+    } catch (err) {
+      notifyError(`Could not change ${user.name}`, err);
+    }
+  };
+  const userActions = (u) => {
+    const fired = u.active === false;
+    return h(
+      'span',
+      { class: 'user-actions' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn--small btn--light',
+          test: `user-active-${u.id}`,
+          onClick: () =>
+            change(
+              u,
+              'active',
+              fired,
+              fired ? `${u.name} is active again.` : `${u.name} was fired: their tokens answer authorization_error.`,
+            ),
+        },
+        fired ? 'Re-activate' : 'Fire',
+      ),
+      u.type === 'extranet' || fired
+        ? null
+        : h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn--small btn--light',
+              test: `user-admin-${u.id}`,
+              onClick: () =>
+                change(
+                  u,
+                  'admin',
+                  !u.isAdmin,
+                  u.isAdmin ? `${u.name} is no longer an administrator.` : `${u.name} is now an administrator.`,
+                ),
+            },
+            u.isAdmin ? 'Remove admin' : 'Make admin',
           ),
     );
   };
@@ -636,7 +738,11 @@ function renderCompany() {
       .catch((err) =>
         replace(
           list,
-          h('tr', null, h('td', { colspan: '4', class: 'error-text' }, `Could not load employees: ${err.message}`)),
+          h(
+            'tr',
+            null,
+            h('td', { colspan: String(columns), class: 'error-text' }, `Could not load employees: ${err.message}`),
+          ),
         ),
       );
 
@@ -708,6 +814,7 @@ function renderCompany() {
             h('th', null, 'Position'),
             h('th', null, 'Department'),
             h('th', null, 'Status'),
+            admin ? h('th', null, 'Actions') : null,
           ),
         ),
         list,
@@ -738,6 +845,43 @@ async function openAccessSettings() {
     );
   } catch (err) {
     notifyError('Could not save the access settings', err);
+  }
+}
+
+async function renamePortal() {
+  try {
+    const answer = await request('POST', '/_emulator/rename', {});
+    closeFrame('renamed');
+    notify('success', `The portal is now ${answer.host}. Opening it there (the old address redirects)…`);
+    // The page moves with the portal; the frame SDK posts to http(s)://DOMAIN, so it must be the new origin.
+    location.assign(`${answer.origin}${location.pathname}${location.search}${location.hash}`);
+  } catch (err) {
+    notifyError('Could not rename the portal', err);
+  }
+}
+
+async function updateApp() {
+  try {
+    const answer = await request('POST', '/_emulator/update', {});
+    await loadState();
+    notify('success', `Version ${answer.version} installed. Bitrix24 sends ONAPPUPDATE with a new application token.`);
+  } catch (err) {
+    notifyError('Could not update the application', err);
+  }
+}
+
+async function setSubscription(expired) {
+  try {
+    await request('POST', '/_emulator/subscription', { expired });
+    await loadState();
+    notify(
+      expired ? 'warning' : 'success',
+      expired
+        ? 'The subscription lapsed: the OAuth server and REST answer PAYMENT_REQUIRED, no events are sent.'
+        : 'The subscription is active again.',
+    );
+  } catch (err) {
+    notifyError('Could not change the subscription', err);
   }
 }
 
@@ -1133,7 +1277,7 @@ const HANDLERS = {
     const users = await pickUsers({ directory, multiple, onOpen: (modal) => session.dialogs.add(modal) });
     if (S.session !== session) return;
     if (users === null) {
-      if (SILENT_CANCEL) logEntry('info', 'selectUser', 'cancelled (no answer, ?cancel=silent)');
+      if (isSilentCancel()) logEntry('info', 'selectUser', 'cancelled (no answer, as Bitrix24)');
       else reply(multiple ? [] : null, 'cancelled');
       return;
     }
@@ -1151,7 +1295,8 @@ const HANDLERS = {
     });
     if (S.session !== session) return;
     if (result === null) {
-      if (SILENT_CANCEL) logEntry('info', 'selectAccess', 'cancelled (no answer, ?cancel=silent)');
+      // Real Bitrix24 never answers a cancelled selectAccess; the emulator answers [] unless told to be silent.
+      if (isSilentCancel()) logEntry('info', 'selectAccess', 'cancelled (no answer, as Bitrix24)');
       else reply([], 'cancelled');
       return;
     }

@@ -97,3 +97,13 @@ export function mergeOptions(base, extra) {
   const plainBase = base && typeof base === 'object' && !Array.isArray(base) ? base : {};
   return { ...plainBase, ...extra };
 }
+
+/**
+ * Whether a picker or the access dialog closed without choosing gets no answer at all. Real Bitrix24 never answers
+ * then (rest `applayout.js`: BX.Access calls back only from Select; `sdk/bx24-js-sdk/system-dialogues/index.md`:
+ * "If the user closes the dialog without selecting anything, the handler is not called"). The emulator answers
+ * `[]`/`null` unless the page was opened with `?cancel=silent` or the emulator's `dialogCancel` option is `silent`.
+ */
+export function silentCancel(cancelParam, dialogCancel) {
+  return cancelParam === 'silent' || dialogCancel === 'silent';
+}

@@ -1,5 +1,7 @@
 import { accessName, type AccessName } from '../access.js';
 import { isoDate } from '../clock.js';
+import { APP_ID } from '../installation.js';
+import type { Portal } from '../portal.js';
 import { isRecord, listOf, param, phpBool, text } from './params.js';
 import type { MethodDefinition } from './types.js';
 import { RestError } from './errors.js';
@@ -45,6 +47,19 @@ const ALL_SCOPES = [
 ];
 
 /**
+ * The plan fields of `app.info`. Cloud: `LICENSE` = `<language>_<type>`, `LICENSE_TYPE`, `LICENSE_FAMILY`; values
+ * from `api-reference/common/system/app-info.md` (Enterprise `de_ent250` … `de_ent10000`, family `ent` as in its
+ * example; Professional `de_pro100`). Self-hosted: `LICENSE` = `<language>_selfhosted` and no type or family (rest
+ * module `classes/general/rest_provider.php` appInfo, `LICENSE_TYPE`/`LICENSE_FAMILY` only with the bitrix24
+ * module).
+ */
+function license(portal: Portal): Record<string, string> {
+  if (portal.behaviour.selfHosted) return { LICENSE: `${portal.lang}_selfhosted` };
+  const [type, family] = portal.behaviour.plan === 'enterprise' ? ['ent250', 'ent'] : ['pro100', 'pro'];
+  return { LICENSE: `${portal.lang}_${type}`, LICENSE_TYPE: type, LICENSE_FAMILY: family };
+}
+
+/**
  * `app.info`, `scope`, `access.name`, `server.time`, `app.option.get|set` (scope basic).
  * @see https://apidocs.bitrix24.com/api-reference/common/system/app-info.html
  */
@@ -53,7 +68,7 @@ export const appMethods: Record<string, MethodDefinition> = {
     scopes: [],
     handler: ({ portal }) => ({
       result: {
-        ID: 7,
+        ID: APP_ID,
         CODE: portal.app.code,
         VERSION: portal.app.version,
         STATUS: portal.app.status,
@@ -62,9 +77,7 @@ export const appMethods: Record<string, MethodDefinition> = {
         PAYMENT_EXPIRED: 'N',
         DAYS: null,
         LANGUAGE_ID: portal.lang,
-        LICENSE: `${portal.lang}_pro100`,
-        LICENSE_TYPE: 'pro100',
-        LICENSE_FAMILY: 'pro',
+        ...license(portal),
       },
     }),
   },
