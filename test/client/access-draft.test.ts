@@ -46,8 +46,8 @@ describe('codes', () => {
   });
 
   it('accepts the codes the server understands and refuses the dialog’s others', () => {
-    expect(['AU', 'U1', 'D2', 'DR3', 'SG4', 'SG4_A'].every(isSupportedCode)).toBe(true);
-    expect(['CR', 'IU1', 'G2', 'U0', 'DR', 'u1', ''].some(isSupportedCode)).toBe(false);
+    expect(['AU', 'U1', 'IU1', 'D2', 'DR3', 'SG4', 'SG4_A'].every(isSupportedCode)).toBe(true);
+    expect(['CR', 'IU0', 'G2', 'U0', 'DR', 'u1', ''].some(isSupportedCode)).toBe(false);
   });
 });
 

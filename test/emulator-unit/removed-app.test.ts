@@ -19,7 +19,7 @@ function refresh(t: TestEmulator, refreshToken: string) {
 
 describe('a removed app’s tokens (removedAppTokens: bitrix24)', () => {
   it('REST: 401 APPLICATION_NOT_FOUND while the token is cached (< 1 h), then 401 ERROR_OAUTH', async () => {
-    const t = testEmulator({ removedAppTokens: 'bitrix24' });
+    const t = testEmulator();
     const token = t.install();
     uninstallApp(t.portal, false);
     expect((await t.rest('profile', {}, token).expect(401)).body).toEqual({
@@ -91,8 +91,8 @@ describe('a removed app’s tokens (removedAppTokens: bitrix24)', () => {
     expect((await refresh(t, first.refreshToken).expect(400)).body.error).toBe('invalid_grant');
   });
 
-  it('removedAppTokens: unknown (the default for now) forgets the tokens: NO_AUTH_FOUND, invalid_token', async () => {
-    const t = testEmulator();
+  it('removedAppTokens: unknown (the shape Keycard must not take as proof) forgets the tokens: NO_AUTH_FOUND, invalid_token', async () => {
+    const t = testEmulator({ removedAppTokens: 'unknown' });
     const installed = installApp(t.portal, t.admin);
     uninstallApp(t.portal, false);
     expect((await t.rest('profile', {}, installed.accessToken).expect(401)).body.error).toBe('NO_AUTH_FOUND');
