@@ -74,3 +74,36 @@ describe('OAuth server retries', () => {
     expect(calls()).toBe(2);
   });
 });
+
+describe('OAuth server answers', () => {
+  // b24pysdk live tests: an unknown client id gets `{"error":"wrong_client"}` with HTTP 200.
+  it('an error body with HTTP 200 (wrong_client) is a refusal, not tokens', async () => {
+    const { server, calls } = scripted([json(200, { error: 'wrong_client', error_description: 'Wrong client' })]);
+    await expect(server.refresh('old-refresh')).rejects.toMatchObject({
+      bitrixCode: 'wrong_client',
+      kind: 'token_rejected',
+    });
+    expect(calls()).toBe(1);
+  });
+
+  // b24pysdk bitrix_app_info_response.py: `expires` is an ISO date on app.info.
+  it('reads app.info whose expires is an ISO date', async () => {
+    const { server } = scripted([
+      json(200, {
+        result: {
+          client_id: 'app',
+          scope: 'user_brief,department',
+          user_id: '1',
+          expires: '2026-12-06T22:00:00+00:00',
+          install: {
+            installed: true,
+            member_id: 'm1',
+            domain: 'acme.bitrix24.com',
+            client_endpoint: 'https://acme.bitrix24.com/rest/',
+          },
+        },
+      }),
+    ]);
+    await expect(server.appInfo('token')).resolves.toMatchObject({ clientId: 'app', memberId: 'm1' });
+  });
+});
