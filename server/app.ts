@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { NotFoundError } from './errors.js';
 import { createServices, type AppDeps, type Services } from './services.js';
 import { errorHandler } from './http/error-handler.js';
+import { DEFAULT_FLOOD_LIMITS, floodGuard, floodGuardBuckets } from './http/flood-guard.js';
 import { sendFrameError } from './http/frame-page.js';
 import { langOf } from './http/lang-of.js';
 import { requireSession } from './http/require-session.js';
@@ -30,6 +31,8 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   const services = createServices(config, deps);
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const flood = floodGuardBuckets(deps.floodLimits ?? DEFAULT_FLOOD_LIMITS, deps.clock);
   // No automatic ETags: API answers are per user and not cached; the policy route sets its own (If-Match).
   app.set('etag', false);
   // Bitrix24 posts forms with bracket nesting (`auth[member_id]=…`): the extended (qs) parser is required.
@@ -59,8 +62,8 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   }
 
   const frames = express.Router();
-  frames.post('/install', forms, installRoute(services));
-  frames.post('/app', forms, appRoute(services));
+  frames.post('/install', forms, floodGuard(flood.frames), installRoute(services));
+  frames.post('/app', forms, floodGuard(flood.frames), appRoute(services));
   frames.get(['/install', '/app'], (req, res) => {
     sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang: langOf(req) });
   });
@@ -70,7 +73,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   frames.use(framePageErrors);
   app.use(frames);
 
-  app.post('/events', forms, json, eventsRoute(services));
+  app.post('/events', forms, json, floodGuard(flood.events), eventsRoute(services));
   app.use((_req, _res, next) => next(new NotFoundError('NOT_FOUND', 'There is nothing here.')));
   app.use(errorHandler(services.logger));
   return Object.assign(app, { services });

@@ -123,6 +123,13 @@ const schema = z.object({
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((value): boolean | number | string =>
+      value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
+    ),
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int({ error: 'PORT must be an integer' })
@@ -158,6 +165,11 @@ export interface Config {
   oauthServers: string[];
   /** TCP port to listen on. */
   port: number;
+  /**
+   * Express's `trust proxy` (`true`, a hop count, or addresses/subnets such as `loopback`): behind a proxy, the
+   * client's address comes from X-Forwarded-For, which the flood limits count per source. Off by default.
+   */
+  trustProxy: boolean | number | string;
   /** How often every active portal's directory mirror is reconciled with a full sync. */
   syncIntervalMinutes: number;
   /** Pino level of the server's log (every record is redacted of secrets whatever the level). */
@@ -203,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     oauthServer: value.B24_OAUTH_SERVER[0] ?? PUBLIC_OAUTH_SERVERS[0],
     oauthServers: [...new Set([...PUBLIC_OAUTH_SERVERS, ...value.B24_OAUTH_SERVER])],
     port: value.PORT,
+    trustProxy: value.TRUST_PROXY,
     syncIntervalMinutes: value.DIRECTORY_SYNC_INTERVAL_MINUTES,
     logLevel: value.LOG_LEVEL,
   };

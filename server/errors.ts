@@ -9,6 +9,8 @@ interface ErrorOptions {
   cause?: unknown;
   /** Safe to show: merged into the JSON body (`{ error, message, ...details }`). */
   details?: ErrorDetails;
+  /** When repeating the request makes sense: sent as `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: ErrorDetails | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, status: number, message: string, options?: ErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -27,6 +30,7 @@ export class AppError extends Error {
     this.code = code;
     this.status = status;
     this.details = options?.details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -69,6 +73,13 @@ export class ConflictError extends AppError {
 export class PreconditionRequiredError extends AppError {
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(code, 428, message, options);
+  }
+}
+
+/** Too many requests from one source or for one portal: refused before any work, with `Retry-After`. */
+export class TooManyRequestsError extends AppError {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions & { retryAfterSeconds: number }) {
+    super(code, 429, message, options);
   }
 }
 

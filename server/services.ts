@@ -1,3 +1,4 @@
+import type { FloodLimits } from './http/flood-guard.js';
 import type { Keyv } from 'keyv';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
@@ -58,6 +59,8 @@ export interface AppDeps {
    * Only correct when this instance is the store's only writer; off whenever instances share a store.
    */
   cacheReads?: boolean;
+  /** Limits of the unauthenticated entry points per source and per portal (default DEFAULT_FLOOD_LIMITS). */
+  floodLimits?: FloodLimits;
 }
 
 /** The wired services. Routers and use cases each take the few of them they need. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { UnavailableError } from '../errors.js';
 import { kindOf } from './bitrix-error.js';
 
 /**
@@ -17,6 +18,31 @@ export interface RateLimits {
 export const STANDARD_LIMITS: RateLimits = { drainPerSecond: 2, burst: 50 };
 /** Enterprise plans (b24jssdk `ParamsFactory.getEnterprise()`). */
 export const ENTERPRISE_LIMITS: RateLimits = { drainPerSecond: 5, burst: 250 };
+
+/**
+ * Who is waiting for the portal's bucket, which bounds the wait: a person in front of a page (`interactive`, 5 s),
+ * the app's own work such as a sync or an installation (`normal`, 30 s), and work that can be dropped or done
+ * later, such as refreshing one user after an event (`background`: never waits, and leaves a fifth of the
+ * bucket to the others). A request that would wait longer is refused at once with PORTAL_BUSY and a
+ * `Retry-After`, instead of queueing: the queue stays bounded whatever arrives.
+ */
+export type RequestPriority = 'interactive' | 'normal' | 'background';
+
+const MAX_WAIT_MS: Readonly<Record<Exclude<RequestPriority, 'background'>, number>> = {
+  interactive: 5_000,
+  normal: 30_000,
+};
+/** Share of the bucket background requests leave free. */
+const BACKGROUND_RESERVE = 0.2;
+
+/** The portal's bucket (or one method's operating limit) would make a request wait past its bound. */
+export class PortalBusyError extends UnavailableError {
+  constructor(waitMs: number) {
+    super('PORTAL_BUSY', 'Bitrix24 is busy with requests for this portal. Try again in a few seconds.', {
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    });
+  }
+}
 
 /** Waits `ms` of the budget's time; injected with the clock so a benchmark can run emulated time faster. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -142,17 +168,24 @@ export class RateBudget {
   }
 
   /**
-   * Waits until one more HTTP request may go to the portal and counts it. `method` (the REST method in the
-   * URL, `batch` for batches) is first checked against operating-limit blocks.
+   * Waits until one more HTTP request may go to the portal and counts it, or refuses it with PortalBusyError when
+   * the wait would pass the bound of its `priority`. `method` (the REST method in the URL, `batch` for batches) is
+   * first checked against operating-limit blocks.
    */
-  async acquire(method?: string): Promise<void> {
-    if (method !== undefined) await this.waitForMethod(method);
+  async acquire(method?: string, priority: RequestPriority = 'normal'): Promise<void> {
+    if (method !== undefined) await this.waitForMethod(method, priority);
     this.#drain();
     const { burst, drainPerSecond } = this.#limits;
     const usable = Math.max(1, burst - HEADROOM);
     // Shared: the level after this reservation, counted with every other instance's requests.
     if (this.#shared !== undefined) this.#level = (await this.#shared.update(drainPerSecond, 1, 0)) - 1;
     const waitMs = Math.max(0, ((this.#level + 1 - usable) / drainPerSecond) * 1000);
+    const ceiling = priority === 'background' ? usable - Math.ceil(burst * BACKGROUND_RESERVE) : usable;
+    if (priority === 'background' ? this.#level + 1 > ceiling : waitMs > MAX_WAIT_MS[priority]) {
+      // Not sent: the reservation is given back (a failed give-back only makes others wait a little longer).
+      this.#shared?.update(drainPerSecond, -1, 0).catch(() => undefined);
+      throw new PortalBusyError(Math.max(waitMs, ((this.#level + 1 - ceiling) / drainPerSecond) * 1000));
+    }
     this.#level += 1;
     this.stats.requests += 1;
     if (waitMs > 0) {
@@ -162,8 +195,8 @@ export class RateBudget {
     }
   }
 
-  /** Waits while `method` is blocked by an operating-limit answer. */
-  async waitForMethod(method: string): Promise<void> {
+  /** Waits while `method` is blocked by an operating-limit answer (refused when that is past the bound). */
+  async waitForMethod(method: string, priority: RequestPriority = 'normal'): Promise<void> {
     const until = this.#blockedUntil.get(method.toLowerCase());
     if (until === undefined) return;
     const waitMs = until - this.#clock.now();
@@ -171,6 +204,8 @@ export class RateBudget {
       this.#blockedUntil.delete(method.toLowerCase());
       return;
     }
+    // The sync waits out a whole operating window (it is the one that spent it); others do not queue behind it.
+    if (priority !== 'normal') throw new PortalBusyError(waitMs);
     this.stats.waitedMs += waitMs;
     await this.#sleep(waitMs);
   }

@@ -4,7 +4,13 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { ApiVersion, B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
 import { AppError } from '../errors.js';
 import { BitrixError, TransportError } from './bitrix-error.js';
-import { withRateRetry, type RateBudget, type RateBudgets, type TimeBlock } from './rate-budget.js';
+import {
+  withRateRetry,
+  type RateBudget,
+  type RateBudgets,
+  type RequestPriority,
+  type TimeBlock,
+} from './rate-budget.js';
 
 /** Per-call options of {@link BitrixClient.call}. */
 export interface CallOptions {
@@ -19,6 +25,8 @@ export interface CallOptions {
    * so a 2,500-user batch does not live in memory two or three times over.
    */
   shapeResult?: (result: unknown) => unknown;
+  /** How long this call may wait for the portal's request budget (default: the client's). */
+  priority?: RequestPriority;
 }
 
 /**
@@ -53,6 +61,8 @@ export interface ClientCredentials {
    * redirect is an error.
    */
   moved?: (location: string, from: string) => Promise<string>;
+  /** How long this client's calls may wait for the portal's request budget (default `normal`). */
+  priority?: RequestPriority;
 }
 
 /** Builds a client for one set of credentials; injected into createApp so tests and tools can swap it. */
@@ -131,11 +141,11 @@ function timeOf(data: unknown): TimeBlock | undefined {
  * (and counts the request for the current call), a response interceptor records operating-time reports.
  * Interceptors see every request, including the SDK's re-send after a token refresh.
  */
-function attachBudget(sdk: B24OAuth, budget: RateBudget): void {
+function attachBudget(sdk: B24OAuth, budget: RateBudget, priority: RequestPriority): void {
   for (const version of [ApiVersion.v2, ApiVersion.v3]) {
     const axios = sdk.getHttpClient(version).ajaxClient;
     axios.interceptors.request.use(async (config) => {
-      await budget.acquire(methodOfUrl(config.url));
+      await budget.acquire(methodOfUrl(config.url), currentCall.getStore()?.priority ?? priority);
       currentCall.getStore()?.onRequest?.();
       return config;
     });
@@ -234,7 +244,7 @@ export function createSdkClientFactory(options: {
       restrictionParams === undefined ? undefined : { restrictionParams },
     );
     configureTransport(sdk, options.agents);
-    if (budget !== undefined) attachBudget(sdk, budget);
+    if (budget !== undefined) attachBudget(sdk, budget, credentials.priority ?? 'normal');
     followDomainChange(sdk, endpoint, credentials.moved);
     const refresh = credentials.refresh;
     sdk.setCustomRefreshAuth(async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestPriority } from '../bitrix/rate-budget.js';
 import type { PortalDataOwner } from '../portals/data-owner.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
 import { BuildLedger } from './build-ledger.js';
@@ -146,9 +147,9 @@ export class DirectoryService implements PortalDataOwner {
     this.#updates.refreshOpener(memberId, userId);
   }
 
-  /** Fetches one user (`user.get` by ID, one request) and upserts it; undefined when the portal has no such user. */
-  refreshUser(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
-    return this.#updates.refreshUser(memberId, userId);
+  /** See UserUpdates.refreshUser. */
+  refreshUser(memberId: string, userId: number, priority?: RequestPriority): Promise<DirectoryUser | undefined> {
+    return this.#updates.refreshUser(memberId, userId, priority);
   }
 
   /** Deletes everything mirrored of a portal (uninstall with "clear data"), stopping its sync first. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RequestPriority } from '../bitrix/rate-budget.js';
 import type { Locks } from '../store/locks.js';
 import type { DirectoryDeps } from './directory-deps.js';
 import type { DirectoryRepository } from './directory-repository.js';
@@ -71,13 +72,23 @@ export class UserUpdates {
     if (now - (this.#openerRefreshedAt.get(key) ?? -Infinity) < REFRESH_OPENER_EVERY_MS) return;
     if (this.#openerRefreshedAt.size > 100_000) this.#openerRefreshedAt.clear();
     this.#openerRefreshedAt.set(key, now);
-    this.#deps.background.run('refresh opening user', () => this.refreshUser(memberId, userId));
+    this.#deps.background.run('refresh opening user', () => this.refreshUser(memberId, userId, 'background'));
   }
 
-  /** Fetches one user (`user.get` by ID, one request) and upserts it; undefined when the portal has no such user. */
-  async refreshUser(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
+  /**
+   * Fetches one user (`user.get` by ID, one request) and upserts it; undefined when the portal has no such user.
+   * `priority` bounds the wait for the portal's budget: an event's refresh is `background` (dropped when the
+   * portal is busy: the user is fetched when they open the app, and by the next sync).
+   */
+  async refreshUser(
+    memberId: string,
+    userId: number,
+    priority: RequestPriority = 'normal',
+  ): Promise<DirectoryUser | undefined> {
     const client = await this.#deps.clientFor(memberId);
-    const rows = userGetResult.parse(await client.call('user.get', { FILTER: { ID: userId }, ADMIN_MODE: true }));
+    const rows = userGetResult.parse(
+      await client.call('user.get', { FILTER: { ID: userId }, ADMIN_MODE: true }, { priority }),
+    );
     const row = rows.find((candidate) => parseUserRow(candidate)?.ID === userId);
     return row === undefined ? undefined : this.upsertUser(memberId, row);
   }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, type ErrorCode, type ErrorDetails } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +10,8 @@ export interface ClassifiedError {
   /** Safe to show. */
   message: string;
   details: ErrorDetails | undefined;
+  /** Sent as `Retry-After` when set. */
+  retryAfterSeconds?: number | undefined;
 }
 
 /**
@@ -18,8 +20,15 @@ export interface ClassifiedError {
  * nothing of the error itself.
  */
 export function classifyError(error: unknown): ClassifiedError {
-  if (error instanceof AppError)
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
   if (error instanceof ZodError)
     return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed.', details: undefined };
   const parser = bodyParserStatus(error);
@@ -66,6 +75,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const classified = classifyError(error);
     logFailure(logger, error, classified, { failed: 'request failed', refused: 'request refused', withCause: false });
+    setRetryAfter(res, classified);
     res.status(classified.status).json({ error: classified.code, message: classified.message, ...classified.details });
   };
+}
+
+/** `Retry-After` for an answer that may be repeated later (a busy portal, a flood limit, a store outage). */
+export function setRetryAfter(res: Response, classified: ClassifiedError): void {
+  if (classified.retryAfterSeconds !== undefined)
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(classified.retryAfterSeconds))));
 }

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { HostPolicy } from '../bitrix/portal-host.js';
 import type { Logger } from '../logger.js';
 import type { Lang } from '../manifest.js';
-import { classifyError, logFailure } from './error-handler.js';
+import { classifyError, logFailure, setRetryAfter } from './error-handler.js';
 import { ancestorsForPatterns, setFramePageHeaders } from './frame-headers.js';
 import { renderAppShell, type Bootstrap } from './pages/app-shell.js';
 import { renderMessagePage } from './pages/message-page.js';
@@ -32,6 +32,7 @@ export function sendFrameError(
     withCause: true,
   });
   setFramePageHeaders(res, options.ancestors ?? ancestorsForPatterns(deps.hosts));
+  setRetryAfter(res, classified);
   res
     .status(classified.status)
     .type('html')

@@ -93,7 +93,9 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
         // the record itself comes from Bitrix24 (`user.get` with the installation's token).
         const userId = Number(event.data?.['ID']);
         if (!Number.isSafeInteger(userId) || userId <= 0) return 'ignored';
-        services.background.run('ONUSERADD', () => services.directory.refreshUser(portal.memberId, userId));
+        services.background.run('ONUSERADD', () =>
+          services.directory.refreshUser(portal.memberId, userId, 'background'),
+        );
       }
       return 'accepted';
     default:

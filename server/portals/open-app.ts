@@ -6,7 +6,7 @@ import type { Lang } from '../manifest.js';
 import type { FrameBody } from '../bitrix/schemas.js';
 import { installationOrigin, type Installation } from './installation-record.js';
 import { AppAccessDeniedError, askLines, decideOpen, type DecisionDeps } from './open-decision.js';
-import { verifyOpener, type OpenerDeps } from './opener.js';
+import { identifyOpener, verifyOpenerToken, type OpenerDeps } from './opener.js';
 import type { PortalUser } from './verification.js';
 
 export { AppAccessDeniedError } from './open-decision.js';
@@ -33,19 +33,21 @@ export type OpenAppOutcome =
 const OPENED_PRECISION_MS = 3_600_000;
 
 /**
- * `POST /app`, the handler URL: load the installation of `member_id`, verify the token and the user with
- * Bitrix24 (opener.ts), then decide with Keycard's own access settings (open-decision.ts). The request's
- * DOMAIN is never used. Never throws: every failure becomes a refusal outcome, framed by the installation's
- * origin once it is known.
+ * `POST /app`, the handler URL: the token is verified with the OAuth server first (opener.ts) — until then,
+ * whatever Keycard holds for the `member_id` (nothing, a blocked or a removed installation) makes no difference
+ * to the answer — then the installation's state is checked, the user identified on the portal, and Keycard's
+ * own access settings decide (open-decision.ts). The request's DOMAIN is never called. Never throws: every
+ * failure becomes a refusal outcome, framed by the installation's origin once the token is verified.
  */
 export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): Promise<OpenAppOutcome> {
   let frameOrigin: string | undefined;
   try {
     const stored = await deps.installations.get(body.member_id);
-    // A stored portal's own pages (reinstall needed, blocked…) are framed by its origin too.
+    const verified = await verifyOpenerToken(deps, stored, body);
+    // Verified: the portal's own pages (reinstall needed, blocked…) are framed by its origin.
     if (stored !== undefined) frameOrigin = installationOrigin(stored);
     assertOpenable(stored);
-    const { installation, user } = await verifyOpener(deps, stored, body);
+    const { installation, user } = await identifyOpener(deps, stored, verified, body);
     frameOrigin = installationOrigin(installation);
     // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
     await decideOpen(deps, installation, user, lang);

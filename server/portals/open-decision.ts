@@ -51,7 +51,7 @@ export async function decideOpen(
   let subject: Subject = context.subject;
   if (context.snapshot.users.get(id)?.active !== true) {
     try {
-      await deps.directory.refreshUser(memberId, id);
+      await deps.directory.refreshUser(memberId, id, 'interactive');
       context = await load();
       subject = context.subject;
     } catch (error: unknown) {

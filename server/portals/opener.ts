@@ -7,7 +7,7 @@ import type { InstallationRepository } from './installation-repository.js';
 import type { Installation } from './installation-record.js';
 import type { PortalClients } from './portal-clients.js';
 import type { TokenVault } from './token-vault.js';
-import { identifyUser, verifyAppToken, type PortalUser, type VerifyDeps } from './verification.js';
+import { identifyUser, verifyAppToken, type PortalUser, type VerifiedToken, type VerifyDeps } from './verification.js';
 
 /** What verifying the person who opens the app needs. */
 export interface OpenerDeps extends VerifyDeps {
@@ -20,22 +20,33 @@ export interface OpenerDeps extends VerifyDeps {
 }
 
 /**
- * Who opened the app, confirmed by Bitrix24, one check after the other (nothing of the portal's request budget
- * is spent on a token the OAuth server did not vouch for): the OAuth server named by the request (a trusted
- * one) or the installation's says the token is Keycard's and this portal's — a token of another app on the
- * portal must not open Keycard — and where the portal lives now (a renamed portal is followed there, not refused);
- * then `profile` on that endpoint says who the user is and whether they are an admin.
- *
- * An installation whose connection Bitrix24 no longer accepts is healed by an admin opening it: their fresh
- * tokens become its connection. Anyone else meets the page asking for an administrator.
+ * Step one of confirming who opened the app, before anything about the installation is revealed or any of the
+ * portal's request budget is spent: the OAuth server named by the request (a trusted one) or the
+ * installation's says the token is Keycard's and this portal's — a token of another app on the portal must not
+ * open Keycard — and where the portal lives now. Every refusal here looks the same whatever Keycard holds for
+ * the `member_id` (nothing, a blocked or a removed installation).
  */
-export async function verifyOpener(
+export function verifyOpenerToken(
+  deps: OpenerDeps,
+  stored: Installation | undefined,
+  body: FrameBody,
+): Promise<VerifiedToken> {
+  const server = deps.oauth.choose(body.SERVER_ENDPOINT, stored?.oauthServer);
+  return verifyAppToken(deps, server, body.AUTH_ID, body.member_id, stored?.clientEndpoint);
+}
+
+/**
+ * Step two, for a verified token of an installation that may be opened: a renamed portal is followed to where
+ * the OAuth server says it lives, then `profile` on that endpoint says who the user is and whether they are an
+ * admin. An installation whose connection Bitrix24 no longer accepts is healed by an admin opening it: their
+ * fresh tokens become its connection. Anyone else meets the page asking for an administrator.
+ */
+export async function identifyOpener(
   deps: OpenerDeps,
   stored: Installation,
+  verified: VerifiedToken,
   body: FrameBody,
 ): Promise<{ installation: Installation; user: PortalUser }> {
-  const server = deps.oauth.choose(body.SERVER_ENDPOINT, stored.oauthServer);
-  const verified = await verifyAppToken(deps, server, body.AUTH_ID, stored.memberId, stored.clientEndpoint);
   let installation = stored;
   if (verified.clientEndpoint !== stored.clientEndpoint || verified.oauthServer !== stored.oauthServer) {
     installation = (await recordWhereItLives(deps, stored, verified)) ?? stored;

@@ -107,8 +107,13 @@ export class PortalClients {
     accessToken: string;
     expiresAt: number;
   }): BitrixClient {
-    // The 302 comes from the stored endpoint, and its target is checked like any portal host.
-    return this.#deps.factory({ ...user, moved: (location, from) => this.#recordMove(user.memberId, location, from) });
+    // The 302 comes from the stored endpoint, and its target is checked like any portal host. A person is waiting:
+    // the call does not queue behind a busy budget for long.
+    return this.#deps.factory({
+      ...user,
+      priority: 'interactive',
+      moved: (location, from) => this.#recordMove(user.memberId, location, from),
+    });
   }
 
   /** Drops the cached client of an uninstalled portal. */

@@ -120,14 +120,25 @@ describe('POST /app', () => {
     expect(me.body.portal.memberId).toBe(acme.memberId);
   });
 
-  it('an unknown or uninstalled portal gets a readable “not installed” page', async () => {
+  it('an unknown or uninstalled portal gets a readable “not installed” page once Bitrix24 confirms the user', async () => {
     const h = harness();
+    // A portal Keycard has no record of: the token is genuine, the installation is not there.
+    oauthAppInfo(acme, { token: 'user-token' });
     const { query, body } = frameRequest(acme, 'user-token');
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(404);
     expect(res.type).toBe('text/html');
     expect(res.text).toContain('Keycard is not installed on this Bitrix24');
     expect(res.headers['content-security-policy']).toContain('frame-ancestors https://*.bitrix24.com');
+
+    // A removed app: the OAuth server itself says so.
+    oauthAppInfo(acme, {
+      token: 'user-token',
+      reply: [401, { error: 'NOT_INSTALLED', error_description: 'Application not installed' }],
+    });
+    const removed = await h.request.post('/app').query(query).type('form').send(body);
+    expect(removed.status).toBe(404);
+    expect(removed.text).toContain('Keycard is not installed on this Bitrix24');
   });
 
   it('a user Bitrix24’s own app access setting blocks sees the no-access page', async () => {

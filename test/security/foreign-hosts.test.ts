@@ -191,16 +191,18 @@ describe('endpoints named in a request are never called', () => {
     expectNoForeignRequest();
   });
 
-  it('POST /app for an unknown portal with a foreign DOMAIN makes no request at all', async () => {
+  it('POST /app for an unknown portal with a foreign DOMAIN asks only the trusted OAuth server', async () => {
     const store = watchStore(h.store);
+    // The token is a real one of acme: the OAuth server says so, and that it is not member-nobody's.
     const oauth = oauthAppInfo(acme, { token: 'unknown-portal-token-ssrf' });
     const { query, body } = frameRequest(acme, 'unknown-portal-token-ssrf', {
       query: { DOMAIN: 'evil.example.com' },
       body: { member_id: 'member-nobody' },
     });
     const res = await h.request.post('/app').query(query).type('form').send(body);
-    expect(res.status).toBe(404);
-    expect(oauth.isDone()).toBe(false);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('WRONG_PORTAL');
+    oauth.done();
     expectNoForeignRequest();
     store.expectUnchanged();
   });

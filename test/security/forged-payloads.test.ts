@@ -214,10 +214,25 @@ describe('POST /app: forged frame payloads', () => {
     });
   });
 
-  it('an unknown member id → 404 page, nothing asked', async () => {
+  it('before the token is verified, an unknown, blocked, removed or unfinished installation all look the same', async () => {
+    const answers: string[] = [];
+    const refusedToken = () => oauthAppInfo(acme, { token: forged, reply: [401, { error: 'invalid_token' }] });
+    const pageOf = async (memberId: string) => {
+      refusedToken();
+      const res = await open(acme, forged, { body: { member_id: memberId } });
+      expectRefusalPage(res, 401, 'TOKEN_NOT_VERIFIED');
+      answers.push(`${res.status} ${res.headers['content-security-policy']} ${res.text}`);
+    };
     await changesNothing(async () => {
-      expectRefusalPage(await open(acme, forged, { body: { member_id: 'member-nobody' } }), 404, 'NOT_INSTALLED');
+      await pageOf('member-nobody');
+      await pageOf(acme.memberId);
     });
+    for (const state of ['blocked', 'deleted', 'new', 'needs_reinstall'] as const) {
+      await h.services.installations.update(acme.memberId, (latest) => latest && { ...latest, state });
+      await pageOf(acme.memberId);
+    }
+    await h.services.installations.update(acme.memberId, (latest) => latest && { ...latest, state: 'active' });
+    expect(new Set(answers).size).toBe(1);
   });
 
   it('admin claims in the frame body are ignored: Bitrix24’s profile decides', async () => {

@@ -31,6 +31,8 @@ export interface StackOptions {
   /** The built UI (dist/client). */
   ui: { template: string; assetsDir?: string };
   emulator?: Omit<EmulatorOptions, 'app' | 'port'>;
+  /** More of the app's environment (e.g. TRUST_PROXY). */
+  env?: Record<string, string>;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -94,6 +96,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       STORE_URL: options.storeUrl ?? 'memory://',
       PORTAL_DOMAINS: portalDomains(portalHost),
       PORT: String(appPort),
+      ...options.env,
     },
     emulator,
   );

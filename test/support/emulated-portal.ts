@@ -19,8 +19,12 @@ export interface EmulatedPortal {
     body?: unknown,
     userId?: number,
   ): Promise<{ status: number; body: T }>;
-  /** Opens Keycard as `userId`: the frame POST Bitrix24 sends, answered by Keycard. */
-  open(userId?: number): Promise<{ status: number; text: string }>;
+  /** Opens Keycard as `userId`: the frame POST Bitrix24 sends, answered by Keycard (`headers` added to it). */
+  open(userId?: number, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  /** The frame POST Bitrix24 would send for `userId` (not sent). */
+  launch(userId?: number): Promise<FrameLaunch>;
+  /** Sends a frame POST to Keycard. */
+  post(launch: FrameLaunch, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
   /** Installs Keycard as the admin and finishes the installation; resolves once the events have landed. */
   install(): Promise<void>;
   /** Waits for Keycard's background work and the emulator's event deliveries. */
@@ -28,7 +32,10 @@ export interface EmulatedPortal {
   close(): Promise<void>;
 }
 
-export async function emulatedPortal(emulator: StackOptions['emulator'] = {}): Promise<EmulatedPortal> {
+export async function emulatedPortal(
+  emulator: StackOptions['emulator'] = {},
+  env: Record<string, string> = {},
+): Promise<EmulatedPortal> {
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -40,6 +47,7 @@ export async function emulatedPortal(emulator: StackOptions['emulator'] = {}): P
     logger: createLogger({ level: 'info', destination }),
     ui: { template: UI_TEMPLATE },
     emulator: { company: { users: 60, seed: 11 }, ...emulator },
+    env,
   });
 
   const control: EmulatedPortal['control'] = async (path, body, userId = 1) => {
@@ -51,10 +59,10 @@ export async function emulatedPortal(emulator: StackOptions['emulator'] = {}): P
     return { status: res.status, body: (await res.json()) as never };
   };
 
-  const post = async (launch: FrameLaunch) => {
+  const post = async (launch: FrameLaunch, headers: Record<string, string> = {}) => {
     const url = new URL(launch.url);
     for (const [name, value] of Object.entries(launch.query)) url.searchParams.set(name, value);
-    const res = await fetch(url, { method: 'POST', body: new URLSearchParams(launch.body) });
+    const res = await fetch(url, { method: 'POST', body: new URLSearchParams(launch.body), headers });
     return { status: res.status, text: await res.text() };
   };
 
@@ -69,10 +77,16 @@ export async function emulatedPortal(emulator: StackOptions['emulator'] = {}): P
     logLines,
     control,
     settle,
-    async open(userId = 1) {
+    async launch(userId = 1) {
       const launch = await control<FrameLaunch>('open', {}, userId);
       expect(launch.status, JSON.stringify(launch.body)).toBe(200);
-      const answer = await post(launch.body);
+      return launch.body;
+    },
+    post,
+    async open(userId = 1, headers = {}) {
+      const launch = await control<FrameLaunch>('open', {}, userId);
+      expect(launch.status, JSON.stringify(launch.body)).toBe(200);
+      const answer = await post(launch.body, headers);
       await settle();
       return answer;
     },

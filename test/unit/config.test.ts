@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       oauthServer: 'https://oauth.bitrix.info',
       oauthServers: ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'],
       port: 3000,
+      trustProxy: false,
       syncIntervalMinutes: 60,
       logLevel: 'info',
     });
@@ -227,5 +228,22 @@ describe('loadConfig', () => {
     const { B24_CLIENT_ID: _omitted, ...withoutClientId } = validEnv;
     expect(configProblems(withoutClientId)).toEqual(['B24_CLIENT_ID is required']);
     expect(loadConfig(validEnv).port).toBe(3000);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const base = {
+    B24_CLIENT_ID: 'app.test',
+    B24_CLIENT_SECRET: 'secret',
+    APP_URL: 'https://keycard.example.com',
+    SECRET_KEY: 'k'.repeat(40),
+  };
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['1', 1],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('%s is handed to Express as %s', (value, expected) => {
+    expect(loadConfig({ ...base, TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 });

@@ -191,3 +191,73 @@ describe('RateBudgets', () => {
     expect(budgets.forPortal('b').limits).toEqual(STANDARD_LIMITS);
   });
 });
+
+describe('RateBudget bounds its queue', () => {
+  /** Concurrent callers at one instant (nothing drains); resolves with how each ended. */
+  async function flood(budget: RateBudget, count: number, priority: 'interactive' | 'normal' | 'background') {
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        budget.acquire('profile', priority).then(
+          () => 'sent',
+          (error: unknown) => error,
+        ),
+      ),
+    );
+  }
+
+  it('a request that would wait past its bound is refused at once with PORTAL_BUSY and Retry-After', async () => {
+    const sleeps: number[] = [];
+    const budget = new RateBudget(STANDARD_LIMITS, {
+      clock: { now: () => 1_700_000_000_000 },
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    // 49 at once, then 2/s: an interactive caller may wait 5 s (10 more), a normal one 30 s (60 more).
+    const interactive = await flood(budget, 100, 'interactive');
+    expect(interactive.filter((outcome) => outcome === 'sent')).toHaveLength(49 + 10);
+    const refused = interactive.find((outcome) => outcome !== 'sent');
+    expect(refused).toMatchObject({ code: 'PORTAL_BUSY', status: 503 });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(5);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(5_000 + 10);
+    const normal = await flood(budget, 100, 'normal');
+    // The level stood at 59 (49 usable): another 50 fit in 30 s.
+    expect(normal.filter((outcome) => outcome === 'sent')).toHaveLength(50);
+    expect(budget.stats.requests).toBe(59 + 50);
+  });
+
+  it('background requests never wait and leave a fifth of the bucket to people and the sync', async () => {
+    const budget = new RateBudget(STANDARD_LIMITS, {
+      clock: { now: () => 1_700_000_000_000 },
+      sleep: () => Promise.reject(new Error('a background request must not wait')),
+    });
+    const outcomes = await flood(budget, 100, 'background');
+    // 49 usable less 10 kept free.
+    expect(outcomes.filter((outcome) => outcome === 'sent')).toHaveLength(39);
+    expect(outcomes.at(-1)).toMatchObject({ code: 'PORTAL_BUSY' });
+    // A person still gets through at once.
+    await expect(flood(budget, 10, 'interactive')).resolves.toEqual(Array(10).fill('sent'));
+  });
+
+  it('a refused request gives its reservation back to the shared bucket', async () => {
+    let level = 0;
+    const shared = {
+      update: async (_drain: number, add: number, floor: number) => (level = Math.max(level + add, floor)),
+    };
+    const budget = new RateBudget(
+      STANDARD_LIMITS,
+      { clock: { now: () => 1_700_000_000_000 }, sleep: async () => undefined },
+      shared,
+    );
+    await flood(budget, 100, 'background');
+    expect(level).toBe(39);
+  });
+
+  it('an operating-limit block refuses people and events at once; the sync waits it out', async () => {
+    const time = virtualTime();
+    const budget = new RateBudget(STANDARD_LIMITS, { clock: time.clock, sleep: time.sleep });
+    budget.noteOperatingLimit('user.get');
+    await expect(budget.acquire('user.get', 'interactive')).rejects.toMatchObject({ code: 'PORTAL_BUSY' });
+    await expect(budget.acquire('user.get', 'background')).rejects.toMatchObject({ code: 'PORTAL_BUSY' });
+    await budget.acquire('user.get', 'normal');
+    expect(time.elapsed()).toBeGreaterThanOrEqual(60_000);
+  });
+});

@@ -26,6 +26,7 @@ type PageKey =
   | 'USER_INACTIVE'
   | 'APP_ACCESS_DENIED'
   | 'UNAVAILABLE'
+  | 'BUSY'
   | 'INTERNAL';
 
 /**
@@ -85,6 +86,8 @@ const pageOf: Record<ErrorCode, PageKey> = {
   BITRIX_UNREACHABLE: 'UNAVAILABLE',
   CURSOR_IGNORED: 'UNAVAILABLE',
   OAUTH_UNAVAILABLE: 'UNAVAILABLE',
+  PORTAL_BUSY: 'BUSY',
+  RATE_LIMITED: 'BUSY',
   PORTAL_UNAVAILABLE: 'UNAVAILABLE',
   STORE_UNAVAILABLE: 'UNAVAILABLE',
   LOCK_TIMEOUT: 'UNAVAILABLE',
@@ -170,6 +173,11 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
       title: 'Keycard is temporarily unavailable',
       message: 'A service Keycard depends on did not answer. Nothing was changed. Try again in a minute.',
     },
+    BUSY: {
+      title: 'Keycard is busy right now',
+      message:
+        'Too many requests reached Keycard or your Bitrix24 at once. Nothing was changed. Try again in a few seconds.',
+    },
     INTERNAL: {
       title: 'Something went wrong',
       message: 'Keycard could not open. Nothing was changed. Try again in a minute.',
@@ -252,6 +260,11 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
     UNAVAILABLE: {
       title: 'Keycard временно недоступен',
       message: 'Сервис, от которого зависит Keycard, не ответил. Ничего не изменено. Попробуйте через минуту.',
+    },
+    BUSY: {
+      title: 'Keycard сейчас перегружен',
+      message:
+        'К Keycard или вашему Битрикс24 пришло слишком много запросов сразу. Ничего не изменено. Попробуйте через несколько секунд.',
     },
     INTERNAL: {
       title: 'Что-то пошло не так',

@@ -17,6 +17,7 @@ export function appRoute(
     const body = frameBodySchema.parse(req.body);
     const outcome = await openApp(deps, body, lang);
     if (!outcome.opened) {
+      // Until the token is verified the page is framed by PORTAL_DOMAINS, whatever is stored for the member id.
       sendFrameError(deps, res, outcome.error, {
         lang,
         ancestors: outcome.frameOrigin === undefined ? undefined : [outcome.frameOrigin],

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatedPortal, type EmulatedPortal } from '../support/emulated-portal.js';
+import { floodWhileOpening, type FloodOutcome } from '../support/floods.js';
+
+/*
+ * An unauthenticated flood must not stall a portal (issue 12): nothing unverified spends the portal's request
+ * budget, floods are refused per source and per portal before any work, and the budget's queue is bounded.
+ * The portal here counts requests like Bitrix24 (2/s, burst 50). The time the genuine open takes is a
+ * benchmark figure (`npm run bench:flood`); this test checks what happened.
+ */
+
+let portal: EmulatedPortal;
+let outcome: FloodOutcome;
+
+beforeAll(async () => {
+  portal = await emulatedPortal({ rateLimit: { drainPerSecond: 2, burst: 50 } }, { TRUST_PROXY: 'true' });
+  await portal.install();
+  const employee = portal.stack.emulator.portal.directory.users.find(
+    (user) => user.active && !user.admin && user.departments.length > 0,
+  );
+  if (employee === undefined) throw new Error('no employee in the seeded company');
+  outcome = await floodWhileOpening(portal, { forged: 1000, events: 1000, employeeId: employee.id });
+}, 60_000);
+
+afterAll(async () => {
+  await portal.close();
+});
+
+describe('floods while an employee opens Keycard', () => {
+  it('the employee gets in', () => {
+    expect(outcome.genuineStatus).toBe(200);
+  });
+
+  it('no forged frame POST is accepted; most are refused at the door with 429 and Retry-After', () => {
+    expect(outcome.forgedStatuses[200]).toBeUndefined();
+    expect(Object.keys(outcome.forgedStatuses).map(Number).sort()).toEqual([401, 429]);
+    expect(outcome.forgedStatuses[429]).toBeGreaterThan(900);
+    expect(outcome.missingRetryAfter).toBe(0);
+  });
+
+  it('forged tokens never reach the portal: its only profile call is the employee’s', () => {
+    expect(outcome.profileCalls).toBe(1);
+  });
+
+  it('the insider’s events are capped per source and per portal, and their REST calls never queue', () => {
+    expect(outcome.eventStatuses[429]).toBeGreaterThan(800);
+    // What got through may fetch users only while a fifth of the bucket stays free for people.
+    expect(outcome.restByMethod['user.get'] ?? 0).toBeLessThanOrEqual(50);
+  });
+
+  it('the portal never refused a request for being over its limit', () => {
+    expect(portal.stack.emulator.portal.counters.rateLimited).toBe(0);
+  });
+});
