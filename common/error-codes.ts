@@ -67,6 +67,7 @@ export const errorCodes = [
   'PORTAL_UNAVAILABLE',
   'STORE_UNAVAILABLE',
   'LOCK_TIMEOUT',
+  'LEASE_LOST',
   'INTERNAL',
 ] as const;
 

@@ -50,6 +50,8 @@ export const installationSchema = z.object({
   secrets: sealedSchema.optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** Fencing token of the lock holder that wrote the record last (see Locks): a stale holder cannot overwrite it. */
+  fence: z.number().optional(),
 });
 export type Installation = z.infer<typeof installationSchema>;
 

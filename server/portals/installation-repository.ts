@@ -1,3 +1,4 @@
+import { UnavailableError } from '../errors.js';
 import type { Documents } from '../store/documents.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
 import { ReadCache } from '../store/read-cache.js';
@@ -35,6 +36,15 @@ export interface InstallationRepository extends PortalDataOwner {
   ensureIndex(): Promise<void>;
 }
 
+/** Another lock holder wrote the record after this one's lease lapsed: nothing was written; try again. */
+export class LeaseLostError extends UnavailableError {
+  constructor() {
+    super('LEASE_LOST', 'Another instance changed this portal meanwhile. Nothing was changed; try again.', {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
 /** The repository on the documents layer: `portal:<memberId>`, parsed records cached in this process. */
 export class DocumentInstallationRepository implements InstallationRepository {
   readonly #documents: Documents;
@@ -47,8 +57,11 @@ export class DocumentInstallationRepository implements InstallationRepository {
   readonly #locks: Locks;
   readonly #index: InstallationIndex;
 
+  readonly #cacheReads: boolean;
+
   /** `cacheReads: false` when several instances share the store (their writes would not reach this cache). */
   constructor(deps: { documents: Documents; locks?: Locks; cacheReads?: boolean }) {
+    this.#cacheReads = deps.cacheReads ?? true;
     this.#documents = deps.documents;
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#cache = new ReadCache({ enabled: deps.cacheReads ?? true });
@@ -69,12 +82,16 @@ export class DocumentInstallationRepository implements InstallationRepository {
     memberId: string,
     change: (current: Installation | undefined) => Installation | undefined,
   ): Promise<Installation | undefined> {
-    return this.#locks.withLock(memberId, 'portal', async () => {
+    return this.#locks.withLock(memberId, 'portal', async (fence) => {
       const current = await this.get(memberId);
       const updated = change(current);
       if (updated === undefined) return undefined;
       transition(current?.state, updated.state);
-      const parsed = Object.freeze(installationSchema.parse(updated));
+      const parsed = Object.freeze(installationSchema.parse({ ...updated, fence }));
+      // A holder whose lease lapsed while it worked meets the record of the holder after it: it must not write.
+      // (Read again just before the write; the store has no compare-and-set, so one round trip stays open.)
+      const latest = this.#cacheReads ? current : await this.#documents.get(key(memberId), installationSchema);
+      if ((latest?.fence ?? 0) > fence) throw new LeaseLostError();
       await this.#cache.write(memberId, parsed, () => this.#documents.set(key(memberId), parsed));
       await this.#index.put(memberId, entryOf(parsed));
       return updated;

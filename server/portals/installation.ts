@@ -77,7 +77,8 @@ async function storeInstallation(
   body: FrameBody,
 ): Promise<{ installation: Installation; user: PortalUser }> {
   const { config, clock } = deps;
-  if (body.REFRESH_ID === undefined) {
+  const refreshToken = body.REFRESH_ID;
+  if (refreshToken === undefined) {
     throw new BadRequestError('REFRESH_TOKEN_MISSING', 'The installer request carries no refresh token.');
   }
   // The request names its OAuth server (only a trusted one is asked) and its portal; the portal's address is
@@ -96,47 +97,52 @@ async function storeInstallation(
     throw new ForbiddenError('INSTALL_NEEDS_ADMIN', 'Only a Bitrix24 administrator can install this app.');
   }
 
-  const existing = await deps.installations.get(verified.memberId);
-  if (existing?.state === 'blocked') {
-    throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
-  }
-  // Re-running the installer keeps the installation's application token when the POST has none; a reinstall
-  // (after an uninstall or a dead connection) brings a new one with ONAPPINSTALL, so the old one is not kept.
-  const previousTokens = existing === undefined || !isInstalled(existing) ? undefined : deps.vault.open(existing);
+  // Written under the portal's lock, from the record as it is then: an ONAPPINSTALL stored meanwhile (its
+  // application token) is not lost, and a block set meanwhile is not lifted.
   const now = clock.now();
-  // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
-  const provisional = existing?.state === 'active' ? 'active' : 'new';
-  let installation = deps.vault.seal(
-    {
-      memberId: verified.memberId,
-      domain: new URL(verified.clientEndpoint).host,
-      clientEndpoint: verified.clientEndpoint,
-      oauthServer: verified.oauthServer,
-      state: provisional,
-      scopes: verified.scopes,
-      appStatus: verified.status,
-      lang: pickLang(query.LANG),
-      installedBy: user.id,
-      appVersion: existing?.appVersion,
-      bindings: { bound: [], failed: [] },
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    },
-    {
-      userId: user.id,
-      accessToken: body.AUTH_ID,
-      refreshToken: body.REFRESH_ID,
-      expiresAt,
-      // The token posted with a verified admin's installer is the current one (a reinstall issues a new one);
-      // without it, keep what ONAPPINSTALL stored.
-      applicationToken: body.APPLICATION_TOKEN ?? previousTokens?.applicationToken,
-    },
-  );
-  await deps.installations.save(installation);
+  let installation = await deps.installations.update(verified.memberId, (existing) => {
+    if (existing?.state === 'blocked') {
+      throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
+    }
+    // Re-running the installer keeps the installation's application token when the POST has none; a reinstall
+    // (after an uninstall or a dead connection) brings a new one with ONAPPINSTALL, so the old one is not kept.
+    const previousTokens = existing === undefined || !isInstalled(existing) ? undefined : deps.vault.open(existing);
+    // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
+    const provisional = existing?.state === 'active' ? 'active' : 'new';
+    return deps.vault.seal(
+      {
+        memberId: verified.memberId,
+        domain: new URL(verified.clientEndpoint).host,
+        clientEndpoint: verified.clientEndpoint,
+        oauthServer: verified.oauthServer,
+        state: provisional,
+        scopes: verified.scopes,
+        appStatus: verified.status,
+        lang: pickLang(query.LANG),
+        installedBy: user.id,
+        ...(existing?.appVersion === undefined ? {} : { appVersion: existing.appVersion }),
+        ...(existing?.licenseFamily === undefined ? {} : { licenseFamily: existing.licenseFamily }),
+        bindings: { bound: [], failed: [] },
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      },
+      {
+        userId: user.id,
+        accessToken: body.AUTH_ID,
+        refreshToken,
+        expiresAt,
+        // The token posted with a verified admin's installer is the current one (a reinstall issues a new one);
+        // without it, keep what ONAPPINSTALL stored.
+        applicationToken: body.APPLICATION_TOKEN ?? previousTokens?.applicationToken,
+      },
+    );
+  });
+  if (installation === undefined) throw new Error('the installation record was not written');
+  const provisional = installation.state;
 
   const client = await deps.clients.forPortal(installation.memberId);
   const bindings = await bindPortal(client, appUrls(config), deps.manifest.title);
-  const licenseFamily = (await readPlan(client)) ?? existing?.licenseFamily;
+  const licenseFamily = await readPlan(client);
   const state = hasRequiredBindings(bindings) ? 'active' : provisional;
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.
   const stored = installation;

@@ -22,6 +22,16 @@ export type { PortalTokens } from './portal-tokens.js';
 
 /** A token this close to expiry is renewed instead of reused. */
 const FRESH_FOR_SECONDS = 60;
+/** Waits between attempts to store a renewed pair whose write failed; the last one repeats until it is stored. */
+const STORE_RETRY_MS = [100, 400, 2_000, 10_000, 30_000];
+
+/** A renewed pair not stored yet, and the refresh token its renewal spent (what the store still holds). */
+interface UnsavedRenewal {
+  spent: string;
+  tokens: PortalTokens;
+  clientEndpoint: string;
+}
+
 /** An admin's fresh tokens are kept as a standby connection at most this often. */
 const ADOPT_EVERY_MS = 24 * 3_600_000;
 
@@ -46,6 +56,12 @@ export class TokenVault {
   readonly #locks: Locks;
   /** When each admin's connection was last adopted, per portal (see adoptAdminConnection). */
   readonly #adopted = new Map<string, number>();
+  /**
+   * Renewals whose write failed. A renewal spends the refresh token: until the new pair is stored it exists only
+   * here, and losing it would leave the portal with a dead refresh token (needs_reinstall). `open` hands it out
+   * instead of the stored pair meanwhile, and it is written again until it is stored.
+   */
+  readonly #unsaved = new Map<string, UnsavedRenewal>();
 
   constructor(deps: {
     installations: InstallationRepository;
@@ -65,10 +81,19 @@ export class TokenVault {
     this.#hosts = deps.hosts;
   }
 
-  /** Decrypts a portal's tokens; undefined when it has none (never installed or uninstalled). */
+  /**
+   * Decrypts a portal's tokens; undefined when it has none (never installed or uninstalled). A renewed pair not
+   * stored yet is returned instead of the one it replaced (and only while the store still holds that one).
+   */
   open(installation: Installation): PortalTokens | undefined {
     if (installation.secrets === undefined) return undefined;
-    return tokensSchema.parse(JSON.parse(this.#cipher.open(installation.secrets, installation.memberId)));
+    const stored = tokensSchema.parse(JSON.parse(this.#cipher.open(installation.secrets, installation.memberId)));
+    const unsaved = this.#unsaved.get(installation.memberId);
+    if (unsaved === undefined) return stored;
+    if (unsaved.spent === stored.refreshToken) return unsaved.tokens;
+    // The store holds another pair now (stored at last, a reinstall, another connection): that one counts.
+    this.#unsaved.delete(installation.memberId);
+    return stored;
   }
 
   /** Returns the record with `tokens` sealed into it (always under the newest key). */
@@ -187,22 +212,57 @@ export class TokenVault {
       throw error;
     }
     const clientEndpoint = this.#endpointAfterRefresh(portal, issued.clientEndpoint);
-    // Written onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays. Never onto
-    // an installation uninstalled (or purged) meanwhile: that would bring its tokens back.
-    await this.#installations.update(memberId, (latest) => {
-      if (!isInstalled(latest)) return undefined;
-      return this.seal(
-        { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
-        {
-          ...(this.open(latest) ?? tokens),
-          accessToken: issued.accessToken,
-          refreshToken: issued.refreshToken,
-          expiresAt: issued.expiresAt,
-        },
-      );
-    });
+    const renewal: UnsavedRenewal = {
+      spent: tokens.refreshToken,
+      tokens: {
+        ...tokens,
+        accessToken: issued.accessToken,
+        refreshToken: issued.refreshToken,
+        expiresAt: issued.expiresAt,
+      },
+      clientEndpoint,
+    };
+    try {
+      await this.#store(memberId, renewal);
+    } catch (error: unknown) {
+      // The new pair is the only one that works now: kept, used and written again until the store takes it.
+      this.#unsaved.set(memberId, renewal);
+      this.#logger.error({ memberId, err: error }, 'renewed tokens could not be stored; kept and written again');
+      this.#storeLater(memberId, renewal, 0);
+    }
     this.#logger.info({ memberId }, 'access token renewed');
     return { accessToken: issued.accessToken, expiresAt: issued.expiresAt, clientEndpoint };
+  }
+
+  /**
+   * Writes a renewed pair onto the latest record: an application token stored meanwhile (ONAPPINSTALL) stays.
+   * Never onto an installation uninstalled (or purged) meanwhile: that would bring its tokens back; nor over a
+   * pair someone stored after the one this renewal spent.
+   */
+  async #store(memberId: string, renewal: UnsavedRenewal): Promise<void> {
+    await this.#installations.update(memberId, (latest) => {
+      if (!isInstalled(latest) || latest.secrets === undefined) return undefined;
+      const stored = tokensSchema.parse(JSON.parse(this.#cipher.open(latest.secrets, memberId)));
+      if (stored.refreshToken !== renewal.spent) return undefined;
+      const { clientEndpoint, tokens } = renewal;
+      return this.seal(
+        { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
+        { ...stored, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt },
+      );
+    });
+    if (this.#unsaved.get(memberId) === renewal) this.#unsaved.delete(memberId);
+  }
+
+  /** Tries `renewal`'s write again after a back-off, until it is stored or no longer the pair to keep. */
+  #storeLater(memberId: string, renewal: UnsavedRenewal, attempt: number): void {
+    const delay = STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)] ?? 30_000;
+    setTimeout(() => {
+      if (this.#unsaved.get(memberId) !== renewal) return;
+      this.#store(memberId, renewal).then(
+        () => this.#logger.info({ memberId, attempt: attempt + 1 }, 'renewed tokens stored'),
+        () => this.#storeLater(memberId, renewal, attempt + 1),
+      );
+    }, delay).unref();
   }
 
   /**

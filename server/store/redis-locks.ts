@@ -6,6 +6,17 @@ import type { RedisCommands } from './redis-client.js';
 
 /** Extends the lease only while this holder still owns it. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * The next fencing token, on Redis' clock: its microseconds, bumped past the last one handed out (kept per lock
+ * key). Monotonic for every instance, and still so if the key is evicted (the clock has moved on).
+ */
+const FENCE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local fence = math.max(now, last + 1)
+redis.call('SET', KEYS[1], string.format('%.0f', fence), 'PX', 86400000)
+return string.format('%.0f', fence)`;
 /** Releases only this holder's lease: one whose lease expired must not delete its successor's. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -22,10 +33,10 @@ export interface RedisLockOptions {
  * Locks shared by every instance on one Redis: `SET key token NX PX lease`, renewed at a third of the
  * lease while the work runs, released with a compare-and-delete. A holder that dies (kill -9) leaves a
  * lease that expires on its own. A lease can still lapse under a holder stalled longer than the lease (GC
- * pause, partition); these locks hand out no fencing numbers. What guards against that: the sync keeps its
- * own lease in its meta document and stops without writing once it lost it; the token vault writes renewed
- * tokens only onto an installation that is still installed. Policy saves and portal-record updates rely on
- * the lease alone.
+ * pause, partition): each holder gets a fencing token (see FENCE), and portal records carry the token of their
+ * last writer, so a holder whose lease lapsed cannot overwrite what a newer one wrote. The sync keeps its own
+ * lease in its meta document and stops without writing once it lost it; policy saves are guarded by the
+ * policy's version.
  */
 export class RedisLocks implements Locks {
   readonly #redis: RedisCommands;
@@ -42,10 +53,17 @@ export class RedisLocks implements Locks {
     this.#retryMs = deps.retryMs ?? 20;
   }
 
-  async withLock<T>(memberId: string, name: string, work: () => Promise<T>): Promise<T> {
+  async withLock<T>(memberId: string, name: string, work: (fence: number) => Promise<T>): Promise<T> {
     const key = `keycard:lock:${memberId}:${name}`;
     const token = randomUUID();
     await this.#acquire(key, token);
+    let fence: number;
+    try {
+      fence = Number(await this.#redis.sendCommand(['EVAL', FENCE, '1', `keycard:fence:${memberId}:${name}`]));
+    } catch (error: unknown) {
+      await this.#redis.sendCommand(['EVAL', RELEASE, '1', key, token]).catch(() => undefined);
+      throw new StoreUnavailableError('The shared store is not reachable.', { cause: error });
+    }
     let renewing = false;
     const renewal = setInterval(
       () => {
@@ -60,7 +78,7 @@ export class RedisLocks implements Locks {
     );
     renewal.unref();
     try {
-      return await work();
+      return await work(fence);
     } finally {
       clearInterval(renewal);
       // A failed release is not the caller's failure: the lease expires on its own.

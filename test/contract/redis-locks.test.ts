@@ -46,6 +46,20 @@ describe('RedisLocks', () => {
     expect(runs).toBe(20);
   });
 
+  it('each holder gets a larger fencing token than every holder before it, on any instance, key lost or not', async () => {
+    const redisA = await client();
+    const a = new RedisLocks({ redis: redisA, clock: systemClock, retryMs: 2 });
+    const b = new RedisLocks({ redis: await client(), clock: systemClock, retryMs: 2 });
+    const fences: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await (i % 2 === 0 ? a : b).withLock('m-fence', 'portal', async (fence) => void fences.push(fence));
+      // Evicted or flushed: the next token is still larger (it comes from Redis' clock).
+      if (i === 10) await redisA.sendCommand(['DEL', 'keycard:fence:m-fence:portal']);
+    }
+    expect(fences.every((fence, i) => i === 0 || fence > (fences[i - 1] ?? Infinity))).toBe(true);
+    expect(fences.every(Number.isSafeInteger)).toBe(true);
+  });
+
   it('different portals and names do not wait for each other', async () => {
     const locks = new RedisLocks({ redis: await client(), clock: systemClock });
     const order: string[] = [];

@@ -1,3 +1,4 @@
+import { Keyv } from 'keyv';
 import nock from 'nock';
 import { DocumentInstallationRepository } from '../../server/portals/installation-repository.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -380,5 +381,72 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
       .send({ event: 'ONCRMDEALADD', auth: { member_id: acme.memberId, application_token: acme.applicationToken } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'ignored' });
+  });
+});
+
+describe('ONAPPINSTALL racing the installer', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('the event’s application token survives an installer POST that carries none and read the record before it', async () => {
+    // The installer's read of the portal record (the second one: the event handler reads it first, on arrival) is
+    // answered as it was when asked, but only once the event has written the record (or after 500 ms, when the
+    // installer holds the portal's lock and the event waits for it): the installer decides on the older record.
+    const map = new Map<string, unknown>();
+    const portalKey = (key: string) => key.includes(`portal:${acme.memberId}`);
+    let portalReads = 0;
+    let stalled = false;
+    let written: () => void = () => undefined;
+    const eventWrote = new Promise<void>((resolve) => (written = resolve));
+    const store = new Keyv({
+      store: {
+        get: async (key: string) => {
+          const value = map.get(key);
+          if (portalKey(key) && ++portalReads === 2) {
+            stalled = true;
+            await Promise.race([eventWrote, new Promise((resolve) => setTimeout(resolve, 500))]);
+          }
+          return value;
+        },
+        set: (key: string, value: unknown) => {
+          map.set(key, value);
+          if (portalKey(key) && stalled) written();
+          return true;
+        },
+        delete: (key: string) => map.delete(key),
+        clear: () => map.clear(),
+      } as unknown as Map<string, unknown>,
+      throwOnErrors: true,
+    });
+    const h = harness({ store });
+    const scopes = installScopes(acme);
+    // The event's verification takes a little longer, so the installer reads the record before the event writes.
+    nock(OAUTH)
+      .post('/rest/app.info', (body: Record<string, string>) => body['auth'] === 'event-access-token')
+      .delay(100)
+      .reply(200, {
+        result: {
+          client_id: h.services.config.clientId,
+          scope: 'user_brief,department,placement',
+          user_id: 1,
+          install: {
+            installed: true,
+            member_id: acme.memberId,
+            domain: acme.host,
+            client_endpoint: `${acme.origin}/rest/`,
+          },
+        },
+      });
+    portalCall(acme, 'profile', { token: 'event-access-token', result: { ID: '1', ADMIN: true, NAME: 'Anna' } });
+    const { query, body } = installerRequest(acme);
+    const [installer, event] = await Promise.all([
+      h.request.post('/install').query(query).type('form').send(body),
+      h.request.post('/events').send(installEvent(acme, 'event-access-token')),
+    ]);
+    expect([installer.status, event.status]).toEqual([200, 200]);
+    await h.background.idle();
+    for (const scope of scopes) scope.done();
+    const portal = await storedPortal(h, acme.memberId);
+    expect(h.services.vault.open(portal)?.applicationToken).toBe(acme.applicationToken);
   });
 });

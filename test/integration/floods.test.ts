@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FLOOD_LIMITS, type BucketLimits } from '../../server/http/flood-guard.js';
 import { emulatedPortal, type EmulatedPortal } from '../support/emulated-portal.js';
 import { floodWhileOpening, type FloodOutcome } from '../support/floods.js';
 
@@ -31,10 +32,15 @@ describe('floods while an employee opens Keycard', () => {
     expect(outcome.genuineStatus).toBe(200);
   });
 
-  it('no forged frame POST is accepted; most are refused at the door with 429 and Retry-After', () => {
+  /** What a source's allowance lets through in `ms`: its burst, then its rate (a little slack for timer edges). */
+  const allowance = (limits: BucketLimits, ms: number) => limits.burst + (limits.ratePerSecond * ms) / 1000 + 2;
+
+  it('no forged frame POST is accepted; past the source’s allowance they are refused at the door with Retry-After', () => {
     expect(outcome.forgedStatuses[200]).toBeUndefined();
     expect(Object.keys(outcome.forgedStatuses).map(Number).sort()).toEqual([401, 429]);
-    expect(outcome.forgedStatuses[429]).toBeGreaterThan(900);
+    expect(outcome.forgedStatuses[401]).toBeLessThanOrEqual(
+      allowance(DEFAULT_FLOOD_LIMITS.frames.source, outcome.floodMs),
+    );
     expect(outcome.missingRetryAfter).toBe(0);
   });
 
@@ -42,8 +48,10 @@ describe('floods while an employee opens Keycard', () => {
     expect(outcome.profileCalls).toBe(1);
   });
 
-  it('the insider’s events are capped per source and per portal, and their REST calls never queue', () => {
-    expect(outcome.eventStatuses[429]).toBeGreaterThan(800);
+  it('the insider’s events are capped per portal, and their REST calls never queue', () => {
+    expect(outcome.eventStatuses[200]).toBeLessThanOrEqual(
+      allowance(DEFAULT_FLOOD_LIMITS.events.portal, outcome.floodMs),
+    );
     // What got through may fetch users only while a fifth of the bucket stays free for people.
     expect(outcome.restByMethod['user.get'] ?? 0).toBeLessThanOrEqual(50);
   });

@@ -1,4 +1,6 @@
+import { Keyv } from 'keyv';
 import nock from 'nock';
+import { Cipher } from '../../server/store/cipher.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapOf, harness, isolateNetwork, OAUTH, testPortal } from '../support/harness.js';
 import { oauthAppInfo, portalCall, tokenRefresh } from '../support/bitrix-nock.js';
@@ -145,5 +147,69 @@ describe('token refresh', () => {
     expect(res.status).toBe(200);
     expect(res.body.source).toBe('stored');
     expect((await storedPortal(h, acme.memberId)).state).toBe('needs_reinstall');
+  });
+});
+
+describe('a renewed pair whose write fails', () => {
+  beforeEach(isolateNetwork);
+  afterEach(() => nock.cleanAll());
+
+  it('is kept and used (no second exchange of the spent refresh token), and stored once the store answers', async () => {
+    // A Map store whose writes of the portal record can be made to fail.
+    const failing = { portalWrites: 0 };
+    const map = new Map<string, unknown>();
+    const store = new Keyv({
+      store: {
+        get: (key: string) => map.get(key),
+        set: (key: string, value: unknown) => {
+          if (failing.portalWrites > 0 && key.includes(`portal:${acme.memberId}`)) {
+            failing.portalWrites--;
+            throw new Error('store write failed');
+          }
+          map.set(key, value);
+          return true;
+        },
+        delete: (key: string) => map.delete(key),
+        clear: () => map.clear(),
+      } as unknown as Map<string, unknown>,
+      throwOnErrors: true,
+    });
+    const h = harness({ store });
+    await installPortal(h, acme);
+    const session = await sessionFor(h);
+    await expireStoredToken(h);
+    // Bitrix24 renews exactly once; the spent refresh token would be refused (invalid_grant) if sent again.
+    const refresh = tokenRefresh(acme.refreshToken, {
+      access: 'access-new-333',
+      refresh: 'refresh-new-444',
+      portal: acme,
+    });
+    const spent = nock(OAUTH)
+      .post('/oauth/token/')
+      .reply(400, { error: 'invalid_grant', error_description: 'refresh token already used' });
+    portalCall(acme, 'scope', { token: 'access-new-333', result: ['user_brief'], times: 2 });
+
+    failing.portalWrites = 2;
+    const first = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
+    expect(first.status).toBe(200);
+    refresh.done();
+    // Meanwhile the pair is served from memory: the next call uses it, nothing is renewed again.
+    const second = await h.request.get('/api/scopes').set('authorization', `Bearer ${session}`);
+    expect(second.status).toBe(200);
+    expect(spent.isDone()).toBe(false);
+
+    // What the store itself holds (the vault would show the pair it keeps in memory).
+    const cipher = new Cipher({ secrets: h.services.config.secretKeys });
+    const storedRefresh = async () => {
+      const { secrets } = await storedPortal(h, acme.memberId);
+      return secrets === undefined ? undefined : JSON.parse(cipher.open(secrets, acme.memberId)).refreshToken;
+    };
+    expect(await storedRefresh()).toBe(acme.refreshToken);
+    for (let waited = 0; waited < 5000 && (await storedRefresh()) !== 'refresh-new-444'; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await storedRefresh()).toBe('refresh-new-444');
+    expect((await storedPortal(h, acme.memberId)).state).toBe('active');
+    expect(h.logLines.some((line) => line.includes('renewed tokens could not be stored'))).toBe(true);
   });
 });

@@ -27,6 +27,7 @@ const statusOf = (res: Response): number => {
   return res.status;
 };
 const failed = (): number => 0;
+const started = performance.now();
 
 const forged = Array.from({ length: input.forged }, () =>
   fetch(input.frameUrl, {
@@ -49,4 +50,5 @@ const events = Array.from({ length: input.events }, (_, i) =>
 );
 process.send?.({ kind: 'fired' });
 const [forgedStatuses, eventStatuses] = await Promise.all([Promise.all(forged), Promise.all(events)]);
-process.send?.({ kind: 'done', forgedStatuses, eventStatuses, missingRetryAfter }, () => process.exit(0));
+const elapsedMs = performance.now() - started;
+process.send?.({ kind: 'done', forgedStatuses, eventStatuses, missingRetryAfter, elapsedMs }, () => process.exit(0));

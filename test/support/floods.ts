@@ -17,6 +17,8 @@ export interface FloodOutcome {
   eventStatuses: Record<number, number>;
   /** 429 answers without a Retry-After header. */
   missingRetryAfter: number;
+  /** From the attacker's first request to its last answer. */
+  floodMs: number;
   /** Portal REST requests by method while the floods ran (what the portal's bucket counted). */
   restByMethod: Record<string, number>;
   /** The employee's open's `profile` call must be among them; forged tokens must never reach the portal. */
@@ -28,6 +30,7 @@ const doneSchema = z.object({
   forgedStatuses: z.array(z.number()),
   eventStatuses: z.array(z.number()),
   missingRetryAfter: z.number(),
+  elapsedMs: z.number(),
 });
 
 /** The attacker process's two reports: every request sent, and every answer in. */
@@ -107,7 +110,7 @@ export async function floodWhileOpening(
   const started = performance.now();
   const genuine = await portal.post(launch, { 'x-forwarded-for': EMPLOYEE });
   const genuineMs = performance.now() - started;
-  const { forgedStatuses, eventStatuses, missingRetryAfter } = await messages.done;
+  const { forgedStatuses, eventStatuses, missingRetryAfter, elapsedMs } = await messages.done;
   await portal.settle();
   const restByMethod: Record<string, number> = {};
   for (const [method, calls] of Object.entries(emulator.counters.byMethod)) {
@@ -120,6 +123,7 @@ export async function floodWhileOpening(
     forgedStatuses: count(forgedStatuses),
     eventStatuses: count(eventStatuses),
     missingRetryAfter,
+    floodMs: elapsedMs,
     restByMethod,
     profileCalls: restByMethod['profile'] ?? 0,
   };
