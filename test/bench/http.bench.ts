@@ -28,7 +28,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { printTable } from './measure.js';
@@ -152,7 +152,8 @@ export async function run(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'keycard-http-bench-'));
   process.stdout.write(
-    `node ${process.version}, ${availableParallelism()} CPUs; each server in its own process, autocannon in ` +
+    `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)}; ` +
+      `each server in its own process, autocannon in ` +
       `this one; ${connections} connections; per server ${warmup} s warm-up, then ${rounds} × ${seconds} s ` +
       `measured, servers taking turns\n`,
   );

@@ -18,6 +18,12 @@ async function pass(iterations: number, work: () => unknown, samples?: Float64Ar
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** How `measure` runs: the warm-up pass's length, and what to do before each measured pass. */
+export interface MeasureOptions {
+  warmup?: number;
+  reset?: () => void;
+}
+
 /**
  * Times `work` over `iterations` runs after a warm-up. Throughput comes from a pass without per-call timers
  * (two clock reads per call would be a large share of a sub-microsecond call); p50/p99 from a second pass
@@ -27,7 +33,7 @@ async function pass(iterations: number, work: () => unknown, samples?: Float64Ar
 export async function measure(
   iterations: number,
   work: () => unknown,
-  options: { warmup?: number; reset?: () => void } = {},
+  options: MeasureOptions = {},
 ): Promise<Measured> {
   await pass(options.warmup ?? Math.min(1000, iterations / 10), work);
   options.reset?.();
@@ -38,6 +44,19 @@ export async function measure(
   samples.sort();
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
   return { opsPerSecond: iterations / totalSeconds, p50Micros: at(0.5), p99Micros: at(0.99) };
+}
+
+/** The median of each figure over several measurements of one thing (robust to one disturbed round). */
+export function medianOf(results: readonly Measured[]): Measured {
+  const median = (values: number[]): number => {
+    values.sort((a, b) => a - b);
+    return values[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
+  };
+  return {
+    opsPerSecond: median(results.map((r) => r.opsPerSecond)),
+    p50Micros: median(results.map((r) => r.p50Micros)),
+    p99Micros: median(results.map((r) => r.p99Micros)),
+  };
 }
 
 /** Prints rows as an aligned table. */
