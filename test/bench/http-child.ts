@@ -9,9 +9,14 @@ import express, { type Express } from 'express';
 import { httpChildInputSchema, type HttpChildInput, type HttpChildReady } from './http-protocol.js';
 import { keycardTarget } from './http-keycard.js';
 
-/** The baseline: Express 5 with nothing but one JSON route. */
+/**
+ * The baseline: Express 5 with nothing but one JSON route, and every app-wide setting Keycard's `createApp`
+ * makes (server/app.ts): no `X-Powered-By` header, no automatic ETag (hashing each body costs time).
+ */
 function bareApp(): Express {
   const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
   app.get('/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
@@ -20,17 +25,9 @@ function bareApp(): Express {
 
 async function prepare(input: HttpChildInput): Promise<{ app: Express; ready: Omit<HttpChildReady, 'url'> }> {
   if (input.kind === 'bare')
-    return { app: bareApp(), ready: { path: '/hello', headers: {}, expect: { hello: 'world' } } };
-  const target = await keycardTarget({ storeUrl: input.storeUrl, users: input.users });
-  return {
-    app: target.app,
-    ready: {
-      path: '/api/me',
-      headers: { authorization: target.authorization },
-      expect: target.expect,
-      setup: target.setup,
-    },
-  };
+    return { app: bareApp(), ready: { path: '/hello', requests: [{ headers: {}, expect: { hello: 'world' } }] } };
+  const target = await keycardTarget(input);
+  return { app: target.app, ready: { path: '/api/me', requests: target.requests, setup: target.setup } };
 }
 
 function listen(app: Express): Promise<Server> {

@@ -19,21 +19,23 @@ import { generateCompany, type CompanyUser } from '../emulator/company.js';
 import { finishInstall, installApp } from '../emulator/lifecycle.js';
 import { createEmulator } from '../emulator/server.js';
 import { UI_TEMPLATE } from '../support/harness.js';
+import { createRng } from '../emulator/random.js';
 import { benchPolicy } from './http-policy.js';
+import type { HttpRequest } from './http-protocol.js';
 import { storeActiveInstallation } from '../support/stored-installation.js';
 
-/** What the parent needs to call `/api/me` as the bench user and to recognise a correct answer. */
+/** What the parent needs to call `/api/me` as each bench user and to recognise a correct answer. */
 export interface KeycardTarget {
   app: Express;
-  authorization: string;
-  /** Dotted paths of the JSON answer and their values. */
-  expect: Record<string, string | boolean>;
+  /** One per session: the bearer token and what the answer must contain. */
+  requests: HttpRequest[];
   /** Set-up facts printed with the results. */
   setup: {
     users: number;
     departments: number;
     workgroups: number;
-    userDepartments: number[];
+    sessions: number;
+    admins: number;
     syncMs: number;
     policy: { roles: number; assignments: number; allowList: number; delegates: number };
   };
@@ -41,6 +43,22 @@ export interface KeycardTarget {
 
 /** Accepts the ONAPPINSTALL the emulator posts; the bench stores the installation itself. */
 const acceptingFetch: typeof fetch = async () => new Response(null, { status: 200 });
+
+/**
+ * The users the sessions belong to: an active, non-admin employee in the deepest department (the most access
+ * codes to evaluate, and the one the policy is built around) and a random draw of other active users
+ * (portal admins only as the draw brings them: the generated company has few).
+ */
+function sessionUsers(users: readonly CompanyUser[], first: CompanyUser, count: number): CompanyUser[] {
+  const others = users.filter((user) => user.active && user.id !== first.id);
+  if (others.length < count - 1) throw new Error(`the generated company has fewer than ${count} active users`);
+  const rng = createRng(3);
+  for (let i = others.length - 1; i > 0; i -= 1) {
+    const j = rng.int(0, i);
+    [others[i], others[j]] = [others[j] ?? first, others[i] ?? first];
+  }
+  return [first, ...others.slice(0, count - 1)];
+}
 
 /** An active, non-admin employee in the deepest department: the most access codes to evaluate. */
 function benchUser(users: readonly CompanyUser[], depthOf: (department: number) => number): CompanyUser {
@@ -56,7 +74,11 @@ function benchUser(users: readonly CompanyUser[], depthOf: (department: number) 
   return chosen;
 }
 
-export async function keycardTarget(options: { storeUrl: string; users: number }): Promise<KeycardTarget> {
+export async function keycardTarget(options: {
+  storeUrl: string;
+  users: number;
+  sessions: number;
+}): Promise<KeycardTarget> {
   const company = generateCompany({ users: options.users, seed: 7 });
   const emulator = createEmulator({
     companyData: company,
@@ -126,24 +148,31 @@ export async function keycardTarget(options: { storeUrl: string; users: number }
     actor: { id: String(portal.defaultUser().id), name: 'Bench administrator' },
     lang: 'en',
   });
-  const session = await services.sessions.issue({
-    memberId: portal.memberId,
-    userId: String(user.id),
-    isAdmin: false,
-    lang: 'en',
-    name: `${user.name} ${user.lastName}`,
-  });
+  const members = sessionUsers(company.users, user, options.sessions);
+  const requests: HttpRequest[] = [];
+  for (const member of members) {
+    const session = await services.sessions.issue({
+      memberId: portal.memberId,
+      userId: String(member.id),
+      isAdmin: member.admin,
+      lang: 'en',
+      name: `${member.name} ${member.lastName}`,
+    });
+    requests.push({
+      headers: { authorization: `Bearer ${session}` },
+      expect: { 'user.id': String(member.id), 'portal.memberId': portal.memberId },
+    });
+  }
   logger.level = 'info';
   return {
     app,
-    authorization: `Bearer ${session}`,
-    // `access.open`: the policy lets the bench user in, so the answer carries a full evaluation.
-    expect: { 'user.id': String(user.id), 'portal.memberId': portal.memberId, 'access.open': true },
+    requests,
     setup: {
       users: report.users,
       departments: report.departments,
       workgroups: report.workgroups,
-      userDepartments: user.departments,
+      sessions: requests.length,
+      admins: members.filter((member) => member.admin).length,
       syncMs,
       policy: {
         roles: policy.policy.roles.length,

@@ -5,6 +5,7 @@
 import {
   contenderInputSchema,
   pageByPage,
+  sdkBatchOffsets,
   sdkClient,
   sdkFetchList,
   type ContenderInput,
@@ -24,6 +25,13 @@ async function sync(input: ContenderInput): Promise<{ users: number; departments
       const users = await sdkFetchList(b24, 'user.get', { ADMIN_MODE: true });
       // fetchList's `>ID` cursor does not work on department.get (Bitrix24 ignores it), so pages it is.
       return { users, departments: await pageByPage(b24, 'department.get', { sort: 'ID', order: 'ASC' }, 'start') };
+    }
+    case 'sdk-batch-offsets': {
+      const [users = 0, departments = 0] = await sdkBatchOffsets(sdkClient(input), [
+        { method: 'user.get', params: { sort: 'ID', order: 'ASC', ADMIN_MODE: true } },
+        { method: 'department.get', params: { sort: 'ID', order: 'ASC' } },
+      ]);
+      return { users, departments };
     }
     case 'keycard':
       return keycardSync(input);

@@ -76,6 +76,7 @@ function departmentGet(source: DepartmentSource, params: Params): MethodOutput {
     total: list.length,
     rows: rows.length,
     counted: list.length,
+    skipped: page * PAGE_SIZE,
   };
   if (page + 1 < pages) output.next = (page + 1) * PAGE_SIZE;
   return output;

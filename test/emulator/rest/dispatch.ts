@@ -1,4 +1,5 @@
 import { bump } from '../counters.js';
+import { chargeOperating } from '../operating-limit.js';
 import type { Portal } from '../portal.js';
 import type { AccessGrant } from '../tokens.js';
 import { RestError, restErrors } from './errors.js';
@@ -83,8 +84,10 @@ export function callMethod(
       ? 0
       : cost.perCallSeconds +
         (output.rows ?? 0) * cost.perRowSeconds +
-        (output.counted ?? 0) * cost.perCountedRowSeconds;
+        (output.counted ?? 0) * cost.perCountedRowSeconds +
+        (output.skipped ?? 0) * cost.perSkippedRowSeconds;
     if (operated) portal.operating?.add(method, seconds);
+    chargeOperating(portal, seconds);
     const outcome: CallOutcome = { ok: true, result: output.result, time: timeBlock(portal, method, started, seconds) };
     if (output.total !== undefined) outcome.total = output.total;
     if (output.next !== undefined) outcome.next = output.next;

@@ -100,6 +100,7 @@ function sonetGroupGet({ portal, user }: MethodContext, params: Params): MethodO
     total: list.length,
     rows: rows.length,
     counted: list.length,
+    skipped: page * PAGE_SIZE,
   };
   if (page + 1 < pages) output.next = (page + 1) * PAGE_SIZE;
   return output;

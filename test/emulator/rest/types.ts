@@ -21,6 +21,8 @@ export interface MethodOutput {
   rows?: number;
   /** Rows scanned to count `total` (0 with `start=-1`). */
   counted?: number;
+  /** Rows an offset page read past before its first row (`start`; 0 with `start=-1`). */
+  skipped?: number;
 }
 
 export interface MethodDefinition {

@@ -136,6 +136,8 @@ export function userGet(context: MethodContext, params: Params): MethodOutput {
     result: rows.map((user) => restUser(portal, user, fields)),
     rows: rows.length,
     counted: counting ? matched : 0,
+    // The database reads past `start` matches to reach an offset page; a `>ID` bound seeks instead.
+    skipped: counting ? Math.min(offset, matched) : 0,
   };
   // Totals are only attached to a non-empty page.
   if (rows.length > 0) {
