@@ -22,6 +22,7 @@ import { DocumentInstallationRepository, type InstallationRepository } from './p
 import { isInstalled } from './portals/installation-state.js';
 import { PortalClients } from './portals/portal-clients.js';
 import { TokenVault } from './portals/token-vault.js';
+import { SealedTokens } from './portals/sealed-tokens.js';
 import { UninstallChecks } from './portals/uninstall-checks.js';
 import { checkSuspectedRemoval } from './portals/uninstall.js';
 import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
@@ -74,6 +75,8 @@ export interface Services {
   documents: Documents;
   installations: InstallationRepository;
   vault: TokenVault;
+  /** Tokens at rest (SECRET_KEY rotation: re-seal on read, `resealAll`). */
+  sealed: SealedTokens;
   /** The trusted OAuth servers (Bitrix24's two and B24_OAUTH_SERVER's). */
   oauth: OAuthServers;
   /** Which portal hosts may be called (PORTAL_DOMAINS, the operator's list). */
@@ -123,9 +126,15 @@ export function createServices(config: Config, deps: AppDeps): Services {
     operator: config.operatorPortalDomains,
     plainHttp: config.plainHttpPortalDomains,
   };
+  const sealed = new SealedTokens({
+    cipher: new Cipher({ secrets: config.secretKeys }),
+    installations,
+    logger,
+    clock,
+  });
   const vault = new TokenVault({
     installations,
-    cipher: new Cipher({ secrets: config.secretKeys }),
+    sealed,
     oauth,
     clock,
     logger,
@@ -193,6 +202,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     documents,
     installations,
     vault,
+    sealed,
     oauth,
     hosts,
     clients,

@@ -4,19 +4,12 @@ import { BitrixError } from '../bitrix/bitrix-error.js';
 import type { OAuthServers } from '../bitrix/oauth-servers.js';
 import { checkedEndpoint, type HostPolicy } from '../bitrix/portal-host.js';
 import type { RefreshedAccess } from '../bitrix/sdk-client.js';
-import type { Cipher } from '../store/cipher.js';
 import { InProcessLocks, type Locks } from '../store/locks.js';
 import type { InstallationRepository } from './installation-repository.js';
+import type { SealedTokens } from './sealed-tokens.js';
 import type { Installation } from './installation-record.js';
 import { isInstalled, NotInstalledError } from './installation-state.js';
-import {
-  promoteStandby,
-  tokensSchema,
-  withCurrent,
-  withStandby,
-  type Connection,
-  type PortalTokens,
-} from './portal-tokens.js';
+import { promoteStandby, withCurrent, withStandby, type Connection, type PortalTokens } from './portal-tokens.js';
 
 export type { PortalTokens } from './portal-tokens.js';
 
@@ -47,7 +40,7 @@ const ADOPT_EVERY_MS = 24 * 3_600_000;
  */
 export class TokenVault {
   readonly #installations: InstallationRepository;
-  readonly #cipher: Cipher;
+  readonly #sealed: SealedTokens;
   readonly #oauth: OAuthServers;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -65,7 +58,7 @@ export class TokenVault {
 
   constructor(deps: {
     installations: InstallationRepository;
-    cipher: Cipher;
+    sealed: SealedTokens;
     oauth: OAuthServers;
     clock: Clock;
     logger: Logger;
@@ -74,7 +67,7 @@ export class TokenVault {
   }) {
     this.#locks = deps.locks ?? new InProcessLocks();
     this.#installations = deps.installations;
-    this.#cipher = deps.cipher;
+    this.#sealed = deps.sealed;
     this.#oauth = deps.oauth;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
@@ -86,8 +79,8 @@ export class TokenVault {
    * stored yet is returned instead of the one it replaced (and only while the store still holds that one).
    */
   open(installation: Installation): PortalTokens | undefined {
-    if (installation.secrets === undefined) return undefined;
-    const stored = tokensSchema.parse(JSON.parse(this.#cipher.open(installation.secrets, installation.memberId)));
+    const stored = this.#sealed.open(installation);
+    if (stored === undefined) return undefined;
     const unsaved = this.#unsaved.get(installation.memberId);
     if (unsaved === undefined) return stored;
     if (unsaved.spent === stored.refreshToken) return unsaved.tokens;
@@ -98,10 +91,7 @@ export class TokenVault {
 
   /** Returns the record with `tokens` sealed into it (always under the newest key). */
   seal(installation: Installation, tokens: PortalTokens): Installation {
-    return {
-      ...installation,
-      secrets: this.#cipher.seal(JSON.stringify(tokensSchema.parse(tokens)), installation.memberId),
-    };
+    return this.#sealed.seal(installation, tokens);
   }
 
   /** Returns the record with its tokens removed. */
@@ -241,9 +231,8 @@ export class TokenVault {
    */
   async #store(memberId: string, renewal: UnsavedRenewal): Promise<void> {
     await this.#installations.update(memberId, (latest) => {
-      if (!isInstalled(latest) || latest.secrets === undefined) return undefined;
-      const stored = tokensSchema.parse(JSON.parse(this.#cipher.open(latest.secrets, memberId)));
-      if (stored.refreshToken !== renewal.spent) return undefined;
+      const stored = isInstalled(latest) ? this.#sealed.open(latest) : undefined;
+      if (latest === undefined || stored === undefined || stored.refreshToken !== renewal.spent) return undefined;
       const { clientEndpoint, tokens } = renewal;
       return this.seal(
         { ...latest, clientEndpoint, domain: new URL(clientEndpoint).host, updatedAt: this.#clock.now() },
