@@ -48,7 +48,9 @@ try {
     logger.info({ port: config.port, appUrl: config.appUrl }, 'Keycard is listening'),
   );
   // A store from before the installation index gets one (a failure is logged; the next start tries again).
-  app.services.background.run('build the installation index', () => app.services.installations.ensureIndex());
+  app.services.background.run('build the installation index', () => app.services.installations.ensureIndex(), {
+    essential: true,
+  });
   app.services.directory.startSchedule(config.syncIntervalMinutes * 60_000);
   app.services.uninstallChecks.start();
   const stop = () => {

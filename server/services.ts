@@ -163,7 +163,9 @@ export function createServices(config: Config, deps: AppDeps): Services {
     // Bound below: the check needs every service.
     appRemoved: (memberId) => checkSuspectedRemoval(services, memberId),
   });
+  const onceKeys = deps.onceKeys ?? new InProcessOnceKeys({ clock });
   const directory = new DirectoryService({
+    onceKeys,
     documents,
     clock,
     logger,
@@ -213,7 +215,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     policies,
     appAdmins,
     access,
-    onceKeys: deps.onceKeys ?? new InProcessOnceKeys({ clock }),
+    onceKeys,
     resources: deps.resources ?? sampleResourceCatalog,
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
     dataOwners: [directory, policies, appAdmins, access, installations],

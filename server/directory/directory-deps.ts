@@ -1,3 +1,4 @@
+import type { OnceKeys } from '../store/once-keys.js';
 import type { BackgroundTasks } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -75,6 +76,8 @@ export interface DirectoryDeps {
   /** The portal's rate budget (batch commands refused by the operating limit wait there). */
   budgetFor?(memberId: string): RateBudget | undefined;
   locks?: Locks;
+  /** Shared event memory: the scheduled reconcile's pass lease (default: this process alone). */
+  onceKeys?: OnceKeys;
   /** Keep meta and overlay in memory (false when several instances share the store). */
   cacheReads?: boolean;
   options?: Partial<DirectoryOptions>;

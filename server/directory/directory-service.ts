@@ -7,6 +7,7 @@ import { DEFAULT_DIRECTORY_OPTIONS, type DirectoryDeps, type DirectoryOptions } 
 import { type SyncTrigger } from './directory-documents.js';
 import { DocumentDirectoryRepository, type DirectoryRepository } from './directory-repository.js';
 import type { DirectoryUser } from './records.js';
+import { InProcessOnceKeys } from '../store/once-keys.js';
 import { ReconcileSchedule } from './reconcile-schedule.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import type { DirectorySnapshot } from './snapshot.js';
@@ -86,6 +87,7 @@ export class DirectoryService implements PortalDataOwner {
       intervalMs: options.scheduleIntervalMs,
       initialDelayMs: options.scheduleInitialDelayMs,
       inUseMs: options.scheduleInUseMs,
+      onceKeys: deps.onceKeys ?? new InProcessOnceKeys({ clock }),
     });
   }
 

@@ -2,6 +2,7 @@ import type { DirectoryDeps } from './directory-deps.js';
 import type { SyncTrigger } from './directory-documents.js';
 import type { DirectoryRepository } from './directory-repository.js';
 import type { SyncReport } from './sync-status.js';
+import type { OnceKeys } from '../store/once-keys.js';
 
 export type ReconcileScheduleDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'background' | 'listPortals'> & {
   store: DirectoryRepository;
@@ -13,6 +14,8 @@ export type ReconcileScheduleDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'ba
   inUseMs: number;
   /** A number in [0, 1) for the timer's jitter (Math.random unless a test fixes it). */
   random?: () => number;
+  /** The lease of a scheduled pass, shared by the instances (their event memory). */
+  onceKeys: OnceKeys;
 };
 
 /** The schedule looks for due portals this many times per interval, so their syncs do not all fall on one tick. */
@@ -48,7 +51,7 @@ export class ReconcileSchedule {
       this.#timer = setTimeout(() => {
         this.#deps.background.run('directory reconcile', async () => {
           try {
-            await this.reconcile(intervalMs);
+            await this.#scheduledPass(intervalMs);
           } finally {
             if (this.#running) schedule((intervalMs / TICKS_PER_INTERVAL) * (0.75 + random() * 0.5));
           }
@@ -63,6 +66,16 @@ export class ReconcileSchedule {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * A pass of the timer, on one instance at a time: the first to take the pass's lease runs it, the others skip
+   * this tick (each portal's sync has its own lease too, so an overlap would cost reads, not syncs).
+   */
+  async #scheduledPass(intervalMs: number): Promise<void> {
+    const leaseMs = (intervalMs / TICKS_PER_INTERVAL) * 0.7;
+    if (!(await this.#deps.onceKeys.first('directory-reconcile', leaseMs))) return;
+    await this.reconcile(intervalMs);
   }
 
   /**

@@ -45,10 +45,15 @@ export class SyncRunner {
   async start(memberId: string, trigger: SyncTrigger): Promise<boolean> {
     if (this.#running.has(memberId)) return false;
     const running = this.#begin(memberId, trigger);
-    this.#deps.background.run(`directory sync ${memberId}`, async () => {
-      // The outcome is recorded in the meta document and logged by the run itself.
-      await running.done.catch(() => undefined);
-    });
+    // Already running: the task only lets idle() (tests, shutdown) wait for it.
+    this.#deps.background.run(
+      `directory sync ${memberId}`,
+      async () => {
+        // The outcome is recorded in the meta document and logged by the run itself.
+        await running.done.catch(() => undefined);
+      },
+      { essential: true },
+    );
     try {
       await running.claimed;
       return true;

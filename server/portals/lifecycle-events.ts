@@ -55,7 +55,7 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
   const once = () => services.onceKeys.first(eventKey(event), EVENT_MEMORY_MS);
   switch (event.event) {
     case 'ONAPPINSTALL':
-      services.background.run('ONAPPINSTALL', () => acceptInstallEvent(services, event));
+      services.background.run('ONAPPINSTALL', () => acceptInstallEvent(services, event), { essential: true });
       return 'accepted';
     case 'ONAPPUNINSTALL':
       if (portal === undefined || portal.state === 'deleted') return 'ignored';
@@ -79,8 +79,10 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
         assertApplicationToken(services, portal, event);
       }
       if (!(await once())) return 'ignored';
-      services.background.run('ONAPPUPDATE', () =>
-        acceptUpdateEvent(services, portal, event, { tokenMatched: matched }),
+      services.background.run(
+        'ONAPPUPDATE',
+        () => acceptUpdateEvent(services, portal, event, { tokenMatched: matched }),
+        { essential: true },
       );
       return 'accepted';
     }

@@ -145,7 +145,9 @@ async function uninstall(
       ? undefined
       : { ...withoutUninstall(services.vault.clear(latest)), state: 'deleted', updatedAt: services.clock.now() },
   );
-  if (clean) services.background.run('purge portal data', () => purgeEverywhere(services, memberId));
+  if (clean) {
+    services.background.run('purge portal data', () => purgeEverywhere(services, memberId), { essential: true });
+  }
   services.logger.info({ memberId, clean, verdict }, 'app uninstalled');
 }
 

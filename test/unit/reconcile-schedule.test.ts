@@ -4,6 +4,7 @@ import type { Clock } from '../../server/clock.js';
 import { dueShare, ReconcileSchedule } from '../../server/directory/reconcile-schedule.js';
 import type { DirectoryRepository } from '../../server/directory/directory-repository.js';
 import { createLogger } from '../../server/logger.js';
+import { InProcessOnceKeys, type OnceKeys } from '../../server/store/once-keys.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -15,7 +16,10 @@ const silent = createLogger({ level: 'silent' });
  * A schedule at NOW over `listed` portals whose mirrors are `ages` ms old (null: never synced); records what it
  * asked for and whom it synced.
  */
-function schedule(ages: Record<string, number | null>, options: { random?: () => number; intervalMs?: number } = {}) {
+function schedule(
+  ages: Record<string, number | null>,
+  options: { random?: () => number; intervalMs?: number; onceKeys?: OnceKeys } = {},
+) {
   const synced: string[] = [];
   const asked: number[] = [];
   const store = {
@@ -40,6 +44,7 @@ function schedule(ages: Record<string, number | null>, options: { random?: () =>
     intervalMs: options.intervalMs ?? HOUR,
     initialDelayMs: 1000,
     inUseMs: 14 * DAY,
+    onceKeys: options.onceKeys ?? new InProcessOnceKeys({ clock }),
     ...(options.random === undefined ? {} : { random: options.random }),
   });
   return { synced, asked, reconcile };
@@ -76,7 +81,15 @@ describe('the scheduled reconcile', () => {
 
   it('looks a few times per interval, each wait drawn anew (75% to 125% of a quarter)', async () => {
     const draws = [0, 0.999, 0.5];
-    const { asked, reconcile } = schedule({}, { intervalMs: 400, random: () => draws.shift() ?? 0.5 });
+    const { asked, reconcile } = schedule(
+      {},
+      {
+        intervalMs: 400,
+        random: () => draws.shift() ?? 0.5,
+        // The pass lease runs on real time here (70 ms: under the shortest wait between ticks).
+        onceKeys: new InProcessOnceKeys({ clock: { now: () => Date.now() } }),
+      },
+    );
     const started = Date.now();
     reconcile.start();
     // First pass after min(initial delay, interval) = 400 ms, then 75 ms (0.75 × 100) and ≈125 ms.
@@ -86,6 +99,18 @@ describe('the scheduled reconcile', () => {
     expect(asked.length).toBe(3);
     expect(elapsed).toBeGreaterThanOrEqual(400 + 75 + 120);
     expect(draws).toEqual([]);
+  });
+
+  it('instances sharing the event memory run each scheduled pass once between them', async () => {
+    const shared = new InProcessOnceKeys({ clock: { now: () => Date.now() } });
+    const instances = [0, 1, 2].map(() =>
+      schedule({ stale: 3 * HOUR }, { intervalMs: 400, random: () => 0.5, onceKeys: shared }),
+    );
+    for (const { reconcile } of instances) reconcile.start();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    for (const { reconcile } of instances) reconcile.stop();
+    // All three ticked at 400 ms; one of them took the pass.
+    expect(instances.map(({ asked }) => asked.length).sort()).toEqual([0, 0, 1]);
   });
 
   it('an open syncs a mirror the reconcile left alone while the portal was idle, and nothing fresher', async () => {
