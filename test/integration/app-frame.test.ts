@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrapOf, harness, isolateNetwork, testPortal, type TestPortal } from '../support/harness.js';
+import { bootstrapOf, harness, isolateNetwork, OAUTH, testPortal, type TestPortal } from '../support/harness.js';
 import { oauthAppInfo, portalCall } from '../support/bitrix-nock.js';
 import { installPortal, storedPortal } from '../support/install-portal.js';
 
@@ -173,6 +173,20 @@ describe('POST /app', () => {
     const res = await h.request.post('/app').query(query).type('form').send(body);
     expect(res.status).toBe(403);
     expect(res.text).toContain('Your account is not active');
+  });
+
+  it.each([
+    [429, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' }],
+    [503, { error: 'temporarily_unavailable' }],
+  ])('a busy OAuth server (%i) is “try again” (503), never “sign-in not confirmed”', async (status, answer) => {
+    const h = harness();
+    await installPortal(h, acme);
+    nock(OAUTH).post('/rest/app.info').times(5).reply(status, answer);
+    const { query, body } = frameRequest(acme, 'some-user');
+    const res = await h.request.post('/app').query(query).type('form').send(body);
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('OAUTH_UNAVAILABLE');
+    expect(res.text).not.toContain('TOKEN_NOT_VERIFIED');
   });
 
   it.each([
