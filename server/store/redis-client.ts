@@ -27,13 +27,14 @@ export interface RedisCommands {
  * and a stalled Redis accepts the bytes (its kernel does) and never answers. So this client probes its
  * connection with PING, four times a second; a probe unanswered for STALL_MS means nothing on the connection
  * is being answered (answers come in order), and the connection is dropped, which fails every command in flight
- * at once, and opened again.
+ * at once, and opened again. An answer that takes longer than that to arrive counts as a stall too: megabytes
+ * over a slow link (Keycard's largest read, a big portal's whole directory, is a few MB).
  *
  * A command that failed this way may still run. What had reached Redis' socket buffer runs as soon as Redis
  * runs again (its first answer then meets our closed socket, which resets the connection, and whatever was
- * still on its way is dropped). So a write that answered 503 may have landed: the documents layer treats a failed write as
- * unknown, never as "not written", and a caller that retries writes the same document again. For the shared
- * locks (redis-locks.ts) it means:
+ * still on its way is dropped). So a write that answered 503 may have landed: the documents layer treats a
+ * failed write as unknown, never as "not written", and a caller that retries writes the same document again.
+ * For the shared locks (redis-locks.ts) it means:
  * - an acquire (SET NX PX) that failed here may still take the lease, which then has no holder: the lock is
  *   blocked until the lease runs out (15 s) and the next caller waits for it — a delay, never two holders;
  * - a renewal may still extend the lease, but only a lease still holding this holder's token (compared first);
@@ -67,14 +68,18 @@ async function probeUntilDown(client: RedisClient): Promise<void> {
     await pause(PROBE_EVERY_MS);
     // Reconnecting: commands fail at once meanwhile, and the next 'ready' starts probing again.
     if (!client.isReady) return;
+    // A failed PING is no stall: the connection broke, and node-redis reconnects by itself.
+    const answered = client.sendCommand(['PING']).then(
+      () => true,
+      () => true,
+    );
     let timer: NodeJS.Timeout | undefined;
-    const stalled = await Promise.race([
-      client.sendCommand(['PING']).then(
-        () => false,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STALL_MS).unref())),
-    ]);
+    // When the time is up, the event loop first reads what has arrived (setImmediate runs after that): a Keycard
+    // process that was itself busy for a second must not take its own delay for Redis'.
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => setImmediate(() => resolve(false)), STALL_MS).unref();
+    });
+    const stalled = !(await Promise.race([answered, late]));
     clearTimeout(timer);
     if (stalled && client.isOpen && client.isReady) {
       client.emit('error', new Error(`Redis did not answer for ${STALL_MS} ms: reconnecting`));

@@ -81,4 +81,29 @@ describe('a Redis that stalls', () => {
     expect(await keyv.get('before')).toBe('kept');
     expect(await client.sendCommand(['PING'])).toBe('PONG');
   });
+
+  it('an instance that was itself too busy to read the answer in time does not take that for a stall', async () => {
+    const drops: unknown[] = [];
+    const onError = (error: unknown) => {
+      if (String(error).includes('did not answer')) drops.push(error);
+    };
+    client.on('error', onError);
+    try {
+      redis.pause();
+      const sent = timed(client.sendCommand(['GET', 'before']));
+      // A probe goes out within 250 ms and finds no answer; its second runs out within 1.25 s.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Redis runs again and answers at once, but this process is busy and reads nothing until 1.4 s, past the
+      // probe's second (busy from a setImmediate: what runs first afterwards are the timers that expired).
+      await new Promise((resolve) => setImmediate(resolve));
+      redis.resume();
+      const busyUntil = performance.now() + 1000;
+      while (performance.now() < busyUntil);
+      expect((await sent).outcome).toBe('answered');
+      expect(drops).toEqual([]);
+    } finally {
+      redis.resume();
+      client.off('error', onError);
+    }
+  });
 });

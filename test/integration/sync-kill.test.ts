@@ -148,7 +148,11 @@ describe('kill -9 at random points of a sync', () => {
       publish();
       const victim = await (loading[round] ?? spawn(stopAt));
       victim.tell('go');
-      const stopped = await victim.message('stopped');
+      const stopped = await victim.message('stopped').catch((error: unknown) => {
+        throw new Error(`the sync did not reach command ${stopAt} (it sent fewer than the measured run)`, {
+          cause: error,
+        });
+      });
       await victim.kill('SIGKILL');
       const following = points[round + AHEAD];
       if (following !== undefined) loading.push(spawn(following.stopAt));

@@ -42,9 +42,11 @@ const sent = z.union([
   z.object({ batchMode: z.string(), batchSize: z.number() }),
 ]);
 const onSend = (message: unknown) => {
+  const what = sent.parse(message);
+  // The client's health probes come at their own pace, not the sync's.
+  if ('command' in what && what.command === 'PING') return;
   commands += 1;
   if (commands !== input.stopAt) return;
-  const what = sent.parse(message);
   // EVAL's first argument is the script: name its key instead.
   const key = 'command' in what ? (what.command === 'EVAL' ? what.args[3] : what.args[1]) : undefined;
   const command = 'command' in what ? `${what.command} ${key ?? ''}` : `MULTI of ${what.batchSize} commands`;
