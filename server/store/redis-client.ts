@@ -83,8 +83,8 @@ async function probeUntilDown(client: RedisClient): Promise<void> {
     clearTimeout(timer);
     if (stalled && client.isOpen && client.isReady) {
       client.emit('error', new Error(`Redis did not answer for ${STALL_MS} ms: reconnecting`));
-      // destroy() fails every command in flight; connect() opens the same client again at once, so nothing
-      // can find it closed in between (a closed client would be given up by Keyv's Redis store).
+      // destroy() fails every command in flight; connect() opens the same client again at once, before anyone
+      // can find it closed (Keyv's Redis store would then try to connect it itself).
       client.destroy();
       client.connect().catch((error: unknown) => client.emit('error', error));
       return;
