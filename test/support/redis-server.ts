@@ -4,13 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 
-/** A real redis-server of the test's own, on a free loopback port, with nothing persisted. */
+/** A real redis-server of the test's own, on a free loopback port (persisted only when asked). */
 export interface RedisServer {
   url: string;
   port: number;
-  /** Stops the server (SIGKILL: as abrupt as a crash); `start` brings it back on the same port. */
+  /** Stops the server (SIGKILL: as abrupt as a crash); `start` brings it back on the same port and data. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and the kernel keeps accepting bytes, but nothing is
+   * answered, as with a Redis stalled by a slow disk, a long command or a paused VM. `resume` (SIGCONT) thaws it.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 function freePort(): Promise<number> {
@@ -44,7 +50,8 @@ function ping(port: number): Promise<boolean> {
 
 /**
  * Starts redis-server (installed by .ci/run: `apt-get install redis-server`) and waits until it answers.
- * `persist`: an append-only file synced on every write, so data survives `stop()` (a crash) and `start()`.
+ * `persist`: an append-only file fsynced before every reply (`appendfsync always`, what the README asks of
+ * production), so whatever Redis acknowledged survives `stop()` (kill -9) and `start()` on the same directory.
  */
 export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
@@ -78,6 +85,18 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
       running.kill('SIGKILL');
     });
   };
+  const signal = (name: NodeJS.Signals) => {
+    const pid = child?.pid;
+    if (pid === undefined || child?.exitCode !== null) throw new Error('redis-server is not running');
+    process.kill(pid, name);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+  };
 }
