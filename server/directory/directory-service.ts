@@ -76,6 +76,7 @@ export class DirectoryService implements PortalDataOwner {
       store: this.#store,
       locks: this.#locks,
       snapshot: (memberId) => this.snapshot(memberId),
+      sleep: options.sleep,
     });
     this.#schedule = new ReconcileSchedule({
       clock,
@@ -152,6 +153,11 @@ export class DirectoryService implements PortalDataOwner {
   /** See UserUpdates.refreshUser. */
   refreshUser(memberId: string, userId: number, priority?: RequestPriority): Promise<DirectoryUser | undefined> {
     return this.#updates.refreshUser(memberId, userId, priority);
+  }
+
+  /** An event's refresh, which waits out a busy portal (see UserUpdates.refreshFromEvent). */
+  refreshFromEvent(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
+    return this.#updates.refreshFromEvent(memberId, userId);
   }
 
   /** Deletes everything mirrored of a portal (uninstall with "clear data"), stopping its sync first. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RequestPriority } from '../bitrix/rate-budget.js';
+import { PortalBusyError, type RequestPriority, type Sleep } from '../bitrix/rate-budget.js';
 import type { Locks } from '../store/locks.js';
 import type { DirectoryDeps } from './directory-deps.js';
 import type { DirectoryRepository } from './directory-repository.js';
@@ -13,9 +13,17 @@ export type UserUpdatesDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'backgrou
   locks: Locks;
   /** The portal's snapshot (the record an update lands on when the overlay has none yet). */
   snapshot: (memberId: string) => Promise<DirectorySnapshot>;
+  sleep: Sleep;
 };
 
 const userGetResult = z.array(z.unknown());
+
+/**
+ * How long an event's refresh keeps waiting for a busy portal's budget before it leaves the user to the next
+ * sync: an ONUSERADD is not redelivered, so dropping it at the first refusal would hide a new employee for up
+ * to an hour.
+ */
+const EVENT_REFRESH_PATIENCE_MS = 5 * 60_000;
 
 /** A known user's record is refreshed on open at most this often. */
 const REFRESH_OPENER_EVERY_MS = 10 * 60_000;
@@ -76,9 +84,25 @@ export class UserUpdates {
   }
 
   /**
+   * An event's refresh: `background` priority, so it never takes the share kept for people; when the portal is
+   * busy it waits the time the budget names and tries again, for up to EVENT_REFRESH_PATIENCE_MS.
+   */
+  async refreshFromEvent(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
+    const giveUpAt = this.#deps.clock.now() + EVENT_REFRESH_PATIENCE_MS;
+    for (;;) {
+      try {
+        return await this.refreshUser(memberId, userId, 'background');
+      } catch (error) {
+        const waitMs = (error instanceof PortalBusyError ? (error.retryAfterSeconds ?? 1) : 0) * 1000;
+        if (waitMs === 0 || this.#deps.clock.now() + waitMs > giveUpAt) throw error;
+        await this.#deps.sleep(waitMs);
+      }
+    }
+  }
+
+  /**
    * Fetches one user (`user.get` by ID, one request) and upserts it; undefined when the portal has no such user.
-   * `priority` bounds the wait for the portal's budget: an event's refresh is `background` (dropped when the
-   * portal is busy: the user is fetched when they open the app, and by the next sync).
+   * `priority` bounds the wait for the portal's budget (see RateBudget).
    */
   async refreshUser(
     memberId: string,

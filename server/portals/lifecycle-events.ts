@@ -32,7 +32,7 @@ export interface EventDeps {
   installations: InstallationRepository;
   vault: TokenVault;
   budgets: RateBudgets;
-  directory: Pick<DirectoryService, 'refreshUser'>;
+  directory: Pick<DirectoryService, 'refreshFromEvent'>;
   onceKeys: OnceKeys;
   background: BackgroundTasks;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
@@ -95,9 +95,7 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
         // the record itself comes from Bitrix24 (`user.get` with the installation's token).
         const userId = Number(event.data?.['ID']);
         if (!Number.isSafeInteger(userId) || userId <= 0) return 'ignored';
-        services.background.run('ONUSERADD', () =>
-          services.directory.refreshUser(portal.memberId, userId, 'background'),
-        );
+        services.background.run('ONUSERADD', () => services.directory.refreshFromEvent(portal.memberId, userId));
       }
       return 'accepted';
     default:
