@@ -53,8 +53,12 @@ export interface ClientCredentials {
   expiresAt: number;
   /** The OAuth server that issued the token (the SDK wants one; renewals go through `refresh`). */
   oauthServer?: string;
-  /** Renews the access token; absent for one-off user tokens, which are never refreshed. */
-  refresh?: () => Promise<RefreshedAccess>;
+  /**
+   * Renews the access token; absent for one-off user tokens, which are never refreshed. `refusedToken` is the
+   * token the refused request carried (undefined if unknown): a request sent before a renewal and refused after
+   * it must not renew a second time.
+   */
+  refresh?: (refusedToken: string | undefined) => Promise<RefreshedAccess>;
   /**
    * The portal answered 302 from its old address: checks the new REST endpoint (throws if it is not an
    * accepted portal host), records it, and returns it; the request is then repeated there. Absent: a
@@ -112,8 +116,33 @@ export const SDK_PASS_THROUGH: RestrictionParams = {
   retryOnNetworkError: false,
 };
 
-/** The call an HTTP request belongs to, so the axios interceptor can report it to that call's `onRequest`. */
-const currentCall = new AsyncLocalStorage<CallOptions>();
+/**
+ * The call an HTTP request belongs to, so the axios interceptors can report it to that call's `onRequest`, and
+ * the access token its last request carried (for the refresh hook).
+ */
+const currentCall = new AsyncLocalStorage<CallOptions & { sentWith?: string }>();
+
+/**
+ * Notes the access token each request carries (the SDK puts it in the POST body's `auth`), so a refresh can name
+ * the token Bitrix24 refused rather than the one the client holds by then.
+ */
+function noteSentToken(sdk: B24OAuth): void {
+  for (const version of [ApiVersion.v2, ApiVersion.v3]) {
+    sdk.getHttpClient(version).ajaxClient.interceptors.request.use((config) => {
+      const data: unknown = config.data;
+      const call = currentCall.getStore();
+      if (
+        call !== undefined &&
+        typeof data === 'object' &&
+        data !== null &&
+        'auth' in data &&
+        typeof data.auth === 'string'
+      )
+        call.sentWith = data.auth;
+      return config;
+    });
+  }
+}
 
 /** REST method of a request URL (`…/rest/user.get?bx24_request_id=…` → `user.get`). */
 function methodOfUrl(url: string | undefined): string {
@@ -247,9 +276,10 @@ export function createSdkClientFactory(options: {
     if (budget !== undefined) attachBudget(sdk, budget, credentials.priority ?? 'normal');
     followDomainChange(sdk, endpoint, credentials.moved);
     const refresh = credentials.refresh;
+    if (refresh !== undefined) noteSentToken(sdk);
     sdk.setCustomRefreshAuth(async () => {
       if (refresh === undefined) throw new BitrixError('expired_token', 401);
-      const renewed = await refresh();
+      const renewed = await refresh(currentCall.getStore()?.sentWith);
       return {
         access_token: renewed.accessToken,
         refresh_token: 'kept-in-vault',
@@ -279,7 +309,7 @@ export function createSdkClientFactory(options: {
     };
     return {
       call(method, params = {}, callOptions = {}) {
-        return currentCall.run(callOptions, () =>
+        return currentCall.run({ ...callOptions }, () =>
           budget === undefined ? once(method, params) : withRateRetry(budget, method, () => once(method, params)),
         );
       },

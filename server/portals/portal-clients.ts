@@ -76,8 +76,8 @@ export class PortalClients {
       accessToken: tokens.accessToken,
       expiresAt: tokens.expiresAt,
       ...(portal.oauthServer === undefined ? {} : { oauthServer: portal.oauthServer }),
-      refresh: async () => {
-        const renewed = await vault.refresh(memberId, held.accessToken);
+      refresh: async (refusedToken) => {
+        const renewed = await vault.refresh(memberId, refusedToken ?? held.accessToken);
         held.accessToken = renewed.accessToken;
         held.expiresAt = renewed.expiresAt;
         return renewed;

@@ -149,11 +149,7 @@ describe('two instances (two processes) on one Redis', () => {
     expect(counters.tokenRefreshFailures).toBe(0);
   });
 
-  // TODO(issue 12): Keycard renews several times here. A request sent with the old token whose 401 comes back after
-  // the renewal makes its client renew again: PortalClients (server/portals/portal-clients.ts) hands the vault
-  // the client's current token as the stale one, which by then is the new token, so the vault cannot tell that
-  // the renewal already happened. Enable once the refused request's own token is handed over.
-  it.skip('100 events across both on an expired token renew it exactly once', async () => {
+  it('100 events across both on an expired token renew it exactly once', async () => {
     const pair = await twoInstances({ plan: 'enterprise' });
     await fetchEveryoneOnExpiredToken(pair);
     expect(pair.shared.portal.counters.tokenRefreshes).toBe(1);
