@@ -40,6 +40,8 @@ export interface FeatureInfo {
   adminOnly: boolean;
   /** Resource type, or null if the feature is not resource-scoped. */
   resource: string | null;
+  /** Where the feature's requests start in a numbering of (feature, level) pairs: `slot + ` global level index. */
+  slot: number;
 }
 
 export interface AccessIndex {
@@ -62,7 +64,8 @@ function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string
   const infos = new Map<string, FeatureInfo>();
   const info = (key: string, offered: readonly string[], adminOnly: boolean, resource: string | null): FeatureInfo => {
     const ordered = levels.filter((level) => offered.includes(level));
-    return { key, levels: ordered, rank: levels.map((level) => ordered.indexOf(level)), adminOnly, resource };
+    const rank = levels.map((level) => ordered.indexOf(level));
+    return { key, levels: ordered, rank, adminOnly, resource, slot: infos.size * levels.length };
   };
   for (const feature of manifest.features) {
     infos.set(feature.key, info(feature.key, feature.levels, feature.adminOnly, feature.resource ?? null));

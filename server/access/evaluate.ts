@@ -1,6 +1,7 @@
 import type { AccessIndex, FeatureInfo, LevelGrant } from './access-index.js';
 import { ADMIN_REASONS, DENY_FIRED, DENY_NOT_LISTED, adminGate, preRoles, topLevel } from './gate.js';
 import type { Decision, RoleRule, Rule } from './rules.js';
+import { SharedSubject } from './shared-subject.js';
 import type { AccessRequest, Subject } from './subject.js';
 
 /*
@@ -41,6 +42,22 @@ export function evaluate(index: AccessIndex, subject: Subject, request: AccessRe
   const feature = index.features.get(request.feature);
   const at = index.levelIndex.get(request.level);
   if (feature === undefined || at === undefined || feature.rank[at] === -1) return unknown(request);
+  if (!(subject instanceof SharedSubject)) return decide(index, subject, feature, at, request);
+  const slot = feature.slot + at;
+  return (
+    subject.recall(index, slot, request.resource) ??
+    subject.remember(index, slot, request.resource, decide(index, subject, feature, at, request))
+  );
+}
+
+/** The decision on a known feature and level (global level index `at`). */
+function decide(
+  index: AccessIndex,
+  subject: Subject,
+  feature: FeatureInfo,
+  at: number,
+  request: AccessRequest,
+): Decision {
   if (!subject.active) return DENY_FIRED;
   const admin = subject.isAdmin === true;
   // Roles decide unless the feature is gated on admins or admins get everything.

@@ -1,5 +1,6 @@
 import type { AccessIndex, FeatureInfo } from './access-index.js';
 import { ADMIN, ADMIN_UNKNOWN, ALLOW_LIST_EMPTY, FIRED, NOT_IN_ALLOW_LIST, type Decision, type Rule } from './rules.js';
+import { SharedSubject } from './shared-subject.js';
 import type { Subject } from './subject.js';
 
 /*
@@ -32,6 +33,11 @@ const ALLOW_EVERYONE: Decision = Object.freeze({
  * Follows Bitrix24 help "Configure access permissions to Bitrix24 Market applications".
  */
 export function canOpen(index: AccessIndex, subject: Subject): Decision {
+  if (!(subject instanceof SharedSubject)) return openDecision(index, subject);
+  return subject.recallOpen(index) ?? subject.rememberOpen(index, openDecision(index, subject));
+}
+
+function openDecision(index: AccessIndex, subject: Subject): Decision {
   if (!subject.active) return DENY_FIRED;
   if (subject.isAdmin === true) return ALLOW_ADMIN;
   if (index.allowListEmpty) return ALLOW_EVERYONE;

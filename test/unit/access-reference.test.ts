@@ -5,6 +5,7 @@ import { allowedResources, evaluate } from '../../server/access/evaluate.js';
 import { canOpen } from '../../server/access/gate.js';
 import { ACCESS_MANAGE, type Policy, type Role } from '../../server/access/policy.js';
 import type { AccessRequest, Subject } from '../../server/access/subject.js';
+import { SharedSubject } from '../../server/access/shared-subject.js';
 import { parseManifest } from '../../server/manifest.js';
 import { manifest, policy } from './access-fixtures.js';
 import { referenceDecision, referenceOpen, referenceResources } from './access-reference.js';
@@ -60,11 +61,14 @@ describe('evaluate() against the rules read straight from the policy', () => {
       fc.property(policyArb, subjectArb, fc.boolean(), (p, subject, everything) => {
         const used = everything ? generous : manifest;
         const index = buildIndex(p, used);
+        // The same subject shared, as subjectOf() makes it: its decisions are remembered, asked twice.
+        const shared = new SharedSubject(subject);
         expect(canOpen(index, subject)).toEqual(referenceOpen(p, subject));
-        for (const request of requests) {
-          expect(evaluate(index, subject, request), JSON.stringify(request)).toEqual(
-            referenceDecision(p, used, subject, request),
-          );
+        expect(canOpen(index, shared)).toEqual(referenceOpen(p, subject));
+        for (const request of [...requests, ...requests]) {
+          const expected = referenceDecision(p, used, subject, request);
+          expect(evaluate(index, subject, request), JSON.stringify(request)).toEqual(expected);
+          expect(evaluate(index, shared, request), JSON.stringify(request)).toEqual(expected);
           if (request.resource === undefined)
             expect(allowedResources(index, subject, request.feature, request.level)).toEqual(
               referenceResources(p, used, subject, request.feature, request.level),
