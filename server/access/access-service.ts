@@ -80,33 +80,32 @@ export class AccessService implements PortalDataOwner {
  * snapshot and admin status (immutable, its decisions remembered: see shared-subject.ts).
  */
 export function subjectOf(snapshot: DirectorySnapshot, user: AccessUser): Subject {
+  let subjects = sharedSubjects.get(snapshot);
+  if (subjects === undefined) sharedSubjects.set(snapshot, (subjects = new Map()));
+  // One key per user and admin status (true, false, unknown).
+  const key = user.id * 3 + (user.isAdmin === true ? 0 : user.isAdmin === false ? 1 : 2);
+  const shared = subjects.get(key);
+  if (shared !== undefined) return shared;
   const entry = mirrored(snapshot, user.id);
   if (entry.active === null)
     return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
-  const status = user.isAdmin === true ? 'admin' : user.isAdmin === false ? 'notAdmin' : 'unknownAdmin';
-  return (entry[status] ??= new SharedSubject({
-    userId: user.id,
-    active: entry.active,
-    isAdmin: user.isAdmin,
-    codes: entry.codes,
-  }));
+  const made = new SharedSubject({ userId: user.id, active: entry.active, isAdmin: user.isAdmin, codes: entry.codes });
+  subjects.set(key, made);
+  return made;
 }
 
 export function mirroredCodes(snapshot: DirectorySnapshot, userId: number): readonly string[] {
   return mirrored(snapshot, userId).codes;
 }
 
-/**
- * What a snapshot says of one user, worked out once (a snapshot is immutable), with the shared subject per admin
- * status kept in place: a warm decision reads this, then the subject, and nothing else.
- */
+/** The shared subjects of a snapshot: a warm decision reads one map and the subject, nothing else. */
+const sharedSubjects = new WeakMap<DirectorySnapshot, Map<number, SharedSubject>>();
+
+/** What a snapshot says of one user, worked out once (a snapshot is immutable). */
 interface Mirrored {
   /** Null when the snapshot does not know the user. */
   active: boolean | null;
   codes: readonly string[];
-  admin?: SharedSubject;
-  notAdmin?: SharedSubject;
-  unknownAdmin?: SharedSubject;
 }
 
 const mirroredUsers = new WeakMap<DirectorySnapshot, Map<number, Mirrored>>();
