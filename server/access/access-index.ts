@@ -6,7 +6,8 @@ import type { RoleRule, Rule } from './rules.js';
 
 /**
  * The precomputed form of a policy that `evaluate()` reads. Built once per (policy, manifest) version, in
- * O(assignments × grants × levels); a decision then costs one map lookup per access code the user holds.
+ * O(assignments × grants × levels); a decision then costs one map lookup per access code the user holds, which
+ * answers the allow-list, the delegation and the roles at once.
  */
 
 /** What one access code holds at one level of one feature, merged over all its role assignments. */
@@ -19,6 +20,16 @@ export interface LevelGrant {
   rules: RoleRule[];
 }
 
+/** Everything the policy gives one access code. */
+export interface CodeGrants {
+  /** The allow-list entry citing this code, if any. */
+  allowList: Rule | undefined;
+  /** The delegation of `access.manage` citing this code, if any. */
+  delegate: Rule | undefined;
+  /** Feature → per global level index, what the code holds. */
+  features: ReadonlyMap<string, readonly (LevelGrant | undefined)[]>;
+}
+
 /** A feature as the evaluator sees it. */
 export interface FeatureInfo {
   key: string;
@@ -29,6 +40,8 @@ export interface FeatureInfo {
   adminOnly: boolean;
   /** Resource type, or null if the feature is not resource-scoped. */
   resource: string | null;
+  /** Where the feature's requests start in a numbering of (feature, level) pairs: `slot + ` global level index. */
+  slot: number;
 }
 
 export interface AccessIndex {
@@ -39,21 +52,20 @@ export interface AccessIndex {
   features: ReadonlyMap<string, FeatureInfo>;
   adminsGetEverything: boolean;
   allowListEmpty: boolean;
-  /** Allow-listed code → the rule citing it (prebuilt so the gate allocates nothing). */
-  allowList: ReadonlyMap<string, Rule>;
-  /** Delegated code → the rule citing it. */
-  delegates: ReadonlyMap<string, Rule>;
-  /** Code → feature → per global level index, what the code holds. */
-  byCode: ReadonlyMap<string, ReadonlyMap<string, readonly (LevelGrant | undefined)[]>>;
+  /** Code (as users hold it) → what the policy gives it; rules are prebuilt so deciding allocates nothing for them. */
+  byCode: ReadonlyMap<string, CodeGrants>;
   /** Code → every role rule assigned to it (for conflicts and explanations). */
   rulesByCode: ReadonlyMap<string, readonly RoleRule[]>;
 }
+
+type Features = Map<string, (LevelGrant | undefined)[]>;
 
 function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string, FeatureInfo> {
   const infos = new Map<string, FeatureInfo>();
   const info = (key: string, offered: readonly string[], adminOnly: boolean, resource: string | null): FeatureInfo => {
     const ordered = levels.filter((level) => offered.includes(level));
-    return { key, levels: ordered, rank: levels.map((level) => ordered.indexOf(level)), adminOnly, resource };
+    const rank = levels.map((level) => ordered.indexOf(level));
+    return { key, levels: ordered, rank, adminOnly, resource, slot: infos.size * levels.length };
   };
   for (const feature of manifest.features) {
     infos.set(feature.key, info(feature.key, feature.levels, feature.adminOnly, feature.resource ?? null));
@@ -73,7 +85,18 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
   const features = featureInfos(manifest, levels);
   const roles = new Map(policy.roles.map((role) => [role.key, role]));
 
-  const byCode = new Map<string, Map<string, (LevelGrant | undefined)[]>>();
+  const byCode = new Map<string, { allowList: Rule | undefined; delegate: Rule | undefined; features: Features }>();
+  const grantsOf = (held: string) => {
+    let grants = byCode.get(held);
+    if (grants === undefined)
+      byCode.set(held, (grants = { allowList: undefined, delegate: undefined, features: new Map() }));
+    return grants;
+  };
+  // A later entry citing the same held code replaces an earlier one.
+  for (const code of policy.allowList)
+    grantsOf(normalizeAccessCode(code)).allowList = Object.freeze({ kind: 'allowList', code });
+  for (const code of policy.delegates)
+    grantsOf(normalizeAccessCode(code)).delegate = Object.freeze({ kind: 'delegate', code });
   const rulesByCode = new Map<string, RoleRule[]>();
   for (const assignment of policy.assignments) {
     const role = roles.get(assignment.role);
@@ -100,8 +123,7 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
       codeRules.push(rule);
       rulesByCode.set(held, codeRules);
 
-      let codeFeatures = byCode.get(held);
-      if (codeFeatures === undefined) byCode.set(held, (codeFeatures = new Map()));
+      const codeFeatures = grantsOf(held).features;
       let perLevel = codeFeatures.get(featureKey);
       if (perLevel === undefined) codeFeatures.set(featureKey, (perLevel = levels.map(() => undefined)));
       for (const level of expanded.levels) {
@@ -123,18 +145,6 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
     features,
     adminsGetEverything: manifest.adminsGetEverything === true,
     allowListEmpty: policy.allowList.length === 0,
-    allowList: new Map(
-      policy.allowList.map((code) => [
-        normalizeAccessCode(code),
-        Object.freeze({ kind: 'allowList', code }) satisfies Rule,
-      ]),
-    ),
-    delegates: new Map(
-      policy.delegates.map((code) => [
-        normalizeAccessCode(code),
-        Object.freeze({ kind: 'delegate', code }) satisfies Rule,
-      ]),
-    ),
     byCode,
     rulesByCode,
   };

@@ -2,6 +2,7 @@ import { accessCodes } from '../directory/user-codes.js';
 import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang, Manifest } from '../manifest.js';
 import { buildIndex, type AccessIndex } from './access-index.js';
+import { SharedSubject } from './shared-subject.js';
 import type { PortalDataOwner } from '../portals/data-owner.js';
 import type { PolicyRepository, StoredPolicy } from './policy-repository.js';
 import type { Subject } from './subject.js';
@@ -75,22 +76,47 @@ export class AccessService implements PortalDataOwner {
 /**
  * The subject for `user` from the mirror. A user the mirror does not know yet (joined after the last sync)
  * was just confirmed active by Bitrix24, so they are active and hold their own code and `AU` — but no
- * department codes until the mirror has them.
+ * department codes until the mirror has them. A mirrored user's subject is shared by every request with the same
+ * snapshot and admin status (immutable, its decisions remembered: see shared-subject.ts).
  */
 export function subjectOf(snapshot: DirectorySnapshot, user: AccessUser): Subject {
-  const mirrored = snapshot.users.get(user.id);
-  if (mirrored === undefined)
+  let subjects = sharedSubjects.get(snapshot);
+  if (subjects === undefined) sharedSubjects.set(snapshot, (subjects = new Map()));
+  // One key per user and admin status (true, false, unknown).
+  const key = user.id * 3 + (user.isAdmin === true ? 0 : user.isAdmin === false ? 1 : 2);
+  const shared = subjects.get(key);
+  if (shared !== undefined) return shared;
+  const entry = mirrored(snapshot, user.id);
+  if (entry.active === null)
     return { userId: user.id, active: true, isAdmin: user.isAdmin, codes: [`U${user.id}`, 'AU'] };
-  return { userId: user.id, active: mirrored.active, isAdmin: user.isAdmin, codes: mirroredCodes(snapshot, user.id) };
+  const made = new SharedSubject({ userId: user.id, active: entry.active, isAdmin: user.isAdmin, codes: entry.codes });
+  subjects.set(key, made);
+  return made;
 }
 
-/** Access codes per snapshot and user: a snapshot is immutable, so its users' codes are computed once. */
-const codeCache = new WeakMap<DirectorySnapshot, Map<number, readonly string[]>>();
-
 export function mirroredCodes(snapshot: DirectorySnapshot, userId: number): readonly string[] {
-  let byUser = codeCache.get(snapshot);
-  if (byUser === undefined) codeCache.set(snapshot, (byUser = new Map()));
-  let codes = byUser.get(userId);
-  if (codes === undefined) byUser.set(userId, (codes = Object.freeze(accessCodes(snapshot, userId))));
-  return codes;
+  return mirrored(snapshot, userId).codes;
+}
+
+/** The shared subjects of a snapshot: a warm decision reads one map and the subject, nothing else. */
+const sharedSubjects = new WeakMap<DirectorySnapshot, Map<number, SharedSubject>>();
+
+/** What a snapshot says of one user, worked out once (a snapshot is immutable). */
+interface Mirrored {
+  /** Null when the snapshot does not know the user. */
+  active: boolean | null;
+  codes: readonly string[];
+}
+
+const mirroredUsers = new WeakMap<DirectorySnapshot, Map<number, Mirrored>>();
+
+function mirrored(snapshot: DirectorySnapshot, userId: number): Mirrored {
+  let byUser = mirroredUsers.get(snapshot);
+  if (byUser === undefined) mirroredUsers.set(snapshot, (byUser = new Map()));
+  let entry = byUser.get(userId);
+  if (entry === undefined) {
+    const codes = Object.freeze(accessCodes(snapshot, userId));
+    byUser.set(userId, (entry = { active: snapshot.users.get(userId)?.active ?? null, codes }));
+  }
+  return entry;
 }

@@ -1,6 +1,7 @@
 import type { AccessIndex, FeatureInfo, LevelGrant } from './access-index.js';
-import { preRoles } from './gate.js';
+import { ADMIN_REASONS, DENY_FIRED, DENY_NOT_LISTED, adminGate, preRoles, topLevel } from './gate.js';
 import type { Decision, RoleRule, Rule } from './rules.js';
+import { SharedSubject } from './shared-subject.js';
 import type { AccessRequest, Subject } from './subject.js';
 
 /*
@@ -30,7 +31,7 @@ function rulesAt(
 ): RoleRule[] {
   const rules: RoleRule[] = [];
   for (const code of codes) {
-    const grant = index.byCode.get(code)?.get(feature.key)?.[at];
+    const grant = index.byCode.get(code)?.features.get(feature.key)?.[at];
     if (grant !== undefined && covers(feature, grant, resource)) rules.push(...grant.rules);
   }
   return rules;
@@ -41,14 +42,40 @@ export function evaluate(index: AccessIndex, subject: Subject, request: AccessRe
   const feature = index.features.get(request.feature);
   const at = index.levelIndex.get(request.level);
   if (feature === undefined || at === undefined || feature.rank[at] === -1) return unknown(request);
-  const early = preRoles(index, subject, feature);
-  if (early !== null) return early;
+  if (!(subject instanceof SharedSubject)) return decide(index, subject, feature, at, request);
+  const slot = feature.slot + at;
+  return (
+    subject.recall(index, slot, request.resource) ??
+    subject.remember(index, slot, request.resource, decide(index, subject, feature, at, request))
+  );
+}
 
+/** The decision on a known feature and level (global level index `at`). */
+function decide(
+  index: AccessIndex,
+  subject: Subject,
+  feature: FeatureInfo,
+  at: number,
+  request: AccessRequest,
+): Decision {
+  if (!subject.active) return DENY_FIRED;
+  const admin = subject.isAdmin === true;
+  // Roles decide unless the feature is gated on admins or admins get everything.
+  const byRoles = !feature.adminOnly && !(admin && index.adminsGetEverything);
+
+  // One pass over the codes answers the allow-list (first listed code), the delegation (first delegated code)
+  // and the roles, which preRoles() would ask in three.
   const { resource } = request;
+  let listed: Rule | undefined;
+  let delegated: Rule | undefined;
   let best = -1; // global level index of the most permissive level held
   let reasons: RoleRule[] | null = null;
   for (const code of subject.codes) {
-    const perLevel = index.byCode.get(code)?.get(feature.key);
+    const held = index.byCode.get(code);
+    if (held === undefined) continue;
+    listed ??= held.allowList;
+    delegated ??= held.delegate;
+    const perLevel = byRoles ? held.features.get(feature.key) : undefined;
     if (perLevel === undefined) continue;
     for (let level = 0; level < perLevel.length; level += 1) {
       const grant = perLevel[level];
@@ -60,6 +87,10 @@ export function evaluate(index: AccessIndex, subject: Subject, request: AccessRe
       }
     }
   }
+
+  if (!admin && !index.allowListEmpty && listed === undefined) return DENY_NOT_LISTED;
+  if (feature.adminOnly) return adminGate(subject, feature, delegated);
+  if (!byRoles) return { allowed: true, level: topLevel(feature), reasons: ADMIN_REASONS };
   const level = best === -1 ? null : (index.levels[best] ?? null);
   if (reasons !== null) return { allowed: true, level, reasons };
   const denied: Rule[] = best === -1 ? [] : rulesAt(index, subject.codes, feature, best, resource);
@@ -82,7 +113,7 @@ export function allowedResources(
   const ids = new Set<string>();
   let any = false;
   for (const code of subject.codes) {
-    const grant = index.byCode.get(code)?.get(feature.key)?.[at];
+    const grant = index.byCode.get(code)?.features.get(feature.key)?.[at];
     if (grant === undefined) continue;
     if (grant.all || feature.resource === null) return 'all';
     any = true;

@@ -1,5 +1,6 @@
 import type { AccessIndex, FeatureInfo } from './access-index.js';
 import { ADMIN, ADMIN_UNKNOWN, ALLOW_LIST_EMPTY, FIRED, NOT_IN_ALLOW_LIST, type Decision, type Rule } from './rules.js';
+import { SharedSubject } from './shared-subject.js';
 import type { Subject } from './subject.js';
 
 /*
@@ -7,9 +8,9 @@ import type { Subject } from './subject.js';
  * override. Each returns a final decision or null ("ask the roles").
  */
 
-const ADMIN_REASONS: readonly Rule[] = Object.freeze([ADMIN]);
+export const ADMIN_REASONS: readonly Rule[] = Object.freeze([ADMIN]);
 export const DENY_FIRED: Decision = Object.freeze({ allowed: false, level: null, reasons: Object.freeze([FIRED]) });
-const DENY_NOT_LISTED: Decision = Object.freeze({
+export const DENY_NOT_LISTED: Decision = Object.freeze({
   allowed: false,
   level: null,
   reasons: Object.freeze([NOT_IN_ALLOW_LIST]),
@@ -32,11 +33,16 @@ const ALLOW_EVERYONE: Decision = Object.freeze({
  * Follows Bitrix24 help "Configure access permissions to Bitrix24 Market applications".
  */
 export function canOpen(index: AccessIndex, subject: Subject): Decision {
+  if (!(subject instanceof SharedSubject)) return openDecision(index, subject);
+  return subject.recallOpen(index) ?? subject.rememberOpen(index, openDecision(index, subject));
+}
+
+function openDecision(index: AccessIndex, subject: Subject): Decision {
   if (!subject.active) return DENY_FIRED;
   if (subject.isAdmin === true) return ALLOW_ADMIN;
   if (index.allowListEmpty) return ALLOW_EVERYONE;
   for (const code of subject.codes) {
-    const rule = index.allowList.get(code);
+    const rule = index.byCode.get(code)?.allowList;
     if (rule !== undefined) return { allowed: true, level: null, reasons: [rule] };
   }
   return DENY_NOT_LISTED;
@@ -47,19 +53,25 @@ export function topLevel(feature: FeatureInfo): string | null {
   return feature.levels[feature.levels.length - 1] ?? null;
 }
 
+/** The delegation of `access.manage` behind the first of the subject's codes that has one. */
+function delegation(index: AccessIndex, subject: Subject): Rule | undefined {
+  for (const code of subject.codes) {
+    const rule = index.byCode.get(code)?.delegate;
+    if (rule !== undefined) return rule;
+  }
+  return undefined;
+}
+
 /**
- * Admin-only features and `access.manage`: portal admins and delegates get every level, nobody else any.
- * Role grants do not widen them. Unknown admin status denies, delegates included — a failed lookup is
- * never read as "not admin, so check the next rule".
+ * Admin-only features and `access.manage`: portal admins and delegates (`delegated`: the subject's first
+ * delegation) get every level, nobody else any. Role grants do not widen them. Unknown admin status denies,
+ * delegates included — a failed lookup is never read as "not admin, so check the next rule".
  */
-export function adminGate(index: AccessIndex, subject: Subject, feature: FeatureInfo): Decision {
+export function adminGate(subject: Subject, feature: FeatureInfo, delegated: Rule | undefined): Decision {
   if (subject.isAdmin === null) return DENY_ADMIN_UNKNOWN;
   const level = topLevel(feature);
   if (subject.isAdmin) return { allowed: true, level, reasons: ADMIN_REASONS };
-  for (const code of subject.codes) {
-    const rule = index.delegates.get(code);
-    if (rule !== undefined) return { allowed: true, level, reasons: [rule] };
-  }
+  if (delegated !== undefined) return { allowed: true, level, reasons: [delegated] };
   return { allowed: false, level: null, reasons: [{ kind: 'adminOnly', feature: feature.key }] };
 }
 
@@ -67,7 +79,7 @@ export function adminGate(index: AccessIndex, subject: Subject, feature: Feature
 export function preRoles(index: AccessIndex, subject: Subject, feature: FeatureInfo): Decision | null {
   const open = canOpen(index, subject);
   if (!open.allowed) return open;
-  if (feature.adminOnly) return adminGate(index, subject, feature);
+  if (feature.adminOnly) return adminGate(subject, feature, delegation(index, subject));
   if (subject.isAdmin === true && index.adminsGetEverything)
     return { allowed: true, level: topLevel(feature), reasons: ADMIN_REASONS };
   return null;
