@@ -11,8 +11,8 @@ import {
   startSyncCommand,
   USER_IDS,
 } from './support/fuzz-api.js';
-import { eventCommand } from './support/fuzz-events.js';
-import { installCommand, openAppCommand } from './support/fuzz-frames.js';
+import { eventCommand, uninstallCommand } from './support/fuzz-events.js';
+import { installCommand, openAppCommand, reinstallCommand } from './support/fuzz-frames.js';
 import { junkCommand } from './support/fuzz-junk.js';
 import { expectPortalMatches, mintExpired, type Model, type PortalModel } from './support/fuzz-model.js';
 import { freshPolicy } from './support/fuzz-rules.js';
@@ -49,6 +49,8 @@ const command = fc.oneof(
   { weight: 6, arbitrary: openAppCommand },
   { weight: 2, arbitrary: installCommand },
   { weight: 8, arbitrary: eventCommand },
+  { weight: 1, arbitrary: uninstallCommand },
+  { weight: 5, arbitrary: reinstallCommand },
   { weight: 1, arbitrary: startSyncCommand },
   { weight: 1, arbitrary: burstCommand },
   { weight: 1, arbitrary: overloadedScopesCommand },
@@ -66,13 +68,16 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
   for (const key of PORTAL_KEYS) {
     const portal = world.portals[key];
     const connection = await installPortal(world, portal);
+    const fresh = (await world.services.policies.get(portal.memberId, 'en')).etag;
     model.portals[key] = {
       key,
       portal,
+      record: 'active',
       policy: freshPolicy(),
       version: 0,
       // The one thing the model cannot know ahead: the ETag's spelling (it only has to differ per save).
-      etag: (await world.services.policies.get(portal.memberId, 'en')).etag,
+      etag: fresh,
+      freshEtag: fresh,
       staleEtags: [],
       audit: [],
       connection,

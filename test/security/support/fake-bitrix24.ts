@@ -115,6 +115,8 @@ interface PortalState {
   bucket: { level: number; at: number };
   /** Portal requests still to be answered 503 (other apps' load). */
   overload: number;
+  /** Keycard was removed from the portal (until it is installed again). */
+  removed: boolean;
   events: { event: string; handler: string }[];
   placements: { placement: string; handler: string }[];
 }
@@ -124,6 +126,8 @@ export class FakeBitrix24 {
   readonly #clock: Clock;
   readonly #limits: RateLimits;
   readonly #tokens = new Map<string, IssuedToken>();
+  /** Tokens from before a removal: dead, but still secrets. */
+  readonly #revoked = new Set<string>();
   readonly #portals = new Map<string, PortalState>();
 
   constructor(options: { portals: readonly TestPortal[]; clock: Clock; limits: RateLimits }) {
@@ -134,6 +138,7 @@ export class FakeBitrix24 {
         portal,
         bucket: { level: 0, at: options.clock.now() },
         overload: 0,
+        removed: false,
         events: [],
         placements: [],
       });
@@ -185,6 +190,28 @@ export class FakeBitrix24 {
     return this.#tokens.get(accessToken);
   }
 
+  /**
+   * An admin removes Keycard from the portal: the OAuth server answers NOT_INSTALLED for its tokens, the portal
+   * APPLICATION_NOT_FOUND (README, "Bitrix24 behaviours": a removed app's token), its event bindings are gone.
+   */
+  remove(portal: TestPortal): void {
+    const state = this.#state(portal);
+    state.removed = true;
+    state.events = [];
+    state.placements = [];
+  }
+
+  /** Keycard is installed on the portal again: tokens from before the removal stay dead. */
+  restore(portal: TestPortal): void {
+    this.#state(portal).removed = false;
+    for (const [token, issued] of this.#tokens) if (issued.memberId === portal.memberId) this.#revoked.add(token);
+  }
+
+  /** Whether Keycard is removed from `portal` on the Bitrix24 side. */
+  removed(portal: TestPortal): boolean {
+    return this.#state(portal).removed;
+  }
+
   /** The next `count` requests to `portal` are answered 503 QUERY_LIMIT_EXCEEDED, as when other apps fill it up. */
   overload(portal: TestPortal, count: number): void {
     this.#state(portal).overload = count;
@@ -205,9 +232,14 @@ export class FakeBitrix24 {
     this.calls.push({ overloaded: false, overflowed: false, ...call });
   }
 
+  /** A token the fake issued and has not revoked. */
+  #live(token: string | undefined): IssuedToken | undefined {
+    return token === undefined || this.#revoked.has(token) ? undefined : this.#tokens.get(token);
+  }
+
   #appInfo(server: string, body: unknown): [number, object] {
     const token = authBody.safeParse(body).data?.auth;
-    const issued = token === undefined ? undefined : this.#tokens.get(token);
+    const issued = this.#live(token);
     const portal = issued === undefined ? undefined : this.#portalOf(issued.memberId);
     // Only the test's own server issued the portals' tokens; Bitrix24's two know none of them.
     if (issued === undefined || portal === undefined || server !== OAUTH) {
@@ -218,6 +250,10 @@ export class FakeBitrix24 {
       if (refusal === undefined) throw new Error('no refusal shapes');
       this.#log({ kind: 'oauth', origin: server, method: 'app.info', token, status: refusal[0] });
       return refusal;
+    }
+    if (issued.clientId === CLIENT_ID && this.#state(portal).removed) {
+      this.#log({ kind: 'oauth', origin: server, method: 'app.info', token, status: 401 });
+      return [401, { error: 'NOT_INSTALLED', error_description: 'Application not installed' }];
     }
     this.#log({ kind: 'oauth', origin: server, method: 'app.info', token, status: 200 });
     return [
@@ -264,10 +300,14 @@ export class FakeBitrix24 {
       return [503, limited];
     }
     state.bucket.level += 1;
-    const issued = token === undefined ? undefined : this.#tokens.get(token);
+    const issued = this.#live(token);
     if (issued === undefined || issued.memberId !== state.portal.memberId) {
       log(401);
       return [401, { error: 'invalid_token', error_description: 'The access token provided is invalid.' }];
+    }
+    if (state.removed && issued.clientId === CLIENT_ID) {
+      log(401);
+      return [401, { error: 'APPLICATION_NOT_FOUND', error_description: 'Application not found' }];
     }
     const user = companyUser(issued.userId);
     if (!user.active) {

@@ -11,7 +11,16 @@ import {
   type PortalModel,
   type SessionModel,
 } from './fuzz-model.js';
-import { manifest, mayManage, mayOpen, mayUse, stockWarehouses } from './fuzz-rules.js';
+import {
+  heldCodes,
+  manifest,
+  mayManage,
+  mayOpen,
+  mayUse,
+  stockWarehouses,
+  type PolicyContent,
+  type Who,
+} from './fuzz-rules.js';
 import { beginStep, callTo, expectJson, expectNoSecrets } from './fuzz-step.js';
 import { NOWHERE, PORTAL_KEYS, type FuzzWorld, type PortalKey } from './fuzz-world.js';
 import { secret } from './log-scan.js';
@@ -174,8 +183,9 @@ type Need = 'nothing' | 'open' | 'manage' | 'directory' | { feature: string; lev
 
 /** The refusal the model predicts for `session` on a route needing `need`, or undefined when it passes. */
 export function refusalFor(model: Model, session: SessionModel, need: Need): Resolved['refusal'] {
+  const { policy, record } = model.portals[session.portal];
+  if (record !== 'active') return { status: 403, code: 'PORTAL_NOT_ACTIVE' };
   if (need === 'nothing') return undefined;
-  const { policy } = model.portals[session.portal];
   const { who, held } = subjectOf(model, session);
   if (!mayOpen(policy, who, held)) return { status: 403, code: 'APP_ACCESS_DENIED' };
   const allowed =
@@ -187,15 +197,51 @@ export function refusalFor(model: Model, session: SessionModel, need: Need): Res
 }
 
 /** The feature levels `/api/me` must report: the top level held of each feature of the manifest. */
-function expectedLevels(model: Model, session: SessionModel): Record<string, string | null> {
-  const { policy } = model.portals[session.portal];
-  const { who, held } = subjectOf(model, session);
+function topLevels(policy: PolicyContent, who: Who, held: ReturnType<typeof heldCodes>): Record<string, string | null> {
   return Object.fromEntries(
     manifest.features.map((feature) => [
       feature.key,
       [...feature.levels].reverse().find((level) => mayUse(policy, who, held, feature.key, level)) ?? null,
     ]),
   );
+}
+
+/** The feature levels of one top level per feature, as an answer lists them. */
+function levelsOf(features: { feature: string; level: string | null }[]): Record<string, string | null> {
+  return Object.fromEntries(features.map((item) => [item.feature, item.level]));
+}
+
+/**
+ * "Check a user" (README: one user's effective level per feature): Keycard knows a user is an admin only when it saw
+ * them open the app as one (the asker's own status comes from their session); an admin it has not seen is
+ * "unknown" and explained as not an admin.
+ */
+function expectCheckedUser(
+  pm: PortalModel,
+  asker: SessionModel,
+  userId: number,
+  res: RawResponse,
+  label: string,
+): void {
+  const mirrored = pm.mirrored.get(userId);
+  const own = (isAdmin: boolean | null) => (isAdmin === null ? 'unknown' : isAdmin ? 'admin' : 'notAdmin');
+  const adminStatus =
+    userId === asker.userId ? own(asker.isAdmin) : pm.admins.has(String(userId)) ? 'admin' : 'unknown';
+  const who = { userId, isAdmin: adminStatus === 'admin' };
+  const held = heldCodes(userId, mirrored);
+  const body = res.body as { adminStatus: string; codes: string[]; access: EffectiveAccessAnswer };
+  expect(body, label).toMatchObject({ user: { id: userId }, adminStatus });
+  expect([...body.codes].sort(), label).toEqual([...held.codes].sort());
+  expect(body.access.open.allowed, `${label}: may open`).toBe(mayOpen(pm.policy, who, held));
+  expect(levelsOf(body.access.features), `${label}: levels`).toEqual({
+    ...topLevels(pm.policy, who, held),
+    'access.manage': mayManage(pm.policy, who, held) ? (manifest.levels.at(-1)?.key ?? null) : null,
+  });
+}
+
+interface EffectiveAccessAnswer {
+  open: { allowed: boolean };
+  features: { feature: string; level: string | null }[];
 }
 
 export type ReadRoute =
@@ -317,7 +363,7 @@ export class ReadCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         const features = (res.body as { access: { features: Record<string, { level: string | null }> } }).access
           .features;
         expect(Object.fromEntries(Object.entries(features).map(([key, value]) => [key, value.level])), label).toEqual(
-          expectedLevels(model, session),
+          topLevels(pm.policy, who, held),
         );
         return undefined;
       }
@@ -359,7 +405,7 @@ export class ReadCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         else if (!pm.mirrored.has(Number(id))) expectJson(res, label, 404, 'USER_NOT_FOUND');
         else {
           expectJson(res, label, 200);
-          expect(res.body, label).toMatchObject({ user: { id: Number(id) } });
+          expectCheckedUser(pm, session, Number(id), res, label);
         }
         return undefined;
       }
@@ -447,8 +493,8 @@ export class BurstCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     readonly count: number,
   ) {}
 
-  check(): boolean {
-    return true;
+  check(model: Readonly<Model>): boolean {
+    return model.portals[this.portal].record === 'active';
   }
 
   toString(): string {
@@ -498,8 +544,8 @@ export class OverloadedScopesCommand implements fc.AsyncCommand<Model, FuzzWorld
     readonly refusals: number,
   ) {}
 
-  check(): boolean {
-    return true;
+  check(model: Readonly<Model>): boolean {
+    return model.portals[this.portal].record === 'active';
   }
 
   toString(): string {

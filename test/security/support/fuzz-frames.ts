@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../../common/error-codes.js';
 import { OAUTH } from '../../support/harness.js';
 import { companyUser, EAST, WEST, type IssuedToken } from './fake-bitrix24.js';
 import { portalKey, USER_IDS } from './fuzz-api.js';
+import { adoptApplicationToken } from './fuzz-events.js';
 import { otherPortal, SESSION_TTL_MS, type Model, type PortalModel } from './fuzz-model.js';
 import { heldCodes, mayOpen } from './fuzz-rules.js';
 import { beginStep, callTo, expectFramePage, expectNoSecrets, sessionOfPage } from './fuzz-step.js';
@@ -119,12 +120,18 @@ function frameRequest(world: FuzzWorld, params: FrameParams, route: '/app' | '/i
 }
 
 /** Where verification stops, before anything is asked of the portal; undefined: the OAuth server vouched. */
-function verificationRefusal(params: FrameParams): { status: number; code: ErrorCode; oauthCalls: number } | undefined {
+function verificationRefusal(
+  world: FuzzWorld,
+  params: FrameParams,
+): { status: number; code: ErrorCode; oauthCalls: number } | undefined {
   if (params.server === 'untrusted') return { status: 403, code: 'OAUTH_SERVER_NOT_TRUSTED', oauthCalls: 0 };
   // Bitrix24's own two servers did not issue the fuzz's tokens, so they vouch for none of them.
   if (params.server === 'west' || params.server === 'east' || params.token === 'forged')
     return { status: 401, code: 'TOKEN_NOT_VERIFIED', oauthCalls: 1 };
   if (params.token === 'otherApp') return { status: 403, code: 'WRONG_CLIENT', oauthCalls: 1 };
+  const issuedFor = params.token === 'otherPortal' ? otherPortal(params.portal) : params.portal;
+  // The token of a portal Keycard was removed from: the OAuth server says NOT_INSTALLED.
+  if (world.bitrix.removed(world.portals[issuedFor])) return { status: 404, code: 'NOT_INSTALLED', oauthCalls: 1 };
   if (params.token === 'otherPortal' || params.token === 'portalNotInstalled')
     return { status: 403, code: 'WRONG_PORTAL', oauthCalls: 1 };
   return undefined;
@@ -161,13 +168,15 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       await step.end(model, { writes: [] });
       return;
     }
-    // The member id is looked up first: a portal Keycard is not installed on is refused before any request.
-    if (this.params.token === 'portalNotInstalled') {
-      expectFramePage(world, res, label, { status: 404, code: 'NOT_INSTALLED', origin: undefined });
+    // The member id is looked up first: a portal Keycard is not installed on (or no longer) is refused before any
+    // request; one uninstalled without "clear data" still has its record, so its page is framed by its origin.
+    if (this.params.token === 'portalNotInstalled' || pm.record !== 'active') {
+      const framedBy = this.params.token !== 'portalNotInstalled' && pm.record === 'deleted' ? origin : undefined;
+      expectFramePage(world, res, label, { status: 404, code: 'NOT_INSTALLED', origin: framedBy });
       await step.end(model, { writes: [] });
       return;
     }
-    const refusal = verificationRefusal(this.params);
+    const refusal = verificationRefusal(world, this.params);
     if (refusal !== undefined || issued === undefined) {
       expectFramePage(world, res, label, { status: refusal?.status ?? 500, code: refusal?.code ?? 'INTERNAL', origin });
       await step.end(model, { writes: [], oauthCalls: refusal?.oauthCalls ?? 0 });
@@ -232,10 +241,11 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
   constructor(
     readonly params: FrameParams,
     readonly applicationToken: InstallerAppToken,
+    readonly options: { onlyUninstalled: boolean } = { onlyUninstalled: false },
   ) {}
 
-  check(): boolean {
-    return true;
+  check(model: Readonly<Model>): boolean {
+    return !this.options.onlyUninstalled || model.portals[this.params.portal].record !== 'active';
   }
 
   toString(): string {
@@ -252,6 +262,11 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       none: undefined,
     }[this.applicationToken];
     if (applicationToken !== undefined) model.secrets.add(applicationToken);
+    const user = companyUser(this.params.userId);
+    const { token, server, refresh } = this.params;
+    // An admin installs Keycard again on a portal it was removed from: Bitrix24 installs it, then opens the installer.
+    const reinstall = pm.record !== 'active' && token === 'genuine' && refresh && user.active && user.admin === true;
+    if (reinstall && (server === 'unnamed' || server === 'own')) world.bitrix.restore(pm.portal);
     const { issued, request } = frameRequest(world, this.params, '/install', applicationToken);
     const res = await world.send(request);
     const own = /"session":"([^"]+)"/.exec(res.text)?.[1];
@@ -262,39 +277,36 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         : !this.params.refresh
           ? [400, 'REFRESH_TOKEN_MISSING']
           : undefined;
-    const refusal = early === undefined ? verificationRefusal(this.params) : undefined;
+    const refusal = early === undefined ? verificationRefusal(world, this.params) : undefined;
     if (early !== undefined || refusal !== undefined || issued === undefined) {
       const [status, code] = early ?? [refusal?.status ?? 500, refusal?.code ?? 'INTERNAL'];
       expectFramePage(world, res, label, { status, code, origin: undefined });
       await step.end(model, { writes: [], oauthCalls: refusal?.oauthCalls ?? 0 });
       return;
     }
-    const user = companyUser(this.params.userId);
-    const token = issued.accessToken;
+    const installer = issued.accessToken;
     if (!user.active || user.admin !== true) {
       const code = user.active ? 'INSTALL_NEEDS_ADMIN' : 'USER_INACTIVE';
       expectFramePage(world, res, label, { status: 403, code, origin: undefined });
       await step.end(model, {
         writes: [],
         oauthCalls: 1,
-        portalCall: callTo(pm.portal.origin, token, ['profile']),
+        portalCall: callTo(pm.portal.origin, installer, ['profile']),
       });
       return;
     }
-    // A verified admin re-ran the installer: their tokens become the connection; the application token is the
-    // one posted, or the one kept.
+    // A verified admin (re-)ran the installer: their tokens become the connection; the application token is the
+    // one posted, or the one kept by an installation still in use (a reinstall brings its own with ONAPPINSTALL).
     expectFramePage(world, res, label, { status: 200, origin: pm.portal.origin });
     if (own !== undefined) model.secrets.add(secret(own));
     pm.connection = issued;
-    if (applicationToken !== undefined && applicationToken !== pm.applicationToken) {
-      pm.staleApplicationTokens.push(pm.applicationToken);
-      pm.applicationToken = applicationToken;
-    }
+    adoptApplicationToken(pm, applicationToken ?? (pm.record === 'active' ? pm.applicationToken : undefined));
+    pm.record = 'active';
     pm.admins.add(String(user.id));
     await step.end(model, {
       writes: [this.params.portal],
       oauthCalls: 1,
-      portalCall: callTo(pm.portal.origin, token, [
+      portalCall: callTo(pm.portal.origin, installer, [
         'profile',
         'event.get',
         'event.bind',
@@ -312,6 +324,21 @@ export const openAppCommand = fc
     overload: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, fc.constantFrom(1, 2, 3)),
   })
   .map(({ params, overload }) => new OpenAppCommand(params, overload));
+
+/** An admin installs Keycard again on a portal it was removed from (kept apart so it happens often enough). */
+export const reinstallCommand = fc
+  .record({
+    portal: portalKey,
+    userId: fc.constantFrom(1, 2),
+    server: fc.constantFrom<ServerChoice>('unnamed', 'own'),
+    applicationToken: fc.constantFrom<InstallerAppToken>('new', 'none'),
+  })
+  .map(
+    ({ portal, userId, server, applicationToken }) =>
+      new InstallCommand({ portal, userId, token: 'genuine', server, domain: 'own', refresh: true }, applicationToken, {
+        onlyUninstalled: true,
+      }),
+  );
 
 export const installCommand = fc
   .record({ params: frameParams, applicationToken: fc.constantFrom<InstallerAppToken>('current', 'new', 'none') })

@@ -35,15 +35,20 @@ export interface AuditModel {
 export interface PortalModel {
   key: PortalKey;
   portal: TestPortal;
+  /** The installation record: in use, uninstalled (kept), or purged by an uninstall with "clear data". */
+  record: 'active' | 'deleted' | 'purged';
   policy: PolicyContent;
   version: number;
   etag: string;
+  /** The ETag of a portal that never saved (again, after "clear data"). */
+  freshEtag: string;
   /** ETags this portal had before (a save presenting one of them is stale). */
   staleEtags: string[];
   audit: AuditModel[];
-  /** The connection Keycard calls the portal with: one admin's tokens. */
+  /** The connection Keycard calls the portal with: one admin's tokens (the last one, once uninstalled). */
   connection: IssuedToken;
-  applicationToken: string;
+  /** None on record after a reinstall whose installer POST carried none. */
+  applicationToken: string | undefined;
   /** Application tokens this portal had before (events carrying one of them are not verified by it). */
   staleApplicationTokens: string[];
   appVersion: string | undefined;
@@ -153,7 +158,7 @@ function entryCodeChanges(entry: AuditEntry): string[] {
 
 /** Compares what the app's repositories hold for `portal` with the model; `label` names the step. */
 export async function expectPortalMatches(world: FuzzWorld, pm: PortalModel, label: string): Promise<void> {
-  const { services, bitrix } = world;
+  const { services } = world;
   const memberId = pm.portal.memberId;
   const where = `${label} [${pm.key}]`;
 
@@ -173,20 +178,12 @@ export async function expectPortalMatches(world: FuzzWorld, pm: PortalModel, lab
     expect(entry.changes.length, `${where}: audit entry ${entry.version}`).toBeGreaterThan(0);
 
   const installation = await services.installations.get(memberId);
-  expect(installation?.state, `${where}: installation state`).toBe('active');
-  expect(installation?.clientEndpoint, `${where}: endpoint`).toBe(`${pm.portal.origin}/rest/`);
-  expect(installation?.appVersion, `${where}: app version`).toBe(pm.appVersion);
-  const tokens = installation === undefined ? undefined : services.vault.open(installation);
-  expect(tokens?.accessToken, `${where}: connection in use`).toBe(pm.connection.accessToken);
-  expect(tokens?.userId, `${where}: connection's user`).toBe(String(pm.connection.userId));
-  expect(tokens?.applicationToken, `${where}: application token`).toBe(pm.applicationToken);
-  // A standby connection is always a verified admin's of this portal, issued to Keycard.
-  for (const standby of tokens?.standby ?? []) {
-    const issued = bitrix.token(standby.accessToken);
-    expect(issued?.memberId, `${where}: standby's portal`).toBe(memberId);
-    expect(issued?.clientId, `${where}: standby's app`).toBe(CLIENT_ID);
-    expect(companyUser(issued?.userId ?? 0).admin, `${where}: standby's owner is an admin`).toBe(true);
-    expect(standby.userId, `${where}: standby's user`).toBe(String(issued?.userId));
+  if (pm.record !== 'active') {
+    // Uninstalled: the tokens are gone at once; "clear data" takes the record too.
+    expect(installation?.state, `${where}: installation state`).toBe(pm.record === 'purged' ? undefined : 'deleted');
+    expect(installation?.secrets, `${where}: tokens of an uninstalled portal`).toBeUndefined();
+  } else {
+    await expectInstalled(world, pm, where);
   }
 
   const admins = (await services.appAdmins.list(memberId)).map((admin) => admin.id).sort();
@@ -202,6 +199,28 @@ export async function expectPortalMatches(world: FuzzWorld, pm: PortalModel, lab
       .map((user) => ({ id: user.id, active: user.active, departments: user.departments }))
       .sort((a, b) => a.id - b.id),
   );
+}
+
+/** An installation in use: its connection, application token and version, and standbys that are admins'. */
+async function expectInstalled(world: FuzzWorld, pm: PortalModel, where: string): Promise<void> {
+  const { services, bitrix } = world;
+  const memberId = pm.portal.memberId;
+  const installation = await services.installations.get(memberId);
+  expect(installation?.state, `${where}: installation state`).toBe('active');
+  expect(installation?.clientEndpoint, `${where}: endpoint`).toBe(`${pm.portal.origin}/rest/`);
+  expect(installation?.appVersion, `${where}: app version`).toBe(pm.appVersion);
+  const tokens = installation === undefined ? undefined : services.vault.open(installation);
+  expect(tokens?.accessToken, `${where}: connection in use`).toBe(pm.connection.accessToken);
+  expect(tokens?.userId, `${where}: connection's user`).toBe(String(pm.connection.userId));
+  expect(tokens?.applicationToken, `${where}: application token`).toBe(pm.applicationToken);
+  // A standby connection is always a verified admin's of this portal, issued to Keycard.
+  for (const standby of tokens?.standby ?? []) {
+    const issued = bitrix.token(standby.accessToken);
+    expect(issued?.memberId, `${where}: standby's portal`).toBe(memberId);
+    expect(issued?.clientId, `${where}: standby's app`).toBe(CLIENT_ID);
+    expect(companyUser(issued?.userId ?? 0).admin, `${where}: standby's owner is an admin`).toBe(true);
+    expect(standby.userId, `${where}: standby's user`).toBe(String(issued?.userId));
+  }
 }
 
 /** Records a save the model expects to have been stored. */

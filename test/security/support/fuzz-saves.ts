@@ -214,8 +214,8 @@ export class RaceCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     readonly recipes: [Recipe, Recipe],
   ) {}
 
-  check(): boolean {
-    return true;
+  check(model: Readonly<Model>): boolean {
+    return model.portals[this.portal].record === 'active';
   }
 
   toString(): string {
@@ -258,6 +258,12 @@ export class RaceCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     if (winner !== undefined && expected !== undefined) {
       const answer = answers[winner]?.body as { etag: string };
       recordSave(pm, { content: expected, etag: answer.etag, actor: sessions[winner]?.userId ?? 0 });
+    }
+    // The one refused gets the settings as they are now, so its editor can show what changed.
+    for (const res of answers.filter((answer) => answer.status === 409)) {
+      expect(res.body, label).toMatchObject({
+        current: { policy: { ...pm.policy, version: pm.version }, etag: pm.etag },
+      });
     }
     await step.end(model, { writes: winner === undefined ? [] : [this.portal] });
   }

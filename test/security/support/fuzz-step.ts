@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import { errorCodes, type ErrorCode } from '../../../common/error-codes.js';
-import type { RateBudgetStats } from '../../../server/bitrix/rate-budget.js';
+import type { RateBudget, RateBudgetStats } from '../../../server/bitrix/rate-budget.js';
 import { ancestorsForPatterns } from '../../../server/http/frame-headers.js';
 import { bootstrapOf } from '../../support/harness.js';
 import type { BitrixCall } from './fake-bitrix24.js';
@@ -43,9 +43,10 @@ export async function beginStep(world: FuzzWorld, label: string): Promise<Step> 
   await world.background.idle();
   world.bitrix.takeCalls();
   const store = storeContents(world.store);
-  const stats = Object.fromEntries(
-    PORTAL_KEYS.map((key) => [key, { ...world.services.budgets.forPortal(world.portals[key].memberId).stats }]),
-  ) as Record<PortalKey, RateBudgetStats>;
+  const budgetOf = (key: PortalKey) => world.services.budgets.forPortal(world.portals[key].memberId);
+  const budgets = Object.fromEntries(
+    PORTAL_KEYS.map((key) => [key, { budget: budgetOf(key), stats: { ...budgetOf(key).stats } }]),
+  ) as Record<PortalKey, { budget: RateBudget; stats: RateBudgetStats }>;
   const unmatched = world.unmatched.length;
   return {
     label,
@@ -67,12 +68,20 @@ export async function beginStep(world: FuzzWorld, label: string): Promise<Step> 
       }
       for (const key of PORTAL_KEYS) {
         const portal = world.portals[key];
-        const now = world.services.budgets.forPortal(portal.memberId).stats;
+        // An uninstall forgets the portal's budget: what the old one counted, plus the new one's.
+        const { budget, stats } = budgets[key];
+        const renewed = budgetOf(key) === budget ? undefined : budgetOf(key).stats;
+        const counted = (pick: (stats: RateBudgetStats) => number) =>
+          pick(budget.stats) - pick(stats) + (renewed === undefined ? 0 : pick(renewed));
         const mine = portalCalls.filter((call) => call.origin === portal.origin);
-        expect(now.requests - stats[key].requests, `${label}: ${key} budget counts every request`).toBe(mine.length);
-        expect(now.queryLimitHits - stats[key].queryLimitHits, `${label}: ${key} budget saw every 503`).toBe(
-          mine.filter((call) => call.status === 503).length,
-        );
+        expect(
+          counted((item) => item.requests),
+          `${label}: ${key} budget counts every request`,
+        ).toBe(mine.length);
+        expect(
+          counted((item) => item.queryLimitHits),
+          `${label}: ${key} budget saw every 503`,
+        ).toBe(mine.filter((call) => call.status === 503).length);
         world.bitrix.overload(portal, 0);
       }
       expect(world.unmatched.slice(unmatched), `${label}: requests to hosts nobody vouched for`).toEqual([]);
@@ -156,7 +165,7 @@ export function expectNoSecrets(world: FuzzWorld, model: Model, res: RawResponse
     ...world.bitrix.secrets(),
     world.services.config.clientSecret,
     ...world.services.config.secretKeys,
-    ...Object.values(model.portals).flatMap((portal) => [portal.applicationToken]),
+    ...Object.values(model.portals).flatMap((portal) => portal.applicationToken ?? []),
   ];
   const leaked = known.filter((value) => value !== own && res.text.includes(value));
   expect(leaked, `${label}: secrets in the answer`).toEqual([]);
