@@ -16,7 +16,7 @@ import { installCommand, openAppCommand, reinstallCommand } from './support/fuzz
 import { junkCommand } from './support/fuzz-junk.js';
 import { expectPortalMatches, mintExpired, type Model, type PortalModel } from './support/fuzz-model.js';
 import { freshPolicy } from './support/fuzz-rules.js';
-import { raceCommand, saveCommand } from './support/fuzz-saves.js';
+import { raceCommand, saveCommand, SaveCommand } from './support/fuzz-saves.js';
 import { outcomes } from './support/fuzz-step.js';
 import { createWorld, installPortal, PORTAL_KEYS, type FuzzWorld, type PortalKey } from './support/fuzz-world.js';
 import { itLogsNoSecrets } from './support/log-scan.js';
@@ -39,8 +39,8 @@ import { itLogsNoSecrets } from './support/log-scan.js';
 const SEED =
   process.env['KEYCARD_FUZZ_SEED'] === undefined ? randomInt(2 ** 31) : Number(process.env['KEYCARD_FUZZ_SEED']);
 const PATH = process.env['KEYCARD_FUZZ_PATH'];
-const RUNS = Number(process.env['KEYCARD_FUZZ_RUNS'] ?? 4);
-const STEPS = Number(process.env['KEYCARD_FUZZ_STEPS'] ?? 150);
+const RUNS = Number(process.env['KEYCARD_FUZZ_RUNS'] ?? 6);
+const STEPS = Number(process.env['KEYCARD_FUZZ_STEPS'] ?? 250);
 
 const command = fc.oneof(
   { weight: 10, arbitrary: readCommand },
@@ -59,6 +59,33 @@ const command = fc.oneof(
 );
 
 const worlds: FuzzWorld[] = [];
+
+/**
+ * Answers every fuzz of this size meets (so a generator that stopped producing them would be noticed): saves that
+ * succeed and each kind of refusal, delegates saving and refused changing the delegates, budgets that wait,
+ * genuine and forged frames and events, uninstalls and reinstalls.
+ */
+const EXPECTED_OUTCOMES = [
+  'save 200',
+  'save 400 INVALID_POLICY',
+  'save 403 FEATURE_DENIED',
+  'save 409 POLICY_CHANGED',
+  'save by a delegate 200',
+  'save by a delegate 403 DELEGATES_ADMIN_ONLY',
+  'race 409 POLICY_CHANGED',
+  'read 200',
+  'read 401 SESSION_INVALID',
+  'read 403 FEATURE_DENIED',
+  'burst that waited 200',
+  'overloadedScopes 200',
+  'openApp 200',
+  'openApp 401 TOKEN_NOT_VERIFIED',
+  'openApp 403 APP_ACCESS_DENIED',
+  'event 200',
+  'event 401 EVENT_NOT_VERIFIED',
+  'uninstall 200',
+  'install 200',
+];
 
 /** A run's world: both portals installed by their admin (user 1), and the model of what that stored. */
 async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
@@ -92,6 +119,16 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
   }
   await mintExpired(world, model, USER_IDS);
   for (const key of PORTAL_KEYS) await expectPortalMatches(world, model.portals[key], 'after installation');
+  // Every run starts with a delegate, in steps like any other: globex's admin delegates access.manage to user 10,
+  // who then changes the allow-list (allowed) and tries to delegate to user 20 as well (only admins may).
+  for (const [userId, edit] of [
+    [1, { op: 'delegate', code: 'U10', on: true }],
+    [10, { op: 'allow', code: 'AU', on: true }],
+    [10, { op: 'delegate', code: 'U20', on: true }],
+  ] as const) {
+    const who = { portal: 'globex' as const, userId, form: 'valid' as const, hints: false };
+    await new SaveCommand(who, 'current', { edits: [edit], breakages: [], noise: false }, 'json', 0).run(model, world);
+  }
   return { model, real: world };
 }
 
@@ -128,6 +165,10 @@ describe('fuzz', () => {
           .join('\n'),
       );
       expect(steps).toBeGreaterThan(0);
+      // A replay of a shrunk counterexample, or a fuzz made much smaller, need not meet them all.
+      if (PATH === undefined && RUNS * STEPS >= 1000) {
+        expect(EXPECTED_OUTCOMES.filter((outcome) => !outcomes.has(outcome))).toEqual([]);
+      }
     },
   );
 

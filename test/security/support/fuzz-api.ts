@@ -21,7 +21,7 @@ import {
   type PolicyContent,
   type Who,
 } from './fuzz-rules.js';
-import { beginStep, callTo, expectJson, expectNoSecrets } from './fuzz-step.js';
+import { beginStep, callTo, expectJson, expectNoSecrets, tally } from './fuzz-step.js';
 import { NOWHERE, PORTAL_KEYS, type FuzzWorld, type PortalKey } from './fuzz-world.js';
 import { secret } from './log-scan.js';
 import type { RawResponse } from './network.js';
@@ -523,6 +523,7 @@ export class BurstCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     // Margins: the bucket drains while the requests are on their way (real milliseconds).
     if (before.level + this.count >= usable + 3) expect(waited, `${label}: waited`).toBeGreaterThan(0);
     if (before.level + this.count <= usable - 0.5) expect(waited, `${label}: waited`).toBe(0);
+    if (waited > 0) tally('burst that waited', 200, undefined);
     const calls = await step.end(model, {
       writes: [],
       portalCall: callTo(pm.portal.origin, pm.connection.accessToken, ['scope']),

@@ -4,9 +4,10 @@ import { expect } from 'vitest';
 import { OAUTH } from '../../support/harness.js';
 import { COMPANY, companyUser, WEST, type IssuedToken } from './fake-bitrix24.js';
 import { portalKey } from './fuzz-api.js';
-import { otherPortal, type Model, type PortalModel } from './fuzz-model.js';
-import { freshPolicy } from './fuzz-rules.js';
-import { beginStep, callTo, expectJson, expectNoSecrets, type Step } from './fuzz-step.js';
+import { liveSession, otherPortal, recordSave, type Model, type PortalModel } from './fuzz-model.js';
+import { changingRecipe, prepareSave, type Recipe } from './fuzz-policies.js';
+import { freshPolicy, sameContent } from './fuzz-rules.js';
+import { beginStep, callTo, expectJson, expectNoSecrets, tally, type Step } from './fuzz-step.js';
 import { NOWHERE, type FuzzWorld, type PortalKey } from './fuzz-world.js';
 import { secret } from './log-scan.js';
 import type { RawResponse } from './network.js';
@@ -245,6 +246,7 @@ export class EventCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     const { issued } = sent;
     await step.end(model, {
       writes: verdict === 'admin' ? [pm.key] : [],
+      kinds: ['installation'],
       oauthCalls: this.#oauthCallsToVerify(),
       ...(verdict !== 'refused' && issued !== undefined
         ? { portalCall: callTo(pm.portal.origin, issued.accessToken, ['profile']) }
@@ -293,6 +295,7 @@ export class EventCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     const connection = pm.connection.accessToken;
     await step.end(model, {
       writes: applies ? [pm.key] : [],
+      kinds: ['installation'],
       oauthCalls: issued === undefined ? 0 : this.#oauthCallsToVerify(),
       portalCall: (call) =>
         (issued !== undefined &&
@@ -334,6 +337,7 @@ export class EventCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     }
     await step.end(model, {
       writes: accepted ? [pm.key] : [],
+      kinds: ['directory'],
       // An uninstall is checked with the installation's OAuth server (the scripted one says: still installed).
       oauthCalls: this.params.name === 'ONAPPUNINSTALL' && !replay ? 1 : 0,
       portalCall: accepted ? callTo(pm.portal.origin, pm.connection.accessToken, ['user.get']) : () => false,
@@ -351,13 +355,15 @@ export function adoptApplicationToken(pm: PortalModel, token: string | undefined
 /**
  * An admin removes Keycard from a portal, and Bitrix24 sends ONAPPUNINSTALL (with "clear application data" or
  * without): Keycard asks the OAuth server, which says the app is gone, so it drops the tokens at once and, with
- * "clear data", every record of the portal after the reply, and nothing of the other portal.
+ * "clear data", every record of the portal after the reply, and nothing of the other portal. Meanwhile an admin
+ * may be saving the access settings: whichever comes first, "clear data" leaves nothing of the portal behind.
  */
 export class UninstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
   constructor(
     readonly portal: PortalKey,
     readonly clean: boolean,
     readonly encoding: 'form' | 'json',
+    readonly concurrentSave: Recipe | undefined,
   ) {}
 
   check(model: Readonly<Model>): boolean {
@@ -365,7 +371,21 @@ export class UninstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
   }
 
   toString(): string {
-    return `uninstall(${this.portal}, clean ${this.clean}, ${this.encoding})`;
+    return `uninstall(${this.portal}, clean ${this.clean}, ${this.encoding}, ${JSON.stringify(this.concurrentSave)})`;
+  }
+
+  /** The admin's save sent alongside the event, if any. */
+  async #save(world: FuzzWorld, model: Model, pm: PortalModel) {
+    if (this.concurrentSave === undefined) return undefined;
+    const session = await liveSession(world, model, pm.key, 1);
+    const prepared = prepareSave(pm.policy, world.portals[otherPortal(pm.key)].memberId, this.concurrentSave);
+    const request = world.send({
+      method: 'PUT',
+      path: '/api/access/policy',
+      headers: { authorization: `Bearer ${session.token}`, 'if-match': pm.etag, 'content-type': 'application/json' },
+      body: prepared.json,
+    });
+    return { session, prepared, request };
   }
 
   async run(model: Model, world: FuzzWorld): Promise<void> {
@@ -384,10 +404,26 @@ export class UninstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       },
       this.encoding,
     );
-    const res = await world.send({ method: 'POST', path: '/events', headers: { 'content-type': type }, body });
+    const save = await this.#save(world, model, pm);
+    const [res, saved] = await Promise.all([
+      world.send({ method: 'POST', path: '/events', headers: { 'content-type': type }, body }),
+      save?.request,
+    ]);
     expectNoSecrets(world, model, res, label);
     expectJson(res, label, 200);
     expect(res.body, label).toEqual({ result: 'accepted' });
+    if (saved !== undefined && save !== undefined) {
+      tally(`uninstall ${this.clean ? 'cleaning ' : ''}during a save`, saved.status, undefined);
+      expectNoSecrets(world, model, saved, label);
+      // Before the uninstall it saves; after it the session's portal is gone; after "clear data" its ETag is stale.
+      expect([200, 403, 409], `${label} → ${saved.status} ${saved.text.slice(0, 300)}`).toContain(saved.status);
+      if (saved.status !== 200)
+        expectJson(saved, label, saved.status, saved.status === 403 ? 'PORTAL_NOT_ACTIVE' : 'POLICY_CHANGED');
+      const expected = save.prepared.expected;
+      if (saved.status === 200 && expected !== undefined && !sameContent(pm.policy, expected)) {
+        recordSave(pm, { content: expected, etag: (saved.body as { etag: string }).etag, actor: save.session.userId });
+      }
+    }
     pm.record = this.clean ? 'purged' : 'deleted';
     if (this.clean) {
       if (pm.etag !== pm.freshEtag) pm.staleEtags.push(pm.etag);
@@ -403,7 +439,12 @@ export class UninstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
 }
 
 export const uninstallCommand = fc
-  .record({ portal: portalKey, clean: fc.boolean(), encoding: fc.constantFrom<'form' | 'json'>('form', 'json') })
-  .map(({ portal, clean, encoding }) => new UninstallCommand(portal, clean, encoding));
+  .record({
+    portal: portalKey,
+    clean: fc.boolean(),
+    encoding: fc.constantFrom<'form' | 'json'>('form', 'json'),
+    concurrentSave: fc.option(changingRecipe, { nil: undefined }),
+  })
+  .map(({ portal, clean, encoding, concurrentSave }) => new UninstallCommand(portal, clean, encoding, concurrentSave));
 
 export const eventCommand = eventParams.map((params) => new EventCommand(params));

@@ -209,6 +209,8 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     }
     await step.end(model, {
       writes: [this.params.portal],
+      // Last opened, an admin's standby connection; the admins Keycard has seen; the opener's mirrored record.
+      kinds: ['installation', 'admins', 'directory'],
       oauthCalls: 1,
       portalCall: (call) => ownProfile(call) || callTo(origin, pm.connection.accessToken, ['user.get'])(call),
     });
@@ -305,6 +307,7 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     pm.admins.add(String(user.id));
     await step.end(model, {
       writes: [this.params.portal],
+      kinds: ['installation', 'admins'],
       oauthCalls: 1,
       portalCall: callTo(pm.portal.origin, installer, [
         'profile',

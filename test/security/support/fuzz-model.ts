@@ -139,7 +139,7 @@ export async function liveSession(world: FuzzWorld, model: Model, portal: Portal
   // A margin over the request's own duration, so no step straddles an expiry.
   const live = model.sessions.filter(
     (session) =>
-      session.portal === portal && session.userId === userId && session.expiresAt - world.clock.now() > 60_000,
+      session.portal === portal && session.userId === userId && session.expiresAt - world.clock.now() > 5 * 60_000,
   );
   return live.at(-1) ?? (await mintSession(world, model, portal, userId));
 }

@@ -64,7 +64,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 5,
     arbitrary: fc.record({
       op: fc.constant('delegate' as const),
       // Mostly codes user 10 holds (once mirrored: IU10, D2, DR2), so delegates do save.

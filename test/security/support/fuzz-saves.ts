@@ -94,7 +94,7 @@ export class SaveCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     if (session.isAdmin !== true) {
       tally('save by a delegate', res.status, (res.body as { error?: string } | undefined)?.error);
     }
-    await step.end(model, { writes: saved ? [this.who.portal] : [] });
+    await step.end(model, { writes: saved ? [this.who.portal] : [], kinds: ['policy'] });
   }
 }
 
@@ -265,7 +265,7 @@ export class RaceCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         current: { policy: { ...pm.policy, version: pm.version }, etag: pm.etag },
       });
     }
-    await step.end(model, { writes: winner === undefined ? [] : [this.portal] });
+    await step.end(model, { writes: winner === undefined ? [] : [this.portal], kinds: ['policy'] });
   }
 }
 
@@ -282,9 +282,9 @@ export const saveCommand = fc
   .record({
     who: saver,
     etag: fc.oneof(
-      { weight: 10, arbitrary: fc.constant<EtagChoice>('current') },
+      { weight: 6, arbitrary: fc.constant<EtagChoice>('current') },
       {
-        weight: 1,
+        weight: 2,
         arbitrary: fc.constantFrom<EtagChoice>(
           'padded',
           'stale',

@@ -18,10 +18,23 @@ import { storeChanges, storeContents } from './store.js';
  * the model says.
  */
 
+/** The documents of a portal, by what they hold. */
+export type DocumentKind = 'policy' | 'installation' | 'admins' | 'directory';
+
+const DOCUMENT_KEYS: Record<DocumentKind, (memberId: string) => RegExp> = {
+  // The policy and its audit entries.
+  policy: (memberId) => new RegExp(`^keyv:access:(policy|audit):${memberId}(:\\d+)?$`),
+  // The installation record and the index of all of them.
+  installation: (memberId) => new RegExp(`^keyv:portal(:${memberId}|-index)$`),
+  admins: (memberId) => new RegExp(`^keyv:access:admins:${memberId}$`),
+  directory: (memberId) => new RegExp(`^keyv:directory:${memberId}:`),
+};
+
 /** What a step may have done besides answering. */
 export interface StepRules {
-  /** Portals whose documents the step may write (and then the shared installation index). */
+  /** Portals whose documents the step may write: all of them, or only those of the kinds given. */
   writes: readonly PortalKey[];
+  kinds?: readonly DocumentKind[];
   /** Whether a request to a portal's REST API was allowed (default: none is). */
   portalCall?: (call: BitrixCall) => boolean;
   /** Requests to the OAuth servers, exactly; `any` where their number depends on timing. */
@@ -85,11 +98,13 @@ export async function beginStep(world: FuzzWorld, label: string): Promise<Step> 
         world.bitrix.overload(portal, 0);
       }
       expect(world.unmatched.slice(unmatched), `${label}: requests to hosts nobody vouched for`).toEqual([]);
-      const writable = rules.writes.map((key) => world.portals[key].memberId);
+      const writable = rules.writes.flatMap((key) => {
+        const { memberId } = world.portals[key];
+        const kinds = rules.kinds ?? (Object.keys(DOCUMENT_KEYS) as DocumentKind[]);
+        return kinds.map((kind) => DOCUMENT_KEYS[kind](memberId));
+      });
       const changed = storeChanges(store, storeContents(world.store)).filter(
-        (change) =>
-          !(writable.length > 0 && change.endsWith(' keyv:portal-index')) &&
-          !writable.some((memberId) => change.includes(`:${memberId}`)),
+        (change) => !writable.some((pattern) => pattern.test(change.replace(/^\S+ /, ''))),
       );
       expect(changed, `${label}: store writes the model does not allow`).toEqual([]);
       for (const key of PORTAL_KEYS) await expectPortalMatches(world, model.portals[key], label);
