@@ -1,0 +1,311 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { liveSession, otherPortal, recordSave, type Model, type PortalModel, type SessionModel } from './fuzz-model.js';
+import { caller, portalKey, refusalFor, resolveCaller, USER_IDS, withQuery, type Caller } from './fuzz-api.js';
+import { BREAKAGES, changingRecipe, prepareSave, recipe, type Breakage, type Recipe } from './fuzz-policies.js';
+import { delegatesChanged, sameContent, type PolicyContent } from './fuzz-rules.js';
+import { beginStep, expectJson, expectNoSecrets, tally } from './fuzz-step.js';
+import type { FuzzWorld, PortalKey } from './fuzz-world.js';
+import type { RawResponse } from './network.js';
+
+/*
+ * `PUT /api/access/policy` under the model (README, "How it works"): access managers only (portal admins and
+ * delegates); `If-Match` required (none → 428) and current (stale → 409 with the current policy, nothing saved);
+ * validated whole (400 INVALID_POLICY listing every problem); only portal admins change the delegates; a save that
+ * changes something is one new version and one audit entry by its author, one that changes nothing is neither.
+ */
+
+/** Which ETag a save presents. */
+export type EtagChoice =
+  'current' | 'padded' | 'stale' | 'otherPortal' | 'star' | 'weak' | 'garbage' | 'missing' | 'empty';
+
+/** How the body travels: JSON, JSON the parser refuses, a type the API does not read, or nothing. */
+export type BodyForm = 'json' | 'malformedJson' | 'textPlain' | 'empty';
+
+const MALFORMED = ['{', '{"allowList":', 'null', '"everyone"', '1e999', '{"a":1}{', '\u0000'];
+
+/** Breakages the schema itself refuses. */
+const SCHEMA_BREAKAGES: readonly Breakage[] = [
+  'codeTooLong',
+  'emptyCode',
+  'allowListNotArray',
+  'delegatesMissing',
+  'blankTitle',
+];
+
+export class SaveCommand implements fc.AsyncCommand<Model, FuzzWorld> {
+  constructor(
+    readonly who: Caller,
+    readonly etag: EtagChoice,
+    readonly recipe: Recipe,
+    readonly form: BodyForm,
+    readonly variant: number,
+  ) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  toString(): string {
+    return `save(${JSON.stringify(this.who)}, ${this.etag}, ${JSON.stringify(this.recipe)}, ${this.form}, ${this.variant})`;
+  }
+
+  async run(model: Model, world: FuzzWorld): Promise<void> {
+    const label = this.toString();
+    const step = await beginStep(world, label);
+    const resolved = await resolveCaller(world, model, this.who);
+    const pm = model.portals[this.who.portal];
+    const ifMatch = presentedEtag(model, pm, this.etag, this.variant);
+    const prepared = prepareSave(pm.policy, world.portals[otherPortal(this.who.portal)].memberId, this.recipe);
+    const body = {
+      json: prepared.json,
+      malformedJson: MALFORMED[this.variant % MALFORMED.length] ?? '{',
+      textPlain: prepared.json,
+      empty: undefined,
+    }[this.form];
+    const res = await world.send({
+      method: 'PUT',
+      path: withQuery('/api/access/policy', resolved.query),
+      headers: {
+        ...resolved.headers,
+        ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
+        ...(this.form === 'textPlain' ? { 'content-type': 'text/plain' } : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body }),
+    });
+    expectNoSecrets(world, model, res, label);
+    // The JSON parser runs before the session check: a body it cannot read is refused whoever sends it.
+    if (this.form === 'malformedJson') {
+      expectJson(res, label, 400, 'BAD_BODY');
+      await step.end(model, { writes: [] });
+      return;
+    }
+    const session = resolved.session;
+    const refusal = resolved.refusal ?? (session === undefined ? undefined : refusalFor(model, session, 'manage'));
+    if (refusal !== undefined || session === undefined) {
+      expectJson(res, label, refusal?.status ?? 500, refusal?.code);
+      await step.end(model, { writes: [] });
+      return;
+    }
+    const saved = expectSaveOutcome(pm, session, res, label, {
+      ifMatch,
+      body: this.form === 'json' ? prepared : this.form === 'empty' ? 'empty' : 'notRead',
+    });
+    if (session.isAdmin !== true) {
+      tally('save by a delegate', res.status, (res.body as { error?: string } | undefined)?.error);
+    }
+    await step.end(model, { writes: saved ? [this.who.portal] : [], kinds: ['policy'] });
+  }
+}
+
+/** The If-Match header a choice stands for, on the portal as the model knows it now. */
+function presentedEtag(model: Model, pm: PortalModel, choice: EtagChoice, variant: number): string | undefined {
+  switch (choice) {
+    case 'current':
+      return pm.etag;
+    case 'padded':
+      return `  ${pm.etag} `;
+    case 'stale':
+      return pm.staleEtags[variant % Math.max(1, pm.staleEtags.length)] ?? '"0-default"';
+    case 'otherPortal':
+      return model.portals[otherPortal(pm.key)].etag;
+    case 'star':
+      return '*';
+    case 'weak':
+      return `W/${pm.etag}`;
+    case 'garbage':
+      return '"7-00000000-0000-0000-0000-000000000000"';
+    case 'missing':
+      return undefined;
+    case 'empty':
+      return '';
+  }
+}
+
+/**
+ * Checks the answer to a save that passed the session and access checks, and records it in the model when it
+ * saved. `body` is undefined when the request carried no JSON object the API reads. Returns whether it saved.
+ */
+function expectSaveOutcome(
+  pm: PortalModel,
+  session: SessionModel,
+  res: RawResponse,
+  label: string,
+  sent: {
+    ifMatch: string | undefined;
+    /**
+     * What the API reads: the prepared JSON; nothing (a body of another type is not parsed); or an empty JSON body,
+     * which the JSON parser reads as `{}` (a chunked request with no bytes).
+     */
+    body: ReturnType<typeof prepareSave> | 'notRead' | 'empty';
+  },
+): boolean {
+  const ifMatch = sent.ifMatch?.trim() ?? '';
+  if (ifMatch === '') {
+    expectJson(res, label, 428, 'PRECONDITION_REQUIRED');
+    return false;
+  }
+  if (ifMatch !== pm.etag) {
+    expectJson(res, label, 409, 'POLICY_CHANGED');
+    expect(res.body, label).toMatchObject({
+      current: { policy: { ...pm.policy, version: pm.version }, etag: pm.etag },
+    });
+    return false;
+  }
+  if (sent.body === 'notRead' || sent.body === 'empty') {
+    expectJson(res, label, 400, 'INVALID_POLICY');
+    expectProblems(res, label, sent.body === 'empty' ? ['allowList', 'roles', 'assignments', 'delegates'] : ['policy']);
+    return false;
+  }
+  const { expected, breakages } = sent.body;
+  if (expected === undefined) {
+    expectJson(res, label, 400, 'INVALID_POLICY');
+    // The schema is checked first: when it fails, the cross-checks (codes, roles, features) are not reached.
+    const schemaBroken = breakages.filter((breakage) => SCHEMA_BREAKAGES.includes(breakage));
+    const listed = breakages.includes('notAnObject')
+      ? ['notAnObject' as const]
+      : schemaBroken.length > 0
+        ? schemaBroken
+        : breakages;
+    expectProblems(
+      res,
+      label,
+      listed.map((breakage) => BREAKAGES[breakage].path),
+    );
+    return false;
+  }
+  if (session.isAdmin !== true && delegatesChanged(pm.policy.delegates, expected.delegates)) {
+    expectJson(res, label, 403, 'DELEGATES_ADMIN_ONLY');
+    return false;
+  }
+  expectJson(res, label, 200);
+  const answer = res.body as { policy: PolicyContent & { version: number }; etag: string };
+  expect(res.headers['etag'], label).toBe(answer.etag);
+  if (sameContent(pm.policy, expected)) {
+    expect(answer, label).toMatchObject({ policy: { ...pm.policy, version: pm.version }, etag: pm.etag });
+    return false;
+  }
+  expect(answer.policy, label).toEqual({ ...expected, version: pm.version + 1 });
+  expect([pm.etag, ...pm.staleEtags], `${label}: a new ETag`).not.toContain(answer.etag);
+  recordSave(pm, { content: expected, etag: answer.etag, actor: session.userId });
+  return true;
+}
+
+/** A 400 INVALID_POLICY lists every problem: one at each of `paths` at least, each with a message. */
+function expectProblems(res: RawResponse, label: string, paths: readonly string[]): void {
+  const problems = (res.body as { problems?: { path: string; message: string }[] }).problems ?? [];
+  for (const problem of problems)
+    expect(problem, label).toEqual({ path: expect.any(String), message: expect.any(String) });
+  for (const path of paths) {
+    expect(
+      problems.some((problem) => problem.path.startsWith(path)),
+      `${label}: a problem at ${path} in ${JSON.stringify(problems)}`,
+    ).toBe(true);
+  }
+}
+
+/**
+ * Two admins save at once from the same ETag (compare-and-swap): when both change something, exactly one wins and
+ * the other gets 409 with the winner's policy; the log gets one entry.
+ */
+export class RaceCommand implements fc.AsyncCommand<Model, FuzzWorld> {
+  constructor(
+    readonly portal: PortalKey,
+    readonly recipes: [Recipe, Recipe],
+  ) {}
+
+  check(model: Readonly<Model>): boolean {
+    return model.portals[this.portal].record === 'active';
+  }
+
+  toString(): string {
+    return `race(${this.portal}, ${JSON.stringify(this.recipes)})`;
+  }
+
+  async run(model: Model, world: FuzzWorld): Promise<void> {
+    const label = this.toString();
+    const step = await beginStep(world, label);
+    const pm = model.portals[this.portal];
+    const sessions = [await liveSession(world, model, this.portal, 1), await liveSession(world, model, this.portal, 2)];
+    const other = world.portals[otherPortal(this.portal)].memberId;
+    const prepared = this.recipes.map((plan) => prepareSave(pm.policy, other, plan));
+    const answers = await Promise.all(
+      prepared.map((save, i) =>
+        world.send({
+          method: 'PUT',
+          path: '/api/access/policy',
+          headers: {
+            authorization: `Bearer ${sessions[i]?.token ?? ''}`,
+            'if-match': pm.etag,
+            'content-type': 'application/json',
+          },
+          body: save.json,
+        }),
+      ),
+    );
+    const changes = prepared.map((save) => save.expected !== undefined && !sameContent(pm.policy, save.expected));
+    const winners = answers.flatMap((res, i) => (res.status === 200 && changes[i] === true ? [i] : []));
+    for (const [i, res] of answers.entries()) {
+      expectNoSecrets(world, model, res, label);
+      expect([200, 409], `${label} → ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
+      if (res.status === 409) expectJson(res, label, 409, 'POLICY_CHANGED');
+      // Whoever changes something saves unless the other saved a change first.
+      if (changes[i] === true && changes[1 - i] !== true) expect(res.status, label).toBe(200);
+    }
+    expect(winners.length, `${label}: saves that changed something`).toBe(changes.some(Boolean) ? 1 : 0);
+    const winner = winners[0];
+    const expected = winner === undefined ? undefined : prepared[winner]?.expected;
+    if (winner !== undefined && expected !== undefined) {
+      const answer = answers[winner]?.body as { etag: string };
+      recordSave(pm, { content: expected, etag: answer.etag, actor: sessions[winner]?.userId ?? 0 });
+    }
+    // The one refused gets the settings as they are now, so its editor can show what changed.
+    for (const res of answers.filter((answer) => answer.status === 409)) {
+      expect(res.body, label).toMatchObject({
+        current: { policy: { ...pm.policy, version: pm.version }, etag: pm.etag },
+      });
+    }
+    await step.end(model, { writes: winner === undefined ? [] : [this.portal], kinds: ['policy'] });
+  }
+}
+
+/** Savers: mostly those who may save (the admins, and user 10 whom the edits often make a delegate). */
+const saver = caller(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(1, 2) },
+    { weight: 3, arbitrary: fc.constant(10) },
+    { weight: 2, arbitrary: fc.constantFrom(...USER_IDS) },
+  ),
+);
+
+export const saveCommand = fc
+  .record({
+    who: saver,
+    etag: fc.oneof(
+      { weight: 6, arbitrary: fc.constant<EtagChoice>('current') },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom<EtagChoice>(
+          'padded',
+          'stale',
+          'otherPortal',
+          'star',
+          'weak',
+          'garbage',
+          'missing',
+          'empty',
+        ),
+      },
+    ),
+    recipe,
+    form: fc.oneof(
+      { weight: 12, arbitrary: fc.constant<BodyForm>('json') },
+      { weight: 1, arbitrary: fc.constantFrom<BodyForm>('malformedJson', 'textPlain', 'empty') },
+    ),
+    variant: fc.nat(20),
+  })
+  .map(({ who, etag, recipe: plan, form, variant }) => new SaveCommand(who, etag, plan, form, variant));
+
+export const raceCommand = fc
+  .record({ portal: portalKey, recipes: fc.tuple(changingRecipe, changingRecipe) })
+  .map(({ portal, recipes }) => new RaceCommand(portal, recipes));
