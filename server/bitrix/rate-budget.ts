@@ -167,6 +167,12 @@ export class RateBudget {
     return this.#level;
   }
 
+  /** Whether forgetting this budget loses nothing Bitrix24 still counts: the bucket has drained and no method is blocked. */
+  get idle(): boolean {
+    const now = this.#clock.now();
+    return this.level === 0 && [...this.#blockedUntil.values()].every((until) => until <= now);
+  }
+
   /**
    * Waits until one more HTTP request may go to the portal and counts it, or refuses it with PortalBusyError when
    * the wait would pass the bound of its `priority`. `method` (the REST method in the URL, `batch` for batches) is
@@ -282,12 +288,16 @@ export class RateBudgets {
   readonly #options: RateBudgetOptions;
   readonly #budgets = new Map<string, RateBudget>();
   readonly #limits = new Map<string, RateLimits>();
+  /** Uninstalled portals whose budget is kept until it drains (see forget). */
+  readonly #retired = new Set<string>();
 
   constructor(options: RateBudgetOptions) {
     this.#options = options;
   }
 
   forPortal(memberId: string): RateBudget {
+    this.#retired.delete(memberId);
+    this.#sweepRetired();
     let budget = this.#budgets.get(memberId);
     if (budget === undefined) {
       budget = new RateBudget(
@@ -306,9 +316,22 @@ export class RateBudgets {
     this.#budgets.get(memberId)?.setLimits(limits);
   }
 
-  /** Forgets an uninstalled portal. */
+  /**
+   * Forgets an uninstalled portal once its budget has drained. Bitrix24's bucket is the portal's and keeps its
+   * level across an uninstall (other apps count in it too), so an admin who reinstalls at once must not get an
+   * empty budget that sends a burst the portal refuses with 503.
+   */
   forget(memberId: string): void {
-    this.#budgets.delete(memberId);
-    this.#limits.delete(memberId);
+    this.#retired.add(memberId);
+    this.#sweepRetired();
+  }
+
+  #sweepRetired(): void {
+    for (const memberId of this.#retired) {
+      if (this.#budgets.get(memberId)?.idle === false) continue;
+      this.#budgets.delete(memberId);
+      this.#limits.delete(memberId);
+      this.#retired.delete(memberId);
+    }
   }
 }

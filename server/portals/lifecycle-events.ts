@@ -78,10 +78,12 @@ export async function handleEvent(services: EventDeps, event: BitrixEvent): Prom
       if (!matched && (event.auth.access_token === undefined || event.auth.refresh_token === undefined)) {
         assertApplicationToken(services, portal, event);
       }
-      if (!(await once())) return 'ignored';
+      // A copy whose application token does not match takes the delivery only once its OAuth tokens are verified
+      // (after the reply), so a forged copy cannot use up the genuine update's key.
+      if (matched && !(await once())) return 'ignored';
       services.background.run(
         'ONAPPUPDATE',
-        () => acceptUpdateEvent(services, portal, event, { tokenMatched: matched }),
+        () => acceptUpdateEvent(services, portal, event, { tokenMatched: matched, claim: matched ? undefined : once }),
         { essential: true },
       );
       return 'accepted';

@@ -20,7 +20,8 @@ export async function acceptUpdateEvent(
   services: EventDeps,
   portal: Installation,
   event: BitrixEvent,
-  options: { tokenMatched: boolean },
+  /** `claim` takes the delivery's key once the tokens are verified; false: another copy already took it. */
+  options: { tokenMatched: boolean; claim?: (() => Promise<boolean>) | undefined },
 ): Promise<void> {
   const { auth } = event;
   const version = typeof event.data?.['VERSION'] === 'string' ? event.data['VERSION'] : undefined;
@@ -30,6 +31,7 @@ export async function acceptUpdateEvent(
     await verifyAppToken(services, server, auth.access_token, portal.memberId, portal.clientEndpoint);
     const admin = await adminOfTokens(services, portal.memberId, portal.clientEndpoint, auth);
     if (admin === undefined) return;
+    if (options.claim !== undefined && !(await options.claim())) return;
     fresh = {
       userId: admin.id,
       accessToken: auth.access_token,

@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWorld, installPortal, type FuzzWorld } from './support/fuzz-world.js';
 
 /*
- * Defects the model-based fuzz (fuzz.test.ts) found, each reduced to its smallest reproduction. They are marked
- * `it.fails` until the server is fixed: a fix makes them pass, and vitest then reports them, so the marker and the
- * model's tolerance of the defect (a `DEFECT` comment in support/) are removed with it.
+ * Defects the model-based fuzz (fuzz.test.ts) found, each reduced to its smallest reproduction and kept as a
+ * regression test now that the server is fixed.
  */
 
 const worlds: FuzzWorld[] = [];
@@ -26,7 +25,7 @@ function appUpdate(memberId: string, auth: Record<string, string>): string {
 }
 
 describe('defects found by the fuzz', () => {
-  // DEFECT: POST /events, ONAPPUPDATE. An event whose application token does not match is let through when it
+  // Was: POST /events, ONAPPUPDATE. An event whose application token does not match is let through when it
   // carries access and refresh tokens, to be verified after the reply; but its delivery key (member id, event, ts,
   // data: no token) is used up before that verification (server/portals/lifecycle-events.ts, handleEvent, case
   // 'ONAPPUPDATE': `once()` runs before acceptUpdateEvent verifies the tokens). So anyone who knows a portal's
@@ -34,7 +33,7 @@ describe('defects found by the fuzz', () => {
   // genuine update is then answered "ignored": its new application token is never adopted (every later event is
   // refused) and the event bindings Bitrix24 dropped are never restored. The handler's own comment promises the
   // opposite ("a forged copy cannot use up a real event's key"). Found with KEYCARD_FUZZ_SEED=12 and 14.
-  it.fails('a forged ONAPPUPDATE does not make the genuine one a replay', async () => {
+  it('a forged ONAPPUPDATE does not make the genuine one a replay', async () => {
     const world = await createWorld();
     worlds.push(world);
     const acme = world.portals.acme;
@@ -59,14 +58,14 @@ describe('defects found by the fuzz', () => {
     expect((await world.services.installations.get(acme.memberId))?.appVersion).toBe('2');
   });
 
-  // DEFECT: an uninstall forgets the portal's request budget (server/portals/uninstall.ts, uninstall():
+  // Was: an uninstall forgot the portal's request budget (server/portals/uninstall.ts, uninstall():
   // `services.budgets.forget(memberId)`; RateBudgets.forget in server/bitrix/rate-budget.ts), but Bitrix24's bucket
   // is the portal's and keeps its level (other apps count in it too). An admin who reinstalls within half a minute
   // of busy use — a common way to "fix" an app — gets an installation whose budget starts empty: Keycard sends a
   // burst Bitrix24 answers with 503 QUERY_LIMIT_EXCEEDED (the retries then absorb it; the first sync of a reinstall
   // sends 50-command batches). On Redis the shared bucket keeps the level; in the default single-instance setup it is
   // lost. Found with KEYCARD_FUZZ_SEED=5, 6 and 7.
-  it.fails('a quick reinstall stays within the portal bucket Bitrix24 still counts', async () => {
+  it('a quick reinstall stays within the portal bucket Bitrix24 still counts', async () => {
     const world = await createWorld();
     worlds.push(world);
     const acme = world.portals.acme;

@@ -114,7 +114,6 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
       admins: new Set(['1']),
       mirrored: new Map(),
       seenEvents: new Set(),
-      spentByForgery: new Set(),
     };
   }
   await mintExpired(world, model, USER_IDS);

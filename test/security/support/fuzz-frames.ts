@@ -168,18 +168,20 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       await step.end(model, { writes: [] });
       return;
     }
-    // The member id is looked up first: a portal Keycard is not installed on (or no longer) is refused before any
-    // request; one uninstalled without "clear data" still has its record, so its page is framed by its origin.
-    if (this.params.token === 'portalNotInstalled' || pm.record !== 'active') {
-      const framedBy = this.params.token !== 'portalNotInstalled' && pm.record === 'deleted' ? origin : undefined;
-      expectFramePage(world, res, label, { status: 404, code: 'NOT_INSTALLED', origin: framedBy });
-      await step.end(model, { writes: [] });
+    // The token is verified first, whatever Keycard holds for the member id (nothing, a removed or a purged
+    // installation): until then the answer is the same for all of them, framed by the configured portal patterns.
+    const refusal = verificationRefusal(world, this.params);
+    if (refusal !== undefined) {
+      expectFramePage(world, res, label, { status: refusal.status, code: refusal.code, origin: undefined });
+      await step.end(model, { writes: [], oauthCalls: refusal.oauthCalls });
       return;
     }
-    const refusal = verificationRefusal(world, this.params);
-    if (refusal !== undefined || issued === undefined) {
-      expectFramePage(world, res, label, { status: refusal?.status ?? 500, code: refusal?.code ?? 'INTERNAL', origin });
-      await step.end(model, { writes: [], oauthCalls: refusal?.oauthCalls ?? 0 });
+    // Verified, for an installation that is not active: one uninstalled without "clear data" still has its record,
+    // so its page is framed by its origin.
+    if (pm.record !== 'active' || issued === undefined) {
+      const framedBy = pm.record === 'deleted' ? origin : undefined;
+      expectFramePage(world, res, label, { status: 404, code: 'NOT_INSTALLED', origin: framedBy });
+      await step.end(model, { writes: [], oauthCalls: 1 });
       return;
     }
     const user = companyUser(this.params.userId);

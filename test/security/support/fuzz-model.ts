@@ -58,8 +58,6 @@ export interface PortalModel {
   mirrored: Map<number, FakeUser>;
   /** Event deliveries acted on (Bitrix24 delivers at most once; a replay is a no-op). */
   seenEvents: Set<string>;
-  /** Delivery keys an unverified ONAPPUPDATE used up (a known defect, see fuzz-defects.test.ts). */
-  spentByForgery: Set<string>;
 }
 
 export interface Model {
