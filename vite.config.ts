@@ -14,18 +14,9 @@ export default defineConfig({
     outDir: '../dist/client',
     emptyOutDir: true,
     assetsDir: 'assets',
-    // Vendor code (Vue, the UI kit, zod) changes less often than ours: a separate chunk stays cached
-    // across releases. The frame SDK is loaded on demand and keeps its own chunk.
-    rolldownOptions: {
-      output: {
-        codeSplitting: {
-          groups: [{ name: 'vendor', test: /node_modules[\\/](?!@bitrix24[\\/]b24jssdk|axios|luxon|qs-esm)/ }],
-        },
-      },
-    },
-    // The vendor chunk is ~840 kB (~230 kB gzip), most of it the UI kit's components and their
-    // dependencies (the access settings added select, menu, modal and tabs); cached across releases.
-    chunkSizeWarningLimit: 900,
+    // No hand-made vendor chunk: it held every page's dependencies (the access settings' select, menu,
+    // modal, tabs…), so each user downloaded all of them to see the first page. The default split follows
+    // the imports: pages loaded on demand (client/router.ts) bring their own, shared code is shared.
   },
   plugins: [
     vue(),
