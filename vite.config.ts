@@ -1,9 +1,44 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import bitrix24UI from '@bitrix24/b24ui-nuxt/vite';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Writes a brotli (`.br`) and a gzip (`.gz`) copy next to each script and stylesheet of the build, which
+ * server/http/compressed-assets.ts sends to browsers that accept them: compressed once here, at brotli's
+ * slowest and smallest setting, instead of on every request. index.html is left alone: the server fills it in
+ * per request, and at ~1.5 kB it fits in the first round trip either way.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'keycard:precompress',
+    apply: 'build',
+    writeBundle(options, bundle) {
+      const outDir = options.dir ?? '';
+      for (const name of Object.keys(bundle)) {
+        if (!/\.(js|css)$/.test(name)) continue;
+        const file = join(outDir, name);
+        const data = readFileSync(file);
+        const brotli = brotliCompressSync(data, {
+          params: {
+            [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+            [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+            [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+          },
+        });
+        const gzip = gzipSync(data, { level: 9 });
+        // A tiny chunk may not shrink; it is then sent as it is.
+        if (brotli.length < data.length) writeFileSync(`${file}.br`, brotli);
+        if (gzip.length < data.length) writeFileSync(`${file}.gz`, gzip);
+      }
+    },
+  };
+}
 
 // The UI lives in client/ and is served by the Express server from dist/client (HTML at
 // POST /app and POST /install, files under /assets/). See DESIGN.md "HTTP surface".
@@ -14,20 +49,12 @@ export default defineConfig({
     outDir: '../dist/client',
     emptyOutDir: true,
     assetsDir: 'assets',
-    // Vendor code (Vue, the UI kit, zod) changes less often than ours: a separate chunk stays cached
-    // across releases. The frame SDK is loaded on demand and keeps its own chunk.
-    rolldownOptions: {
-      output: {
-        codeSplitting: {
-          groups: [{ name: 'vendor', test: /node_modules[\\/](?!@bitrix24[\\/]b24jssdk|axios|luxon|qs-esm)/ }],
-        },
-      },
-    },
-    // The vendor chunk is ~840 kB (~230 kB gzip), most of it the UI kit's components and their
-    // dependencies (the access settings added select, menu, modal and tabs); cached across releases.
-    chunkSizeWarningLimit: 900,
+    // No hand-made vendor chunk: it held every page's dependencies (the access settings' select, menu,
+    // modal, tabs…), so each user downloaded all of them to see the first page. The default split follows
+    // the imports: pages loaded on demand (client/router.ts) bring their own, shared code is shared.
   },
   plugins: [
+    precompress(),
     vue(),
     bitrix24UI({
       // Theme templates go to <project>/node_modules/.b24ui-nuxt (the `#build/b24ui` alias in

@@ -1,26 +1,26 @@
-import { z } from 'zod';
 import { languages } from '../common/lang';
+import * as d from './api/decode';
 
 /**
  * The data the server renders into the page (`<script id="keycard-bootstrap" type="application/json">`,
  * in place of the `<!--keycard-bootstrap-->` comment of index.html) after it verified the frame POST.
  */
-export const bootstrapSchema = z.object({
+export const bootstrapSchema = d.object({
   /** `install` on POST /install (the installer, which must call installFinish), `app` on POST /app. */
-  mode: z.enum(['install', 'app']),
-  lang: z.enum(languages),
+  mode: d.oneOf(['install', 'app']),
+  lang: d.oneOf(languages),
   /** Short-lived session token for `Authorization: Bearer` on /api/*. */
-  session: z.string().min(1),
-  user: z.object({
-    id: z.string().min(1),
-    name: z.string(),
+  session: d.string({ min: 1 }),
+  user: d.object({
+    id: d.string({ min: 1 }),
+    name: d.string(),
     /** `null` when Bitrix24 could not tell; the UI treats it as "not an admin". */
-    isAdmin: z.boolean().nullable(),
+    isAdmin: d.nullable(d.boolean()),
   }),
-  portal: z.object({ domain: z.string().min(1) }),
+  portal: d.object({ domain: d.string({ min: 1 }) }),
 });
 
-export type Bootstrap = z.infer<typeof bootstrapSchema>;
+export type Bootstrap = d.Infer<typeof bootstrapSchema>;
 
 export const BOOTSTRAP_ELEMENT_ID = 'keycard-bootstrap';
 
@@ -46,11 +46,7 @@ export function parseBootstrap(text: string | null | undefined): BootstrapResult
   }
   const parsed = bootstrapSchema.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-    return {
-      ok: false,
-      problem: { reason: 'invalid', detail: `bootstrap fields invalid: ${[...new Set(fields)].join(', ')}` },
-    };
+    return { ok: false, problem: { reason: 'invalid', detail: `bootstrap fields invalid: ${parsed.error.message}` } };
   }
   return { ok: true, bootstrap: parsed.data };
 }

@@ -1,5 +1,5 @@
 import './style.css';
-import { createApp, type App as VueApp } from 'vue';
+import { createApp, defineAsyncComponent, type App as VueApp } from 'vue';
 import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin';
 import { installAccessGuard } from './accessGuard';
 import { createApiClient } from './api/client';
@@ -10,7 +10,6 @@ import { accessKey, createAccessState } from './composables/useAccess';
 import { b24Key, connectB24 } from './composables/useB24';
 import { createSessionState, sessionKey } from './composables/useSession';
 import { createI18n, i18nKey } from './i18n';
-import BootstrapErrorPage from './pages/BootstrapErrorPage.vue';
 import { createKeycardRouter } from './router';
 
 function createKeycardApp(bootstrap: Bootstrap): VueApp {
@@ -41,6 +40,8 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
 
 function createErrorApp(problem: BootstrapProblem): VueApp {
   console.error(`[keycard] cannot start: ${problem.detail}`);
+  // Only a broken page shows it: not part of every user's download.
+  const BootstrapErrorPage = defineAsyncComponent(() => import('./pages/BootstrapErrorPage.vue'));
   const app = createApp(BootstrapErrorPage, { problem });
   app.provide(i18nKey, createI18n('en'));
   return app;

@@ -1,5 +1,11 @@
-import type { Component } from 'vue';
-import { createMemoryHistory, createRouter, type Router, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import {
+  createMemoryHistory,
+  createRouter,
+  type RouteRecordSingleView,
+  type Router,
+  type RouteRecordRaw,
+  type RouterHistory,
+} from 'vue-router';
 import LockMIcon from '@bitrix24/b24icons-vue/outline/LockMIcon';
 import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon';
 import StockIcon from '@bitrix24/b24icons-vue/outline/StockIcon';
@@ -7,12 +13,8 @@ import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon';
 import type { IconComponent } from '@bitrix24/b24ui-nuxt';
 import type { AccessRequirement } from './composables/useAccess';
 import type { MessageKey } from './i18n';
-import AccessSettingsPage from './pages/AccessSettingsPage.vue';
 import { accessTabs, type AppSubPage } from './pages/access/tabs';
-import DirectoryPage from './pages/DirectoryPage.vue';
-import NoAccessPage from './pages/NoAccessPage.vue';
 import ScopesPage from './pages/ScopesPage.vue';
-import StockPage from './pages/StockPage.vue';
 
 export type { AppSubPage };
 
@@ -32,7 +34,8 @@ export interface AppPage {
   /** Navigation label. */
   labelKey: MessageKey;
   icon: IconComponent;
-  component: Component;
+  /** The component or, loaded on the first visit, a function importing it. */
+  component: RouteRecordSingleView['component'];
   /**
    * Who sees the page and may navigate to it: any one of these; absent, everyone who may open the
    * app. This only hides what the user cannot use — the server refuses the page's requests anyway.
@@ -42,7 +45,9 @@ export interface AppPage {
   children?: readonly AppSubPage[];
 }
 
-// Add a page here: one entry gives a route, a navigation item and its access check.
+// Add a page here: one entry gives a route, a navigation item and its access check. The home page (what
+// every user sees first) is in the main bundle; the others are loaded when first opened, so a user's first
+// screen does not download the directory, stock and access settings with their heavier components.
 export const appPages: readonly AppPage[] = [
   { path: '/scopes', name: 'scopes', labelKey: 'nav.scopes', icon: ShieldIcon, component: ScopesPage },
   {
@@ -50,7 +55,7 @@ export const appPages: readonly AppPage[] = [
     name: 'directory',
     labelKey: 'nav.directory',
     icon: ThreePersonsIcon,
-    component: DirectoryPage,
+    component: () => import('./pages/DirectoryPage.vue'),
     // Admins managing access pick people from the directory even without the directory feature.
     requires: [{ feature: 'directory', level: 'read' }, 'manage'],
   },
@@ -59,7 +64,7 @@ export const appPages: readonly AppPage[] = [
     name: 'stock',
     labelKey: 'nav.stock',
     icon: StockIcon,
-    component: StockPage,
+    component: () => import('./pages/StockPage.vue'),
     requires: [{ feature: 'stock', level: 'read' }],
   },
   {
@@ -67,7 +72,7 @@ export const appPages: readonly AppPage[] = [
     name: 'access',
     labelKey: 'nav.access',
     icon: LockMIcon,
-    component: AccessSettingsPage,
+    component: () => import('./pages/AccessSettingsPage.vue'),
     requires: ['manage'],
     children: accessTabs,
   },
@@ -105,7 +110,7 @@ export function createKeycardRouter(history: RouterHistory = createMemoryHistory
     routes: [
       { path: '/', redirect: HOME },
       ...appPages.map(pageRoute),
-      { path: '/no-access', name: NO_ACCESS_ROUTE, component: NoAccessPage },
+      { path: '/no-access', name: NO_ACCESS_ROUTE, component: () => import('./pages/NoAccessPage.vue') },
       { path: '/:unknown(.*)*', redirect: HOME },
     ],
   });

@@ -2,6 +2,7 @@ import express, { type Express, type ErrorRequestHandler } from 'express';
 import type { Config } from './config.js';
 import { NotFoundError } from './errors.js';
 import { createServices, type AppDeps, type Services } from './services.js';
+import { assetFiles } from './http/compressed-assets.js';
 import { errorHandler } from './http/error-handler.js';
 import { DEFAULT_FLOOD_LIMITS, floodGuard, floodGuardBuckets } from './http/flood-guard.js';
 import { sendFrameError } from './http/frame-page.js';
@@ -58,7 +59,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   );
   app.use(healthRouter(services));
   if (deps.ui.assetsDir !== undefined) {
-    app.use('/assets', express.static(deps.ui.assetsDir, { index: false, immutable: true, maxAge: '365d' }));
+    app.use('/assets', assetFiles(deps.ui.assetsDir));
   }
 
   const frames = express.Router();

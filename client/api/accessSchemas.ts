@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as d from './decode';
 import type {
   ApiAccessCheck,
   ApiAuditPage,
@@ -19,172 +19,172 @@ import { tiedTo } from './contract';
 // schema is tied to its type in common/api (see contract.ts).
 
 /** User ids are strings in /api/me and numbers in the directory; the UI keeps them as strings. */
-const idSchema = z.union([z.string(), z.number()]).transform(String);
+const idSchema = d.map(d.union([d.string(), d.number()]), String);
 
 /** The resources a level covers: every one, or the listed ids. */
-export const levelResourcesSchema = z.union([z.literal('all'), z.array(z.string())]);
+export const levelResourcesSchema = d.union([d.oneOf(['all']), d.array(d.string())]);
 
 /** One feature in /api/me: the top level held and, per held level, its resources. */
-export const meFeatureAccessSchema = z.object({
-  level: z.string().nullable(),
-  levels: z.record(z.string(), levelResourcesSchema),
+export const meFeatureAccessSchema = d.object({
+  level: d.nullable(d.string()),
+  levels: d.record(levelResourcesSchema),
 });
 
 /** `access` of GET /api/me: what the signed-in user may do. */
-export const meAccessSchema = z.object({
+export const meAccessSchema = d.object({
   /** May open the app (allow-list); false → the UI shows the "no access" notice. */
-  open: z.boolean(),
+  open: d.boolean(),
   /** Holds access.manage (portal admin or delegate). */
-  manage: z.boolean(),
-  features: z.record(z.string(), meFeatureAccessSchema),
+  manage: d.boolean(),
+  features: d.record(meFeatureAccessSchema),
 });
 
 /** What an access code stands for, in the session's language. */
-export const codeNameSchema = z.object({
-  title: z.string(),
+export const codeNameSchema = d.object({
+  title: d.string(),
   /** `user | department | departmentTree | group | allUsers | unknown`; another value is shown as unknown. */
-  kind: z.string(),
+  kind: d.string(),
 });
-export const namesSchema = z.record(z.string(), codeNameSchema);
+export const namesSchema = d.record(codeNameSchema);
 
-export const grantSchema = z.object({
-  level: z.string(),
+export const grantSchema = d.object({
+  level: d.string(),
   /** Resource ids the level is limited to; absent = all resources of the feature's type. */
-  resources: z.array(z.string()).optional(),
+  resources: d.optional(d.array(d.string())),
 });
 
-export const roleSchema = z.object({
-  key: z.string().min(1),
-  title: z.string(),
+export const roleSchema = d.object({
+  key: d.string({ min: 1 }),
+  title: d.string(),
   /** Built-in roles (from the manifest) can be edited but not deleted. */
-  builtIn: z.boolean(),
-  grants: z.record(z.string(), grantSchema),
+  builtIn: d.boolean(),
+  grants: d.record(grantSchema),
 });
 
-export const assignmentSchema = z.object({ code: z.string(), role: z.string() });
+export const assignmentSchema = d.object({ code: d.string(), role: d.string() });
 
-export const policySchema = z.object({
+export const policySchema = d.object({
   /** Codes that may open the app; empty = everyone Bitrix24 lets in. */
-  allowList: z.array(z.string()),
-  roles: z.array(roleSchema),
-  assignments: z.array(assignmentSchema),
+  allowList: d.array(d.string()),
+  roles: d.array(roleSchema),
+  assignments: d.array(assignmentSchema),
   /** Codes holding access.manage; only portal admins may change this list. */
-  delegates: z.array(z.string()),
-  version: z.number().int(),
+  delegates: d.array(d.string()),
+  version: d.number({ int: true }),
 });
 
-export const manifestLevelSchema = z.object({
-  key: z.string(),
-  title: z.string(),
-  requires: z.array(z.string()),
+export const manifestLevelSchema = d.object({
+  key: d.string(),
+  title: d.string(),
+  requires: d.array(d.string()),
 });
 
-export const manifestFeatureSchema = z.object({
-  key: z.string(),
-  title: z.string(),
-  levels: z.array(z.string()),
-  adminOnly: z.boolean(),
+export const manifestFeatureSchema = d.object({
+  key: d.string(),
+  title: d.string(),
+  levels: d.array(d.string()),
+  adminOnly: d.boolean(),
   /** The resource type the feature is scoped by (`warehouse`), if any. */
-  resource: z.string().nullish(),
+  resource: d.nullish(d.string()),
 });
 
-export const resourceTypeSchema = z.object({
-  key: z.string(),
-  title: z.string(),
-  resources: z.array(z.object({ id: z.string(), name: z.string() })),
+export const resourceTypeSchema = d.object({
+  key: d.string(),
+  title: d.string(),
+  resources: d.array(d.object({ id: d.string(), name: d.string() })),
 });
 
-export const accessManifestSchema = z.object({
+export const accessManifestSchema = d.object({
   /** In order: a later level is more permissive. */
-  levels: z.array(manifestLevelSchema),
-  features: z.array(manifestFeatureSchema),
-  resourceTypes: z.array(resourceTypeSchema),
-  builtInRoles: z.array(z.string()),
+  levels: d.array(manifestLevelSchema),
+  features: d.array(manifestFeatureSchema),
+  resourceTypes: d.array(resourceTypeSchema),
+  builtInRoles: d.array(d.string()),
 });
 
 /** GET /api/access/policy and a successful PUT. */
 export const policyResponseSchema = tiedTo<ApiPolicyResponse>()(
-  z.object({
+  d.object({
     policy: policySchema,
     /** Sent back as If-Match; the same as the ETag header. */
-    etag: z.string().min(1),
+    etag: d.string({ min: 1 }),
     manifest: accessManifestSchema,
     names: namesSchema,
   }),
 );
 
-export const policyProblemSchema = z.object({ path: z.string(), message: z.string() });
+export const policyProblemSchema = d.object({ path: d.string(), message: d.string() });
 
 /** Extra fields of a 400 INVALID_POLICY. */
 export const invalidPolicyBodySchema = tiedTo<Omit<ApiInvalidPolicyBody, keyof ApiErrorBody>>()(
-  z.object({ problems: z.array(policyProblemSchema) }),
+  d.object({ problems: d.array(policyProblemSchema) }),
 );
 
 /** Extra fields of a 409 POLICY_CHANGED: what the other admin saved. */
 export const policyChangedBodySchema = tiedTo<Omit<ApiPolicyChangedBody, keyof ApiErrorBody>>()(
-  z.object({ current: policyResponseSchema }),
+  d.object({ current: policyResponseSchema }),
 );
 
-const roleRuleSchema = z.object({
-  kind: z.literal('role'),
-  code: z.string(),
-  role: z.string(),
-  roleTitle: z.string(),
-  feature: z.string(),
-  level: z.string(),
-  resources: z.array(z.string()).nullable(),
+const roleRuleSchema = d.object({
+  kind: d.oneOf(['role']),
+  code: d.string(),
+  role: d.string(),
+  roleTitle: d.string(),
+  feature: d.string(),
+  level: d.string(),
+  resources: d.nullable(d.array(d.string())),
 });
 
 const knownRuleSchema = tiedTo<ApiKnownRule>()(
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('fired') }),
-    z.object({ kind: z.literal('admin') }),
-    z.object({ kind: z.literal('adminUnknown') }),
-    z.object({ kind: z.literal('allowListEmpty') }),
-    z.object({ kind: z.literal('allowList'), code: z.string() }),
-    z.object({ kind: z.literal('notInAllowList') }),
-    z.object({ kind: z.literal('adminOnly'), feature: z.string() }),
-    z.object({ kind: z.literal('delegate'), code: z.string() }),
+  d.union([
+    d.object({ kind: d.oneOf(['fired']) }),
+    d.object({ kind: d.oneOf(['admin']) }),
+    d.object({ kind: d.oneOf(['adminUnknown']) }),
+    d.object({ kind: d.oneOf(['allowListEmpty']) }),
+    d.object({ kind: d.oneOf(['allowList']), code: d.string() }),
+    d.object({ kind: d.oneOf(['notInAllowList']) }),
+    d.object({ kind: d.oneOf(['adminOnly']), feature: d.string() }),
+    d.object({ kind: d.oneOf(['delegate']), code: d.string() }),
     roleRuleSchema,
-    z.object({ kind: z.literal('noGrant'), feature: z.string(), level: z.string() }),
-    z.object({ kind: z.literal('unknown'), feature: z.string(), level: z.string() }),
+    d.object({ kind: d.oneOf(['noGrant']), feature: d.string(), level: d.string() }),
+    d.object({ kind: d.oneOf(['unknown']), feature: d.string(), level: d.string() }),
   ]),
 );
 
 /** The rule behind a decision (server/access/rules.ts); a kind this UI does not know becomes `other`. */
-export const ruleSchema = z.union([
+export const ruleSchema = d.union([
   knownRuleSchema,
-  z.object({ kind: z.string() }).transform((rule) => ({ kind: 'other' as const, name: rule.kind })),
+  d.map(d.object({ kind: d.string() }), (rule) => ({ kind: 'other' as const, name: rule.kind })),
 ]);
 
-export const decisionLevelSchema = z.object({
-  level: z.string(),
+export const decisionLevelSchema = d.object({
+  level: d.string(),
   resources: levelResourcesSchema,
-  reasons: z.array(ruleSchema),
+  reasons: d.array(ruleSchema),
 });
 
 /** GET /api/access/check?user=ID */
 export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
-  z.object({
-    user: z.object({
+  d.object({
+    user: d.object({
       id: idSchema,
-      fullName: z.string(),
-      position: z.string().nullish(),
-      active: z.boolean(),
-      departments: z.array(z.object({ id: idSchema, name: z.string() })),
+      fullName: d.string(),
+      position: d.nullish(d.string()),
+      active: d.boolean(),
+      departments: d.array(d.object({ id: idSchema, name: d.string() })),
     }),
     /** `unknown`: Keycard has not seen this user open the app as an admin. */
-    adminStatus: z.enum(['admin', 'notAdmin', 'unknown']),
-    codes: z.array(z.string()),
-    access: z.object({
-      open: z.object({ allowed: z.boolean(), level: z.string().nullable(), reasons: z.array(ruleSchema) }),
+    adminStatus: d.oneOf(['admin', 'notAdmin', 'unknown']),
+    codes: d.array(d.string()),
+    access: d.object({
+      open: d.object({ allowed: d.boolean(), level: d.nullable(d.string()), reasons: d.array(ruleSchema) }),
       /** Every feature, `access.manage` included. */
-      features: z.array(
-        z.object({
-          feature: z.string(),
-          level: z.string().nullable(),
-          levels: z.array(decisionLevelSchema),
-          denied: z.array(ruleSchema),
+      features: d.array(
+        d.object({
+          feature: d.string(),
+          level: d.nullable(d.string()),
+          levels: d.array(decisionLevelSchema),
+          denied: d.array(ruleSchema),
         }),
       ),
     }),
@@ -194,102 +194,102 @@ export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
 
 /** GET /api/access/conflicts */
 export const conflictsSchema = tiedTo<ApiConflicts>()(
-  z.object({
-    total: z.number().int().nonnegative(),
-    truncated: z.boolean(),
-    conflicts: z.array(
-      z.object({
-        user: z.object({ id: idSchema, fullName: z.string() }),
-        feature: z.string(),
+  d.object({
+    total: d.number({ int: true, min: 0 }),
+    truncated: d.boolean(),
+    conflicts: d.array(
+      d.object({
+        user: d.object({ id: idSchema, fullName: d.string() }),
+        feature: d.string(),
         /** The level that wins (the most permissive). */
-        level: z.string().nullable(),
-        rules: z.array(ruleSchema),
+        level: d.nullable(d.string()),
+        rules: d.array(ruleSchema),
       }),
     ),
     names: namesSchema,
   }),
 );
 
-export const grantStateSchema = z.object({ level: z.string(), resources: z.array(z.string()).nullish() });
+export const grantStateSchema = d.object({ level: d.string(), resources: d.nullish(d.array(d.string())) });
 
-const action = z.enum(['added', 'removed']);
+const action = d.oneOf(['added', 'removed']);
 
 const knownAuditChangeSchema = tiedTo<ApiKnownAuditChange>()(
-  z.union([
-    z.object({ kind: z.enum(['allowList', 'delegates']), action, code: z.string() }),
-    z.object({
-      kind: z.literal('role'),
-      action: z.literal('renamed'),
-      role: z.string(),
-      before: z.string(),
-      after: z.string(),
+  d.union([
+    d.object({ kind: d.oneOf(['allowList', 'delegates']), action, code: d.string() }),
+    d.object({
+      kind: d.oneOf(['role']),
+      action: d.oneOf(['renamed']),
+      role: d.string(),
+      before: d.string(),
+      after: d.string(),
     }),
-    z.object({ kind: z.literal('role'), action, role: z.string(), title: z.string() }),
-    z.object({
-      kind: z.literal('grant'),
-      role: z.string(),
-      title: z.string(),
-      feature: z.string(),
-      before: grantStateSchema.nullable(),
-      after: grantStateSchema.nullable(),
+    d.object({ kind: d.oneOf(['role']), action, role: d.string(), title: d.string() }),
+    d.object({
+      kind: d.oneOf(['grant']),
+      role: d.string(),
+      title: d.string(),
+      feature: d.string(),
+      before: d.nullable(grantStateSchema),
+      after: d.nullable(grantStateSchema),
     }),
-    z.object({ kind: z.literal('assignment'), action, code: z.string(), role: z.string(), title: z.string() }),
+    d.object({ kind: d.oneOf(['assignment']), action, code: d.string(), role: d.string(), title: d.string() }),
   ]),
 );
 
 /** One change of an audited save; an unknown kind becomes `other`. */
-export const auditChangeSchema = z.union([
+export const auditChangeSchema = d.union([
   knownAuditChangeSchema,
-  z.object({ kind: z.string() }).transform((change) => ({ kind: 'other' as const, name: change.kind })),
+  d.map(d.object({ kind: d.string() }), (change) => ({ kind: 'other' as const, name: change.kind })),
 ]);
 
-export const auditEntrySchema = z.object({
+export const auditEntrySchema = d.object({
   id: idSchema,
-  version: z.number().int(),
+  version: d.number({ int: true }),
   /** ms since the epoch */
-  at: z.number(),
-  actor: z.object({ id: idSchema, name: z.string() }),
-  changes: z.array(auditChangeSchema),
+  at: d.number(),
+  actor: d.object({ id: idSchema, name: d.string() }),
+  changes: d.array(auditChangeSchema),
 });
 
 /** GET /api/audit: newest first; `nextCursor` is null on the last page. */
 export const auditPageSchema = tiedTo<ApiAuditPage>()(
-  z.object({
-    entries: z.array(auditEntrySchema),
-    nextCursor: z.string().nullable(),
+  d.object({
+    entries: d.array(auditEntrySchema),
+    nextCursor: d.nullable(d.string()),
     names: namesSchema,
   }),
 );
 
 /** GET /api/stock: only the warehouses the user may read, and quantities only for them. */
 export const stockSchema = tiedTo<ApiStock>()(
-  z.object({
-    warehouses: z.array(z.object({ id: z.string(), name: z.string(), canEdit: z.boolean() })),
-    items: z.array(z.object({ sku: z.string(), name: z.string(), quantities: z.record(z.string(), z.number()) })),
+  d.object({
+    warehouses: d.array(d.object({ id: d.string(), name: d.string(), canEdit: d.boolean() })),
+    items: d.array(d.object({ sku: d.string(), name: d.string(), quantities: d.record(d.number()) })),
   }),
 );
 
-export type LevelResources = z.infer<typeof levelResourcesSchema>;
-export type MeAccess = z.infer<typeof meAccessSchema>;
-export type CodeName = z.infer<typeof codeNameSchema>;
-export type Names = z.infer<typeof namesSchema>;
-export type Grant = z.infer<typeof grantSchema>;
-export type Role = z.infer<typeof roleSchema>;
-export type Assignment = z.infer<typeof assignmentSchema>;
-export type Policy = z.infer<typeof policySchema>;
-export type ManifestLevel = z.infer<typeof manifestLevelSchema>;
-export type ManifestFeature = z.infer<typeof manifestFeatureSchema>;
-export type ResourceType = z.infer<typeof resourceTypeSchema>;
-export type AccessManifest = z.infer<typeof accessManifestSchema>;
-export type PolicyResponse = z.infer<typeof policyResponseSchema>;
-export type PolicyProblem = z.infer<typeof policyProblemSchema>;
-export type Rule = z.infer<typeof ruleSchema>;
-export type RoleRule = z.infer<typeof roleRuleSchema>;
-export type DecisionLevel = z.infer<typeof decisionLevelSchema>;
-export type AccessCheck = z.infer<typeof accessCheckSchema>;
-export type Conflicts = z.infer<typeof conflictsSchema>;
-export type GrantState = z.infer<typeof grantStateSchema>;
-export type AuditChange = z.infer<typeof auditChangeSchema>;
-export type AuditEntry = z.infer<typeof auditEntrySchema>;
-export type AuditPage = z.infer<typeof auditPageSchema>;
-export type Stock = z.infer<typeof stockSchema>;
+export type LevelResources = d.Infer<typeof levelResourcesSchema>;
+export type MeAccess = d.Infer<typeof meAccessSchema>;
+export type CodeName = d.Infer<typeof codeNameSchema>;
+export type Names = d.Infer<typeof namesSchema>;
+export type Grant = d.Infer<typeof grantSchema>;
+export type Role = d.Infer<typeof roleSchema>;
+export type Assignment = d.Infer<typeof assignmentSchema>;
+export type Policy = d.Infer<typeof policySchema>;
+export type ManifestLevel = d.Infer<typeof manifestLevelSchema>;
+export type ManifestFeature = d.Infer<typeof manifestFeatureSchema>;
+export type ResourceType = d.Infer<typeof resourceTypeSchema>;
+export type AccessManifest = d.Infer<typeof accessManifestSchema>;
+export type PolicyResponse = d.Infer<typeof policyResponseSchema>;
+export type PolicyProblem = d.Infer<typeof policyProblemSchema>;
+export type Rule = d.Infer<typeof ruleSchema>;
+export type RoleRule = d.Infer<typeof roleRuleSchema>;
+export type DecisionLevel = d.Infer<typeof decisionLevelSchema>;
+export type AccessCheck = d.Infer<typeof accessCheckSchema>;
+export type Conflicts = d.Infer<typeof conflictsSchema>;
+export type GrantState = d.Infer<typeof grantStateSchema>;
+export type AuditChange = d.Infer<typeof auditChangeSchema>;
+export type AuditEntry = d.Infer<typeof auditEntrySchema>;
+export type AuditPage = d.Infer<typeof auditPageSchema>;
+export type Stock = d.Infer<typeof stockSchema>;

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   accessCheckSchema,
   auditPageSchema,
@@ -15,6 +14,7 @@ import {
   type PolicyResponse,
   type Stock,
 } from './accessSchemas';
+import type { Decoder } from './decode';
 import { ApiError, createHttp, parseBody, type RequestOptions } from './http';
 import {
   departmentsResponseSchema,
@@ -151,7 +151,7 @@ export function auditPath(query: AuditQuery): string {
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const http = createHttp({ ...options, baseUrl: options.baseUrl ?? '' });
-  const get = <T>(path: string, schema: z.ZodType<T>, request: RequestOptions = {}) =>
+  const get = <T>(path: string, schema: Decoder<T, unknown>, request: RequestOptions = {}) =>
     http.json({ method: 'GET', path, signal: request.signal }, schema);
 
   async function savePolicy(

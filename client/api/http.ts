@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { Decoder } from './decode';
 import { errorBodySchema } from './schemas';
 
 /** Codes the client itself produces; every other code comes from the server's error body. */
@@ -58,14 +58,14 @@ export interface HttpOptions {
 
 /**
  * The one place that calls `fetch`: adds the session, turns every failure into an ApiError and
- * parses every success with its zod schema, so nothing unchecked reaches a component.
+ * parses every success with its schema (decode.ts), so nothing unchecked reaches a component.
  */
 export function createHttp(options: HttpOptions) {
   const { session, baseUrl, onUnauthorized, onAccessDenied } = options;
   // Called as a plain function: browsers reject window.fetch invoked with another `this`.
   const doFetch = options.fetch;
 
-  async function json<T>(request: JsonRequest, schema: z.ZodType<T>): Promise<T> {
+  async function json<T>(request: JsonRequest, schema: Decoder<T, unknown>): Promise<T> {
     const { method, path, signal } = request;
     const headers: Record<string, string> = {
       Accept: 'application/json',
@@ -108,13 +108,13 @@ export function createHttp(options: HttpOptions) {
 /**
  * Parses an answer (or the extra fields of an error body) with its schema, as `invalid_response` when it does not fit.
  */
-export function parseBody<T>(what: string, status: number, body: unknown, schema: z.ZodType<T>): T {
+export function parseBody<T>(what: string, status: number, body: unknown, schema: Decoder<T, unknown>): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new ApiError({
       code: CLIENT_ERROR_CODES.invalidResponse,
       status,
-      message: `${what} returned an unexpected body`,
+      message: `${what} returned an unexpected body: ${parsed.error.message}`,
       cause: parsed.error,
     });
   }

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as d from './decode';
 import type {
+  ApiDepartmentNode,
   ApiDepartments,
   ApiErrorBody,
   ApiMe,
@@ -19,65 +20,65 @@ import { tiedTo } from './contract';
 
 /** `{ "error": code, "message": text }`, the body of every non-2xx /api response. */
 export const errorBodySchema = tiedTo<ApiErrorBody>()(
-  z.object({
-    error: z.string().min(1),
-    message: z.string(),
+  d.object({
+    error: d.string({ min: 1 }),
+    message: d.string(),
   }),
 );
 
 /** GET /api/me */
 export const meSchema = tiedTo<ApiMe>()(
-  z.object({
-    user: z.object({
-      id: z.string(),
-      name: z.string(),
-      isAdmin: z.boolean().nullable(),
+  d.object({
+    user: d.object({
+      id: d.string(),
+      name: d.string(),
+      isAdmin: d.nullable(d.boolean()),
     }),
-    portal: z.object({
-      domain: z.string(),
-      memberId: z.string(),
+    portal: d.object({
+      domain: d.string(),
+      memberId: d.string(),
     }),
-    lang: z.enum(languages),
+    lang: d.oneOf(languages),
     /** What the user may do in the app (issue #5); see accessSchemas.ts. */
     access: meAccessSchema,
   }),
 );
 
-export const featureRefSchema = z.object({
-  key: z.string(),
-  title: z.string(),
+export const featureRefSchema = d.object({
+  key: d.string(),
+  title: d.string(),
 });
 
-export const scopeInfoSchema = z.object({
-  code: z.string(),
-  title: z.string(),
-  description: z.string(),
-  granted: z.boolean(),
+export const scopeInfoSchema = d.object({
+  code: d.string(),
+  title: d.string(),
+  description: d.string(),
+  granted: d.boolean(),
   /** Features that use this scope (all of them are off while it is missing). */
-  features: z.array(featureRefSchema),
+  features: d.array(featureRefSchema),
 });
 
-export const unavailableFeatureSchema = z.object({
-  key: z.string(),
-  title: z.string(),
-  missingScopes: z.array(z.string()),
+export const unavailableFeatureSchema = d.object({
+  key: d.string(),
+  title: d.string(),
+  missingScopes: d.array(d.string()),
 });
 
 /** GET /api/scopes; texts are already localized by the server. */
 export const scopesReportSchema = tiedTo<ApiScopesReport>()(
-  z.object({
+  d.object({
     /** `stored`: the portal could not be asked just now; `granted` comes from the install. */
-    source: z.enum(['portal', 'stored']),
-    scopes: z.array(scopeInfoSchema),
-    unavailableFeatures: z.array(unavailableFeatureSchema),
+    source: d.oneOf(['portal', 'stored']),
+    scopes: d.array(scopeInfoSchema),
+    unavailableFeatures: d.array(unavailableFeatureSchema),
   }),
 );
 
-export type Me = z.infer<typeof meSchema>;
-export type FeatureRef = z.infer<typeof featureRefSchema>;
-export type ScopeInfo = z.infer<typeof scopeInfoSchema>;
-export type UnavailableFeature = z.infer<typeof unavailableFeatureSchema>;
-export type ScopesReport = z.infer<typeof scopesReportSchema>;
+export type Me = d.Infer<typeof meSchema>;
+export type FeatureRef = d.Infer<typeof featureRefSchema>;
+export type ScopeInfo = d.Infer<typeof scopeInfoSchema>;
+export type UnavailableFeature = d.Infer<typeof unavailableFeatureSchema>;
+export type ScopesReport = d.Infer<typeof scopesReportSchema>;
 
 // ---- Directory mirror: GET/POST /api/sync, GET /api/directory/* ----
 // Optional objects are `nullish`: a server that writes `null` instead of leaving the field out is
@@ -88,111 +89,110 @@ export type ScopesReport = z.infer<typeof scopesReportSchema>;
 export const KNOWN_SYNC_PHASES = ['departments', 'users', 'workgroups'] as const;
 export type KnownSyncPhase = (typeof KNOWN_SYNC_PHASES)[number];
 
-export const syncPhaseSchema = z.string().min(1);
+export const syncPhaseSchema = d.string({ min: 1 });
 
 /** How far the running sync got; there is no total, Bitrix24 only tells it page by page. */
-export const syncProgressSchema = z.object({
+export const syncProgressSchema = d.object({
   phase: syncPhaseSchema,
-  users: z.number().int().nonnegative(),
-  departments: z.number().int().nonnegative(),
-  workgroups: z.number().int().nonnegative(),
+  users: d.number({ int: true, min: 0 }),
+  departments: d.number({ int: true, min: 0 }),
+  workgroups: d.number({ int: true, min: 0 }),
   /** REST calls made so far. */
-  requests: z.number().int().nonnegative(),
-  startedAt: z.number(),
+  requests: d.number({ int: true, min: 0 }),
+  startedAt: d.number(),
 });
 
-export const syncRunSchema = z.object({
+export const syncRunSchema = d.object({
   /** What started it: `install`, `schedule`, `admin`, `resume`, … (not shown). */
-  trigger: z.string(),
-  startedAt: z.number(),
-  finishedAt: z.number(),
-  durationMs: z.number().nonnegative(),
-  users: z.number().int().nonnegative(),
-  departments: z.number().int().nonnegative(),
-  workgroups: z.number().int().nonnegative(),
-  requests: z.number().int().nonnegative(),
+  trigger: d.string(),
+  startedAt: d.number(),
+  finishedAt: d.number(),
+  durationMs: d.number({ min: 0 }),
+  users: d.number({ int: true, min: 0 }),
+  departments: d.number({ int: true, min: 0 }),
+  workgroups: d.number({ int: true, min: 0 }),
+  requests: d.number({ int: true, min: 0 }),
 });
 
 /** GET /api/sync */
 export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
-  z.object({
-    state: z.enum(['never', 'running', 'idle', 'failed']),
+  d.object({
+    state: d.oneOf(['never', 'running', 'idle', 'failed']),
     /** Snapshot the directory endpoints serve; `null` before the first sync finished. */
-    generation: z.number().int().nullable(),
+    generation: d.nullable(d.number({ int: true })),
     /** When that snapshot was completed (ms since the epoch). */
-    refreshedAt: z.number().nullable(),
-    progress: syncProgressSchema.nullish(),
-    lastRun: syncRunSchema.nullish(),
-    lastError: z.object({ code: z.string(), message: z.string(), at: z.number() }).nullish(),
-    workgroups: z.object({
-      available: z.boolean(),
+    refreshedAt: d.nullable(d.number()),
+    progress: d.nullish(syncProgressSchema),
+    lastRun: d.nullish(syncRunSchema),
+    lastError: d.nullish(d.object({ code: d.string(), message: d.string(), at: d.number() })),
+    workgroups: d.object({
+      available: d.boolean(),
       /** The scope the portal did not grant (`sonet_group`). */
-      missingScope: z.string().nullish(),
+      missingScope: d.nullish(d.string()),
     }),
   }),
 );
 
 /** POST /api/sync (202); `started` is false when a sync was already running. */
 export const syncStartSchema = tiedTo<ApiSyncStart>()(
-  z.object({
-    started: z.boolean(),
+  d.object({
+    started: d.boolean(),
     status: syncStatusSchema,
   }),
 );
 
 /** A department with its sub-departments; `members` counts direct members only. */
-export const departmentNodeSchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  sort: z.number(),
-  head: z.object({ id: z.number().int(), name: z.string() }).nullable(),
-  members: z.number().int().nonnegative(),
-  membersWithSubdepartments: z.number().int().nonnegative(),
-  get children() {
-    return z.array(departmentNodeSchema);
-  },
+export const departmentNodeSchema: d.Decoder<ApiDepartmentNode> = d.object({
+  id: d.number({ int: true }),
+  name: d.string(),
+  sort: d.number(),
+  head: d.nullable(d.object({ id: d.number({ int: true }), name: d.string() })),
+  members: d.number({ int: true, min: 0 }),
+  membersWithSubdepartments: d.number({ int: true, min: 0 }),
+  // A recursive shape needs its type written out: the contract's.
+  children: d.lazy(() => d.array(departmentNodeSchema)),
 });
 
 /** GET /api/directory/departments */
 export const departmentsResponseSchema = tiedTo<ApiDepartments>()(
-  z.object({
-    generation: z.number().int().nullable(),
-    refreshedAt: z.number().nullable(),
-    tree: z.array(departmentNodeSchema),
+  d.object({
+    generation: d.nullable(d.number({ int: true })),
+    refreshedAt: d.nullable(d.number()),
+    tree: d.array(departmentNodeSchema),
   }),
 );
 
-export const directoryUserSchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  lastName: z.string(),
-  fullName: z.string(),
-  email: z.string().nullable(),
-  position: z.string(),
+export const directoryUserSchema = d.object({
+  id: d.number({ int: true }),
+  name: d.string(),
+  lastName: d.string(),
+  fullName: d.string(),
+  email: d.nullable(d.string()),
+  position: d.string(),
   /** Bitrix24 USER_TYPE: `employee`, `extranet`, or another kind the UI shows without a badge. */
-  type: z.string(),
+  type: d.string(),
   /** `false` for fired (deactivated) users. */
-  active: z.boolean(),
-  photo: z.string().nullable(),
-  departments: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  active: d.boolean(),
+  photo: d.nullable(d.string()),
+  departments: d.array(d.object({ id: d.number({ int: true }), name: d.string() })),
 });
 
 /** GET /api/directory/users: one page; `total` counts every match, `nextCursor` is null on the last page. */
 export const usersPageSchema = tiedTo<ApiUsersPage>()(
-  z.object({
-    generation: z.number().int().nullable(),
-    total: z.number().int().nonnegative(),
-    nextCursor: z.string().nullable(),
-    users: z.array(directoryUserSchema),
+  d.object({
+    generation: d.nullable(d.number({ int: true })),
+    total: d.number({ int: true, min: 0 }),
+    nextCursor: d.nullable(d.string()),
+    users: d.array(directoryUserSchema),
   }),
 );
 
-export type SyncPhase = z.infer<typeof syncPhaseSchema>;
-export type SyncProgress = z.infer<typeof syncProgressSchema>;
-export type SyncRun = z.infer<typeof syncRunSchema>;
-export type SyncStatus = z.infer<typeof syncStatusSchema>;
-export type SyncStart = z.infer<typeof syncStartSchema>;
-export type DepartmentNode = z.infer<typeof departmentNodeSchema>;
-export type DepartmentsResponse = z.infer<typeof departmentsResponseSchema>;
-export type DirectoryUser = z.infer<typeof directoryUserSchema>;
-export type UsersPage = z.infer<typeof usersPageSchema>;
+export type SyncPhase = d.Infer<typeof syncPhaseSchema>;
+export type SyncProgress = d.Infer<typeof syncProgressSchema>;
+export type SyncRun = d.Infer<typeof syncRunSchema>;
+export type SyncStatus = d.Infer<typeof syncStatusSchema>;
+export type SyncStart = d.Infer<typeof syncStartSchema>;
+export type DepartmentNode = ApiDepartmentNode;
+export type DepartmentsResponse = d.Infer<typeof departmentsResponseSchema>;
+export type DirectoryUser = d.Infer<typeof directoryUserSchema>;
+export type UsersPage = d.Infer<typeof usersPageSchema>;

@@ -13,6 +13,7 @@ import { fullAccess, meWith, policyResponse, stockReaderAccess } from './support
 import { makeUser, syncedDepartments } from './support/directory';
 import { fakeB24, idleSync, partlyGranted } from './support/fakes';
 import { mountKeycard } from './support/mount';
+import { shown } from './support/ui';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -119,8 +120,8 @@ describe('App', () => {
   it('replaces the page with the session-expired notice on a 401, and Reload asks the portal', async () => {
     const { wrapper, b24 } = await mountApp(answer(401, { error: 'SESSION_EXPIRED', message: 'Session expired' }));
 
+    const page = await shown('[data-page="session-expired"]');
     expect(wrapper.find('[data-page="scopes"]').exists()).toBe(false);
-    const page = wrapper.find('[data-page="session-expired"]');
     expect(page.text()).toContain('Your session has expired — reopen the app');
 
     await page.find('[data-testid="session-reload"]').trigger('click');
@@ -129,7 +130,7 @@ describe('App', () => {
 
   it('opens the installer in install mode', async () => {
     const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }), { mode: 'install' });
-    expect(wrapper.find('[data-page="install"]').exists()).toBe(true);
+    await shown('[data-page="install"]');
     expect(wrapper.find('[data-testid="current-user"]').exists()).toBe(false);
   });
 
@@ -156,7 +157,7 @@ describe('App', () => {
 
   it('shows the no-access notice instead of the app when /api/me says the app is closed to the user', async () => {
     const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }, { ...stockReaderAccess, open: false }));
-    expect(wrapper.find('[data-page="access-withdrawn"]').text()).toContain('You no longer have access to Keycard');
+    expect((await shown('[data-page="access-withdrawn"]')).text()).toContain('You no longer have access to Keycard');
     expect(wrapper.find('[data-testid="current-user"]').exists()).toBe(false);
   });
 
@@ -175,9 +176,7 @@ describe('App', () => {
 
     withdrawn = true;
     await router.push('/directory');
-    await flushPromises();
-
-    expect(wrapper.find('[data-page="access-withdrawn"]').exists()).toBe(true);
+    await shown('[data-page="access-withdrawn"]');
     expect(wrapper.find('[data-page="directory"]').exists()).toBe(false);
   });
 
@@ -201,7 +200,7 @@ describe('App', () => {
     };
     const { wrapper, router } = await mountApp(fetch);
     await wrapper.find('a[data-testid="nav-access"]').trigger('click');
-    await flushPromises();
+    await shown('[data-testid="allow-list-remove-U7"]');
     expect(router.currentRoute.value.name).toBe('access-allow-list');
 
     await wrapper.find('[data-testid="allow-list-remove-U7"]').trigger('click');

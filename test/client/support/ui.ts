@@ -1,4 +1,5 @@
 import { DOMWrapper, flushPromises } from '@vue/test-utils';
+import { vi } from 'vitest';
 
 // Driving the kit's overlay components (select, dropdown menu, modal) the way a user does. Their
 // content is teleported to <body>, outside the mounted wrapper, so it is looked up in the document.
@@ -72,4 +73,14 @@ export async function chooseTab(label: string): Promise<void> {
   if (!tab) throw new Error(`no tab "${label}"`);
   await tab.trigger('mousedown', { button: 0 });
   await flushPromises();
+}
+
+/**
+ * Waits until `selector` is in the page: pages and components loaded on demand (dynamic imports) arrive after
+ * `flushPromises()`, once the module is loaded.
+ */
+export async function shown(selector: string): Promise<DOMWrapper<Element>> {
+  await vi.waitFor(() => inPage(selector));
+  await flushPromises();
+  return inPage(selector);
 }
