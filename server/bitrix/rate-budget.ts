@@ -167,7 +167,7 @@ export class RateBudget {
     return this.#level;
   }
 
-  /** Whether forgetting this budget loses nothing Bitrix24 still counts: the bucket has drained and no method is blocked. */
+  /** Whether forgetting this budget loses nothing Bitrix24 still counts: drained, and no method blocked. */
   get idle(): boolean {
     const now = this.#clock.now();
     return this.level === 0 && [...this.#blockedUntil.values()].every((until) => until <= now);
