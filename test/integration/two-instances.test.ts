@@ -147,13 +147,14 @@ describe('two instances (two processes) on one Redis', () => {
     await until('the user fetched through A', async () => fetched(shared) >= EVENTS + 2);
     expect(counters.tokenRefreshes).toBeGreaterThan(renewed);
     expect(counters.tokenRefreshFailures).toBe(0);
-  });
+    // Two processes, 200 event requests and their refreshes: seconds on an idle machine, more on a busy CI runner.
+  }, 60_000);
 
   it('100 events across both on an expired token renew it exactly once', async () => {
     const pair = await twoInstances({ plan: 'enterprise' });
     await fetchEveryoneOnExpiredToken(pair);
     expect(pair.shared.portal.counters.tokenRefreshes).toBe(1);
-  });
+  }, 60_000);
 
   it('syncs of one portal requested on both instances at once: one runs', async () => {
     // Every REST answer takes 300 ms, so the winning sync is still running when the other instance asks.

@@ -21,6 +21,8 @@ export interface FloodOutcome {
   floodMs: number;
   /** Portal REST requests by method while the floods ran (what the portal's bucket counted). */
   restByMethod: Record<string, number>;
+  /** `user.get` requests once every accepted event's refresh was done (refused ones wait and ask again). */
+  userFetchesInTheEnd: number;
   /** The employee's open's `profile` call must be among them; forged tokens must never reach the portal. */
   profileCalls: number;
 }
@@ -111,12 +113,14 @@ export async function floodWhileOpening(
   const genuine = await portal.post(launch, { 'x-forwarded-for': EMPLOYEE });
   const genuineMs = performance.now() - started;
   const { forgedStatuses, eventStatuses, missingRetryAfter, elapsedMs } = await messages.done;
-  await portal.settle();
   const restByMethod: Record<string, number> = {};
   for (const [method, calls] of Object.entries(emulator.counters.byMethod)) {
     const added = calls - (before[method] ?? 0);
     if (added > 0) restByMethod[method] = added;
   }
+  // The refreshes the busy budget refused sleep and ask again at the portal's pace (2/s here): wait for all.
+  await portal.settle();
+  const userFetchesInTheEnd = (emulator.counters.byMethod['user.get'] ?? 0) - (before['user.get'] ?? 0);
   return {
     genuineMs,
     genuineStatus: genuine.status,
@@ -125,6 +129,7 @@ export async function floodWhileOpening(
     missingRetryAfter,
     floodMs: elapsedMs,
     restByMethod,
+    userFetchesInTheEnd,
     profileCalls: restByMethod['profile'] ?? 0,
   };
 }
