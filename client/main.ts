@@ -1,4 +1,5 @@
 import './style.css';
+import './frame/frame.css';
 import { createApp, defineAsyncComponent, type App as VueApp } from 'vue';
 import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin';
 import { installAccessGuard } from './accessGuard';
@@ -9,6 +10,8 @@ import { readBootstrap, type Bootstrap, type BootstrapProblem } from './bootstra
 import { accessKey, createAccessState } from './composables/useAccess';
 import { b24Key, connectB24 } from './composables/useB24';
 import { createSessionState, sessionKey } from './composables/useSession';
+import { createFrameHistory, frameHistoryKey } from './frame/frameHistory';
+import { installLanding } from './frame/landing';
 import { createI18n, i18nKey } from './i18n';
 import { createKeycardRouter } from './router';
 
@@ -22,8 +25,10 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
   });
   const access = createAccessState({ fetchMe: (signal) => api.me({ signal }) });
   const b24 = connectB24();
-  const router = createKeycardRouter();
+  const history = createFrameHistory(window);
+  const router = createKeycardRouter(history);
   installAccessGuard(router, access);
+  installLanding(router, access);
 
   const app = createApp(App, { bootstrap });
   app.provide(i18nKey, createI18n(bootstrap.lang));
@@ -31,6 +36,7 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
   app.provide(apiKey, api);
   app.provide(accessKey, access);
   app.provide(b24Key, b24);
+  app.provide(frameHistoryKey, history);
   app.onUnmount(() => b24.destroy());
   app.use(router);
   // Memory history starts nowhere; the first navigation is ours to make.

@@ -45,11 +45,20 @@ export interface AppPage {
   children?: readonly AppSubPage[];
 }
 
-// Add a page here: one entry gives a route, a navigation item and its access check. The home page (what
-// every user sees first) is in the main bundle; the others are loaded when first opened, so a user's first
-// screen does not download the directory, stock and access settings with their heavier components.
+// Add a page here: one entry gives a route, a navigation item and its access check. Users land on the first
+// page they may use (frame/landing.ts). The scopes page is in the main bundle; the others are loaded when
+// first opened, so a user's first screen does not download the directory, stock and access settings with
+// their heavier components.
 export const appPages: readonly AppPage[] = [
-  { path: '/scopes', name: 'scopes', labelKey: 'nav.scopes', icon: ShieldIcon, component: ScopesPage },
+  // The scopes table is for those who manage the app: an employee cannot grant a scope anyway.
+  {
+    path: '/scopes',
+    name: 'scopes',
+    labelKey: 'nav.scopes',
+    icon: ShieldIcon,
+    component: ScopesPage,
+    requires: ['manage'],
+  },
   {
     path: '/directory',
     name: 'directory',
@@ -81,7 +90,8 @@ export const appPages: readonly AppPage[] = [
 /** Shown when the user may open the app but none of its pages. */
 export const NO_ACCESS_ROUTE = 'no-access';
 
-const HOME = appPages[0]?.path ?? '/';
+/** The app's start: sends the user on to the first page they may use (frame/landing.ts). */
+export const LANDING_ROUTE = 'landing';
 
 function pageRoute(page: AppPage): RouteRecordRaw {
   const meta = { requires: page.requires, page: page.name };
@@ -102,16 +112,19 @@ function pageRoute(page: AppPage): RouteRecordRaw {
 
 /**
  * The app runs in an iframe the portal POSTs to (`/app`), so the address bar must never change:
- * memory history keeps navigation inside the page. Access checks are added by installAccessGuard().
+ * memory history keeps navigation inside the page (main.ts passes frame/frameHistory.ts, which also lets
+ * the browser's Back step through it). Access checks are added by installAccessGuard(), the landing by
+ * installLanding().
  */
 export function createKeycardRouter(history: RouterHistory = createMemoryHistory()): Router {
   return createRouter({
     history,
     routes: [
-      { path: '/', redirect: HOME },
+      // Shows nothing: the landing guard decides where the user goes once /api/me answered.
+      { path: '/', name: LANDING_ROUTE, component: { render: () => null } },
       ...appPages.map(pageRoute),
       { path: '/no-access', name: NO_ACCESS_ROUTE, component: () => import('./pages/NoAccessPage.vue') },
-      { path: '/:unknown(.*)*', redirect: HOME },
+      { path: '/:unknown(.*)*', redirect: '/' },
     ],
   });
 }

@@ -1,13 +1,4 @@
-import {
-  computed,
-  inject,
-  onBeforeUnmount,
-  shallowRef,
-  watch,
-  type ComputedRef,
-  type InjectionKey,
-  type Ref,
-} from 'vue';
+import { computed, inject, shallowRef, type ComputedRef, type InjectionKey } from 'vue';
 
 // Everything Keycard does with the Bitrix24 host page goes through this one module, so components
 // get a small typed surface (provided under b24Key) and tests inject a fake instead of an iframe.
@@ -20,9 +11,21 @@ export interface FrameHandle {
   readonly isInstallMode: boolean;
   installFinish(): Promise<unknown>;
   readonly parent: {
-    fitWindow(): Promise<unknown>;
     reloadWindow(): Promise<unknown>;
+    /** `B24Frame.parent.setTitle(title)`: sends `setTitle {title}`; the portal rewrites `#pagetitle`. */
+    setTitle(title: string): Promise<unknown>;
+    /**
+     * The raw message channel (`B24Frame.parent.message`). Used for `resizeWindow` with width `'100%'`,
+     * which `parent.resizeWindow(w, h)` refuses (numbers > 0 only) and `parent.fitWindow()` sends with
+     * the document's scroll height, which never drops below the frame's own height.
+     * @see node_modules/@bitrix24/b24jssdk/dist/esm/frame/parent.mjs (fitWindow, resizeWindow)
+     */
+    readonly message: {
+      send(command: string, params: { width: string; height: number; isSafely: boolean }): Promise<unknown>;
+    };
   };
+  /** `B24Frame.placement.isSliderMode`: opened in a slider, where the portal ignores resizeWindow. */
+  readonly placement: { readonly isSliderMode: boolean };
   readonly dialog: {
     /** `B24Frame.dialog.selectAccess(blockedAccessPermissions?: string[]): Promise<SelectedAccess[]>` */
     selectAccess(blocked?: string[]): Promise<readonly SelectedAccessCode[]>;
@@ -79,8 +82,18 @@ export interface B24 {
    * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/system-dialogues/bx24-select-access.html
    */
   selectAccess(blocked: string[]): Promise<SelectedAccessCode[]>;
-  /** Grows the frame to its content; does nothing while not connected. */
-  fitWindow(): Promise<void>;
+  /**
+   * Sets the frame's height to `height` px (width stays 100%), so the frame can shrink as well as grow.
+   * Does nothing while not connected or in a slider (Bitrix24 ignores resizeWindow there).
+   * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/additional-functions/bx24-resize-window.html
+   */
+  resizeFrame(height: number): Promise<void>;
+  /**
+   * Sets the portal's page title above the app (`#pagetitle`, not the browser tab). Best effort: the
+   * portal denies it outside the app's own page, and the SDK resolves anyway after its timeout.
+   * @see https://apidocs.bitrix24.com/sdk/bx24-js-sdk/additional-functions/bx24-set-title.html
+   */
+  setTitle(title: string): Promise<void>;
   /**
    * Asks the portal to reload the page with the app, which POSTs fresh credentials to the app.
    * Resolves `false` when not connected (then only reopening the app from the menu helps).
@@ -177,8 +190,16 @@ export function connectB24(options: ConnectB24Options = {}): B24 {
         .map((item) => ({ id: item.id, name: typeof item.name === 'string' ? item.name : item.id }));
     },
 
-    async fitWindow() {
-      await frame.value?.parent.fitWindow();
+    async resizeFrame(height) {
+      const handle = frame.value;
+      const rounded = Math.ceil(height);
+      if (!handle || handle.placement.isSliderMode || !(rounded > 0)) return;
+      // What fitWindow sends (width '100%'), with the height measured by the caller.
+      await handle.parent.message.send('resizeWindow', { width: '100%', height: rounded, isSafely: true });
+    },
+
+    async setTitle(title) {
+      await frame.value?.parent.setTitle(title);
     },
 
     async reloadApp() {
@@ -211,37 +232,4 @@ export function useB24(): B24 {
   const b24 = inject(b24Key);
   if (!b24) throw new Error('useB24() needs connectB24() provided under b24Key');
   return b24;
-}
-
-/**
- * Calls `fitWindow()` whenever `target` changes size and once the frame connects, so the portal's
- * iframe grows with the content instead of showing a scrollbar.
- */
-export function useFitWindow(b24: B24, target: Readonly<Ref<HTMLElement | null>>): void {
-  let frameRequest = 0;
-  const fit = () => {
-    cancelAnimationFrame(frameRequest);
-    frameRequest = requestAnimationFrame(() => {
-      b24.fitWindow().catch(() => {
-        // Best effort: a missed resize leaves a scrollbar, never an error for the user.
-      });
-    });
-  };
-
-  const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(fit);
-  watch(
-    target,
-    (element, previous) => {
-      if (previous) observer?.unobserve(previous);
-      if (element) observer?.observe(element);
-    },
-    { immediate: true },
-  );
-  watch(b24.ready, (ready) => {
-    if (ready) fit();
-  });
-  onBeforeUnmount(() => {
-    observer?.disconnect();
-    cancelAnimationFrame(frameRequest);
-  });
 }

@@ -12,6 +12,8 @@ export const en = {
   'nav.directory': 'Directory',
   'nav.stock': 'Stock',
   'nav.access': 'Access settings',
+  'nav.back': 'Back',
+  'nav.backHint': 'Back to the previous page of Keycard',
 
   'header.user': 'Signed in as {name}',
   'header.admin': 'Administrator',
@@ -320,6 +322,8 @@ export const en = {
   'time.seconds': '{seconds} s',
   'time.minutes': '{minutes} min {seconds} s',
 
+  'frame.title.page': '{app}: {page}',
+  'frame.title.install': 'Installation',
   'frame.connecting': 'Connecting to Bitrix24…',
   'frame.unavailable.title': 'Not connected to Bitrix24',
   'frame.unavailable.description':

@@ -11,6 +11,8 @@ export const ru: Messages = {
   'nav.directory': 'Справочник',
   'nav.stock': 'Остатки',
   'nav.access': 'Настройки доступа',
+  'nav.back': 'Назад',
+  'nav.backHint': 'Назад, на предыдущую страницу Keycard',
 
   'header.user': 'Вы вошли как {name}',
   'header.admin': 'Администратор',
@@ -321,6 +323,8 @@ export const ru: Messages = {
   'time.seconds': '{seconds} с',
   'time.minutes': '{minutes} мин {seconds} с',
 
+  'frame.title.page': '{app} — {page}',
+  'frame.title.install': 'Установка',
   'frame.connecting': 'Подключение к Битрикс24…',
   'frame.unavailable.title': 'Нет связи с Битрикс24',
   'frame.unavailable.description':

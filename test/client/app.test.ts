@@ -8,6 +8,7 @@ import type { MeAccess } from '../../client/api/accessSchemas';
 import type { Bootstrap } from '../../client/bootstrap';
 import { createAccessState } from '../../client/composables/useAccess';
 import { createSessionState } from '../../client/composables/useSession';
+import { installLanding } from '../../client/frame/landing';
 import { createKeycardRouter } from '../../client/router';
 import { fullAccess, meWith, policyResponse, stockReaderAccess } from './support/access';
 import { makeUser, syncedDepartments } from './support/directory';
@@ -44,6 +45,7 @@ async function mountApp(fetch: typeof globalThis.fetch, overrides: Partial<Boots
   const { b24 } = fakeB24();
   const router = createKeycardRouter();
   installAccessGuard(router, access);
+  installLanding(router, access);
   await router.push('/');
   const wrapper = mountKeycard(App, {
     api,
@@ -75,6 +77,14 @@ describe('App', () => {
     expect(wrapper.find('[data-testid="current-user"]').text()).toContain('Anna Smirnova');
     expect(wrapper.find('nav').text()).toContain('Scopes');
     expect(wrapper.find('[data-page="scopes"]').exists()).toBe(true);
+  });
+
+  it('lands an employee on the first feature page they may use, and names it in the portal title', async () => {
+    const { router, b24 } = await mountApp(routes({ '/api/scopes': partlyGranted }, stockReaderAccess), {
+      user: { ...bootstrap.user, isAdmin: false },
+    });
+    expect(router.currentRoute.value.path).toBe('/stock');
+    expect(b24.setTitle).toHaveBeenLastCalledWith('Keycard: Stock');
   });
 
   it('lists the pages an admin may use, and opens Directory', async () => {
@@ -138,7 +148,8 @@ describe('App', () => {
     const { wrapper } = await mountApp(routes({ '/api/scopes': partlyGranted }, stockReaderAccess), {
       user: { ...bootstrap.user, isAdmin: false },
     });
-    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Scopes', 'Stock']);
+    // The scopes table is for those who manage the app.
+    expect(wrapper.findAll('nav a').map((link) => link.text())).toEqual(['Stock']);
     expect(wrapper.find('[data-testid="nav-access"]').exists()).toBe(false);
   });
 
@@ -148,7 +159,7 @@ describe('App', () => {
     await router.push('/access/roles');
     await flushPromises();
 
-    expect(router.currentRoute.value.path).toBe('/scopes');
+    expect(router.currentRoute.value.path).toBe('/stock');
     expect(wrapper.find('[data-page="access"]').exists()).toBe(false);
     expect(wrapper.find('[data-testid="access-denied-notice"]').text()).toContain(
       'You have no access to “Access settings”',

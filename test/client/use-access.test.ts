@@ -93,7 +93,7 @@ describe('access guard', () => {
   it('lists only the pages the user may use', async () => {
     const reader = accessAnswering(meWith(stockReaderAccess)).access;
     await reader.load();
-    expect(allowedPages(reader).map((page) => page.name)).toEqual(['scopes', 'stock']);
+    expect(allowedPages(reader).map((page) => page.name)).toEqual(['stock']);
 
     const admin = accessAnswering(adminMe).access;
     await admin.load();
@@ -109,7 +109,7 @@ describe('access guard', () => {
     expect(router.currentRoute.value.path).toBe('/stock');
 
     await router.push('/directory');
-    expect(router.currentRoute.value.path).toBe('/scopes');
+    expect(router.currentRoute.value.path).toBe('/stock');
     expect(router.currentRoute.value.query).toEqual({ denied: 'directory' });
 
     await router.push('/access/audit');
@@ -136,7 +136,7 @@ describe('access guard', () => {
     answer(meWith(stockReaderAccess));
     await access.reload();
     await flushPromises();
-    expect(router.currentRoute.value.path).toBe('/scopes');
+    expect(router.currentRoute.value.path).toBe('/stock');
     expect(router.currentRoute.value.query).toEqual({ denied: 'access' });
   });
 
@@ -153,7 +153,7 @@ describe('access guard', () => {
     };
     expect(deniedLocation({ meta: { page: 'reports' } }, access, [reports])).toEqual({ name: 'no-access' });
     expect(deniedLocation({ meta: { page: 'access' } }, access)).toEqual({
-      path: '/scopes',
+      path: '/stock',
       query: { denied: 'access' },
     });
 

@@ -2,14 +2,20 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { B24ActionError, connectB24, type FrameHandle } from '../../client/composables/useB24';
 
 /** A stand-in for B24Frame that records what the app asked of the portal. */
-function fakeFrame(isInstallMode: boolean) {
+function fakeFrame(isInstallMode: boolean, isSliderMode = false) {
   const handle = {
     isInstallMode,
     installFinish: vi.fn<() => Promise<unknown>>().mockResolvedValue(undefined),
     parent: {
-      fitWindow: vi.fn<() => Promise<unknown>>().mockResolvedValue(undefined),
       reloadWindow: vi.fn<() => Promise<unknown>>().mockResolvedValue(undefined),
+      setTitle: vi.fn<(title: string) => Promise<unknown>>().mockResolvedValue(undefined),
+      message: {
+        send: vi
+          .fn<(command: string, params: { width: string; height: number; isSafely: boolean }) => Promise<unknown>>()
+          .mockResolvedValue(undefined),
+      },
     },
+    placement: { isSliderMode },
     dialog: {
       selectAccess: vi.fn<(blocked?: string[]) => Promise<{ id: string; name: string }[]>>().mockResolvedValue([]),
     },
@@ -94,18 +100,34 @@ describe('connectB24', () => {
     await expect(b24.installFinish()).rejects.toMatchObject({ code: 'not_connected' });
   });
 
-  it('forwards installFinish, fitWindow and reloadApp to the frame', async () => {
+  it('forwards installFinish, resizeFrame, setTitle and reloadApp to the frame', async () => {
     const frame = fakeFrame(true);
     const b24 = connectB24({ initialize: async () => frame });
     await vi.advanceTimersByTimeAsync(0);
 
     await b24.installFinish();
-    await b24.fitWindow();
+    await b24.resizeFrame(412.3);
+    await b24.setTitle('Keycard: Directory');
     await expect(b24.reloadApp()).resolves.toBe(true);
 
     expect(frame.installFinish).toHaveBeenCalledTimes(1);
-    expect(frame.parent.fitWindow).toHaveBeenCalledTimes(1);
+    // Width 100% as fitWindow sends it, the measured height as it is: the frame can shrink.
+    expect(frame.parent.message.send).toHaveBeenCalledWith('resizeWindow', {
+      width: '100%',
+      height: 413,
+      isSafely: true,
+    });
+    expect(frame.parent.setTitle).toHaveBeenCalledWith('Keycard: Directory');
     expect(frame.parent.reloadWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not resize in a slider, where Bitrix24 ignores resizeWindow', async () => {
+    const frame = fakeFrame(false, true);
+    const b24 = connectB24({ initialize: async () => frame });
+    await vi.advanceTimersByTimeAsync(0);
+
+    await b24.resizeFrame(500);
+    expect(frame.parent.message.send).not.toHaveBeenCalled();
   });
 
   it('wraps a rejected installFinish in a B24ActionError that keeps the cause', async () => {
@@ -118,11 +140,12 @@ describe('connectB24', () => {
     await expect(b24.installFinish()).rejects.toMatchObject({ code: 'failed', cause });
   });
 
-  it('does nothing on fitWindow and reports reloadApp=false while not connected', async () => {
+  it('does nothing on resizeFrame and setTitle and reports reloadApp=false while not connected', async () => {
     const b24 = connectB24({ initialize: () => Promise.reject(new Error('no parent')) });
     await vi.advanceTimersByTimeAsync(0);
 
-    await expect(b24.fitWindow()).resolves.toBeUndefined();
+    await expect(b24.resizeFrame(300)).resolves.toBeUndefined();
+    await expect(b24.setTitle('Keycard')).resolves.toBeUndefined();
     await expect(b24.reloadApp()).resolves.toBe(false);
   });
 

@@ -17,6 +17,8 @@ export interface PortalSession {
   logLines: string[];
   /** Every alert/confirm page content opened: hostile names in the company must stay inert text. */
   dialogs: string[];
+  /** `beforeunload` prompts the browser showed (dismissed: the page stays), kept apart from `dialogs`. */
+  beforeUnload: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PortalSession {
  * file's steps, stops both after. The returned object is filled in by `beforeAll`.
  */
 export function portalSession(emulator: NonNullable<StackOptions['emulator']>): PortalSession {
-  const session = { logLines: [], dialogs: [] } as unknown as PortalSession;
+  const session = { logLines: [], dialogs: [], beforeUnload: 0 } as unknown as PortalSession;
   beforeAll(async () => {
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -40,7 +42,8 @@ export function portalSession(emulator: NonNullable<StackOptions['emulator']>): 
     session.browser = await launchChromium();
     session.page = await session.browser.newPage({ viewport: { width: 1360, height: 1000 } });
     session.page.on('dialog', (dialog) => {
-      session.dialogs.push(dialog.message());
+      if (dialog.type() === 'beforeunload') session.beforeUnload += 1;
+      else session.dialogs.push(dialog.message());
       void dialog.dismiss();
     });
     await session.page.goto(session.stack.portalUrl);
