@@ -1,0 +1,8 @@
+import './style.css';
+import { createApp } from 'vue';
+import b24UiPlugin from '@bitrix24/b24ui-nuxt/vue-plugin';
+import { initializeB24Frame } from '@bitrix24/b24jssdk';
+import App from './App.vue';
+
+createApp(App).use(b24UiPlugin).mount('#app');
+initializeB24Frame().catch(() => {});
