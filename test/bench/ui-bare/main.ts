@@ -5,4 +5,5 @@ import { initializeB24Frame } from '@bitrix24/b24jssdk';
 import App from './App.vue';
 
 createApp(App).use(b24UiPlugin).mount('#app');
-initializeB24Frame().catch(() => {});
+// Outside a portal the handshake fails at once; the bare page has nothing to show about it.
+initializeB24Frame().catch(() => undefined);
