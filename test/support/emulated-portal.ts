@@ -35,6 +35,8 @@ export interface EmulatedPortal {
 export async function emulatedPortal(
   emulator: StackOptions['emulator'] = {},
   env: Record<string, string> = {},
+  /** The UI Keycard serves; a bare template unless a benchmark needs the built one. */
+  ui: StackOptions['ui'] = { template: UI_TEMPLATE },
 ): Promise<EmulatedPortal> {
   const logLines: string[] = [];
   const destination = new Writable({
@@ -45,7 +47,7 @@ export async function emulatedPortal(
   });
   const stack = await startStack({
     logger: createLogger({ level: 'info', destination }),
-    ui: { template: UI_TEMPLATE },
+    ui,
     emulator: { company: { users: 60, seed: 11 }, ...emulator },
     env,
   });
