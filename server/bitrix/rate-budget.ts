@@ -49,6 +49,30 @@ export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long work nobody waits on keeps asking a busy portal's budget before it gives up (see waitOutBusy). */
+export const BUSY_PATIENCE_MS = 5 * 60_000;
+
+/**
+ * Runs `work`, and while the budget refuses it as busy (PortalBusyError), sleeps the time the refusal names and
+ * runs it again, for up to `patienceMs`. For work nobody waits on that must not be lost: Bitrix24 does not redeliver
+ * events. Nothing is held while it sleeps.
+ */
+export async function waitOutBusy<T>(
+  work: () => Promise<T>,
+  options: { clock: Clock; sleep: Sleep; patienceMs?: number },
+): Promise<T> {
+  const giveUpAt = options.clock.now() + (options.patienceMs ?? BUSY_PATIENCE_MS);
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const waitMs = error instanceof PortalBusyError ? (error.retryAfterSeconds ?? 1) * 1000 : undefined;
+      if (waitMs === undefined || options.clock.now() + waitMs > giveUpAt) throw error;
+      await options.sleep(waitMs);
+    }
+  }
+}
+
 export interface RateBudgetOptions {
   clock: Clock;
   sleep?: Sleep;
@@ -308,6 +332,11 @@ export class RateBudgets {
       this.#budgets.set(memberId, budget);
     }
     return budget;
+  }
+
+  /** waitOutBusy on the budgets' own clock and sleep. */
+  patiently<T>(work: () => Promise<T>): Promise<T> {
+    return waitOutBusy(work, { clock: this.#options.clock, sleep: this.#options.sleep ?? realSleep });
   }
 
   /** Sets a portal's limits, e.g. {@link ENTERPRISE_LIMITS} once `app.info` reports an Enterprise licence. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PortalBusyError, type RequestPriority, type Sleep } from '../bitrix/rate-budget.js';
+import { waitOutBusy, type RequestPriority, type Sleep } from '../bitrix/rate-budget.js';
 import type { Locks } from '../store/locks.js';
 import type { DirectoryDeps } from './directory-deps.js';
 import type { DirectoryRepository } from './directory-repository.js';
@@ -17,13 +17,6 @@ export type UserUpdatesDeps = Pick<DirectoryDeps, 'clock' | 'logger' | 'backgrou
 };
 
 const userGetResult = z.array(z.unknown());
-
-/**
- * How long an event's refresh keeps waiting for a busy portal's budget before it leaves the user to the next
- * sync: an ONUSERADD is not redelivered, so dropping it at the first refusal would hide a new employee for up
- * to an hour.
- */
-const EVENT_REFRESH_PATIENCE_MS = 5 * 60_000;
 
 /** A known user's record is refreshed on open at most this often. */
 const REFRESH_OPENER_EVERY_MS = 10 * 60_000;
@@ -85,19 +78,11 @@ export class UserUpdates {
 
   /**
    * An event's refresh: `background` priority, so it never takes the share kept for people; when the portal is
-   * busy it waits the time the budget names and tries again, for up to EVENT_REFRESH_PATIENCE_MS.
+   * busy it waits the time the budget names and tries again (waitOutBusy): an ONUSERADD is not redelivered, so
+   * dropping it at the first refusal would hide a new employee until the next sync.
    */
-  async refreshFromEvent(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
-    const giveUpAt = this.#deps.clock.now() + EVENT_REFRESH_PATIENCE_MS;
-    for (;;) {
-      try {
-        return await this.refreshUser(memberId, userId, 'background');
-      } catch (error) {
-        const waitMs = (error instanceof PortalBusyError ? (error.retryAfterSeconds ?? 1) : 0) * 1000;
-        if (waitMs === 0 || this.#deps.clock.now() + waitMs > giveUpAt) throw error;
-        await this.#deps.sleep(waitMs);
-      }
-    }
+  refreshFromEvent(memberId: string, userId: number): Promise<DirectoryUser | undefined> {
+    return waitOutBusy(() => this.refreshUser(memberId, userId, 'background'), this.#deps);
   }
 
   /**

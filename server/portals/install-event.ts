@@ -27,7 +27,10 @@ export async function acceptInstallEvent(services: EventDeps, event: BitrixEvent
     auth.member_id,
     knownEndpoint(services, auth.domain),
   );
-  const admin = await adminOfTokens(services, verified.memberId, verified.clientEndpoint, auth);
+  // Bitrix24 does not redeliver the event: a busy portal is waited out (waitOutBusy) rather than the event lost.
+  const admin = await services.budgets.patiently(() =>
+    adminOfTokens(services, verified.memberId, verified.clientEndpoint, auth),
+  );
   if (admin === undefined) return;
   const accessToken = auth.access_token;
   // Derived from the latest record, one update at a time: the installer may be storing the installation now.

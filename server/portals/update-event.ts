@@ -29,7 +29,10 @@ export async function acceptUpdateEvent(
   if (auth.access_token !== undefined && auth.refresh_token !== undefined) {
     const server = services.oauth.choose(auth.server_endpoint, portal.oauthServer);
     await verifyAppToken(services, server, auth.access_token, portal.memberId, portal.clientEndpoint);
-    const admin = await adminOfTokens(services, portal.memberId, portal.clientEndpoint, auth);
+    // Bitrix24 does not redeliver the event: a busy portal is waited out (waitOutBusy) rather than the update lost.
+    const admin = await services.budgets.patiently(() =>
+      adminOfTokens(services, portal.memberId, portal.clientEndpoint, auth),
+    );
     if (admin === undefined) return;
     if (options.claim !== undefined && !(await options.claim())) return;
     fresh = {
@@ -52,9 +55,11 @@ export async function acceptUpdateEvent(
   if (!options.tokenMatched)
     services.logger.info({ memberId: portal.memberId }, 'ONAPPUPDATE verified; new application token adopted');
   const client = await services.clients.forPortal(updated.memberId);
-  const bindings = await bindPortal(client, appUrls(services.config), services.manifest.title);
+  const bindings = await services.budgets.patiently(() =>
+    bindPortal(client, appUrls(services.config), services.manifest.title),
+  );
   // The plan may have changed since the install (it sets the request limits).
-  const licenseFamily = await readPlan(client);
+  const licenseFamily = await services.budgets.patiently(() => readPlan(client));
   // Binding may have renewed the tokens: patch the latest record, never the copy from before.
   await services.installations.update(updated.memberId, (latest) =>
     latest === undefined

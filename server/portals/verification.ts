@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError, UnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { kindOf, refusedWith4xx } from '../bitrix/bitrix-error.js';
+import { PortalBusyError } from '../bitrix/rate-budget.js';
 import type { OAuthServer } from '../bitrix/oauth-server.js';
 import { checkedEndpoint, type HostPolicy } from '../bitrix/portal-host.js';
 import { profileSchema } from '../bitrix/schemas.js';
@@ -130,6 +131,8 @@ export async function identifyUser(
   try {
     raw = await clients.forUserToken(user).call('profile');
   } catch (error: unknown) {
+    // Our own budget refused to wait longer for a busy portal: the person is told so, with when to try again.
+    if (error instanceof PortalBusyError) throw error;
     switch (kindOf(error)) {
       case 'user_inactive':
         throw new ForbiddenError('USER_INACTIVE', 'This user account is not active.', { cause: error });

@@ -513,15 +513,25 @@ export class BurstCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         world.send({ method: 'GET', path: '/api/scopes', headers: { authorization: `Bearer ${session.token}` } }),
       ),
     );
-    for (const res of answers) {
-      expectJson(res, label, 200);
-      expect(res.body, label).toMatchObject({ source: 'portal' });
-    }
-    // The budget keeps one slot of Bitrix24's burst free: past it, requests wait.
+    // The budget keeps one slot of Bitrix24's burst free: past it, requests wait, a person's for 5 s at most; the
+    // scopes page answers from what the install recorded for those it gave up on (the k-th to reserve waits
+    // (level + k + 1 - usable) / 2 s at most: less when the test clock moved on while earlier ones slept).
     const usable = 49;
+    const waitMs = (k: number) => ((before.level + k + 1 - usable) / 2) * 1000;
+    const sources = answers.map((res) => {
+      expectJson(res, label, 200);
+      return (res.body as { source?: string }).source;
+    });
+    const sent = sources.filter((source) => source === 'portal').length;
+    const ks = Array.from({ length: this.count }, (_, k) => k);
+    expect(sent, `${label}: answered from the portal`).toBeGreaterThanOrEqual(
+      ks.filter((k) => waitMs(k) < 4900).length,
+    );
+    expect(sources.every((source) => source === 'portal' || source === 'stored')).toBe(true);
     const waited = budget.stats.waitedMs - before.waited;
     // Margins: the bucket drains while the requests are on their way (real milliseconds).
-    if (before.level + this.count >= usable + 3) expect(waited, `${label}: waited`).toBeGreaterThan(0);
+    if (sent === this.count && before.level + this.count >= usable + 3)
+      expect(waited, `${label}: waited`).toBeGreaterThan(0);
     if (before.level + this.count <= usable - 0.5) expect(waited, `${label}: waited`).toBe(0);
     if (waited > 0) tally('burst that waited', 200, undefined);
     const calls = await step.end(model, {
@@ -531,7 +541,7 @@ export class BurstCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     expect(
       calls.filter((call) => call.kind === 'portal'),
       label,
-    ).toHaveLength(this.count);
+    ).toHaveLength(sent);
   }
 }
 
@@ -567,16 +577,32 @@ export class OverloadedScopesCommand implements fc.AsyncCommand<Model, FuzzWorld
       headers: { authorization: `Bearer ${session.token}` },
     });
     expectJson(res, label, 200);
-    expect(res.body, label).toMatchObject({ source: this.refusals >= 3 ? 'stored' : 'portal' });
-    expect(budget.stats.waitedMs - waitedBefore, `${label}: backed off`).toBeGreaterThan(0);
     const calls = await step.end(model, {
       writes: [],
       portalCall: callTo(pm.portal.origin, pm.connection.accessToken, ['scope']),
     });
-    expect(
-      calls.map((call) => call.status),
-      label,
-    ).toEqual([...Array<number>(Math.min(this.refusals, 3)).fill(503), ...(this.refusals >= 3 ? [] : [200])]);
+    const statuses = calls.map((call) => call.status);
+    // The budget backs off further after each 503 (also earlier steps'), and a person waits at most 5 s: it may give
+    // up on the portal before the refusals run out, and the stored scopes are shown then.
+    const attempts = Math.min(this.refusals, 3);
+    const gaveUpEarly =
+      (res.body as { source?: string }).source === 'stored' && (this.refusals < 3 || statuses.length < attempts);
+    if (gaveUpEarly) {
+      expect(statuses.length, label).toBeLessThanOrEqual(attempts);
+      expect(
+        statuses.every((status) => status === 503),
+        label,
+      ).toBe(true);
+      // The refusals it did not meet are other apps' load that passed meanwhile.
+      world.bitrix.overload(pm.portal, 0);
+    } else {
+      expect(res.body, label).toMatchObject({ source: this.refusals >= 3 ? 'stored' : 'portal' });
+      expect(budget.stats.waitedMs - waitedBefore, `${label}: backed off`).toBeGreaterThan(0);
+      expect(statuses, label).toEqual([
+        ...Array<number>(Math.min(this.refusals, 3)).fill(503),
+        ...(this.refusals >= 3 ? [] : [200]),
+      ]);
+    }
   }
 }
 

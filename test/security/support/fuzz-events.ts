@@ -160,7 +160,15 @@ export class EventCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       const accepted = params.name === 'ONAPPINSTALL';
       expectJson(res, label, 200);
       expect(res.body, label).toEqual({ result: accepted ? 'accepted' : 'ignored' });
-      await step.end(model, { writes: [], oauthCalls: accepted ? this.#oauthCallsToVerify() : 0 });
+      await step.end(model, {
+        writes: [],
+        oauthCalls: accepted ? this.#oauthCallsToVerify() : 0,
+        // Bitrix24 may have the app again while Keycard has no active record (an installer the busy portal
+        // refused): the OAuth server then vouches for the tokens, and `profile` says whose they are.
+        ...(accepted && issued !== undefined && !world.bitrix.removed(pm.portal)
+          ? { portalCall: callTo(pm.portal.origin, issued.accessToken, ['profile']) }
+          : {}),
+      });
       return;
     }
     const matched = applicationToken === pm.applicationToken;

@@ -137,6 +137,16 @@ function verificationRefusal(
   return undefined;
 }
 
+/** The longest a person's request waits for the portal's budget (RateBudget's `interactive` bound). */
+const PERSON_WAIT_MS = 5000;
+
+/** How long a person's request would wait for the portal's budget now (its level, read from the real budget). */
+function personWaitMs(world: FuzzWorld, memberId: string): number {
+  const budget = world.services.budgets.forPortal(memberId);
+  const { burst, drainPerSecond } = budget.limits;
+  return Math.max(0, ((budget.level + 1 - Math.max(1, burst - 1)) / drainPerSecond) * 1000);
+}
+
 /** A user opens Keycard: POST /app. */
 export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
   constructor(
@@ -159,6 +169,7 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     const pm = model.portals[this.params.portal];
     const { issued, request } = frameRequest(world, this.params, '/app');
     world.bitrix.overload(pm.portal, this.overload);
+    const waitBeforeMs = personWaitMs(world, pm.portal.memberId);
     const res = await world.send(request);
     const own = /"session":"([^"]+)"/.exec(res.text)?.[1];
     expectNoSecrets(world, model, res, label, own);
@@ -187,6 +198,18 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     const user = companyUser(this.params.userId);
     const profileAnswered = this.overload < 3;
     const ownProfile = callTo(origin, issued.accessToken, ['profile']);
+    // A person waits at most 5 s for the budget: past that (earlier 503s keep it backed off), or after this step's
+    // refusals backed it off further, Keycard says the portal is busy instead of waiting on. Nothing changes then.
+    if (
+      waitBeforeMs > PERSON_WAIT_MS ||
+      (this.overload > 0 && res.status === 503 && res.text.includes('PORTAL_BUSY'))
+    ) {
+      expectFramePage(world, res, label, { status: 503, code: 'PORTAL_BUSY', origin });
+      await step.end(model, { writes: [], oauthCalls: 1, portalCall: ownProfile });
+      // The refusals it did not meet are other apps' load that passed meanwhile.
+      world.bitrix.overload(pm.portal, 0);
+      return;
+    }
     if (!profileAnswered || !user.active) {
       const [status, code]: [number, ErrorCode] = profileAnswered
         ? [403, 'USER_INACTIVE']
@@ -272,6 +295,7 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     const reinstall = pm.record !== 'active' && token === 'genuine' && refresh && user.active && user.admin === true;
     if (reinstall && (server === 'unnamed' || server === 'own')) world.bitrix.restore(pm.portal);
     const { issued, request } = frameRequest(world, this.params, '/install', applicationToken);
+    const waitBeforeMs = personWaitMs(world, pm.portal.memberId);
     const res = await world.send(request);
     const own = /"session":"([^"]+)"/.exec(res.text)?.[1];
     expectNoSecrets(world, model, res, label, own);
@@ -289,6 +313,12 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       return;
     }
     const installer = issued.accessToken;
+    // The installing admin waits at most 5 s for the portal's budget (still backed off by earlier 503s).
+    if (waitBeforeMs > PERSON_WAIT_MS) {
+      expectFramePage(world, res, label, { status: 503, code: 'PORTAL_BUSY', origin: undefined });
+      await step.end(model, { writes: [], oauthCalls: 1 });
+      return;
+    }
     if (!user.active || user.admin !== true) {
       const code = user.active ? 'INSTALL_NEEDS_ADMIN' : 'USER_INACTIVE';
       expectFramePage(world, res, label, { status: 403, code, origin: undefined });
