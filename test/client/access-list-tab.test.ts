@@ -195,6 +195,43 @@ describe('Access tab', () => {
     expect(listed(wrapper).map(([code]) => code)).toEqual(['DR4']);
   });
 
+  it('renders only the rows in view of 2,000 departments, and filters all of them (issue 13, point 13)', async () => {
+    const api = accessApi();
+    const many = Array.from({ length: 2000 }, (_, index) => ({
+      id: 100 + index,
+      name: `Department ${String(index).padStart(4, '0')}`,
+      parentId: null,
+      sort: index,
+      head: null,
+      members: 1,
+      membersWithSubdepartments: 1,
+      children: [],
+    }));
+    api.departments.mockResolvedValue({ ...syncedDepartments, tree: many });
+    const { wrapper } = await mountAt('/access/allow-list', { api });
+    await wrapper.find('[data-testid="access-add-mirror"]').trigger('click');
+    await flushPromises();
+    await chooseTab('Departments');
+    await flushPromises();
+    const rendered = () => document.querySelectorAll('[data-testid="picker-department-list"] li').length;
+    // A 288 px viewport of 36 px rows plus overscan: a couple of dozen rows, not 2,000.
+    expect(rendered()).toBeGreaterThan(5);
+    expect(rendered()).toBeLessThan(40);
+    expect(inPage('[data-testid="picker-department-list"] ul').attributes('style')).toContain('height: 72000px');
+
+    await inPage('input[data-testid="picker-department-search"]').setValue('1999');
+    await flushPromises();
+    expect(
+      [...document.querySelectorAll('[data-testid="picker-department-list"] li')].map((row) =>
+        row.getAttribute('data-department'),
+      ),
+    ).toEqual(['2099']);
+    await inPage('[data-testid="picker-department-tree-2099"]').trigger('click');
+    expect(
+      [...document.querySelectorAll('[data-testid="picker-chosen"]')].map((item) => item.getAttribute('data-code')),
+    ).toEqual(['DR2099']);
+  });
+
   it('lets only portal admins change the delegates', async () => {
     const delegate = accessFor(meWith(fullAccess, { isAdmin: false }));
     const { wrapper } = await mountAt('/access/allow-list', { api: accessApi(), access: delegate });
