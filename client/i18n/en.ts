@@ -189,7 +189,7 @@ export const en = {
   'picker.groupMembers': 'A whole workgroup is added as its members: {names}.',
   'picker.teams':
     'Teams of the new company structure cannot be chosen: Bitrix24 does not give apps their members without an extra permission. Choose their departments or employees instead.',
-  'picker.frameFailed': 'The Bitrix24 dialog did not open. Choose from the directory instead.',
+  'picker.frameFailed': 'The Bitrix24 dialog did not open, so Keycard’s directory picker opened instead.',
 
   'roles.title': 'Roles and permissions',
   'roles.description':

@@ -128,6 +128,39 @@ describe('Access tab', () => {
     expect(wrapper.find('[data-testid="policy-dirty"]').exists()).toBe(false);
   });
 
+  it('never waits for a cancelled dialog: Add opens a new one, and only the newest answer is used (issue 13)', async () => {
+    const api = accessApi();
+    const { b24 } = fakeB24();
+    // Bitrix24 never answers a dialog closed without choosing; the first answer arrives only in this test's hands.
+    let answerFirst: (items: { id: string; name: string }[]) => void = () => undefined;
+    b24.selectAccess
+      .mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)))
+      .mockResolvedValueOnce([{ id: 'D5', name: 'Marketing' }]);
+    const { wrapper } = await mountAt('/access/allow-list', { api, b24 });
+
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="access-add"]').attributes('disabled')).toBeUndefined();
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    answerFirst([{ id: 'U99', name: 'Stale answer' }]);
+    await flushPromises();
+
+    expect(b24.selectAccess).toHaveBeenCalledTimes(2);
+    expect(listed(wrapper).map(([code]) => code)).toEqual(['DR12', 'U7', 'D5']);
+  });
+
+  it('falls back to Keycard’s picker when Bitrix24 refuses the dialog', async () => {
+    const api = accessApi();
+    const { b24 } = fakeB24();
+    b24.selectAccess.mockRejectedValue(new Error('denied'));
+    const { wrapper } = await mountAt('/access/allow-list', { api, b24 });
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="picker-frame-failed"]').text()).toContain('Keycard’s directory picker');
+    expect(inPage('[data-testid="mirror-picker"]').exists()).toBe(true);
+  });
+
   it('opens the directory picker when not in the portal frame, building U, D, DR and AU codes', async () => {
     const api = accessApi();
     api.users.mockResolvedValue({
