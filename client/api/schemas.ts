@@ -146,7 +146,7 @@ export const departmentNodeSchema: d.Decoder<ApiDepartmentNode> = d.object({
   id: d.number({ int: true }),
   name: d.string(),
   sort: d.number(),
-  head: d.nullable(d.object({ id: d.number({ int: true }), name: d.string() })),
+  head: d.nullable(d.object({ id: d.number({ int: true }), name: d.string(), active: d.boolean() })),
   members: d.number({ int: true, min: 0 }),
   membersWithSubdepartments: d.number({ int: true, min: 0 }),
   // A recursive shape needs its type written out: the contract's.

@@ -52,7 +52,8 @@ export interface ApiDepartmentNode {
   id: number;
   name: string;
   sort: number;
-  head: { id: number; name: string } | null;
+  /** `active` is false for a fired head, whom Bitrix24 still names as the department's head. */
+  head: { id: number; name: string; active: boolean } | null;
   /** Users directly in the department. */
   members: number;
   /** Users in the department or any sub-department, each counted once. */

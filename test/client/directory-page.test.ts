@@ -53,7 +53,11 @@ describe('DirectoryPage', () => {
     expect(wrapper.find('h1').text()).toBe('Directory');
     expect(treeNames(wrapper)).toEqual(['Acme', 'Sales', 'Support']);
     const sales = wrapper.find('[data-department="2"]');
-    expect(sales.find('[data-testid="department-head"]').text()).toBe('Head: Olga Petrova');
+    // Olga was fired: still the head in Bitrix24, and marked (issue 13, point 14).
+    expect(sales.find('[data-testid="department-head"]').text()).toContain('Head: Olga Petrova');
+    expect(sales.find('[data-testid="department-head-fired"]').text()).toBe('fired');
+    expect(wrapper.find('[data-department="1"] [data-testid="department-head-fired"]').exists()).toBe(false);
+    expect(wrapper.find('input[data-testid="user-search"]').attributes('placeholder')).toBe('Name or position');
     expect(sales.find('[data-testid="department-count"]').text()).toContain('37');
     expect(wrapper.find('[data-department="all"]').attributes('aria-current')).toBe('true');
 
@@ -199,7 +203,7 @@ describe('DirectoryPage', () => {
     });
     api.departments.mockResolvedValue({
       ...syncedDepartments,
-      tree: [{ ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile } }],
+      tree: [{ ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile, active: true } }],
     });
     const wrapper = await mountPage(api);
 

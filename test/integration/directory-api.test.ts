@@ -36,7 +36,7 @@ interface Node {
   id: number;
   name: string;
   sort: number;
-  head: { id: number; name: string } | null;
+  head: { id: number; name: string; active: boolean } | null;
   members: number;
   membersWithSubdepartments: number;
   children: Node[];
@@ -46,7 +46,7 @@ const nodeSchema: z.ZodType<Node> = z.lazy(() =>
     id: z.number(),
     name: z.string(),
     sort: z.number(),
-    head: z.strictObject({ id: z.number(), name: z.string() }).nullable(),
+    head: z.strictObject({ id: z.number(), name: z.string(), active: z.boolean() }).nullable(),
     members: z.number(),
     membersWithSubdepartments: z.number(),
     children: z.array(nodeSchema),
@@ -194,6 +194,7 @@ describe('GET /api/directory/*', () => {
     expect(find(body.tree, withHead?.id ?? 0)?.head).toEqual({
       id: head?.id,
       name: `${head?.name} ${head?.lastName}`.trim(),
+      active: head?.active,
     });
   });
 
