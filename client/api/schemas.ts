@@ -130,6 +130,13 @@ export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
       /** The scope the portal did not grant (`sonet_group`). */
       missingScope: d.nullish(d.string()),
     }),
+    shown: d.nullish(
+      d.object({
+        users: d.number({ int: true, min: 0 }),
+        activeUsers: d.number({ int: true, min: 0 }),
+        departments: d.number({ int: true, min: 0 }),
+      }),
+    ),
   }),
 );
 

@@ -70,7 +70,7 @@ describe('DirectoryPage', () => {
       cursor: null,
       limit: 200,
     });
-    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('50,000 employees');
+    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('50,000 users');
     const names = wrapper.findAll('[data-testid="user-name"]').map((name) => name.text());
     expect(names[0]).toBe('Name1 Last1');
     expect(names).toContain('Name10 Last10');
@@ -192,7 +192,7 @@ describe('DirectoryPage', () => {
     api.users = fakeUsers(0);
     const wrapper = await mountPage(api);
     expect(wrapper.find('[data-testid="users-empty"]').text()).toBe('No employees match these filters.');
-    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('0 employees');
+    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('0 users');
   });
 
   it('renders hostile names as text', async () => {

@@ -86,6 +86,7 @@ const statusSchema = z.strictObject({
     .optional(),
   lastError: z.strictObject({ code: z.string(), message: z.string(), at: z.number() }).optional(),
   workgroups: z.strictObject({ available: z.boolean(), missingScope: z.string().optional() }),
+  shown: z.strictObject({ users: z.number(), activeUsers: z.number(), departments: z.number() }).optional(),
 });
 
 describe('before the first sync', () => {
@@ -151,6 +152,17 @@ describe('POST /api/sync', () => {
     });
     expect(done.refreshedAt).toBe(done.lastRun?.finishedAt);
     expect(done.progress).toBeUndefined();
+    // What the directory lists, so the installer and the Directory page count alike (issue 13): the sync fetched
+    // 3,000 records, fired users among them; the directory's default list has the active ones.
+    const company = s.portal.directory;
+    expect(done.shown).toEqual({
+      users: 3000,
+      activeUsers: company.users.filter((user) => user.active).length,
+      departments: company.departments.length,
+    });
+    const listed = await s.request.get('/api/directory/users').query({ limit: '1' }).set('authorization', auth);
+    expect(listed.body.total).toBe(done.shown?.activeUsers);
+    expect(done.shown?.activeUsers).toBeLessThan(3000);
   });
 
   it('reports a failed sync with its code', async () => {
