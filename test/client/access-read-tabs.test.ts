@@ -281,10 +281,10 @@ describe('Audit log tab', () => {
     expect(api.auditFilters).toHaveBeenCalledTimes(1);
     const menus = wrapper.findAllComponents(B24SelectMenu);
     expect(menus).toHaveLength(2);
-    expect(menus[0]?.props('items')).toEqual([{ label: 'Admin Name', value: '1' }]);
-    expect(menus[1]?.props('items')).toEqual([
-      { label: 'Sales', value: 'DR12', description: 'Department with sub-departments' },
-    ]);
+    expect(menus[0]?.props()).toMatchObject({ items: [{ label: 'Admin Name', value: '1' }] });
+    expect(menus[1]?.props()).toMatchObject({
+      items: [{ label: 'Sales', value: 'DR12', description: 'Department with sub-departments' }],
+    });
     menus[1]?.vm.$emit('update:modelValue', 'DR12');
     await flushPromises();
     expect(api.audit).toHaveBeenLastCalledWith({ actor: null, code: 'DR12', cursor: null }, expect.anything());
