@@ -203,7 +203,9 @@ describe('DirectoryPage', () => {
     });
     api.departments.mockResolvedValue({
       ...syncedDepartments,
-      tree: [{ ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile, active: true } }],
+      tree: [
+        { ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile, active: true } },
+      ],
     });
     const wrapper = await mountPage(api);
 

@@ -55,11 +55,13 @@ export async function runAxe(target: Page | Frame | FrameLocator, label: string)
       await frame.evaluate(readFileSync(AXE_SCRIPT, 'utf8'));
     }
   }
-  const raw: unknown = await frame.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } })
-      .axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-  }, WCAG_AA_TAGS as unknown as string[]);
+  const raw: unknown = await frame.evaluate(
+    async (tags) => {
+      const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe;
+      return axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    },
+    WCAG_AA_TAGS as unknown as string[],
+  );
   const { violations } = resultSchema.parse(raw);
   return {
     label,

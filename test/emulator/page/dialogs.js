@@ -570,7 +570,11 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
             header,
             h(
               'li',
-              { class: 'access-row access-row--roles', test: `access-group-roles-${group.id}`, style: { paddingLeft: '50px' } },
+              {
+                class: 'access-row access-row--roles',
+                test: `access-group-roles-${group.id}`,
+                style: { paddingLeft: '50px' },
+              },
               ...['A', 'E', 'K'].map((role) =>
                 addButton(
                   `SG${group.id}_${role}`,
