@@ -243,6 +243,15 @@ describe('DirectoryPage sync status', () => {
     );
   });
 
+  it('counts what the list shows (active users) when the server says so (issue 13)', async () => {
+    const api = directoryApi();
+    api.syncStatus.mockResolvedValue({ ...idleSync, shown: { users: 50_000, activeUsers: 47_512, departments: 1365 } });
+    const wrapper = await mountPage(api);
+    expect(wrapper.find('[data-testid="sync-summary"]').text()).toBe(
+      'Last refreshed 5 minutes ago (47,512 users, 1,365 departments)',
+    );
+  });
+
   it('speaks Russian with Russian plural forms', async () => {
     const wrapper = await mountPage(directoryApi(), { lang: 'ru' });
     const summary = wrapper.find('[data-testid="sync-summary"]').text().replace(/\s/g, ' ');
