@@ -1,6 +1,7 @@
 import * as d from './decode';
 import type {
   ApiAccessCheck,
+  ApiAuditFilters,
   ApiAuditPage,
   ApiConflicts,
   ApiErrorBody,
@@ -261,6 +262,14 @@ export const auditPageSchema = tiedTo<ApiAuditPage>()(
   }),
 );
 
+/** GET /api/audit/filters: the people who made changes and the codes the log cites, by name. */
+export const auditFiltersSchema = tiedTo<ApiAuditFilters>()(
+  d.object({
+    actors: d.array(d.object({ id: d.string(), name: d.string() })),
+    codes: d.array(d.object({ code: d.string(), name: codeNameSchema })),
+  }),
+);
+
 /** GET /api/stock: only the warehouses the user may read, and quantities only for them. */
 export const stockSchema = tiedTo<ApiStock>()(
   d.object({
@@ -292,4 +301,5 @@ export type GrantState = d.Infer<typeof grantStateSchema>;
 export type AuditChange = d.Infer<typeof auditChangeSchema>;
 export type AuditEntry = d.Infer<typeof auditEntrySchema>;
 export type AuditPage = d.Infer<typeof auditPageSchema>;
+export type AuditFilters = d.Infer<typeof auditFiltersSchema>;
 export type Stock = d.Infer<typeof stockSchema>;

@@ -1,5 +1,6 @@
 import {
   accessCheckSchema,
+  auditFiltersSchema,
   auditPageSchema,
   conflictsSchema,
   invalidPolicyBodySchema,
@@ -7,6 +8,7 @@ import {
   policyResponseSchema,
   stockSchema,
   type AccessCheck,
+  type AuditFilters,
   type AuditPage,
   type Conflicts,
   type Policy,
@@ -96,6 +98,8 @@ export interface ApiClient {
   conflicts(options?: RequestOptions): Promise<Conflicts>;
   /** One page of the audit log, newest first (access.manage). */
   audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>;
+  /** Who made changes and which codes the log cites, by name: what the audit filters offer (access.manage). */
+  auditFilters(options?: RequestOptions): Promise<AuditFilters>;
   /** The sample resource-scoped feature (stock:read). */
   stock(options?: RequestOptions): Promise<Stock>;
 }
@@ -203,6 +207,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
     conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),
     audit: (query, request) => get(auditPath(query), auditPageSchema, request),
+    auditFilters: (request) => get('/api/audit/filters', auditFiltersSchema, request),
     stock: (request) => get('/api/stock', stockSchema, request),
   };
 }

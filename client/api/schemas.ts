@@ -130,6 +130,13 @@ export const syncStatusSchema = tiedTo<ApiSyncStatus>()(
       /** The scope the portal did not grant (`sonet_group`). */
       missingScope: d.nullish(d.string()),
     }),
+    shown: d.nullish(
+      d.object({
+        users: d.number({ int: true, min: 0 }),
+        activeUsers: d.number({ int: true, min: 0 }),
+        departments: d.number({ int: true, min: 0 }),
+      }),
+    ),
   }),
 );
 
@@ -146,7 +153,7 @@ export const departmentNodeSchema: d.Decoder<ApiDepartmentNode> = d.object({
   id: d.number({ int: true }),
   name: d.string(),
   sort: d.number(),
-  head: d.nullable(d.object({ id: d.number({ int: true }), name: d.string() })),
+  head: d.nullable(d.object({ id: d.number({ int: true }), name: d.string(), active: d.boolean() })),
   members: d.number({ int: true, min: 0 }),
   membersWithSubdepartments: d.number({ int: true, min: 0 }),
   // A recursive shape needs its type written out: the contract's.

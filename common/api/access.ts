@@ -198,6 +198,12 @@ export interface ApiAuditPage {
   names: ApiCodeNames;
 }
 
+/** GET /api/audit/filters: who made changes and which codes the log cites, sorted by name. */
+export interface ApiAuditFilters {
+  actors: { id: string; name: string }[];
+  codes: { code: string; name: ApiCodeName }[];
+}
+
 /** GET /api/stock: only the warehouses the user may read, and quantities only for them. */
 export interface ApiStock {
   warehouses: { id: string; name: string; canEdit: boolean }[];

@@ -39,6 +39,11 @@ export interface ApiSyncStatus {
   lastError?: { code: string; message: string; at: number } | null;
   /** `missingScope` (`sonet_group`) when the portal did not grant workgroups. */
   workgroups: { available: boolean; missingScope?: string | null };
+  /**
+   * The current snapshot as the directory shows it: `activeUsers` is its default list (active users),
+   * `users` every mirrored user (fired too), `departments` every department. Absent before the first sync.
+   */
+  shown?: { users: number; activeUsers: number; departments: number } | null;
 }
 
 /** POST /api/sync (202); `started` is false when a sync was already running. */
@@ -52,7 +57,8 @@ export interface ApiDepartmentNode {
   id: number;
   name: string;
   sort: number;
-  head: { id: number; name: string } | null;
+  /** `active` is false for a fired head, whom Bitrix24 still names as the department's head. */
+  head: { id: number; name: string; active: boolean } | null;
   /** Users directly in the department. */
   members: number;
   /** Users in the department or any sub-department, each counted once. */

@@ -63,6 +63,46 @@ export async function readAudit(
   return { entries, nextCursor: next >= 1 ? next : null };
 }
 
+/** `GET /api/audit/filters`' answer: what the log can be filtered by, with names. */
+export interface AuditFilterOptions {
+  /** Everyone who saved a change, with the name of their latest save, by name. */
+  actors: { id: string; name: string }[];
+  /** Every access code a change added or removed, named from the mirror, by name. */
+  codes: { code: string; name: CodeName }[];
+}
+
+/**
+ * The log's actors and cited codes, for the audit filters: only people who made changes and only codes that
+ * appear, offered by name. Reads at most MAX_SCAN entries, newest first (the newest name of an actor wins).
+ */
+export async function auditFilterOptions(
+  policies: Pick<PolicyRepository, 'currentVersion' | 'auditRange'>,
+  memberId: string,
+  snapshot: DirectorySnapshot,
+  lang: Lang,
+): Promise<AuditFilterOptions> {
+  const current = await policies.currentVersion(memberId);
+  const actors = new Map<string, string>();
+  const codes = new Set<string>();
+  const last = Math.max(1, current - MAX_SCAN + 1);
+  for (let next = current; next >= last; next -= BATCH) {
+    for (const entry of await policies.auditRange(memberId, next, Math.max(last, next - BATCH + 1))) {
+      if (!actors.has(entry.actor.id)) actors.set(entry.actor.id, entry.actor.name);
+      for (const change of entry.changes) for (const code of codesOf(change)) codes.add(code);
+    }
+  }
+  const names = codeNames(snapshot, [...codes], lang);
+  const collator = new Intl.Collator(lang);
+  return {
+    actors: [...actors]
+      .map(([id, name]) => ({ id, name }))
+      .sort((a, b) => collator.compare(a.name, b.name) || a.id.localeCompare(b.id)),
+    codes: [...codes]
+      .map((code) => ({ code, name: names[code] ?? { title: code, kind: 'unknown' } }))
+      .sort((a, b) => collator.compare(a.name.title, b.name.title) || a.code.localeCompare(b.code)),
+  };
+}
+
 /** `GET /api/audit`'s answer: a page of entries with the names of the codes they cite. */
 export interface AuditAnswer {
   entries: (AuditEntry & { id: string })[];

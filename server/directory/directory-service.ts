@@ -112,11 +112,15 @@ export class DirectoryService implements PortalDataOwner {
 
   async status(memberId: string): Promise<SyncStatus> {
     const [meta, info] = await Promise.all([this.#store.meta(memberId), this.#deps.portalInfo(memberId)]);
-    return syncStatus(meta, {
+    const status = syncStatus(meta, {
       now: this.#deps.clock.now(),
       running: this.#syncs.isRunning(memberId),
       scopes: info?.scopes ?? [],
     });
+    // The sync's own counts are of records fetched (fired users included); screens count what the directory
+    // lists, from the snapshot (cached per generation, so this is a lookup after the first call).
+    if (meta.current !== null) status.shown = shownCounts(await this.snapshot(memberId));
+    return status;
   }
 
   /** The current generation plus incremental updates, cached per portal, generation and overlay revision. */
@@ -187,4 +191,18 @@ export class DirectoryService implements PortalDataOwner {
   reconcile(freshForMs?: number): Promise<void> {
     return this.#schedule.reconcile(freshForMs);
   }
+}
+
+const shownBySnapshot = new WeakMap<DirectorySnapshot, { users: number; activeUsers: number; departments: number }>();
+
+/** What the directory lists of a snapshot: every user, the active ones (its default), every department. */
+function shownCounts(snapshot: DirectorySnapshot): { users: number; activeUsers: number; departments: number } {
+  let counts = shownBySnapshot.get(snapshot);
+  if (counts === undefined) {
+    let activeUsers = 0;
+    for (const user of snapshot.users.values()) if (user.active) activeUsers += 1;
+    counts = { users: snapshot.users.size, activeUsers, departments: snapshot.departments.size };
+    shownBySnapshot.set(snapshot, counts);
+  }
+  return counts;
 }

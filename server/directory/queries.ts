@@ -22,7 +22,8 @@ export interface DepartmentNode {
   id: number;
   name: string;
   sort: number;
-  head: { id: number; name: string } | null;
+  /** `active` is false for a head who has been fired (Bitrix24 keeps them as UF_HEAD until someone is named). */
+  head: { id: number; name: string; active: boolean } | null;
   /** Active users directly in the department. */
   members: number;
   /** Active users in the department or any sub-department, each counted once. */
@@ -56,7 +57,10 @@ export function departmentTree(snapshot: DirectorySnapshot): DepartmentNode[] {
       id,
       name: department.name,
       sort: department.sort,
-      head: department.head === null ? null : { id: department.head, name: head === undefined ? '' : fullName(head) },
+      head:
+        department.head === null
+          ? null
+          : { id: department.head, name: head === undefined ? '' : fullName(head), active: head?.active ?? false },
       members: direct.get(id) ?? 0,
       membersWithSubdepartments: deep.get(id) ?? 0,
       children: (snapshot.children.get(id) ?? [])

@@ -27,6 +27,11 @@ export interface SyncStatus {
   lastRun?: Omit<LastRun, 'generation' | 'resumed'>;
   lastError?: LastError;
   workgroups: WorkgroupAvailability;
+  /**
+   * What the directory shows of the current generation, so every screen counts alike: `activeUsers` is the
+   * directory's default list (active users, extranet included), `users` every mirrored record (fired too).
+   */
+  shown?: { users: number; activeUsers: number; departments: number };
 }
 
 /** What one completed sync did. */

@@ -4,6 +4,9 @@ import type { HostPolicy } from '../bitrix/portal-host.js';
 /**
  * Headers for pages shown inside a Bitrix24 frame: `frame-ancestors` names who may frame us (never
  * X-Frame-Options, which would block the portal), scripts only from our origin, nothing cached.
+ * Images may also come from the framing portal itself: Bitrix24 serves user photos (`PERSONAL_PHOTO`) from the
+ * portal's own host or its CDN (any https origin), and a portal on plain http (self-hosted, the emulator) would
+ * otherwise have every avatar refused.
  * @see https://apidocs.bitrix24.com/local-integrations/site-does-not-allow-connection.html
  */
 export function setFramePageHeaders(res: Response, frameAncestors: readonly string[]): void {
@@ -14,7 +17,7 @@ export function setFramePageHeaders(res: Response, frameAncestors: readonly stri
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: https:",
+      ["img-src 'self' data: https:", ...frameAncestors.filter((origin) => origin.startsWith('http://'))].join(' '),
       "font-src 'self' data:",
       "connect-src 'self'",
       "base-uri 'none'",

@@ -128,6 +128,39 @@ describe('Access tab', () => {
     expect(wrapper.find('[data-testid="policy-dirty"]').exists()).toBe(false);
   });
 
+  it('never waits for a cancelled dialog: Add opens a new one, and only the newest answer is used (issue 13)', async () => {
+    const api = accessApi();
+    const { b24 } = fakeB24();
+    // Bitrix24 never answers a dialog closed without choosing; the first answer arrives only in this test's hands.
+    let answerFirst: (items: { id: string; name: string }[]) => void = () => undefined;
+    b24.selectAccess
+      .mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)))
+      .mockResolvedValueOnce([{ id: 'D5', name: 'Marketing' }]);
+    const { wrapper } = await mountAt('/access/allow-list', { api, b24 });
+
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="access-add"]').attributes('disabled')).toBeUndefined();
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    answerFirst([{ id: 'U99', name: 'Stale answer' }]);
+    await flushPromises();
+
+    expect(b24.selectAccess).toHaveBeenCalledTimes(2);
+    expect(listed(wrapper).map(([code]) => code)).toEqual(['DR12', 'U7', 'D5']);
+  });
+
+  it('falls back to Keycard’s picker when Bitrix24 refuses the dialog', async () => {
+    const api = accessApi();
+    const { b24 } = fakeB24();
+    b24.selectAccess.mockRejectedValue(new Error('denied'));
+    const { wrapper } = await mountAt('/access/allow-list', { api, b24 });
+    await wrapper.find('[data-testid="access-add"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="picker-frame-failed"]').text()).toContain('Keycard’s directory picker');
+    expect(inPage('[data-testid="mirror-picker"]').exists()).toBe(true);
+  });
+
   it('opens the directory picker when not in the portal frame, building U, D, DR and AU codes', async () => {
     const api = accessApi();
     api.users.mockResolvedValue({
@@ -193,6 +226,43 @@ describe('Access tab', () => {
     await flushPromises();
     expect(document.querySelector('[data-testid="mirror-picker"]')).toBeNull();
     expect(listed(wrapper).map(([code]) => code)).toEqual(['DR4']);
+  });
+
+  it('renders only the rows in view of 2,000 departments, and filters all of them (issue 13, point 13)', async () => {
+    const api = accessApi();
+    const many = Array.from({ length: 2000 }, (_, index) => ({
+      id: 100 + index,
+      name: `Department ${String(index).padStart(4, '0')}`,
+      parentId: null,
+      sort: index,
+      head: null,
+      members: 1,
+      membersWithSubdepartments: 1,
+      children: [],
+    }));
+    api.departments.mockResolvedValue({ ...syncedDepartments, tree: many });
+    const { wrapper } = await mountAt('/access/allow-list', { api });
+    await wrapper.find('[data-testid="access-add-mirror"]').trigger('click');
+    await flushPromises();
+    await chooseTab('Departments');
+    await flushPromises();
+    const rendered = () => document.querySelectorAll('[data-testid="picker-department-list"] li').length;
+    // A 288 px viewport of 36 px rows plus overscan: a couple of dozen rows, not 2,000.
+    expect(rendered()).toBeGreaterThan(5);
+    expect(rendered()).toBeLessThan(40);
+    expect(inPage('[data-testid="picker-department-list"] ul').attributes('style')).toContain('height: 72000px');
+
+    await inPage('input[data-testid="picker-department-search"]').setValue('1999');
+    await flushPromises();
+    expect(
+      [...document.querySelectorAll('[data-testid="picker-department-list"] li')].map((row) =>
+        row.getAttribute('data-department'),
+      ),
+    ).toEqual(['2099']);
+    await inPage('[data-testid="picker-department-tree-2099"]').trigger('click');
+    expect(
+      [...document.querySelectorAll('[data-testid="picker-chosen"]')].map((item) => item.getAttribute('data-code')),
+    ).toEqual(['DR2099']);
   });
 
   it('lets only portal admins change the delegates', async () => {

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import B24SelectMenu from '@bitrix24/b24ui-nuxt/components/SelectMenu.vue';
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessCheck, AuditPage } from '../../client/api/accessSchemas';
@@ -256,6 +257,10 @@ describe('Audit log tab', () => {
   it('filters by actor and by code, from the entries or the filter fields', async () => {
     const api = stubApi(partlyGranted);
     api.audit.mockResolvedValue(auditPage([7], null));
+    api.auditFilters.mockResolvedValue({
+      actors: [{ id: '1', name: 'Admin Name' }],
+      codes: [{ code: 'DR12', name: { title: 'Sales', kind: 'departmentTree' } }],
+    });
     const { wrapper } = await mountAt('/access/audit', { api });
 
     await wrapper.find('[data-testid="audit-actor"]').trigger('click');
@@ -272,13 +277,19 @@ describe('Audit log tab', () => {
     await flushPromises();
     expect(api.audit).toHaveBeenLastCalledWith({ actor: null, code: null, cursor: null }, expect.anything());
 
-    await wrapper.find('input[data-testid="audit-code-input"]').setValue('sales');
-    await wrapper.find('[data-testid="audit-code-apply"]').trigger('click');
-    expect(wrapper.find('[data-testid="audit-code-invalid"]').exists()).toBe(true);
-    await wrapper.find('input[data-testid="audit-code-input"]').setValue('dr12');
-    await wrapper.find('[data-testid="audit-filters"] form').trigger('submit');
+    // The filter fields offer names, not codes: only the people who saved, only the codes the log names.
+    expect(api.auditFilters).toHaveBeenCalledTimes(1);
+    const menus = wrapper.findAllComponents(B24SelectMenu);
+    expect(menus).toHaveLength(2);
+    expect(menus[0]?.props()).toMatchObject({ items: [{ label: 'Admin Name', value: '1' }] });
+    expect(menus[1]?.props()).toMatchObject({
+      items: [{ label: 'Sales', value: 'DR12', description: 'Department with sub-departments' }],
+    });
+    menus[1]?.vm.$emit('update:modelValue', 'DR12');
     await flushPromises();
     expect(api.audit).toHaveBeenLastCalledWith({ actor: null, code: 'DR12', cursor: null }, expect.anything());
+    expect(wrapper.find('[data-testid="audit-code-filter"]').text()).toContain('Sales');
+    expect(wrapper.find('[data-testid="audit-code-filter"]').text()).not.toContain('DR12');
   });
 
   it('says when nothing was recorded', async () => {

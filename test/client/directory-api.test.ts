@@ -54,7 +54,7 @@ const tree = {
       id: 1,
       name: 'Acme',
       sort: 500,
-      head: { id: 1, name: 'Ivan Ivanov' },
+      head: { id: 1, name: 'Ivan Ivanov', active: true },
       members: 3,
       membersWithSubdepartments: 5,
       children: [

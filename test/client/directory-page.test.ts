@@ -53,7 +53,11 @@ describe('DirectoryPage', () => {
     expect(wrapper.find('h1').text()).toBe('Directory');
     expect(treeNames(wrapper)).toEqual(['Acme', 'Sales', 'Support']);
     const sales = wrapper.find('[data-department="2"]');
-    expect(sales.find('[data-testid="department-head"]').text()).toBe('Head: Olga Petrova');
+    // Olga was fired: still the head in Bitrix24, and marked (issue 13, point 14).
+    expect(sales.find('[data-testid="department-head"]').text()).toContain('Head: Olga Petrova');
+    expect(sales.find('[data-testid="department-head-fired"]').text()).toBe('fired');
+    expect(wrapper.find('[data-department="1"] [data-testid="department-head-fired"]').exists()).toBe(false);
+    expect(wrapper.find('input[data-testid="user-search"]').attributes('placeholder')).toBe('Name or position');
     expect(sales.find('[data-testid="department-count"]').text()).toContain('37');
     expect(wrapper.find('[data-department="all"]').attributes('aria-current')).toBe('true');
 
@@ -66,7 +70,7 @@ describe('DirectoryPage', () => {
       cursor: null,
       limit: 200,
     });
-    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('50,000 employees');
+    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('50,000 users');
     const names = wrapper.findAll('[data-testid="user-name"]').map((name) => name.text());
     expect(names[0]).toBe('Name1 Last1');
     expect(names).toContain('Name10 Last10');
@@ -188,7 +192,7 @@ describe('DirectoryPage', () => {
     api.users = fakeUsers(0);
     const wrapper = await mountPage(api);
     expect(wrapper.find('[data-testid="users-empty"]').text()).toBe('No employees match these filters.');
-    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('0 employees');
+    expect(wrapper.find('[data-testid="user-total"]').text()).toBe('0 users');
   });
 
   it('renders hostile names as text', async () => {
@@ -199,7 +203,9 @@ describe('DirectoryPage', () => {
     });
     api.departments.mockResolvedValue({
       ...syncedDepartments,
-      tree: [{ ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile } }],
+      tree: [
+        { ...companyTree[0]!, name: '<img src=x onerror=alert(2)>', head: { id: 1, name: hostile, active: true } },
+      ],
     });
     const wrapper = await mountPage(api);
 
@@ -234,6 +240,15 @@ describe('DirectoryPage sync status', () => {
     const wrapper = await mountPage();
     expect(wrapper.find('[data-testid="sync-summary"]').text()).toBe(
       'Last refreshed 5 minutes ago (50,000 users, 1,365 departments)',
+    );
+  });
+
+  it('counts what the list shows (active users) when the server says so (issue 13)', async () => {
+    const api = directoryApi();
+    api.syncStatus.mockResolvedValue({ ...idleSync, shown: { users: 50_000, activeUsers: 47_512, departments: 1365 } });
+    const wrapper = await mountPage(api);
+    expect(wrapper.find('[data-testid="sync-summary"]').text()).toBe(
+      'Last refreshed 5 minutes ago (47,512 users, 1,365 departments)',
     );
   });
 

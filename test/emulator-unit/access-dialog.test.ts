@@ -74,7 +74,10 @@ describe('the portal page’s access dialog (selectAccess)', () => {
     await tick();
     click(`access-add-IU${user.id}`);
     click('access-tab-groups');
-    // The group itself offers no plain SG code: only its three role boxes.
+    // The group row itself selects nothing: it opens the group's three role boxes (no plain SG, no SG_A by default).
+    expect(document.querySelector(`[data-test="access-add-SG${group.id}_A"]`)).toBeNull();
+    click(`access-expand-group-${group.id}`);
+    expect(document.querySelectorAll('[data-test^="access-item-"]')).toHaveLength(3);
     expect(document.querySelector(`[data-test="access-add-SG${group.id}"]`)).toBeNull();
     click(`access-add-SG${group.id}_E`);
     click(`access-add-SG${group.id}_K`);

@@ -346,6 +346,23 @@ describe('access API', () => {
       .set('authorization', auth);
     expect(page2.body.entries.map((entry: { version: number }) => entry.version)).toEqual([1]);
     expect(page2.body.nextCursor).toBeNull();
+    // The filters offer only the people who made changes, and the codes the log cites, by name (issue 13).
+    const filters = await s.request.get('/api/audit/filters').set('authorization', auth);
+    expect(filters.status).toBe(200);
+    expect(filters.body.actors.map((actor: { id: string }) => actor.id).sort()).toEqual(['1', '2']);
+    expect(filters.body.codes).toEqual(
+      expect.arrayContaining([
+        {
+          code: `U${worker.id}`,
+          name: expect.objectContaining({ kind: 'user', title: expect.not.stringMatching(/^U\d/) }),
+        },
+        { code: 'AU', name: expect.objectContaining({ kind: 'allUsers' }) },
+      ]),
+    );
+    expect(filters.body.codes).toHaveLength(2);
+    expect((await s.request.get('/api/audit/filters').set('authorization', await as(s, worker.id, false))).status).toBe(
+      403,
+    );
     expect((await s.request.get('/api/audit').query({ limit: '0' }).set('authorization', auth)).body.error).toBe(
       'INVALID_LIMIT',
     );

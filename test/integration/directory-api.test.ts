@@ -36,7 +36,7 @@ interface Node {
   id: number;
   name: string;
   sort: number;
-  head: { id: number; name: string } | null;
+  head: { id: number; name: string; active: boolean } | null;
   members: number;
   membersWithSubdepartments: number;
   children: Node[];
@@ -46,7 +46,7 @@ const nodeSchema: z.ZodType<Node> = z.lazy(() =>
     id: z.number(),
     name: z.string(),
     sort: z.number(),
-    head: z.strictObject({ id: z.number(), name: z.string() }).nullable(),
+    head: z.strictObject({ id: z.number(), name: z.string(), active: z.boolean() }).nullable(),
     members: z.number(),
     membersWithSubdepartments: z.number(),
     children: z.array(nodeSchema),
@@ -86,6 +86,7 @@ const statusSchema = z.strictObject({
     .optional(),
   lastError: z.strictObject({ code: z.string(), message: z.string(), at: z.number() }).optional(),
   workgroups: z.strictObject({ available: z.boolean(), missingScope: z.string().optional() }),
+  shown: z.strictObject({ users: z.number(), activeUsers: z.number(), departments: z.number() }).optional(),
 });
 
 describe('before the first sync', () => {
@@ -151,6 +152,17 @@ describe('POST /api/sync', () => {
     });
     expect(done.refreshedAt).toBe(done.lastRun?.finishedAt);
     expect(done.progress).toBeUndefined();
+    // What the directory lists, so the installer and the Directory page count alike (issue 13): the sync fetched
+    // 3,000 records, fired users among them; the directory's default list has the active ones.
+    const company = s.portal.directory;
+    expect(done.shown).toEqual({
+      users: 3000,
+      activeUsers: company.users.filter((user) => user.active).length,
+      departments: company.departments.length,
+    });
+    const listed = await s.request.get('/api/directory/users').query({ limit: '1' }).set('authorization', auth);
+    expect(listed.body.total).toBe(done.shown?.activeUsers);
+    expect(done.shown?.activeUsers).toBeLessThan(3000);
   });
 
   it('reports a failed sync with its code', async () => {
@@ -194,6 +206,7 @@ describe('GET /api/directory/*', () => {
     expect(find(body.tree, withHead?.id ?? 0)?.head).toEqual({
       id: head?.id,
       name: `${head?.name} ${head?.lastName}`.trim(),
+      active: head?.active,
     });
   });
 

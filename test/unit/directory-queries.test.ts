@@ -153,20 +153,24 @@ describe('departmentTree', () => {
     expect(root).toMatchObject({
       id: 1,
       name: 'Company',
-      head: { id: 1, name: 'Anna Admin' },
+      head: { id: 1, name: 'Anna Admin', active: true },
       members: 1,
       membersWithSubdepartments: 4,
     });
     // SORT first: R&D (100) before Sales (200).
     expect(root?.children.map((child) => child.id)).toEqual([3, 2]);
     const sales = root?.children[1];
-    expect(sales).toMatchObject({ head: { id: 2, name: 'Boris Петров' }, members: 1, membersWithSubdepartments: 3 });
+    expect(sales).toMatchObject({
+      head: { id: 2, name: 'Boris Петров', active: true },
+      members: 1,
+      membersWithSubdepartments: 3,
+    });
     const east = sales?.children[0];
     expect(east).toMatchObject({ id: 4, members: 1, membersWithSubdepartments: 2 });
     // The head is not in the mirror; the fired user is not counted.
     expect(east?.children[0]).toMatchObject({
       id: 5,
-      head: { id: 99, name: '' },
+      head: { id: 99, name: '', active: false },
       members: 1,
       membersWithSubdepartments: 1,
       children: [],

@@ -104,6 +104,20 @@ describe('escapeHtml', () => {
 });
 
 describe('renderMessagePage', () => {
+  it('draws access refusals like the app’s own “no access” pages: one design, a lock, AA-contrast greys', () => {
+    const denied = renderMessagePage({ lang: 'en', code: 'APP_ACCESS_DENIED' });
+    expect(denied).toContain('data-page="refusal"');
+    expect(denied).toContain('<div class="indicator">');
+    expect(denied).toContain('<rect x="5" y="10.5"');
+    const failed = renderMessagePage({ lang: 'en', code: 'UNAVAILABLE' });
+    expect(failed).toContain('<div class="indicator indicator--alert">');
+    // #a8adb4 on white is 2.2:1; every text colour on the page is now at least 4.5:1 on white.
+    for (const html of [denied, failed]) {
+      expect(html).not.toMatch(/#a8adb4|#828b95/i);
+      expect(html).not.toMatch(/font-size: ?(?:[0-9]|10)px/);
+    }
+  });
+
   it('renders a known code in English', () => {
     const html = renderMessagePage({ lang: 'en', code: 'NOT_INSTALLED' });
     expect(html).toContain('<html lang="en">');

@@ -7,8 +7,12 @@ export interface TreeRow {
   hasChildren: boolean;
 }
 
+// One collator for every comparison: `String#localeCompare` sets one up per call, which made sorting 2,000
+// departments a noticeable part of opening the department picker.
+const collator = new Intl.Collator();
+
 function bySortThenName(a: DepartmentNode, b: DepartmentNode): number {
-  return a.sort - b.sort || a.name.localeCompare(b.name);
+  return a.sort - b.sort || collator.compare(a.name, b.name);
 }
 
 /**

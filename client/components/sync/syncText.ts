@@ -27,10 +27,11 @@ export function refreshedSummary(i18n: I18n, status: SyncStatus, now: number): s
   const time = relativeTime(i18n.lang, status.refreshedAt, now) ?? i18n.t('sync.justNow');
   const run = status.lastRun;
   if (!run) return i18n.t('sync.lastRefreshed', { time });
+  // What the directory lists (active users) when the server says, so this line and the list agree.
   return i18n.t('sync.lastRefreshedCounts', {
     time,
-    users: i18n.tc('count.users', run.users),
-    departments: i18n.tc('count.departments', run.departments),
+    users: i18n.tc('count.users', status.shown?.activeUsers ?? run.users),
+    departments: i18n.tc('count.departments', status.shown?.departments ?? run.departments),
   });
 }
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AccessService } from '../../access/access-service.js';
-import { auditAnswer } from '../../access/audit-log.js';
+import { auditAnswer, auditFilterOptions } from '../../access/audit-log.js';
 import { isAccessCode } from '../../access/index.js';
 import type { PolicyRepository } from '../../access/policy-repository.js';
 import type { Manifest } from '../../manifest.js';
@@ -49,6 +49,13 @@ export function auditRouter(deps: { access: AccessService; manifest: Manifest; p
         session.lang,
       ),
     );
+  });
+
+  /** `GET /api/audit/filters`: the people who made changes and the codes the log cites, by name. */
+  router.get('/audit/filters', requireManage(), async (req, res) => {
+    const { session, installation } = requestContext(req);
+    const { snapshot } = await accessContext(deps, req);
+    res.json(await auditFilterOptions(deps.policies, installation.memberId, snapshot, session.lang));
   });
 
   return router;

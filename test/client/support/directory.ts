@@ -41,13 +41,13 @@ export const companyTree: DepartmentNode[] = [
     'Acme',
     [
       node(2, 'Sales', [node(4, 'Sales North', [], { members: 7, membersWithSubdepartments: 7 })], {
-        head: { id: 11, name: 'Olga Petrova' },
+        head: { id: 11, name: 'Olga Petrova', active: false },
         members: 30,
         membersWithSubdepartments: 37,
       }),
       node(3, 'Support', [], { members: 12, membersWithSubdepartments: 12 }),
     ],
-    { head: { id: 1, name: 'Ivan Ivanov' }, members: 3, membersWithSubdepartments: 52 },
+    { head: { id: 1, name: 'Ivan Ivanov', active: true }, members: 3, membersWithSubdepartments: 52 },
   ),
 ];
 

@@ -72,6 +72,7 @@ export function stubApi(report: ScopesReport): StubApi {
       .fn<ApiClient['conflicts']>()
       .mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
+    auditFilters: vi.fn<ApiClient['auditFilters']>().mockResolvedValue({ actors: [], codes: [] }),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
   };
 }

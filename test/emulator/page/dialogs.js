@@ -522,36 +522,69 @@ export function chooseAccess({ directory, mode, initial = [], knownNames = {}, b
       return rows;
     };
 
+    // A workgroup row only opens its boxes, as in Bitrix24's finder: the group item carries
+    // `CHECKBOX: { '#ID#_A', '#ID#_E', '#ID#_K' }` (socialnetwork `CSocNetGroupAuthProvider::GetFormHtml`), and only a
+    // box adds a code; the row itself is never a selection (no plain `SG{id}`, and not `SG{id}_A` either).
+    const openGroups = new Set();
     const groupRows = () =>
       directory
         .groups()
         .filter((group) => matches(query, group.name))
         .sort(byName)
-        .map((group) =>
-          h(
+        .flatMap((group) => {
+          const id = String(group.id);
+          const open = openGroups.has(id);
+          const header = h(
             'li',
             { class: 'access-row', test: `access-group-${group.id}` },
-            h('span', { class: 'access-row__icon' }, icon('company', 18)),
             h(
-              'span',
-              { class: 'pick-row__text' },
-              h('span', { class: 'pick-row__name', text: group.name }),
-              h('span', {
-                class: 'pick-row__meta',
-                text: [group.project ? 'Project' : 'Workgroup', group.extranet ? 'Extranet' : null]
-                  .filter(Boolean)
-                  .join(' · '),
-              }),
+              'button',
+              {
+                type: 'button',
+                class: 'access-row__toggle',
+                test: `access-expand-group-${group.id}`,
+                'aria-expanded': open ? 'true' : 'false',
+                title: open ? 'Hide roles' : 'Choose roles',
+                onClick: () => {
+                  if (!openGroups.delete(id)) openGroups.add(id);
+                  renderResults();
+                },
+              },
+              h('span', { class: 'access-row__icon' }, icon('company', 18)),
+              h(
+                'span',
+                { class: 'pick-row__text' },
+                h('span', { class: 'pick-row__name', text: group.name }),
+                h('span', {
+                  class: 'pick-row__meta',
+                  text: [group.project ? 'Project' : 'Workgroup', group.extranet ? 'Extranet' : null]
+                    .filter(Boolean)
+                    .join(' · '),
+                }),
+              ),
+              icon(open ? 'chevron-up' : 'chevron-down', 14),
             ),
-            ...['A', 'E', 'K'].map((role) =>
-              addButton(
-                `SG${group.id}_${role}`,
-                `${group.name}: ${GROUP_ROLES[role]}`,
-                role === 'A' ? 'Owner' : role === 'E' ? 'Moderators' : 'All members',
+          );
+          if (!open) return [header];
+          return [
+            header,
+            h(
+              'li',
+              {
+                class: 'access-row access-row--roles',
+                test: `access-group-roles-${group.id}`,
+                style: { paddingLeft: '50px' },
+              },
+              ...['A', 'E', 'K'].map((role) =>
+                addButton(
+                  `SG${group.id}_${role}`,
+                  `${group.name}: ${GROUP_ROLES[role]}`,
+                  role === 'A' ? 'Owner' : role === 'E' ? 'Moderators' : 'All members',
+                ),
               ),
             ),
-          ),
-        );
+          ];
+        });
 
     const renderResults = () => {
       let rows = [];

@@ -85,6 +85,8 @@ const ICONS = {
   ],
   trash: ['M4 7h16', 'M9 7V4h6v3', 'M6 7l1 13h10l1-13'],
   plus: ['M12 5v14', 'M5 12h14'],
+  'chevron-down': ['M6 9l6 6 6-6'],
+  'chevron-up': ['M6 15l6-6 6 6'],
 };
 
 /** An inline SVG icon (decorative: aria-hidden). */
