@@ -246,7 +246,7 @@ describe('access API', () => {
     ).toBe(403);
   });
 
-  it('checks a user: effective levels with the rules behind them; conflicts list users reached at two levels', async () => {
+  it('checks a user: effective levels with the rules behind them; an elevated role is no conflict', async () => {
     const s = await syncedStack();
     const admin = await as(s, 1, true);
     const worker = employee(s);
@@ -283,13 +283,37 @@ describe('access API', () => {
       (await s.request.get('/api/access/check').query({ user: '999999' }).set('authorization', admin)).status,
     ).toBe(404);
 
+    // An elevated role on top of everyone's default role is what the admin asked for: no conflict.
     const found = await s.request.get('/api/access/conflicts').set('authorization', admin);
     expect(found.status).toBe(200);
-    const conflict = found.body.conflicts.find(
-      (item: { user: { id: number }; feature: string }) => item.user.id === worker.id && item.feature === 'reports',
-    );
-    expect(conflict).toMatchObject({ level: 'edit' });
-    expect(conflict.rules.map((rule: { code: string }) => rule.code).sort()).toEqual(['AU', `U${worker.id}`].sort());
+    expect(found.body).toMatchObject({ total: 0, people: 0, groups: [] });
+
+    // Personally Manager, but the whole department Administrator: the personal restriction does nothing.
+    const current = await readPolicy(s, admin);
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', current.etag)
+      .send(
+        content(current.policy, {
+          assignments: [
+            { code: 'AU', role: 'manager' },
+            { code: `U${worker.id}`, role: 'manager' },
+            { code: `DR${worker.department}`, role: 'administrator' },
+          ],
+        }),
+      )
+      .expect(200);
+    const real = await s.request.get('/api/access/conflicts').set('authorization', admin);
+    const stock = real.body.groups.find((group: { feature: string }) => group.feature === 'stock');
+    expect(stock).toMatchObject({
+      overridden: { code: `U${worker.id}`, role: 'manager', level: 'read' },
+      winner: { code: `DR${worker.department}`, role: 'administrator', level: 'edit' },
+      count: 1,
+      sample: [{ id: worker.id }],
+    });
+    expect(real.body.people).toBe(1);
+    expect(real.body.names[`DR${worker.department}`]).toMatchObject({ kind: 'departmentTree' });
   });
 
   it('audits every save with actor, time and before/after, newest first, filterable and paged', async () => {

@@ -69,7 +69,7 @@ export function stubApi(report: ScopesReport): StubApi {
     checkUser: vi.fn<ApiClient['checkUser']>().mockRejectedValue(new Error('checkUser not stubbed')),
     conflicts: vi
       .fn<ApiClient['conflicts']>()
-      .mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
+      .mockResolvedValue({ total: 0, people: 0, truncated: false, groups: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
   };
