@@ -76,7 +76,7 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,
-    manifest: loadManifest('manifest/keycard.json'),
+    manifest: loadManifest('test/support/manifest-every-kind.json'),
     ui: { template: UI_TEMPLATE },
     background,
     rateBudgets: budgets,
