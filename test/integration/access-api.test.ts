@@ -412,4 +412,56 @@ describe('access API', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('FEATURE_DENIED');
   });
+
+  it('stock: editors change counts only in warehouses their roles let them edit; readers cannot', async () => {
+    const s = await syncedStack();
+    const admin = await as(s, 1, true);
+    const editor = employee(s);
+    const reader = employee(s, [editor.id]);
+    const { policy, etag } = await readPolicy(s, admin);
+    const keeper = {
+      key: 'keeper',
+      title: 'Storekeeper',
+      builtIn: false,
+      grants: { stock: { level: 'edit', resources: ['2'] } },
+    };
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send(
+        content(policy, {
+          roles: [...policy.roles, keeper],
+          assignments: [
+            { code: 'AU', role: 'manager' },
+            { code: `U${editor.id}`, role: 'keeper' },
+          ],
+        }),
+      )
+      .expect(200);
+    const editorAuth = await as(s, editor.id, false);
+    const readerAuth = await as(s, reader.id, false);
+
+    const changed = await s.request.put('/api/stock/KB-100/2').set('authorization', editorAuth).send({ quantity: 7 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.items.find((item: { sku: string }) => item.sku === 'KB-100').quantities).toEqual({
+      '1': 40,
+      '2': 7,
+      '3': 2,
+    });
+    const seen = await s.request.get('/api/stock').set('authorization', readerAuth);
+    expect(seen.body.items.find((item: { sku: string }) => item.sku === 'KB-100').quantities['2']).toBe(7);
+    expect(seen.body.warehouses.every((warehouse: { canEdit: boolean }) => !warehouse.canEdit)).toBe(true);
+
+    // Read-only in warehouse 1, and a reader edits nothing: the server refuses, whatever the UI shows.
+    const elsewhere = await s.request.put('/api/stock/KB-100/1').set('authorization', editorAuth).send({ quantity: 1 });
+    expect([elsewhere.status, elsewhere.body.error]).toEqual([403, 'FEATURE_DENIED']);
+    const byReader = await s.request.put('/api/stock/KB-100/2').set('authorization', readerAuth).send({ quantity: 1 });
+    expect([byReader.status, byReader.body.error]).toEqual([403, 'FEATURE_DENIED']);
+    const negative = await s.request.put('/api/stock/KB-100/2').set('authorization', editorAuth).send({ quantity: -1 });
+    expect([negative.status, negative.body.error]).toEqual([400, 'BAD_BODY']);
+    const unknown = await s.request.put('/api/stock/XX-1/2').set('authorization', editorAuth).send({ quantity: 1 });
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'NOT_FOUND']);
+    expect((await s.request.get('/api/stock').set('authorization', readerAuth)).body.items[0].quantities['2']).toBe(7);
+  });
 });
