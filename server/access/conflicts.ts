@@ -63,9 +63,7 @@ export function conflicts(
       for (const overridden of rules) {
         const winner = rules.find(
           (other) =>
-            rank(other) > rank(overridden) &&
-            overlaps(other, overridden) &&
-            narrower(overridden.code, other.code),
+            rank(other) > rank(overridden) && overlaps(other, overridden) && narrower(overridden.code, other.code),
         );
         if (winner === undefined) continue;
         affected = true;
