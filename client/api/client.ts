@@ -98,6 +98,8 @@ export interface ApiClient {
   audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>;
   /** The sample resource-scoped feature (stock:read). */
   stock(options?: RequestOptions): Promise<Stock>;
+  /** Sets one item's count in one warehouse (stock:edit on that warehouse); answers the stock as now seen. */
+  setStockCount(sku: string, warehouse: string, quantity: number, options?: RequestOptions): Promise<Stock>;
 }
 
 /** The body of PUT /api/access/policy (the server ignores a `version`). */
@@ -204,5 +206,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),
     audit: (query, request) => get(auditPath(query), auditPageSchema, request),
     stock: (request) => get('/api/stock', stockSchema, request),
+    setStockCount: (sku, warehouse, quantity, request) =>
+      http.json(
+        {
+          method: 'PUT',
+          path: `/api/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouse)}`,
+          body: { quantity },
+          signal: request?.signal,
+        },
+        stockSchema,
+      ),
   };
 }

@@ -72,6 +72,7 @@ export function stubApi(report: ScopesReport): StubApi {
       .mockResolvedValue({ total: 0, people: 0, truncated: false, groups: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
+    setStockCount: vi.fn<ApiClient['setStockCount']>().mockResolvedValue({ warehouses: [], items: [] }),
   };
 }
 
