@@ -201,7 +201,7 @@ describe('check a user (point 12)', () => {
   const check = (overrides: Partial<AccessCheck> = {}): AccessCheck => ({
     user: { id: '5', fullName: 'Anna Smith', position: '', active: true, departments: [] },
     adminStatus: 'notAdmin',
-    codes: ['U5', 'SG4_K', 'SG4_E', 'SG4_A', 'SG5_K', 'AU'],
+    codes: ['U5', 'IU5', 'SG4_K', 'SG4_E', 'SG4_A', 'SG5_K', 'AU'],
     access: {
       open: { allowed: true, level: null, reasons: [{ kind: 'allowListEmpty' }] },
       features: [
@@ -236,7 +236,7 @@ describe('check a user (point 12)', () => {
     ]);
   });
 
-  it('lists each workgroup once, with the strongest role, and lets long names wrap', () => {
+  it('lists the person once and each workgroup once, with the strongest role, and lets long names wrap', () => {
     const wrapper = mountCheck(check());
     const chips = wrapper.findAll('[data-testid="check-codes"] li');
     expect(chips.map((chip) => chip.attributes('data-code'))).toEqual(['U5', 'SG4', 'SG5', 'AU']);

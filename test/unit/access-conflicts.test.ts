@@ -89,7 +89,11 @@ describe('conflicts', () => {
       }),
       manifest,
     );
-    const found = conflicts(index, [salesEast(4), salesEast(5), salesEast(7), user(8, ['D20', 'DR20', 'DR1'])], narrower);
+    const found = conflicts(
+      index,
+      [salesEast(4), salesEast(5), salesEast(7), user(8, ['D20', 'DR20', 'DR1'])],
+      narrower,
+    );
     expect(found.people).toBe(3);
     expect(
       found.groups.map((group) => [

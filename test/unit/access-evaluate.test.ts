@@ -88,7 +88,10 @@ describe('roles (CRM and widget access permissions)', () => {
       decision.reasons.map((rule) => (rule.kind === 'role' ? `${rule.code}:${rule.role}` : rule.kind)).sort(),
     ).toEqual(['DR10:viewer', 'U3:editor']);
     // Personally more than the department: what the admin asked for, not a conflict (see access-conflicts.test.ts).
-    expect(conflicts(index, [subject, user(1, ['DR10'])], (narrow, wide) => narrow.startsWith('U') && !wide.startsWith('U')).groups).toEqual([]);
+    expect(
+      conflicts(index, [subject, user(1, ['DR10'])], (narrow, wide) => narrow.startsWith('U') && !wide.startsWith('U'))
+        .groups,
+    ).toEqual([]);
   });
 
   it('a denial cites the lower grant the user does hold', () => {

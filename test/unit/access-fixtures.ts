@@ -8,7 +8,9 @@ import type { Subject } from '../../server/access/subject.js';
  * settings (admin-only), workgroups, stock (per warehouse). The shipped manifest keeps only features the sample app
  * uses (see manifest.test.ts); this one was the shipped manifest before issue 13.
  */
-export const manifest: Manifest = loadManifest(fileURLToPath(new URL('../support/manifest-every-kind.json', import.meta.url)));
+export const manifest: Manifest = loadManifest(
+  fileURLToPath(new URL('../support/manifest-every-kind.json', import.meta.url)),
+);
 
 /** A policy built from the defaults plus overrides. */
 export function policy(overrides: Partial<Policy> & { extraRoles?: Role[] } = {}): Policy {
