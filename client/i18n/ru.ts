@@ -272,7 +272,7 @@ export const ru: Messages = {
   'conflicts.empty.description': 'Нет правил, которые дают сотруднику меньше, чем более широкое правило.',
   'conflicts.column.feature': 'Функция',
   'conflicts.truncated': 'Показаны первые {shown} из {total}.',
-  'conflicts.summary': '{pairs} · {people}',
+  'conflicts.summary': '{pairs}: {people}',
   'conflicts.column.overridden': 'Не действует',
   'conflicts.column.winner': 'Из-за',
   'conflicts.column.people': 'Сотрудники',
