@@ -177,7 +177,8 @@ describe('features that do something (point 10)', () => {
     await field.trigger('change');
     await flushPromises();
     expect(api.setStockCount).toHaveBeenCalledWith('KB-100', '1', 41);
-    expect((wrapper.find('input[data-testid="stock-count-KB-100-1"]').element as HTMLInputElement).value).toBe('41');
+    const after = wrapper.find('input[data-testid="stock-count-KB-100-1"]').element;
+    expect(after instanceof HTMLInputElement ? after.value : null).toBe('41');
   });
 });
 

@@ -186,12 +186,14 @@ describe('Stock page', () => {
     ]);
     const keyboard = wrapper.find('[data-sku="KB-100"]');
     // Editable where a role gives edit (a count not stocked there yet starts at 0), plain text elsewhere.
-    const field = (sku: string) => wrapper.find(`input[data-testid="stock-count-${sku}-1"]`).element;
-    expect(field('KB-100')).toBeInstanceOf(HTMLInputElement);
-    expect(field('KB-100') instanceof HTMLInputElement && field('KB-100').value).toBe('40');
+    const value = (sku: string) => {
+      const element = wrapper.find(`input[data-testid="stock-count-${sku}-1"]`).element;
+      return element instanceof HTMLInputElement ? element.value : null;
+    };
+    expect(value('KB-100')).toBe('40');
     expect(keyboard.find('td[data-warehouse="3"]').text()).toBe('1,200');
     expect(keyboard.find('td[data-warehouse="3"] input').exists()).toBe(false);
-    expect(field('MS-200') instanceof HTMLInputElement && field('MS-200').value).toBe('0');
+    expect(value('MS-200')).toBe('0');
   });
 
   it('says when the user may read no warehouse', async () => {
