@@ -27,6 +27,7 @@ import { UninstallChecks } from './portals/uninstall-checks.js';
 import { checkSuspectedRemoval } from './portals/uninstall.js';
 import { sampleResourceCatalog, type ResourceCatalog } from './stock/resource-catalog.js';
 import { Cipher } from './store/cipher.js';
+import { StockCountRepository } from './stock/stock-counts.js';
 import { Documents } from './store/documents.js';
 import { InProcessLocks, type Locks } from './store/locks.js';
 import { InProcessOnceKeys, type OnceKeys } from './store/once-keys.js';
@@ -95,6 +96,8 @@ export interface Services {
   /** Loads what `evaluate()` needs for a user. */
   access: AccessService;
   resources: ResourceCatalog;
+  /** The sample stock counts editors changed. */
+  stockCounts: StockCountRepository;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
   dataOwners: PortalDataOwner[];
   /** Events already handled (Bitrix24 may deliver one twice; two instances may each get it). */
@@ -190,6 +193,7 @@ export function createServices(config: Config, deps: AppDeps): Services {
     clock,
     installed: async (memberId) => isInstalled(await installations.get(memberId)),
   });
+  const stockCounts = new StockCountRepository({ documents, locks });
   const access = new AccessService({
     policies,
     manifest: deps.manifest,
@@ -217,8 +221,9 @@ export function createServices(config: Config, deps: AppDeps): Services {
     access,
     onceKeys,
     resources: deps.resources ?? sampleResourceCatalog,
+    stockCounts,
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
-    dataOwners: [directory, policies, appAdmins, access, installations],
+    dataOwners: [directory, policies, appAdmins, access, stockCounts, installations],
   };
   return { ...services, uninstallChecks: new UninstallChecks(services) };
 }

@@ -101,14 +101,50 @@ export function addRole(draft: PolicyDraft, key: string, title: string): PolicyD
   return { ...draft, roles: [...draft.roles, { key, title, builtIn: false, grants: {} }] };
 }
 
-/** A new role with the source's permissions, right after it (Bitrix24's "Copy role"); assignments are not copied. */
-export function copyRole(draft: PolicyDraft, sourceKey: string, key: string, title: string): PolicyDraft {
+/**
+ * A new role with the source's permissions, right after it (Bitrix24's "Copy role"); assignments are not copied.
+ * Only what the matrix shows is copied: grants of features the manifest has and roles decide (not admin-only
+ * ones), limited to resources that still exist — nothing the admin cannot see comes along.
+ */
+export function copyRole(
+  draft: PolicyDraft,
+  sourceKey: string,
+  key: string,
+  title: string,
+  manifest: AccessManifest,
+): PolicyDraft {
   const index = draft.roles.findIndex((role) => role.key === sourceKey);
   const source = draft.roles[index];
   if (source === undefined) return draft;
+  const grants: Record<string, Grant> = {};
+  for (const feature of manifest.features) {
+    const grant = source.grants[feature.key];
+    if (grant === undefined || feature.adminOnly) continue;
+    const existing = manifest.resourceTypes.find((type) => type.key === feature.resource)?.resources;
+    grants[feature.key] =
+      grant.resources === undefined || existing === undefined
+        ? copyGrant(grant)
+        : { level: grant.level, resources: grant.resources.filter((id) => existing.some((item) => item.id === id)) };
+  }
   const roles = [...draft.roles];
-  roles.splice(index + 1, 0, { key, title, builtIn: false, grants: copyGrants(source.grants) });
+  roles.splice(index + 1, 0, { key, title, builtIn: false, grants });
   return { ...draft, roles };
+}
+
+/** Role names compare without case and surrounding spaces (the server refuses two roles of one name). */
+export function sameTitle(a: string, b: string): boolean {
+  return a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
+}
+
+/** Whether a role other than `key` is called `title`. */
+export function titleTaken(draft: PolicyDraft, key: string, title: string): boolean {
+  return draft.roles.some((role) => role.key !== key && sameTitle(role.title, title));
+}
+
+/** `first` if no role has that name, else `numbered(2)`, `numbered(3)`, … whichever is free. */
+export function freeTitle(draft: PolicyDraft, first: string, numbered: (n: number) => string): string {
+  if (!titleTaken(draft, '', first)) return first;
+  for (let n = 2; ; n += 1) if (!titleTaken(draft, '', numbered(n))) return numbered(n);
 }
 
 export function renameRole(draft: PolicyDraft, key: string, title: string): PolicyDraft {

@@ -72,7 +72,22 @@ export function createAccessText(i18n: I18n, context: AccessTextContext) {
     return t('access.resources.some', { type: typeTitle, list });
   }
 
-  return { codeName, subject, label, feature, level, resources, kindLabel: (kind: CodeKind) => t(KIND_LABEL[kind]) };
+  /** The resource type of a resource-scoped feature (with its resources), or null. */
+  function resourceType(featureKey: string) {
+    const type = manifest?.features.find((item) => item.key === featureKey)?.resource;
+    return manifest?.resourceTypes.find((item) => item.key === type) ?? null;
+  }
+
+  return {
+    codeName,
+    subject,
+    label,
+    feature,
+    level,
+    resources,
+    resourceType,
+    kindLabel: (kind: CodeKind) => t(KIND_LABEL[kind]),
+  };
 }
 
 export type AccessText = ReturnType<typeof createAccessText>;

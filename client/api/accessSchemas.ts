@@ -197,14 +197,15 @@ export const accessCheckSchema = tiedTo<ApiAccessCheck>()(
 export const conflictsSchema = tiedTo<ApiConflicts>()(
   d.object({
     total: d.number({ int: true, min: 0 }),
+    people: d.number({ int: true, min: 0 }),
     truncated: d.boolean(),
-    conflicts: d.array(
+    groups: d.array(
       d.object({
-        user: d.object({ id: idSchema, fullName: d.string() }),
         feature: d.string(),
-        /** The level that wins (the most permissive). */
-        level: d.nullable(d.string()),
-        rules: d.array(ruleSchema),
+        overridden: ruleSchema,
+        winner: ruleSchema,
+        count: d.number({ int: true, min: 0 }),
+        sample: d.array(d.object({ id: idSchema, fullName: d.string() })),
       }),
     ),
     names: namesSchema,

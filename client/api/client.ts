@@ -102,6 +102,8 @@ export interface ApiClient {
   auditFilters(options?: RequestOptions): Promise<AuditFilters>;
   /** The sample resource-scoped feature (stock:read). */
   stock(options?: RequestOptions): Promise<Stock>;
+  /** Sets one item's count in one warehouse (stock:edit on that warehouse); answers the stock as now seen. */
+  setStockCount(sku: string, warehouse: string, quantity: number, options?: RequestOptions): Promise<Stock>;
 }
 
 /** The body of PUT /api/access/policy (the server ignores a `version`). */
@@ -209,5 +211,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     audit: (query, request) => get(auditPath(query), auditPageSchema, request),
     auditFilters: (request) => get('/api/audit/filters', auditFiltersSchema, request),
     stock: (request) => get('/api/stock', stockSchema, request),
+    setStockCount: (sku, warehouse, quantity, request) =>
+      http.json(
+        {
+          method: 'PUT',
+          path: `/api/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouse)}`,
+          body: { quantity },
+          signal: request?.signal,
+        },
+        stockSchema,
+      ),
   };
 }

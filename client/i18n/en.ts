@@ -220,6 +220,16 @@ export const en = {
   'roles.resources.noneChosen': 'Choose at least one, or this role grants nothing here.',
   'roles.assigned': 'Assigned to',
   'roles.assignedNone': 'Nobody yet',
+  'roles.newTitleN': 'New role {n}',
+  'roles.copyTitleN': 'Copy of {title} ({n})',
+  'roles.titleTaken': 'Another role already has this name. Choose a different one.',
+  'roles.deleteConfirm.title': 'Delete the role “{title}”?',
+  'roles.deleteConfirm.description':
+    'Its permissions and who holds it are removed. Nobody loses anything until you save.',
+  'roles.deleteConfirm.confirm': 'Delete role',
+  'roles.deleteConfirm.cancel': 'Cancel',
+  'roles.scopeMissing':
+    'Unavailable: Bitrix24 did not grant the app {scopes}. Roles cannot give it until an administrator grants it.',
 
   'check.title': 'Check a user',
   'check.description':
@@ -233,10 +243,15 @@ export const en = {
   'check.admin.admin': 'Portal administrator: always opens Keycard and holds every admin-only feature.',
   'check.admin.notAdmin': 'Not a portal administrator.',
   'check.admin.unknown':
-    'Administrator status unknown: Keycard has not seen this person open the app as an administrator, so admin-only features stay closed to them until they do.',
+    'Administrator status unknown: this person has not opened Keycard since it began remembering, and Bitrix24 tells an app only about the person opening it. Admin-only features stay closed to them until they open it.',
   'check.column.feature': 'Feature',
   'check.column.level': 'Level',
   'check.column.why': 'Why',
+  'check.bitrixAccess':
+    'Bitrix24’s own app access setting (Applications → Installed → User access) may still refuse this person. Keycard cannot see that setting.',
+  'check.groupRole.A': 'owner',
+  'check.groupRole.E': 'moderator',
+  'check.groupRole.K': 'member',
 
   'rule.fired': 'Fired employees cannot open Keycard',
   'rule.admin': 'Portal administrator',
@@ -254,14 +269,16 @@ export const en = {
 
   'conflicts.title': 'Permission conflicts',
   'conflicts.description':
-    'Try to avoid permission conflicts. A conflict occurs when different rules give the same person different levels — for example, minimum permissions for the department and maximum permissions for the employee personally. Keycard applies the most permissive level.',
+    'A rule aimed more narrowly at these people gives them less than a broader rule does. Keycard applies the most permissive level, so the narrower rule does nothing for them — for example, Read set for an employee personally while their department has Edit.',
   'conflicts.empty.title': 'No conflicts',
-  'conflicts.empty.description': 'Nobody gets different levels of the same feature from different rules.',
-  'conflicts.column.user': 'Employee',
+  'conflicts.empty.description': 'No rule aimed at someone more narrowly gives them less than a broader rule does.',
   'conflicts.column.feature': 'Feature',
-  'conflicts.column.level': 'Applied level',
-  'conflicts.column.rules': 'Conflicting rules',
   'conflicts.truncated': 'Showing the first {shown} of {total}.',
+  'conflicts.summary': '{pairs} · {people}',
+  'conflicts.column.overridden': 'Does not take effect',
+  'conflicts.column.winner': 'Because of',
+  'conflicts.column.people': 'People',
+  'conflicts.sample': 'For example: {names}',
 
   'audit.title': 'Audit log',
   'audit.description': 'Every saved change to the access settings, newest first.',
@@ -290,10 +307,12 @@ export const en = {
   'audit.change.other': 'Changed {name}',
 
   'stock.title': 'Stock',
-  'stock.description': 'Stock by warehouse. You see only the warehouses your roles let you read.',
+  'stock.description':
+    'Stock by warehouse. You see only the warehouses your roles let you read, and change counts only where they let you edit.',
   'stock.column.item': 'Item',
   'stock.canEdit': 'You may edit',
   'stock.readOnly': 'Read only',
+  'stock.quantityLabel': '{item} in {warehouse}',
   'stock.empty': 'No stock in the warehouses you may see.',
   'stock.noWarehouses': 'Your roles give you no warehouse to read.',
 
@@ -318,7 +337,8 @@ export const en = {
   'count.departments': '{count} department|{count} departments',
   'count.workgroups': '{count} workgroup|{count} workgroups',
   'count.requests': '{count} request|{count} requests',
-  'count.conflicts': '{count} conflict|{count} conflicts',
+  'count.conflicts': '{count} pair of rules|{count} pairs of rules',
+  'count.peopleAffected': '{count} person affected|{count} people affected',
 
   'time.seconds': '{seconds} s',
   'time.minutes': '{minutes} min {seconds} s',

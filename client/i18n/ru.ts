@@ -220,6 +220,16 @@ export const ru: Messages = {
   'roles.resources.noneChosen': 'Выберите хотя бы один, иначе роль здесь ничего не даёт.',
   'roles.assigned': 'Кому назначена',
   'roles.assignedNone': 'Пока никому',
+  'roles.newTitleN': 'Новая роль {n}',
+  'roles.copyTitleN': 'Копия роли {title} ({n})',
+  'roles.titleTaken': 'Роль с таким названием уже есть. Выберите другое.',
+  'roles.deleteConfirm.title': 'Удалить роль «{title}»?',
+  'roles.deleteConfirm.description':
+    'Её права и назначения будут удалены. Никто ничего не потеряет, пока вы не сохраните изменения.',
+  'roles.deleteConfirm.confirm': 'Удалить роль',
+  'roles.deleteConfirm.cancel': 'Отмена',
+  'roles.scopeMissing':
+    'Недоступно: Bitrix24 не выдал приложению {scopes}. Роли не могут дать это право, пока администратор его не выдаст.',
 
   'check.title': 'Проверить сотрудника',
   'check.description':
@@ -234,10 +244,15 @@ export const ru: Messages = {
     'Администратор портала: всегда может открыть Keycard и имеет все права только для администраторов.',
   'check.admin.notAdmin': 'Не администратор портала.',
   'check.admin.unknown':
-    'Неизвестно, администратор ли это: Keycard ещё не видел, чтобы сотрудник открывал приложение как администратор, поэтому права только для администраторов ему закрыты, пока он этого не сделает.',
+    'Неизвестно, администратор ли это: сотрудник не открывал Keycard с тех пор, как приложение начало это запоминать, а Bitrix24 сообщает приложению только о том, кто его открыл. Права только для администраторов закрыты, пока он не откроет приложение.',
   'check.column.feature': 'Функция',
   'check.column.level': 'Уровень',
   'check.column.why': 'Почему',
+  'check.bitrixAccess':
+    'Собственная настройка доступа к приложению в Bitrix24 (Приложения → Установленные → Права доступа) может не пустить этого сотрудника. Keycard эту настройку не видит.',
+  'check.groupRole.A': 'владелец',
+  'check.groupRole.E': 'модератор',
+  'check.groupRole.K': 'участник',
 
   'rule.fired': 'Уволенные сотрудники не могут открывать Keycard',
   'rule.admin': 'Администратор портала',
@@ -255,14 +270,16 @@ export const ru: Messages = {
 
   'conflicts.title': 'Конфликты прав',
   'conflicts.description':
-    'Старайтесь избегать конфликтов прав. Конфликт возникает, когда разные правила дают одному сотруднику разные уровни — например, минимальные права для отдела и максимальные лично для сотрудника. Keycard применяет самый широкий уровень.',
+    'Правило, направленное на этих сотрудников точнее, даёт им меньше, чем более широкое правило. Keycard применяет самый широкий уровень, поэтому узкое правило для них не действует — например, «Просмотр» лично для сотрудника, когда у его отдела «Изменение».',
   'conflicts.empty.title': 'Конфликтов нет',
-  'conflicts.empty.description': 'Никто не получает разные уровни одной функции по разным правилам.',
-  'conflicts.column.user': 'Сотрудник',
+  'conflicts.empty.description': 'Нет правил, которые дают сотруднику меньше, чем более широкое правило.',
   'conflicts.column.feature': 'Функция',
-  'conflicts.column.level': 'Действующий уровень',
-  'conflicts.column.rules': 'Конфликтующие правила',
   'conflicts.truncated': 'Показаны первые {shown} из {total}.',
+  'conflicts.summary': '{pairs}: {people}',
+  'conflicts.column.overridden': 'Не действует',
+  'conflicts.column.winner': 'Из-за',
+  'conflicts.column.people': 'Сотрудники',
+  'conflicts.sample': 'Например: {names}',
 
   'audit.title': 'Журнал изменений',
   'audit.description': 'Все сохранённые изменения настроек доступа, сначала новые.',
@@ -291,10 +308,12 @@ export const ru: Messages = {
   'audit.change.other': 'Изменено: {name}',
 
   'stock.title': 'Остатки',
-  'stock.description': 'Остатки по складам. Видны только склады, которые вам разрешено просматривать.',
+  'stock.description':
+    'Остатки по складам. Вы видите только склады, которые вам разрешают роли, и меняете остатки только там, где роли разрешают изменение.',
   'stock.column.item': 'Товар',
   'stock.canEdit': 'Можно изменять',
   'stock.readOnly': 'Только просмотр',
+  'stock.quantityLabel': '{item}, {warehouse}',
   'stock.empty': 'На доступных вам складах нет остатков.',
   'stock.noWarehouses': 'Ваши роли не дают доступа ни к одному складу.',
 
@@ -319,7 +338,8 @@ export const ru: Messages = {
   'count.departments': '{count} отдел|{count} отдела|{count} отделов',
   'count.workgroups': '{count} рабочая группа|{count} рабочие группы|{count} рабочих групп',
   'count.requests': '{count} запрос|{count} запроса|{count} запросов',
-  'count.conflicts': '{count} конфликт|{count} конфликта|{count} конфликтов',
+  'count.conflicts': '{count} пара правил|{count} пары правил|{count} пар правил',
+  'count.peopleAffected': 'затронут {count} сотрудник|затронуты {count} сотрудника|затронуты {count} сотрудников',
 
   'time.seconds': '{seconds} с',
   'time.minutes': '{minutes} мин {seconds} с',

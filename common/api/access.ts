@@ -143,16 +143,25 @@ export interface ApiAccessCheck {
   names: ApiCodeNames;
 }
 
-/** GET /api/access/conflicts: users reached by rules giving different levels of one feature (at most 500 listed). */
+/**
+ * GET /api/access/conflicts: pairs of rules where a narrower rule (personal, a department inside another) gives
+ * less than a broader one, so it does nothing for the people both reach; most people first, at most 200 pairs.
+ */
 export interface ApiConflicts {
+  /** Rule pairs found. */
   total: number;
+  /** People affected by at least one pair. */
+  people: number;
   truncated: boolean;
-  conflicts: {
-    user: { id: number | string; fullName: string };
+  groups: {
     feature: string;
-    /** The level that wins (the most permissive). */
-    level: string | null;
-    rules: ApiRule[];
+    /** The narrower rule, whose lower level does not take effect. */
+    overridden: ApiRule;
+    /** The broader rule, whose higher level wins. */
+    winner: ApiRule;
+    count: number;
+    /** The first few people affected. */
+    sample: { id: number | string; fullName: string }[];
   }[];
   names: ApiCodeNames;
 }

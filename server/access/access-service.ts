@@ -2,6 +2,7 @@ import { accessCodes } from '../directory/user-codes.js';
 import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang, Manifest } from '../manifest.js';
 import { buildIndex, type AccessIndex } from './access-index.js';
+import { presentPolicy } from './policy.js';
 import { SharedSubject } from './shared-subject.js';
 import type { PortalDataOwner } from '../portals/data-owner.js';
 import type { PolicyRepository, StoredPolicy } from './policy-repository.js';
@@ -54,7 +55,7 @@ export class AccessService implements PortalDataOwner {
     const version = `${stored.etag}|${lang}`;
     const cached = this.#indexes.get(memberId);
     if (cached?.etag === version) return { stored, index: cached.index };
-    const index = buildIndex(stored.policy, this.#manifest);
+    const index = buildIndex(presentPolicy(stored.policy, this.#manifest, lang), this.#manifest);
     this.#indexes.delete(memberId);
     if (this.#indexes.size >= MAX_CACHED_INDEXES) this.#indexes.delete(this.#indexes.keys().next().value ?? '');
     this.#indexes.set(memberId, { etag: version, index });

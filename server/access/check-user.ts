@@ -24,11 +24,12 @@ export interface Asker {
 
 /**
  * The admin's "check a user": one user's effective level per feature with the rules behind it, on the
- * policy and mirror of `context`. Keycard learns admin status only when someone opens the app, so an admin
- * it has not seen is "unknown" — and explained as not an admin.
+ * policy and mirror of `context`. Keycard learns admin status only when someone opens the app (Bitrix24's REST
+ * answers it only for the caller), so a user it has never seen open the app is "unknown" — and explained as not
+ * an admin; one Bitrix24 said is or is not an admin is that.
  */
 export async function checkUser(
-  deps: { appAdmins: Pick<AppAdmins, 'list'> },
+  deps: { appAdmins: Pick<AppAdmins, 'status'> },
   memberId: string,
   context: AccessContext,
   asker: Asker,
@@ -65,12 +66,11 @@ function ownStatus(isAdmin: boolean | null): UserCheck['adminStatus'] {
   return isAdmin === null ? 'unknown' : isAdmin ? 'admin' : 'notAdmin';
 }
 
-/** Portal admins Keycard has seen; a failed read only makes the answer "unknown". */
+/** What Bitrix24 last said of the user; a failed read only makes the answer "unknown". */
 async function seenStatus(
-  deps: { appAdmins: Pick<AppAdmins, 'list'> },
+  deps: { appAdmins: Pick<AppAdmins, 'status'> },
   memberId: string,
   userId: number,
 ): Promise<UserCheck['adminStatus']> {
-  const admins = await deps.appAdmins.list(memberId).catch(() => []);
-  return admins.some((admin) => admin.id === String(userId)) ? 'admin' : 'unknown';
+  return deps.appAdmins.status(memberId, String(userId)).catch((): UserCheck['adminStatus'] => 'unknown');
 }

@@ -1,7 +1,7 @@
 /** The access-control core: pure, no I/O. Routes and middleware load inputs and call these. */
 export { buildIndex, type AccessIndex } from './access-index.js';
 export { isAccessCode } from './codes.js';
-export { conflicts, type Conflict } from './conflicts.js';
+export { conflicts, type ConflictGroup, type Narrower } from './conflicts.js';
 export { allowedResources, evaluate, filterByResource } from './evaluate.js';
 export { effectiveAccess, type EffectiveAccess, type FeatureAccess, type LevelAccess } from './explain.js';
 export { canOpen } from './gate.js';

@@ -3,6 +3,7 @@ import type { Lang, Manifest } from '../manifest.js';
 import type { ResourceCatalog } from '../stock/resource-catalog.js';
 import { codeNames, type CodeName } from './code-names.js';
 import type { StoredPolicy } from './policy-repository.js';
+import { presentPolicy } from './policy.js';
 
 /** The manifest as the policy editor needs it, in the user's language, with the resources of each type. */
 export async function manifestView(manifest: Manifest, resources: ResourceCatalog, memberId: string, lang: Lang) {
@@ -58,7 +59,7 @@ export async function policyView(
   },
 ): Promise<PolicyView> {
   return {
-    policy: stored.policy,
+    policy: presentPolicy(stored.policy, context.manifest, context.lang),
     etag: stored.etag,
     manifest: await manifestView(context.manifest, context.resources, context.memberId, context.lang),
     names: codeNames(context.snapshot, policyCodes(stored), context.lang),

@@ -66,3 +66,55 @@ export function defaultPolicy(manifest: Manifest, lang: Lang = 'en'): Policy {
     version: 0,
   };
 }
+
+/** Whether `title` is one of the manifest's titles of built-in role `key` (in any language): it was not renamed. */
+function manifestTitle(manifest: Pick<Manifest, 'roles'>, key: string, title: string): Lang | null {
+  const builtIn = manifest.roles.find((role) => role.key === key);
+  if (builtIn === undefined) return null;
+  const langs: Lang[] = ['en', 'ru'];
+  return langs.find((lang) => builtIn.title[lang] === title) ?? null;
+}
+
+/**
+ * The policy as people read it: a built-in role the admin has not renamed is titled in the reader's language (the
+ * stored title is in the language of whoever saved first), and grants of features the manifest no longer has (an
+ * app update removed them; they grant nothing) are left out, so the editor shows and saves only what works.
+ */
+export function presentPolicy(policy: Policy, manifest: Pick<Manifest, 'roles' | 'features'>, lang: Lang): Policy {
+  const features = new Set(manifest.features.map((feature) => feature.key));
+  return {
+    ...policy,
+    roles: policy.roles.map((role) => {
+      const builtIn = manifest.roles.find((item) => item.key === role.key);
+      const localized =
+        role.builtIn && builtIn !== undefined && manifestTitle(manifest, role.key, role.title) !== null
+          ? builtIn.title[lang]
+          : role.title;
+      const grants = Object.fromEntries(Object.entries(role.grants).filter(([feature]) => features.has(feature)));
+      return { ...role, title: localized, grants };
+    }),
+  };
+}
+
+/**
+ * A save of `next` over `stored`: a built-in role keeps its stored title when both are the manifest's own titles,
+ * so an admin reading in another language saves no rename.
+ */
+export function keepBuiltInTitles<P extends Pick<Policy, 'roles'>>(
+  next: P,
+  stored: Pick<Policy, 'roles'>,
+  manifest: Pick<Manifest, 'roles'>,
+): P {
+  return {
+    ...next,
+    roles: next.roles.map((role) => {
+      const before = stored.roles.find((item) => item.key === role.key);
+      const unchanged =
+        role.builtIn &&
+        before !== undefined &&
+        manifestTitle(manifest, role.key, role.title) !== null &&
+        manifestTitle(manifest, role.key, before.title) !== null;
+      return unchanged ? { ...role, title: before.title } : role;
+    }),
+  };
+}

@@ -5,6 +5,7 @@ import type { AccessContext } from './access-service.js';
 import { knownCodes } from './known-codes.js';
 import { PolicyChangedError, type PolicyRepository, type StoredPolicy } from './policy-repository.js';
 import { policyCodes, policyView, type PolicyView } from './policy-view.js';
+import { keepBuiltInTitles } from './policy.js';
 import { parsePolicy, type PolicyProblem } from './validate.js';
 
 /** What saving the access settings needs. */
@@ -63,7 +64,7 @@ export async function savePolicy(
   if (saver.isAdmin !== true && !sameSet(parsed.policy.delegates, stored.policy.delegates)) {
     throw new ForbiddenError('DELEGATES_ADMIN_ONLY', 'Only a portal administrator can change who manages access.');
   }
-  const { version: _version, ...content } = parsed.policy;
+  const { version: _version, ...content } = keepBuiltInTitles(parsed.policy, stored.policy, deps.manifest);
   try {
     const saved = await deps.policies.save(memberId, {
       ifMatch: edit.ifMatch,

@@ -28,6 +28,7 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
   const problems: PolicyProblem[] = [];
   const features = new Map(manifest.features.map((feature) => [feature.key, feature]));
   const roleKeys = new Set<string>();
+  const roleTitles = new Set<string>();
   for (const list of ['allowList', 'delegates'] as const) {
     const seen = new Set<string>();
     policy[list].forEach((code, i) => {
@@ -41,6 +42,11 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
     if (roleKeys.has(role.key))
       problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });
     roleKeys.add(role.key);
+    // Two roles of one name cannot be told apart in the matrix, the assignments or the audit log.
+    const title = role.title.trim().toLocaleLowerCase();
+    if (roleTitles.has(title))
+      problems.push({ path: `roles.${r}.title`, message: `role name ${role.title} is used twice` });
+    roleTitles.add(title);
     if (role.builtIn && !manifest.roles.some((builtIn) => builtIn.key === role.key)) {
       problems.push({
         path: `roles.${r}.builtIn`,

@@ -194,7 +194,7 @@ describe('check, conflicts, audit, stock', () => {
   });
 
   it('reads conflicts and stock', async () => {
-    const conflicts = stubFetch(() => json(200, { total: 0, truncated: false, conflicts: [], names: {} }));
+    const conflicts = stubFetch(() => json(200, { total: 0, people: 0, truncated: false, groups: [], names: {} }));
     await expect(createApiClient({ session: 's', fetch: conflicts.fetch }).conflicts()).resolves.toMatchObject({
       total: 0,
     });
@@ -210,5 +210,16 @@ describe('check, conflicts, audit, stock', () => {
       items: [{ quantities: { '1': 40 } }],
     });
     expect(stock.sent[0]?.url).toBe('/api/stock');
+
+    const changed = stubFetch(() =>
+      json(200, {
+        warehouses: [{ id: '1', name: 'Main', canEdit: true }],
+        items: [{ sku: 'KB-100', name: 'Keyboard', quantities: { '1': 41 } }],
+      }),
+    );
+    await expect(
+      createApiClient({ session: 's', fetch: changed.fetch }).setStockCount('KB-100', '1', 41),
+    ).resolves.toMatchObject({ items: [{ quantities: { '1': 41 } }] });
+    expect(changed.sent[0]).toMatchObject({ url: '/api/stock/KB-100/1', method: 'PUT', body: { quantity: 41 } });
   });
 });

@@ -102,7 +102,7 @@ describe('draft operations', () => {
     let draft = addRole(draftOf(basePolicy), 'role-new', 'Storekeeper');
     expect(role(draft, 'role-new')).toEqual({ key: 'role-new', title: 'Storekeeper', builtIn: false, grants: {} });
 
-    draft = copyRole(draft, 'manager', 'role-copy', 'Copy of Manager');
+    draft = copyRole(draft, 'manager', 'role-copy', 'Copy of Manager', manifest);
     expect(draft.roles.map((item) => item.key)).toEqual(['administrator', 'manager', 'role-copy', 'role-new']);
     expect(role(draft, 'role-copy')?.grants).toEqual(role(draft, 'manager')?.grants);
     expect(role(draft, 'role-copy')?.builtIn).toBe(false);

@@ -147,58 +147,54 @@ describe('Check a user tab', () => {
 });
 
 describe('Conflicts tab', () => {
-  it('lists each conflict with the level that wins and the rules, under Bitrix24’s warning', async () => {
+  it('lists each pair of rules with how many people it affects, under Bitrix24’s warning', async () => {
     const api = stubApi(partlyGranted);
+    const rule = (code: string, role: string, level: string) => ({
+      kind: 'role' as const,
+      code,
+      role,
+      roleTitle: role === 'manager' ? 'Manager' : 'Administrator',
+      feature: 'reports',
+      level,
+      resources: null,
+    });
     api.conflicts.mockResolvedValue({
       total: 3,
+      people: 1250,
       truncated: true,
-      conflicts: [
+      groups: [
         {
-          user: { id: '5', fullName: 'Anna Smith' },
           feature: 'reports',
-          level: 'edit',
-          rules: [
-            {
-              kind: 'role',
-              code: 'DR12',
-              role: 'manager',
-              roleTitle: 'Manager',
-              feature: 'reports',
-              level: 'read',
-              resources: null,
-            },
-            {
-              kind: 'role',
-              code: 'U5',
-              role: 'administrator',
-              roleTitle: 'Administrator',
-              feature: 'reports',
-              level: 'edit',
-              resources: null,
-            },
-          ],
+          overridden: rule('U5', 'manager', 'read'),
+          winner: rule('DR12', 'administrator', 'edit'),
+          count: 1250,
+          sample: [{ id: '5', fullName: 'Anna Smith' }],
         },
       ],
       names: { U5: { title: 'Anna Smith', kind: 'user' } },
     });
     const { wrapper } = await mountAt('/access/conflicts', { api });
 
-    expect(wrapper.text()).toContain('Try to avoid permission conflicts');
-    const row = wrapper.find('[data-testid="conflict"][data-user-id="5"]');
-    expect(row.text()).toContain('Anna Smith');
+    expect(wrapper.find('[data-testid="conflicts-warning"]').text()).toContain('does nothing for them');
+    const row = wrapper.find('[data-testid="conflict"][data-feature="reports"]');
     expect(row.text()).toContain('Reports');
-    expect(row.find('[data-testid="conflict-level"]').text()).toBe('Edit');
-    expect(row.findAll('[data-testid="rule"]').map((rule) => rule.text())).toEqual([
-      'Role Manager assigned to Sales (with sub-departments) grants Read',
-      'Role Administrator assigned to Anna Smith grants Edit',
-    ]);
-    expect(wrapper.find('[data-testid="conflicts-total"]').text()).toBe('3 conflicts');
+    expect(row.find('[data-testid="conflict-overridden"]').text()).toBe(
+      'Role Manager assigned to Anna Smith grants Read',
+    );
+    expect(row.find('[data-testid="conflict-winner"]').text()).toBe(
+      'Role Administrator assigned to Sales (with sub-departments) grants Edit',
+    );
+    expect(row.find('[data-testid="conflict-count"]').text()).toContain('1,250');
+    expect(row.find('[data-testid="conflict-count"]').text()).toContain('For example: Anna Smith');
+    expect(wrapper.find('[data-testid="conflicts-total"]').text()).toBe('3 pairs of rules · 1,250 people affected');
     expect(wrapper.find('[data-testid="conflicts-truncated"]').text()).toBe('Showing the first 1 of 3.');
   });
 
-  it('shows an empty state when there are none', async () => {
+  it('shows an empty state and no warning when there are none', async () => {
     const { wrapper } = await mountAt('/access/conflicts', { api: stubApi(partlyGranted) });
     expect(wrapper.find('[data-testid="conflicts-empty"]').text()).toContain('No conflicts');
+    expect(wrapper.find('[data-testid="conflicts-warning"]').exists()).toBe(false);
+    expect(wrapper.text()).not.toContain('Permission conflicts');
   });
 });
 

@@ -23,7 +23,7 @@ import { policyRepositoryBattery } from './batteries/policy-repository.js';
  * Shopify's session storages share `batteryOfTests`). A backend passes only if it behaves the same.
  */
 
-const manifest = loadManifest('manifest/keycard.json');
+const manifest = loadManifest('test/support/manifest-every-kind.json');
 const dir = mkdtempSync(join(tmpdir(), 'keycard-contract-'));
 let redis: RedisServer;
 

@@ -74,7 +74,7 @@ describe('Keycard access settings in an emulated Bitrix24 portal', () => {
     const app = appFrame(page);
     await app.locator('[data-testid=tab-access-roles]').click();
     await app.locator('[data-testid=roles-matrix]').waitFor();
-    await expect(app.locator('[data-testid=role-cell-manager-reports]').count()).resolves.toBe(1);
+    await expect(app.locator('[data-testid=role-cell-manager-stock]').count()).resolves.toBe(1);
     await screenshot(page, '12-roles');
   });
 

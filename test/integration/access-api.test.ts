@@ -246,7 +246,7 @@ describe('access API', () => {
     ).toBe(403);
   });
 
-  it('checks a user: effective levels with the rules behind them; conflicts list users reached at two levels', async () => {
+  it('checks a user: effective levels with the rules behind them; an elevated role is no conflict', async () => {
     const s = await syncedStack();
     const admin = await as(s, 1, true);
     const worker = employee(s);
@@ -283,13 +283,37 @@ describe('access API', () => {
       (await s.request.get('/api/access/check').query({ user: '999999' }).set('authorization', admin)).status,
     ).toBe(404);
 
+    // An elevated role on top of everyone's default role is what the admin asked for: no conflict.
     const found = await s.request.get('/api/access/conflicts').set('authorization', admin);
     expect(found.status).toBe(200);
-    const conflict = found.body.conflicts.find(
-      (item: { user: { id: number }; feature: string }) => item.user.id === worker.id && item.feature === 'reports',
-    );
-    expect(conflict).toMatchObject({ level: 'edit' });
-    expect(conflict.rules.map((rule: { code: string }) => rule.code).sort()).toEqual(['AU', `U${worker.id}`].sort());
+    expect(found.body).toMatchObject({ total: 0, people: 0, groups: [] });
+
+    // Personally Manager, but the whole department Administrator: the personal restriction does nothing.
+    const current = await readPolicy(s, admin);
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', current.etag)
+      .send(
+        content(current.policy, {
+          assignments: [
+            { code: 'AU', role: 'manager' },
+            { code: `U${worker.id}`, role: 'manager' },
+            { code: `DR${worker.department}`, role: 'administrator' },
+          ],
+        }),
+      )
+      .expect(200);
+    const real = await s.request.get('/api/access/conflicts').set('authorization', admin);
+    const stock = real.body.groups.find((group: { feature: string }) => group.feature === 'stock');
+    expect(stock).toMatchObject({
+      overridden: { code: `U${worker.id}`, role: 'manager', level: 'read' },
+      winner: { code: `DR${worker.department}`, role: 'administrator', level: 'edit' },
+      count: 1,
+      sample: [{ id: worker.id }],
+    });
+    expect(real.body.people).toBe(1);
+    expect(real.body.names[`DR${worker.department}`]).toMatchObject({ kind: 'departmentTree' });
   });
 
   it('audits every save with actor, time and before/after, newest first, filterable and paged', async () => {
@@ -404,5 +428,57 @@ describe('access API', () => {
     const refused = await s.request.get('/api/stock').set('authorization', await as(s, other.id, false));
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('FEATURE_DENIED');
+  });
+
+  it('stock: editors change counts only in warehouses their roles let them edit; readers cannot', async () => {
+    const s = await syncedStack();
+    const admin = await as(s, 1, true);
+    const editor = employee(s);
+    const reader = employee(s, [editor.id]);
+    const { policy, etag } = await readPolicy(s, admin);
+    const keeper = {
+      key: 'keeper',
+      title: 'Storekeeper',
+      builtIn: false,
+      grants: { stock: { level: 'edit', resources: ['2'] } },
+    };
+    await s.request
+      .put('/api/access/policy')
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send(
+        content(policy, {
+          roles: [...policy.roles, keeper],
+          assignments: [
+            { code: 'AU', role: 'manager' },
+            { code: `U${editor.id}`, role: 'keeper' },
+          ],
+        }),
+      )
+      .expect(200);
+    const editorAuth = await as(s, editor.id, false);
+    const readerAuth = await as(s, reader.id, false);
+
+    const changed = await s.request.put('/api/stock/KB-100/2').set('authorization', editorAuth).send({ quantity: 7 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.items.find((item: { sku: string }) => item.sku === 'KB-100').quantities).toEqual({
+      '1': 40,
+      '2': 7,
+      '3': 2,
+    });
+    const seen = await s.request.get('/api/stock').set('authorization', readerAuth);
+    expect(seen.body.items.find((item: { sku: string }) => item.sku === 'KB-100').quantities['2']).toBe(7);
+    expect(seen.body.warehouses.every((warehouse: { canEdit: boolean }) => !warehouse.canEdit)).toBe(true);
+
+    // Read-only in warehouse 1, and a reader edits nothing: the server refuses, whatever the UI shows.
+    const elsewhere = await s.request.put('/api/stock/KB-100/1').set('authorization', editorAuth).send({ quantity: 1 });
+    expect([elsewhere.status, elsewhere.body.error]).toEqual([403, 'FEATURE_DENIED']);
+    const byReader = await s.request.put('/api/stock/KB-100/2').set('authorization', readerAuth).send({ quantity: 1 });
+    expect([byReader.status, byReader.body.error]).toEqual([403, 'FEATURE_DENIED']);
+    const negative = await s.request.put('/api/stock/KB-100/2').set('authorization', editorAuth).send({ quantity: -1 });
+    expect([negative.status, negative.body.error]).toEqual([400, 'BAD_BODY']);
+    const unknown = await s.request.put('/api/stock/XX-1/2').set('authorization', editorAuth).send({ quantity: 1 });
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'NOT_FOUND']);
+    expect((await s.request.get('/api/stock').set('authorization', readerAuth)).body.items[0].quantities['2']).toBe(7);
   });
 });

@@ -35,6 +35,8 @@ export interface DirectoryStackOptions {
   locks?: Locks;
   /** Keep reads in memory (off when instances share the store). */
   cacheReads?: boolean;
+  /** The manifest (default: the test manifest with every kind of feature). */
+  manifest?: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,
-    manifest: loadManifest('manifest/keycard.json'),
+    manifest: loadManifest(options.manifest ?? 'test/support/manifest-every-kind.json'),
     ui: { template: UI_TEMPLATE },
     background,
     rateBudgets: budgets,

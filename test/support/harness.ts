@@ -76,7 +76,7 @@ export function harness(options: { config?: Config; store?: Keyv; rateLimits?: R
     clock,
     logger,
     fetch: globalThis.fetch,
-    manifest: loadManifest('manifest/keycard.json'),
+    manifest: loadManifest('test/support/manifest-every-kind.json'),
     ui: { template: UI_TEMPLATE },
     background,
     ...(options.rateLimits === undefined

@@ -3,8 +3,14 @@ import { loadManifest, type Manifest } from '../../server/manifest.js';
 import { defaultPolicy, type Policy, type Role } from '../../server/access/policy.js';
 import type { Subject } from '../../server/access/subject.js';
 
-/** The shipped manifest: directory, reports, menu, settings (admin-only), workgroups, stock (per warehouse). */
-export const manifest: Manifest = loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url)));
+/**
+ * A manifest with every kind of feature the evaluator handles: directory, reports (read/edit), menu (scope-gated),
+ * settings (admin-only), workgroups, stock (per warehouse). The shipped manifest keeps only features the sample app
+ * uses (see manifest.test.ts); this one was the shipped manifest before issue 13.
+ */
+export const manifest: Manifest = loadManifest(
+  fileURLToPath(new URL('../support/manifest-every-kind.json', import.meta.url)),
+);
 
 /** A policy built from the defaults plus overrides. */
 export function policy(overrides: Partial<Policy> & { extraRoles?: Role[] } = {}): Policy {

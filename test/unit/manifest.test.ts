@@ -30,19 +30,11 @@ describe('loadManifest', () => {
       'sonet_group',
     ]);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
-    expect(manifest.features.map((feature) => feature.key)).toEqual([
-      'directory',
-      'reports',
-      'menu',
-      'settings',
-      'workgroups',
-      'stock',
-    ]);
+    // Only features the sample app uses (issue 13): see shipped-features.test.ts.
+    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'stock']);
     expect(manifest.resourceTypes?.map((type) => type.key)).toEqual(['warehouse']);
     expect(manifest.features.find((feature) => feature.key === 'stock')?.resource).toBe('warehouse');
-    expect(manifest.features.find((feature) => feature.key === 'workgroups')?.scopes).toEqual(['sonet_group']);
     expect(manifest.roles.map((role) => role.key)).toEqual(['administrator', 'manager']);
-    expect(manifest.features.find((feature) => feature.key === 'settings')?.adminOnly).toBe(true);
   });
 
   it('has both languages for every user-visible text', () => {
@@ -73,23 +65,23 @@ describe('parseManifest', () => {
 
   it('reports several cross-reference problems at once', () => {
     const manifest = realManifest();
-    const [directory, reports] = manifest.features;
-    if (directory === undefined || reports === undefined) throw new Error('fixture changed');
+    const [directory, stock] = manifest.features;
+    if (directory === undefined || stock === undefined) throw new Error('fixture changed');
     directory.levels = ['read', 'admin'];
-    reports.scopes = ['crm'];
-    manifest.features.push({ ...reports, scopes: [] });
+    stock.scopes = ['crm'];
+    manifest.features.push({ ...stock, scopes: [] });
     manifest.roles.push({
       key: 'auditor',
       title: { en: 'Auditor', ru: 'Аудитор' },
-      grants: { billing: 'read', menu: 'edit' },
+      grants: { billing: 'read', directory: 'edit' },
     });
 
     const message = manifestErrors(manifest);
     expect(message).toMatch(/^Invalid manifest:\n/);
     expect(message).toContain('feature directory uses unknown level admin');
-    expect(message).toContain('feature reports needs scope crm, which is not requested');
+    expect(message).toContain('feature stock needs scope crm, which is not requested');
     expect(message).toContain('role auditor grants unknown feature billing');
-    expect(message).toContain('role auditor grants menu at level edit, which it does not have');
+    expect(message).toContain('role auditor grants directory at level edit, which it does not have');
     expect(message).toContain('feature keys must be unique');
     expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(5);
   });

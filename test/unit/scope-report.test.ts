@@ -42,7 +42,8 @@ describe('buildScopeReport', () => {
     const byCode = new Map(report.scopes.map((scope) => [scope.code, scope]));
     expect(byCode.get('user_brief')?.features).toEqual([{ key: 'directory', title: 'Company directory' }]);
     expect(byCode.get('department')?.features).toEqual([{ key: 'directory', title: 'Company directory' }]);
-    expect(byCode.get('placement')?.features).toEqual([{ key: 'menu', title: 'Left menu item' }]);
+    // The left-menu item is Bitrix24's to show (to whoever may open the app): no role feature depends on it.
+    expect(byCode.get('placement')?.features).toEqual([]);
     expect(byCode.get('placement')?.title).toBe('Menu item and widgets');
     expect(byCode.get('placement')?.description).toMatch(/^Adds the app to the left menu/);
   });
@@ -66,8 +67,6 @@ describe('buildScopeReport', () => {
     expect(report.scopes.every((scope) => !scope.granted)).toBe(true);
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Company directory', missingScopes: ['user_brief', 'department'] },
-      { key: 'menu', title: 'Left menu item', missingScopes: ['placement'] },
-      { key: 'workgroups', title: 'Access by workgroup', missingScopes: ['sonet_group'] },
     ]);
   });
 
@@ -79,8 +78,6 @@ describe('buildScopeReport', () => {
     expect(department?.features).toEqual([{ key: 'directory', title: 'Справочник сотрудников' }]);
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Справочник сотрудников', missingScopes: ['department'] },
-      { key: 'menu', title: 'Пункт в левом меню', missingScopes: ['placement'] },
-      { key: 'workgroups', title: 'Доступ по рабочим группам', missingScopes: ['sonet_group'] },
     ]);
   });
 

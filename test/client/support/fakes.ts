@@ -70,10 +70,11 @@ export function stubApi(report: ScopesReport): StubApi {
     checkUser: vi.fn<ApiClient['checkUser']>().mockRejectedValue(new Error('checkUser not stubbed')),
     conflicts: vi
       .fn<ApiClient['conflicts']>()
-      .mockResolvedValue({ total: 0, truncated: false, conflicts: [], names: {} }),
+      .mockResolvedValue({ total: 0, people: 0, truncated: false, groups: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     auditFilters: vi.fn<ApiClient['auditFilters']>().mockResolvedValue({ actors: [], codes: [] }),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
+    setStockCount: vi.fn<ApiClient['setStockCount']>().mockResolvedValue({ warehouses: [], items: [] }),
   };
 }
 

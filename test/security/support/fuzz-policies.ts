@@ -338,8 +338,10 @@ function noisy(json: string, otherMemberId: string): string {
 export function prepareSave(current: PolicyContent, otherMemberId: string, plan: Recipe): PreparedSave {
   const edited = copy(current);
   for (const change of plan.edits) applyEdit(edited, change);
+  // Role names are unique (ignoring case and the spaces a save trims): edits that give two roles one name are refused.
+  const titles = edited.roles.map((role) => role.title.trim().toLocaleLowerCase());
   const expected: PolicyContent | undefined =
-    plan.breakages.length > 0
+    plan.breakages.length > 0 || new Set(titles).size < titles.length
       ? undefined
       : {
           allowList: edited.allowList.map(normalizeCode),

@@ -9,7 +9,7 @@ import type { FakeUser } from './fake-bitrix24.js';
  * runs a full sync, so the mirror holds only users fetched one by one and no departments), no workgroups.
  */
 
-export const manifest = loadManifest('manifest/keycard.json');
+export const manifest = loadManifest('test/support/manifest-every-kind.json');
 
 /** A policy as a save submits it and the store keeps it (without its version). */
 export type PolicyContent = Omit<Policy, 'version'>;

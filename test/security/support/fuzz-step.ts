@@ -26,7 +26,8 @@ const DOCUMENT_KEYS: Record<DocumentKind, (memberId: string) => RegExp> = {
   policy: (memberId) => new RegExp(`^keyv:access:(policy|audit):${memberId}(:\\d+)?$`),
   // The installation record and the index of all of them.
   installation: (memberId) => new RegExp(`^keyv:portal(:${memberId}|-index)$`),
-  admins: (memberId) => new RegExp(`^keyv:access:admins:${memberId}$`),
+  // The admins Keycard has seen, and the users Bitrix24 said are not admins (check-a-user says which is which).
+  admins: (memberId) => new RegExp(`^keyv:access:(admins:${memberId}|not-admins:${memberId}:\\d+)$`),
   directory: (memberId) => new RegExp(`^keyv:directory:${memberId}:`),
 };
 

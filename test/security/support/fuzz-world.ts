@@ -83,7 +83,7 @@ export async function createWorld(): Promise<FuzzWorld> {
     clock,
     logger,
     fetch: globalThis.fetch,
-    manifest: loadManifest('manifest/keycard.json'),
+    manifest: loadManifest('test/support/manifest-every-kind.json'),
     ui: { template: UI_TEMPLATE },
     background,
     rateBudgets: budgets,
