@@ -115,8 +115,10 @@ async function storeInstallation(
     }
     // Re-running the installer keeps the installation's application token when the POST has none; a reinstall
     // (after an uninstall or a dead connection) brings a new one with ONAPPINSTALL, so the old one is not kept.
-    reinstall = existing === undefined || !isInstalled(existing);
-    const previousTokens = reinstall || existing === undefined ? undefined : deps.vault.open(existing);
+    // Anything but a working portal re-running its installer: a first install, a reinstall after an uninstall, or
+    // one whose ONAPPINSTALL (sent first) already stored it as `new`.
+    reinstall = existing?.state !== 'active';
+    const previousTokens = existing === undefined || !isInstalled(existing) ? undefined : deps.vault.open(existing);
     // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
     const provisional = existing?.state === 'active' ? 'active' : 'new';
     return deps.vault.seal(
