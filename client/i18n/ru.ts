@@ -346,12 +346,12 @@ export const ru: Messages = {
   'impact.title': 'Кто потеряет доступ',
   'impact.description':
     'После сохранения этих изменений часть сотрудников потеряет доступ. Проверьте список перед сохранением.',
-  'impact.loss': 'Отнимает «{what}» у {people}',
-  'impact.lossYou': 'Отнимает «{what}» у {people}, включая вас',
+  'impact.loss': 'Отнимает у {people}: {what}',
+  'impact.lossYou': 'Отнимает у {people}, включая вас: {what}',
   'impact.names': 'Например: {names}',
   'impact.open': 'открытие Keycard',
   'impact.manage': 'настройки доступа',
-  'impact.featureLevel': '{feature} ({level})',
+  'impact.featureLevel': '{feature} (уровень «{level}»)',
   'impact.deletesRole': 'Удаляет роль «{role}»: все, у кого она есть, потеряют то, что она даёт',
   'impact.lockout.title': 'Вы закроете доступ самому себе',
   'impact.lockout.description':
