@@ -18,6 +18,15 @@ export const bootstrapSchema = d.object({
     isAdmin: d.nullable(d.boolean()),
   }),
   portal: d.object({ domain: d.string({ min: 1 }) }),
+  /** Installer only: the access settings a reinstall kept (the installer says so and offers a reset). */
+  keptSettings: d.optional(
+    d.object({
+      allowList: d.number({ int: true, min: 0 }),
+      roles: d.number({ int: true, min: 0 }),
+      assignments: d.number({ int: true, min: 0 }),
+      version: d.number({ int: true, min: 0 }),
+    }),
+  ),
 });
 
 export type Bootstrap = d.Infer<typeof bootstrapSchema>;

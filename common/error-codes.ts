@@ -54,6 +54,7 @@ export const errorCodes = [
   'USER_NOT_FOUND',
   // Conflicts with work in progress.
   'POLICY_CHANGED',
+  'SAVE_LOCKS_YOU_OUT',
   'SYNC_RUNNING',
   'SYNC_LEASE_LOST',
   'SYNC_ABORTED',

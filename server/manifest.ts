@@ -44,8 +44,16 @@ const manifestSchema = z
         key,
         title: text,
         grants: z.record(key, key),
-        /** Access codes that hold the role on a fresh install (e.g. `AU`: everyone gets the read-only role). */
+        /**
+         * Access codes that hold the role in the default of portals installed before fresh installs stored their
+         * policy (`AU` there): a portal that never saved keeps what it had. Fresh installs use `companyDefault`.
+         */
         defaultCodes: z.array(defaultCode).optional(),
+        /**
+         * A fresh install (and "reset to defaults") gives the role to the company structure: `DR` of every root
+         * department of the directory mirror — employees, never extranet users.
+         */
+        companyDefault: z.boolean().optional(),
       }),
     ),
   })

@@ -9,6 +9,7 @@ import type {
   ApiKnownAuditChange,
   ApiKnownRule,
   ApiPolicyChangedBody,
+  ApiPolicyImpact,
   ApiPolicyResponse,
   ApiStock,
 } from '../../common/api';
@@ -117,6 +118,23 @@ export const policyResponseSchema = tiedTo<ApiPolicyResponse>()(
 export const policyProblemSchema = d.object({ path: d.string(), message: d.string() });
 
 /** Extra fields of a 400 INVALID_POLICY. */
+export const policyImpactSchema = tiedTo<ApiPolicyImpact>()(
+  d.object({
+    losses: d.array(
+      d.object({
+        feature: d.string(),
+        level: d.nullable(d.string()),
+        count: d.number({ int: true }),
+        includesYou: d.boolean(),
+        names: d.array(d.string()),
+      }),
+    ),
+    locksYouOut: d.boolean(),
+    deletedRoles: d.array(d.object({ key: d.string(), title: d.string() })),
+  }),
+);
+export type PolicyImpact = d.Infer<typeof policyImpactSchema>;
+
 export const invalidPolicyBodySchema = tiedTo<Omit<ApiInvalidPolicyBody, keyof ApiErrorBody>>()(
   d.object({ problems: d.array(policyProblemSchema) }),
 );

@@ -5,6 +5,7 @@ import {
   conflictsSchema,
   invalidPolicyBodySchema,
   policyChangedBodySchema,
+  policyImpactSchema,
   policyResponseSchema,
   stockSchema,
   type AccessCheck,
@@ -12,6 +13,7 @@ import {
   type AuditPage,
   type Conflicts,
   type Policy,
+  type PolicyImpact,
   type PolicyProblem,
   type PolicyResponse,
   type Stock,
@@ -92,6 +94,10 @@ export interface ApiClient {
    * answers, not failures; anything else (428, 403 DELEGATES_ADMIN_ONLY, network) throws an ApiError.
    */
   savePolicy(etag: string, policy: PolicyInput, options?: RequestOptions): Promise<SavePolicyResult>;
+  /** Who would lose what if the draft were saved (nothing is saved). */
+  policyImpact(policy: PolicyInput, options?: RequestOptions): Promise<PolicyImpact>;
+  /** Back to the fresh-install default (portal admins), if nobody saved since `etag`. */
+  resetPolicy(etag: string, options?: RequestOptions): Promise<PolicyResponse>;
   /** Why a user may or may not open the app and use each feature (access.manage). */
   checkUser(userId: string, options?: RequestOptions): Promise<AccessCheck>;
   /** Users reached by rules with different levels (access.manage). */
@@ -106,8 +112,8 @@ export interface ApiClient {
   setStockCount(sku: string, warehouse: string, quantity: number, options?: RequestOptions): Promise<Stock>;
 }
 
-/** The body of PUT /api/access/policy (the server ignores a `version`). */
-export type PolicyInput = Omit<Policy, 'version'>;
+/** The body of PUT /api/access/policy (the server ignores a `version`); roles it deletes must be confirmed. */
+export type PolicyInput = Omit<Policy, 'version'> & { confirmDeletedRoles?: string[] };
 
 /** How a save ended when the server answered as the contract says. */
 export type SavePolicyResult =
@@ -171,6 +177,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       roles: policy.roles,
       assignments: policy.assignments,
       delegates: policy.delegates,
+      ...(policy.confirmDeletedRoles === undefined ? {} : { confirmDeletedRoles: policy.confirmDeletedRoles }),
     };
     try {
       const response = await http.json(
@@ -184,6 +191,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return {
           outcome: 'invalid',
           problems: parseBody(`PUT ${path}`, 400, err.body, invalidPolicyBodySchema).problems,
+        };
+      }
+      if (err.status === 409 && err.code === 'SAVE_LOCKS_YOU_OUT') {
+        // Refused so the saver keeps access management: shown by the control it concerns, like any problem.
+        return {
+          outcome: 'invalid',
+          problems: parseBody(`PUT ${path}`, 409, err.body, invalidPolicyBodySchema).problems,
         };
       }
       if (err.status === 409) {
@@ -205,6 +219,26 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     users: (query, request) => get(usersPath(query), usersPageSchema, request),
     policy: (request) => get('/api/access/policy', policyResponseSchema, request),
     savePolicy,
+    policyImpact: (policy, request) =>
+      http.json(
+        {
+          method: 'POST',
+          path: '/api/access/policy/impact',
+          body: {
+            allowList: policy.allowList,
+            roles: policy.roles,
+            assignments: policy.assignments,
+            delegates: policy.delegates,
+          },
+          signal: request?.signal,
+        },
+        policyImpactSchema,
+      ),
+    resetPolicy: (etag, request) =>
+      http.json(
+        { method: 'POST', path: '/api/access/policy/reset', headers: { 'If-Match': etag }, signal: request?.signal },
+        policyResponseSchema,
+      ),
     checkUser: (userId, request) =>
       get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
     conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),

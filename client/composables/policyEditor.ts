@@ -1,5 +1,5 @@
 import { computed, inject, shallowRef, type ComputedRef, type InjectionKey } from 'vue';
-import type { AccessManifest, Names, PolicyProblem, PolicyResponse } from '../api/accessSchemas';
+import type { AccessManifest, Names, PolicyImpact, PolicyProblem, PolicyResponse } from '../api/accessSchemas';
 import type { ApiClient } from '../api/client';
 import { codeKind, type PickedCode } from '../access/codes';
 import { draftOf, sameDraft, type PolicyDraft } from '../access/draft';
@@ -29,6 +29,15 @@ export interface PolicyEditor {
   readonly saveError: ComputedRef<unknown>;
   /** The last save succeeded and nothing was edited since. */
   readonly justSaved: ComputedRef<boolean>;
+  /**
+   * A save that takes access from someone (or deletes roles) waits here, showing who loses what, until the admin
+   * confirms or goes back to editing.
+   */
+  readonly impact: ComputedRef<PolicyImpact | null>;
+  /** Saves the draft the impact was shown for, confirming the roles it deletes. */
+  confirmImpact(): Promise<void>;
+  /** Back to editing; nothing saved. */
+  cancelImpact(): void;
   load(): Promise<void>;
   edit(change: (draft: PolicyDraft) => PolicyDraft): void;
   /** Remembers what picked codes are called until the server names them. */
@@ -45,7 +54,7 @@ export interface PolicyEditor {
 export const policyEditorKey: InjectionKey<PolicyEditor> = Symbol('keycard.policyEditor');
 
 export interface PolicyEditorOptions {
-  api: Pick<ApiClient, 'policy' | 'savePolicy'>;
+  api: Pick<ApiClient, 'policy' | 'savePolicy' | 'policyImpact'>;
   /** After a successful save (the signed-in admin's own access may have changed). */
   onSaved?: () => void;
 }
@@ -62,6 +71,7 @@ export function createPolicyEditor(options: PolicyEditorOptions): PolicyEditor {
   const conflict = shallowRef<PolicyResponse | null>(null);
   const saveError = shallowRef<unknown>(null);
   const justSaved = shallowRef(false);
+  const impact = shallowRef<{ shown: PolicyImpact; draft: PolicyDraft } | null>(null);
 
   const base = computed(() => (saved.value === null ? null : draftOf(saved.value.policy)));
 
@@ -83,14 +93,36 @@ export function createPolicyEditor(options: PolicyEditorOptions): PolicyEditor {
   }
 
   async function save(): Promise<void> {
-    const current = saved.value;
     const sent = draft.value;
-    if (current === null || sent === null || saving.value || conflict.value !== null) return;
+    if (saved.value === null || sent === null || saving.value || conflict.value !== null) return;
+    saving.value = true;
+    saveError.value = null;
+    justSaved.value = false;
+    let found: PolicyImpact | null = null;
+    try {
+      found = await api.policyImpact(sent);
+    } catch {
+      // The preview is a courtesy: the save itself checks the draft and reports every problem.
+      found = null;
+    }
+    if (found !== null && (found.losses.length > 0 || found.deletedRoles.length > 0 || found.locksYouOut)) {
+      impact.value = { shown: found, draft: sent };
+      saving.value = false;
+      return;
+    }
+    saving.value = false;
+    await commit(sent, []);
+  }
+
+  async function commit(sent: PolicyDraft, confirmDeletedRoles: string[]): Promise<void> {
+    const current = saved.value;
+    if (current === null || saving.value || conflict.value !== null) return;
     saving.value = true;
     saveError.value = null;
     justSaved.value = false;
     try {
-      const result = await api.savePolicy(current.etag, sent);
+      const input = confirmDeletedRoles.length === 0 ? sent : { ...sent, confirmDeletedRoles };
+      const result = await api.savePolicy(current.etag, input);
       problems.value = result.outcome === 'invalid' ? result.problems : [];
       if (result.outcome === 'changed') conflict.value = result.current;
       if (result.outcome === 'saved') {
@@ -120,8 +152,23 @@ export function createPolicyEditor(options: PolicyEditorOptions): PolicyEditor {
     conflict: computed(() => conflict.value),
     saveError: computed(() => saveError.value),
     justSaved: computed(() => justSaved.value),
+    impact: computed(() => impact.value?.shown ?? null),
     load,
     save,
+
+    async confirmImpact() {
+      const pending = impact.value;
+      impact.value = null;
+      if (pending === null) return;
+      await commit(
+        pending.draft,
+        pending.shown.deletedRoles.map((role) => role.key),
+      );
+    },
+
+    cancelImpact() {
+      impact.value = null;
+    },
 
     edit(change) {
       if (draft.value === null) return;

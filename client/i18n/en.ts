@@ -366,6 +366,34 @@ export const en = {
   'bootstrap.description':
     'This page is missing the data it needs to start. Open Keycard from the Bitrix24 menu; if this keeps happening, contact your Bitrix24 administrator.',
   'bootstrap.detail': 'Details: {detail}',
+
+  'impact.title': 'Who loses access',
+  'impact.description':
+    'Saving these changes takes access away from people in your company. Check the list before you save.',
+  'impact.loss': 'Removes {what} from {people}',
+  'impact.lossYou': 'Removes {what} from {people}, including you',
+  'impact.names': 'For example: {names}',
+  'impact.open': 'opening Keycard',
+  'impact.manage': 'access settings',
+  'impact.featureLevel': '{feature} ({level})',
+  'impact.deletesRole': 'Deletes the role “{role}”: everyone holding it loses what it gives',
+  'impact.lockout.title': 'You would lock yourself out',
+  'impact.lockout.description':
+    'After this change you could no longer open these settings. Keep yourself in the access list, then save.',
+  'impact.confirm': 'Save anyway',
+  'impact.cancel': 'Back to editing',
+  'roles.adminsAlways': 'Portal administrators: always',
+  'roles.adminsAlwaysHint':
+    'Bitrix24 administrators hold the Administrator role without being assigned it, as in CRM access permissions.',
+  'install.kept.title': 'Previous access settings kept',
+  'install.kept.description':
+    'Keycard was installed here before and kept its access settings: an allow-list of {entries}, {roles}. Keep them, or reset to the defaults: employees of the company structure get the Manager role, extranet users get nothing until you name them.',
+  'install.kept.reset': 'Reset to defaults',
+  'install.kept.resetDone': 'Access settings reset to the defaults.',
+  'install.kept.resetFailed': 'The access settings could not be reset. Change them in Access settings in the app.',
+  'count.people': '{count} person|{count} people',
+  'count.entries': '{count} entry|{count} entries',
+  'count.roles': '{count} role|{count} roles',
 } as const satisfies Record<string, string>;
 
 /** A key of the UI dictionary. */

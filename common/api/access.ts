@@ -218,3 +218,23 @@ export interface ApiStock {
   warehouses: { id: string; name: string; canEdit: boolean }[];
   items: { sku: string; name: string; quantities: Record<string, number> }[];
 }
+
+// ---- POST /api/access/policy/impact (issue 13) ----
+
+/** People who would lose opening the app (`feature: 'open'`, `level: null`) or a level of a feature. */
+export interface ApiImpactLoss {
+  feature: string;
+  level: string | null;
+  count: number;
+  /** The user asking is among them. */
+  includesYou: boolean;
+  /** A few full names, the asker first. */
+  names: string[];
+}
+
+/** What saving a draft would take from whom; `locksYouOut`: the save would be refused (409 SAVE_LOCKS_YOU_OUT). */
+export interface ApiPolicyImpact {
+  losses: ApiImpactLoss[];
+  locksYouOut: boolean;
+  deletedRoles: { key: string; title: string }[];
+}

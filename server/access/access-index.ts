@@ -1,7 +1,7 @@
 import type { Manifest } from '../manifest.js';
 import { normalizeAccessCode } from './codes.js';
 import { expandGrant } from './levels.js';
-import { ACCESS_MANAGE, type Policy } from './policy.js';
+import { ACCESS_MANAGE, ADMIN_ROLE, type Policy } from './policy.js';
 import type { RoleRule, Rule } from './rules.js';
 
 /**
@@ -56,6 +56,12 @@ export interface AccessIndex {
   byCode: ReadonlyMap<string, CodeGrants>;
   /** Code → every role rule assigned to it (for conflicts and explanations). */
   rulesByCode: ReadonlyMap<string, readonly RoleRule[]>;
+  /**
+   * What the Administrator role gives, per feature and global level index: portal admins hold it implicitly, as
+   * in Bitrix24's CRM access permissions (the role as the policy has it; its `rules` stay empty, the decision
+   * cites `admin`).
+   */
+  adminGrants: ReadonlyMap<string, readonly (LevelGrant | undefined)[]>;
 }
 
 type Features = Map<string, (LevelGrant | undefined)[]>;
@@ -138,8 +144,26 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
     }
   }
 
+  const adminGrants: Features = new Map();
+  const adminRole = roles.get(ADMIN_ROLE);
+  for (const [featureKey, grant] of Object.entries(adminRole?.grants ?? {})) {
+    const feature = features.get(featureKey);
+    if (feature === undefined || feature.adminOnly) continue;
+    const expanded = expandGrant(manifest, feature.levels, grant.level);
+    if (!expanded.ok) continue;
+    const all = feature.resource === null || grant.resources === undefined;
+    if (!all && grant.resources?.length === 0) continue; // limited to nothing: confers nothing
+    const perLevel: (LevelGrant | undefined)[] = levels.map(() => undefined);
+    for (const level of expanded.levels) {
+      const at = levelIndex.get(level);
+      if (at !== undefined) perLevel[at] = { all, resources: new Set(all ? [] : grant.resources), rules: [] };
+    }
+    adminGrants.set(featureKey, perLevel);
+  }
+
   return {
     version: policy.version,
+    adminGrants,
     levelIndex,
     levels,
     features,

@@ -3,6 +3,7 @@ import type { DirectorySnapshot } from '../directory/snapshot.js';
 import type { Lang, Manifest } from '../manifest.js';
 import { buildIndex, type AccessIndex } from './access-index.js';
 import { presentPolicy } from './policy.js';
+import { settleCompanyRoles } from './company-default.js';
 import { SharedSubject } from './shared-subject.js';
 import type { PortalDataOwner } from '../portals/data-owner.js';
 import type { PolicyRepository, StoredPolicy } from './policy-repository.js';
@@ -50,7 +51,12 @@ export class AccessService implements PortalDataOwner {
 
   /** The current policy and its index. */
   async policy(memberId: string, lang: Lang): Promise<{ stored: StoredPolicy; index: AccessIndex }> {
-    const stored = await this.#policies.get(memberId, lang);
+    const stored = await settleCompanyRoles(
+      { policies: this.#policies, snapshot: () => this.#snapshot(memberId) },
+      memberId,
+      lang,
+      await this.#policies.get(memberId, lang),
+    );
     // The language is part of the key: a portal's default policy has role titles in the reader's language.
     const version = `${stored.etag}|${lang}`;
     const cached = this.#indexes.get(memberId);

@@ -91,8 +91,20 @@ function decide(
   if (!admin && !index.allowListEmpty && listed === undefined) return DENY_NOT_LISTED;
   if (feature.adminOnly) return adminGate(subject, feature, delegated);
   if (!byRoles) return { allowed: true, level: topLevel(feature), reasons: ADMIN_REASONS };
+  // Portal admins hold the Administrator role besides whatever their codes give.
+  let asAdmin = false;
+  const adminLevels = byRoles && admin ? index.adminGrants.get(feature.key) : undefined;
+  if (adminLevels !== undefined) {
+    for (let level = 0; level < adminLevels.length; level += 1) {
+      const grant = adminLevels[level];
+      if (grant === undefined || !covers(feature, grant, resource)) continue;
+      if (best === -1 || (feature.rank[level] ?? -1) > (feature.rank[best] ?? -1)) best = level;
+      if (level === at) asAdmin = true;
+    }
+  }
   const level = best === -1 ? null : (index.levels[best] ?? null);
   if (reasons !== null) return { allowed: true, level, reasons };
+  if (asAdmin) return { allowed: true, level, reasons: ADMIN_REASONS };
   const denied: Rule[] = best === -1 ? [] : rulesAt(index, subject.codes, feature, best, resource);
   denied.push({ kind: 'noGrant', feature: feature.key, level: request.level });
   return { allowed: false, level, reasons: denied };
@@ -112,6 +124,12 @@ export function allowedResources(
   if (early !== null) return early.allowed ? 'all' : new Set();
   const ids = new Set<string>();
   let any = false;
+  const adminGrant = subject.isAdmin === true ? index.adminGrants.get(feature.key)?.[at] : undefined;
+  if (adminGrant !== undefined) {
+    if (adminGrant.all) return 'all';
+    any = true;
+    for (const id of adminGrant.resources) ids.add(id);
+  }
   for (const code of subject.codes) {
     const grant = index.byCode.get(code)?.features.get(feature.key)?.[at];
     if (grant === undefined) continue;

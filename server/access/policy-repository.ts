@@ -9,7 +9,7 @@ import type { Locks } from '../store/locks.js';
 import { ReadCache } from '../store/read-cache.js';
 import { auditEntrySchema, type AuditEntry } from './audit-entry.js';
 import { diffPolicies, type PolicyContent } from './policy-diff.js';
-import { defaultPolicy, policySchema, type Policy } from './policy.js';
+import { defaultPolicy, freshPolicyContent, policySchema, type Policy } from './policy.js';
 
 /**
  * The access policy of each portal, one document, saved by compare-and-swap on its ETag (compared with
@@ -67,6 +67,20 @@ export interface PolicyRepository extends PortalDataOwner {
   auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]>;
   /** The version of the stored policy (0 before the first save); audit entries above it are not real. */
   currentVersion(memberId: string): Promise<number>;
+  /**
+   * On an install: a portal without saved settings gets the fresh default stored (the company structure, not
+   * `AU`); saved settings (kept by an uninstall without "clear data") stay, and are described for the installer.
+   */
+  installDefaults(memberId: string, lang: Lang): Promise<KeptSettings | null>;
+}
+
+/** The settings a reinstall kept: what the installer says before the admin continues or resets them. */
+export interface KeptSettings {
+  /** Entries of the allow-list (0: everyone Bitrix24 lets in may open the app). */
+  allowList: number;
+  roles: number;
+  assignments: number;
+  version: number;
 }
 
 const DEFAULT_REVISION = 'default';
@@ -131,7 +145,8 @@ export class DocumentPolicyRepository implements PolicyRepository {
           : { policy: before.policy, etag: etagOf(before.policy.version, before.revision) };
       if (current.etag !== options.ifMatch) throw new PolicyChangedError(current);
       const changes = diffPolicies(current.policy, options.content);
-      if (changes.length === 0) return current;
+      const sameWaiting = (current.policy.companyRoles ?? []).join() === (options.content.companyRoles ?? []).join();
+      if (changes.length === 0 && sameWaiting) return current;
       const version = current.policy.version + 1;
       const entry: AuditEntry = { version, at: this.#clock.now(), actor: options.actor, changes };
       await this.#documents.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
@@ -161,6 +176,26 @@ export class DocumentPolicyRepository implements PolicyRepository {
 
   async currentVersion(memberId: string): Promise<number> {
     return (await this.#stored(memberId))?.policy.version ?? 0;
+  }
+
+  async installDefaults(memberId: string, lang: Lang): Promise<KeptSettings | null> {
+    return this.#locks.withLock(memberId, 'policy', async () => {
+      const before = await this.#locked(memberId);
+      // A stored default nobody saved over is not "settings kept": it is rewritten, in the installer's language.
+      if (before !== null && before.policy.version > 0) {
+        const { policy } = before;
+        return {
+          allowList: policy.allowList.length,
+          roles: policy.roles.length,
+          assignments: policy.assignments.length,
+          version: policy.version,
+        };
+      }
+      const policy: Policy = { ...freshPolicyContent(this.#manifest, lang), version: 0 };
+      const stored = Object.freeze(storedSchema.parse({ policy, revision: randomUUID() }));
+      await this.#cache.write(memberId, stored, () => this.#documents.set(policyKey(memberId), stored));
+      return null;
+    });
   }
 
   async purgePortal(memberId: string): Promise<void> {

@@ -32,6 +32,12 @@ export const policySchema = z.object({
   assignments: z.array(z.object({ code, role: key })),
   /** Codes an admin delegated the built-in `access.manage` to. */
   delegates: z.array(code),
+  /**
+   * Roles waiting to be given to the company structure (`DR` of each root department) until the directory mirror
+   * knows the roots: set by a fresh install and "reset to defaults", turned into assignments by AccessService.
+   * While it waits nobody but portal admins holds these roles — never `AU` instead.
+   */
+  companyRoles: z.array(key).optional(),
   /** Incremented on every save; the store compares it to refuse lost updates. */
   version: z.number().int().nonnegative(),
 });
@@ -48,19 +54,27 @@ export function manageRequirement(manifest: Pick<Manifest, 'levels'>): { feature
   return { feature: ACCESS_MANAGE, level: manifest.levels.at(-1)?.key ?? 'read' };
 }
 
+/** The built-in role portal admins hold implicitly, as in Bitrix24's CRM access permissions. */
+export const ADMIN_ROLE = 'administrator';
+
+function builtInRoles(manifest: Manifest, lang: Lang): Role[] {
+  return manifest.roles.map((role) => ({
+    key: role.key,
+    title: role.title[lang],
+    builtIn: true,
+    grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
+  }));
+}
+
 /**
- * The policy of a freshly installed portal: open to everyone, the manifest's built-in roles, held by the
- * manifest's default codes (the sample gives Manager to all authorized users, so the app works at once).
+ * The policy of a portal that never stored one: installed before fresh installs stored theirs. Kept as it was
+ * (the manifest's `defaultCodes`, `AU` in the sample), so no existing portal's access changes silently; an admin
+ * moves to the company default with "reset to defaults", which shows who loses what first.
  */
 export function defaultPolicy(manifest: Manifest, lang: Lang = 'en'): Policy {
   return {
     allowList: [],
-    roles: manifest.roles.map((role) => ({
-      key: role.key,
-      title: role.title[lang],
-      builtIn: true,
-      grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
-    })),
+    roles: builtInRoles(manifest, lang),
     assignments: manifest.roles.flatMap((role) => (role.defaultCodes ?? []).map((code) => ({ code, role: role.key }))),
     delegates: [],
     version: 0,
@@ -97,6 +111,20 @@ export function presentPolicy(policy: Policy, manifest: Pick<Manifest, 'roles' |
 }
 
 /**
+ * The policy of a fresh install and of "reset to defaults": open to everyone Bitrix24 lets in, the built-in roles,
+ * the `companyDefault` roles waiting for the company structure (employees, not extranet users), nothing for `AU`.
+ */
+export function freshPolicyContent(manifest: Manifest, lang: Lang = 'en'): Omit<Policy, 'version'> {
+  return {
+    allowList: [],
+    roles: builtInRoles(manifest, lang),
+    assignments: [],
+    delegates: [],
+    companyRoles: manifest.roles.filter((role) => role.companyDefault === true).map((role) => role.key),
+  };
+}
+
+/**
  * A save of `next` over `stored`: a built-in role keeps its stored title when both are the manifest's own titles,
  * so an admin reading in another language saves no rename.
  */
@@ -117,4 +145,17 @@ export function keepBuiltInTitles<P extends Pick<Policy, 'roles'>>(
       return unchanged ? { ...role, title: before.title } : role;
     }),
   };
+}
+
+/**
+ * `policy` with its waiting company roles given to `DR{root}` of each root department; unchanged while no root is
+ * known (before the first sync, or a mirror without departments): fail closed, never `AU`.
+ */
+export function withCompanyRoots(policy: Omit<Policy, 'version'>, roots: readonly number[]): Omit<Policy, 'version'> {
+  const waiting = policy.companyRoles ?? [];
+  if (waiting.length === 0 || roots.length === 0) return policy;
+  const { companyRoles: _done, ...rest } = policy;
+  const have = new Set(policy.assignments.map((item) => `${item.code} ${item.role}`));
+  const added = waiting.flatMap((role) => roots.map((root) => ({ code: `DR${root}`, role })));
+  return { ...rest, assignments: [...policy.assignments, ...added.filter((a) => !have.has(`${a.code} ${a.role}`))] };
 }

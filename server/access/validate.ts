@@ -28,7 +28,6 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
   const problems: PolicyProblem[] = [];
   const features = new Map(manifest.features.map((feature) => [feature.key, feature]));
   const roleKeys = new Set<string>();
-  const roleTitles = new Set<string>();
   for (const list of ['allowList', 'delegates'] as const) {
     const seen = new Set<string>();
     policy[list].forEach((code, i) => {
@@ -38,15 +37,20 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
     });
   }
 
+  const titles = new Map<string, number>();
   policy.roles.forEach((role, r) => {
+    // Two roles of one name cannot be told apart in the matrix, the assignments or the audit log.
+    const title = role.title.trim().toLocaleLowerCase();
+    const first = titles.get(title);
+    if (first === undefined) titles.set(title, r);
+    else
+      problems.push({
+        path: `roles.${r}.title`,
+        message: `role name ${role.title} is already used by another role`,
+      });
     if (roleKeys.has(role.key))
       problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });
     roleKeys.add(role.key);
-    // Two roles of one name cannot be told apart in the matrix, the assignments or the audit log.
-    const title = role.title.trim().toLocaleLowerCase();
-    if (roleTitles.has(title))
-      problems.push({ path: `roles.${r}.title`, message: `role name ${role.title} is used twice` });
-    roleTitles.add(title);
     if (role.builtIn && !manifest.roles.some((builtIn) => builtIn.key === role.key)) {
       problems.push({
         path: `roles.${r}.builtIn`,
@@ -83,6 +87,14 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
         });
         continue;
       }
+      if (grant.resources.length === 0) {
+        // "Limited to no warehouse" gives nothing: the admin meant to remove the grant or forgot to pick.
+        problems.push({
+          path: `${path}.resources`,
+          message: `role ${role.key} limits ${featureKey} to no ${feature.resource}: choose at least one, or remove the grant`,
+        });
+        continue;
+      }
       const existing = known.resources?.get(feature.resource);
       for (const id of grant.resources) {
         if (existing !== undefined && !existing.has(id)) {
@@ -99,6 +111,11 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
       problems.push({ path: 'roles', message: `built-in role ${builtIn.key} is missing` });
     }
   }
+
+  (policy.companyRoles ?? []).forEach((role, i) => {
+    if (!roleKeys.has(role))
+      problems.push({ path: `companyRoles.${i}`, message: `the company default names unknown role ${role}` });
+  });
 
   const pairs = new Set<string>();
   policy.assignments.forEach((assignment, i) => {

@@ -5,6 +5,7 @@ import { AppError, BadRequestError, ForbiddenError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { pickLang, type Manifest } from '../manifest.js';
 import type { AppAdmins } from '../access/app-admins.js';
+import type { KeptSettings, PolicyRepository } from '../access/policy-repository.js';
 import type { OAuthServers } from '../bitrix/oauth-servers.js';
 import { portalEndpoint, type HostPolicy } from '../bitrix/portal-host.js';
 import type { FrameBody, FrameQuery } from '../bitrix/schemas.js';
@@ -31,12 +32,19 @@ export interface InstallDeps {
   vault: TokenVault;
   appAdmins: AppAdmins;
   directory: Pick<DirectoryService, 'installed'>;
+  policies: Pick<PolicyRepository, 'installDefaults'>;
   background: BackgroundTasks;
 }
 
 /** What `POST /install` renders: the installer for a verified admin, or a refusal page. */
 export type InstallOutcome =
-  | { installed: true; installation: Installation; user: PortalUser }
+  | {
+      installed: true;
+      installation: Installation;
+      user: PortalUser;
+      /** Access settings a reinstall kept (the installer says so and offers a reset); null otherwise. */
+      keptSettings: KeptSettings | null;
+    }
   | {
       installed: false;
       error: unknown;
@@ -55,7 +63,7 @@ export type InstallOutcome =
  */
 export async function installFromFrame(deps: InstallDeps, query: FrameQuery, body: FrameBody): Promise<InstallOutcome> {
   try {
-    const { installation, user } = await storeInstallation(deps, query, body);
+    const { installation, user, keptSettings } = await storeInstallation(deps, query, body);
     if (!hasRequiredBindings(installation.bindings)) {
       return {
         installed: false,
@@ -65,7 +73,7 @@ export async function installFromFrame(deps: InstallDeps, query: FrameQuery, bod
       };
     }
     deps.directory.installed(installation.memberId);
-    return { installed: true, installation, user };
+    return { installed: true, installation, user, keptSettings };
   } catch (error: unknown) {
     return { installed: false, error, frameOrigin: undefined, lines: undefined };
   }
@@ -75,7 +83,7 @@ async function storeInstallation(
   deps: InstallDeps,
   query: FrameQuery,
   body: FrameBody,
-): Promise<{ installation: Installation; user: PortalUser }> {
+): Promise<{ installation: Installation; user: PortalUser; keptSettings: KeptSettings | null }> {
   const { config, clock } = deps;
   const refreshToken = body.REFRESH_ID;
   if (refreshToken === undefined) {
@@ -100,12 +108,16 @@ async function storeInstallation(
   // Written under the portal's lock, from the record as it is then: an ONAPPINSTALL stored meanwhile (its
   // application token) is not lost, and a block set meanwhile is not lifted.
   const now = clock.now();
+  let reinstall = false;
   let installation = await deps.installations.update(verified.memberId, (existing) => {
     if (existing?.state === 'blocked') {
       throw new ForbiddenError('PORTAL_BLOCKED', 'This Bitrix24 portal is blocked on this Keycard server.');
     }
     // Re-running the installer keeps the installation's application token when the POST has none; a reinstall
     // (after an uninstall or a dead connection) brings a new one with ONAPPINSTALL, so the old one is not kept.
+    // Anything but a working portal re-running its installer: a first install, a reinstall after an uninstall, or
+    // one whose ONAPPINSTALL (sent first) already stored it as `new`.
+    reinstall = existing?.state !== 'active';
     const previousTokens = existing === undefined || !isInstalled(existing) ? undefined : deps.vault.open(existing);
     // Re-running the installer (Bitrix24 shows it until installFinish) must not take a working portal offline.
     const provisional = existing?.state === 'active' ? 'active' : 'new';
@@ -139,6 +151,11 @@ async function storeInstallation(
   });
   if (installation === undefined) throw new Error('the installation record was not written');
   const provisional = installation.state;
+  // A fresh install stores the company default before anyone opens the app; a reinstall reports what it kept.
+  // Re-running the installer of a working portal touches nothing (its settings are neither new nor "kept").
+  const keptSettings = reinstall
+    ? await deps.policies.installDefaults(installation.memberId, pickLang(query.LANG))
+    : null;
 
   const client = await deps.clients.forPortal(installation.memberId);
   const bindings = await bindPortal(client, appUrls(config), deps.manifest.title);
@@ -161,7 +178,7 @@ async function storeInstallation(
   // The installer is the first admin the access-denied page can name.
   const { memberId } = installation;
   deps.background.run('remember installer as app admin', () => deps.appAdmins.record(memberId, user));
-  return { installation, user };
+  return { installation, user, keptSettings };
 }
 
 /** The request's own REST endpoint when PORTAL_DOMAINS lists its DOMAIN (the fallback of verifyAppToken). */

@@ -64,6 +64,8 @@ describe('Keycard access settings in an emulated Bitrix24 portal', () => {
     await expect(item.innerText()).resolves.toContain(department.name);
     await app.locator('[data-testid=policy-dirty]').waitFor();
     await app.locator('[data-testid=policy-save]').click();
+    // Everyone outside the department loses the app: Save says so first (issue 13), and the admin confirms.
+    await app.locator('[data-testid=impact-confirm]').click();
     await app.locator('[data-testid=policy-saved]').waitFor();
     await screenshot(page, '11-access-one-department');
     const { policy } = await stack.app.services.policies.get(stack.emulator.portal.memberId, 'en');

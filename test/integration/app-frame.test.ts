@@ -49,13 +49,14 @@ describe('POST /app', () => {
       portal: { domain: acme.host, memberId: acme.memberId },
       lang: 'ru',
     });
-    // A fresh install gives everyone the Manager role: read-only features, nothing admin-only.
+    // A fresh install gives the Manager role to the company structure (DR of the root departments), which the
+    // mirror does not know before its first sync: until then a non-admin holds no feature — never AU (issue 13).
     expect(me.body.access).toMatchObject({
       open: true,
       manage: false,
       features: {
-        directory: { level: 'read', levels: { read: 'all' } },
-        reports: { level: 'read' },
+        directory: { level: null, levels: {} },
+        reports: { level: null },
         settings: { level: null, levels: {} },
       },
     });

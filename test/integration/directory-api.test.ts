@@ -213,7 +213,7 @@ describe('GET /api/directory/*', () => {
   it('users: search, department with and without sub-departments, activity, and cursor paging', async () => {
     const s = await stack({ users: 400 });
     await s.directory.runSync(s.memberId, 'admin');
-    const auth = `Bearer ${await s.session({ isAdmin: false })}`;
+    const auth = `Bearer ${await s.session({ isAdmin: true })}`;
     const get = async (query: Record<string, string>) => {
       const res = await s.request.get('/api/directory/users').query(query).set('authorization', auth);
       expect(res.status).toBe(200);

@@ -73,7 +73,15 @@ describe('roles (CRM and widget access permissions)', () => {
     ['built-in Manager cannot edit reports', user(5, ['D20', 'DR20']), 'reports', 'edit', false, 'read'],
     ['built-in Administrator role edits reports', user(4), 'reports', 'edit', true, 'edit'],
     ['no role, no access', user(8), 'directory', 'read', false, null],
-    ['portal admin without a role follows roles', user(8, [], { isAdmin: true }), 'reports', 'read', false, null],
+    // Issue 13: portal admins hold the Administrator role implicitly, as in Bitrix24's CRM access permissions.
+    [
+      'portal admin without a role holds Administrator',
+      user(8, [], { isAdmin: true }),
+      'reports',
+      'read',
+      true,
+      'edit',
+    ],
   ])('%s', (_name, subject, feature, level, allowed, effective) => {
     const decision = evaluate(index, subject, { feature, level });
     expect(decision.allowed).toBe(allowed);
@@ -259,6 +267,10 @@ describe('admin-only features and access.manage', () => {
       allowed: true,
       level: 'edit',
     });
-    expect(evaluate(buildIndex(policy(), manifest), admin, { feature: 'stock', level: 'read' }).allowed).toBe(false);
+    // Without it they hold what the policy's Administrator role gives (issue 13), not every level of every feature.
+    expect(evaluate(buildIndex(policy(), manifest), admin, { feature: 'stock', level: 'read' })).toMatchObject({
+      allowed: true,
+      reasons: [{ kind: 'admin' }],
+    });
   });
 });

@@ -115,9 +115,12 @@ export function referenceDecision(
 
   const rulesAt = (level: string): RoleRule[] =>
     subject.codes.flatMap((held) => grantsOf(policy, manifest, held, feature, level, request.resource));
-  const best = feature.levels.findLast((level) => rulesAt(level).length > 0) ?? null;
+  const asAdmin = (level: string): boolean =>
+    adminRules(policy, manifest, subject, feature, level, request.resource).length > 0;
+  const best = feature.levels.findLast((level) => rulesAt(level).length > 0 || asAdmin(level)) ?? null;
   const reasons = rulesAt(request.level);
   if (reasons.length > 0) return { allowed: true, level: best, reasons };
+  if (asAdmin(request.level)) return { allowed: true, level: best, reasons: [{ kind: 'admin' }] };
   const denied: Rule[] = best === null ? [] : rulesAt(best);
   return {
     allowed: false,
@@ -137,13 +140,37 @@ export function referenceResources(
   const feature = featureOf(manifest, featureKey);
   if (feature === undefined || !feature.levels.includes(level)) return new Set();
   const decision = referenceDecision(policy, manifest, subject, { feature: featureKey, level });
-  const early = decision.reasons.some((rule) => rule.kind !== 'role' && rule.kind !== 'noGrant');
+  // An admin reason on a feature that follows roles is the implicit Administrator role, not an early answer.
+  const byRoles = !feature.adminOnly && manifest.adminsGetEverything !== true;
+  const early = decision.reasons.some(
+    (rule) => rule.kind !== 'role' && rule.kind !== 'noGrant' && !(rule.kind === 'admin' && byRoles),
+  );
   if (early) return decision.allowed ? 'all' : new Set();
   const ids = new Set<string>();
-  for (const held of subject.codes)
-    for (const rule of grantsOf(policy, manifest, held, feature, level, undefined)) {
-      if (rule.resources === null) return 'all';
-      for (const id of rule.resources) ids.add(id);
-    }
+  const rules = [
+    ...adminRules(policy, manifest, subject, feature, level, undefined),
+    ...subject.codes.flatMap((held) => grantsOf(policy, manifest, held, feature, level, undefined)),
+  ];
+  for (const rule of rules) {
+    if (rule.resources === null) return 'all';
+    for (const id of rule.resources) ids.add(id);
+  }
   return ids;
 }
+
+/** Portal admins hold the Administrator role implicitly (as in Bitrix24's CRM roles): its grants, as if assigned. */
+function adminRules(
+  policy: Policy,
+  manifest: Manifest,
+  subject: Subject,
+  feature: Feature,
+  level: string,
+  resource: string | undefined,
+): RoleRule[] {
+  if (subject.isAdmin !== true) return [];
+  const implicit = { ...policy, assignments: [{ code: ADMIN_HOLDER, role: 'administrator' }] };
+  return grantsOf(implicit, manifest, ADMIN_HOLDER, feature, level, resource);
+}
+
+/** A code no user holds, standing for "portal admin" in adminRules. */
+const ADMIN_HOLDER = 'U0';

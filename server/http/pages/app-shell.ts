@@ -13,6 +13,8 @@ export interface Bootstrap {
   session: string;
   user: { id: string; name: string; isAdmin: boolean | null };
   portal: { domain: string };
+  /** Installer only: the access settings a reinstall kept (see PolicyRepository.installDefaults). */
+  keptSettings?: { allowList: number; roles: number; assignments: number; version: number };
 }
 
 /** The marker in client/index.html that the bootstrap replaces. */

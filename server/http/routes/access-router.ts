@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AccessService } from '../../access/access-service.js';
 import type { AppAdmins } from '../../access/app-admins.js';
@@ -6,7 +6,7 @@ import { checkUser } from '../../access/check-user.js';
 import { conflictReport } from '../../access/conflict-report.js';
 import type { PolicyRepository } from '../../access/policy-repository.js';
 import { policyView } from '../../access/policy-view.js';
-import { savePolicy } from '../../access/save-policy.js';
+import { previewImpact, resetPolicy, savePolicy } from '../../access/save-policy.js';
 import { BadRequestError, PreconditionRequiredError } from '../../errors.js';
 import type { Manifest } from '../../manifest.js';
 import type { ResourceCatalog } from '../../stock/resource-catalog.js';
@@ -46,16 +46,28 @@ export function accessRouter(deps: AccessRouterDeps): Router {
 
   router.put('/access/policy', requireManage(), async (req, res) => {
     const { session, installation } = requestContext(req);
-    const ifMatch = req.get('if-match')?.trim() ?? '';
-    if (ifMatch === '')
-      throw new PreconditionRequiredError(
-        'PRECONDITION_REQUIRED',
-        'Send the ETag of the settings you edited in If-Match.',
-      );
+    const ifMatch = ifMatchOf(req);
     const saved = await savePolicy(deps, installation.memberId, await accessContext(deps, req), session, {
       ifMatch,
       body: req.body,
     });
+    res.set('ETag', saved.stored.etag).json(saved.view);
+  });
+
+  router.post('/access/policy/impact', requireManage(), async (req, res) => {
+    const { session, installation } = requestContext(req);
+    res.json(await previewImpact(deps, installation.memberId, await accessContext(deps, req), session, req.body));
+  });
+
+  router.post('/access/policy/reset', requireManage(), async (req, res) => {
+    const { session, installation } = requestContext(req);
+    const saved = await resetPolicy(
+      deps,
+      installation.memberId,
+      await accessContext(deps, req),
+      session,
+      ifMatchOf(req),
+    );
     res.set('ETag', saved.stored.etag).json(saved.view);
   });
 
@@ -72,4 +84,15 @@ export function accessRouter(deps: AccessRouterDeps): Router {
   });
 
   return router;
+}
+
+/** The ETag the editor read (`If-Match`); a write without one is refused (428). */
+function ifMatchOf(req: Request): string {
+  const ifMatch = req.get('if-match')?.trim() ?? '';
+  if (ifMatch === '')
+    throw new PreconditionRequiredError(
+      'PRECONDITION_REQUIRED',
+      'Send the ETag of the settings you edited in If-Match.',
+    );
+  return ifMatch;
 }

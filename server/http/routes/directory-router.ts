@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Request } from 'express';
 import type { AccessService } from '../../access/access-service.js';
+import { evaluate } from '../../access/evaluate.js';
 import { manageRequirement } from '../../access/policy.js';
 import type { DirectoryService } from '../../directory/directory-service.js';
 import { decodeCursor, departmentTree, listUsers, userView } from '../../directory/queries.js';
 import type { Manifest } from '../../manifest.js';
 import { parseQuery } from '../parse-query.js';
-import { accessGuards } from '../require-access.js';
+import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -45,6 +47,12 @@ export function directoryRouter(deps: {
   directory: DirectoryService;
 }): Router {
   const router = Router();
+  // Fired users are seen only by those who manage access (they clean up rules naming them); everyone else's
+  // answers leave them out on the server, whatever the query asks.
+  const managesAccess = async (req: Request) => {
+    const { index, subject } = await accessContext(deps, req);
+    return evaluate(index, subject, manageRequirement(deps.manifest)).allowed;
+  };
   router.use(
     '/directory',
     accessGuards(deps).requireAnyFeature({ feature: 'directory', level: 'read' }, manageRequirement(deps.manifest)),
@@ -53,12 +61,18 @@ export function directoryRouter(deps: {
   router.get('/directory/departments', async (req, res) => {
     const { installation } = requestContext(req);
     const snapshot = await deps.directory.snapshot(installation.memberId);
-    res.json({ generation: snapshot.generation, refreshedAt: snapshot.refreshedAt, tree: departmentTree(snapshot) });
+    const tree = departmentTree(snapshot);
+    res.json({
+      generation: snapshot.generation,
+      refreshedAt: snapshot.refreshedAt,
+      tree: (await managesAccess(req)) ? tree : withoutFiredHeads(tree, snapshot),
+    });
   });
 
   router.get('/directory/users', async (req, res) => {
     const { installation } = requestContext(req);
-    const query = parseQuery(usersQuerySchema, req.query);
+    const asked = parseQuery(usersQuerySchema, req.query);
+    const query = (await managesAccess(req)) ? asked : { ...asked, active: true };
     const snapshot = await deps.directory.snapshot(installation.memberId);
     const page = listUsers(snapshot, {
       limit: query.limit,
@@ -77,4 +91,15 @@ export function directoryRouter(deps: {
   });
 
   return router;
+}
+
+type Tree = ReturnType<typeof departmentTree>;
+
+/** The tree without the names of fired heads (the department keeps its place, its head is shown as none). */
+function withoutFiredHeads(tree: Tree, snapshot: { users: ReadonlyMap<number, { active: boolean }> }): Tree {
+  return tree.map((node) => ({
+    ...node,
+    head: node.head !== null && snapshot.users.get(node.head.id)?.active === false ? null : node.head,
+    children: withoutFiredHeads(node.children, snapshot),
+  }));
 }

@@ -27,7 +27,7 @@ export function installRoute(
       });
       return;
     }
-    const { installation, user } = outcome;
+    const { installation, user, keptSettings } = outcome;
     const session = await deps.sessions.issue({
       memberId: installation.memberId,
       userId: user.id,
@@ -38,7 +38,14 @@ export function installRoute(
     sendFrameApp(
       res,
       deps.ui.template,
-      { mode: 'install', lang, session, user, portal: { domain: installation.domain } },
+      {
+        mode: 'install',
+        lang,
+        session,
+        user,
+        portal: { domain: installation.domain },
+        ...(keptSettings === null ? {} : { keptSettings }),
+      },
       installationOrigin(installation),
     );
   };

@@ -67,6 +67,11 @@ export function stubApi(report: ScopesReport): StubApi {
       outcome: 'saved',
       response: policyResponse({ ...policy, version: 5, etag: '"v5"' }),
     })),
+    // A draft that takes nothing from anyone: the save goes straight on.
+    policyImpact: vi
+      .fn<ApiClient['policyImpact']>()
+      .mockResolvedValue({ losses: [], locksYouOut: false, deletedRoles: [] }),
+    resetPolicy: vi.fn<ApiClient['resetPolicy']>().mockRejectedValue(new Error('resetPolicy not stubbed')),
     checkUser: vi.fn<ApiClient['checkUser']>().mockRejectedValue(new Error('checkUser not stubbed')),
     conflicts: vi
       .fn<ApiClient['conflicts']>()

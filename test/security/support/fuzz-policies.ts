@@ -348,6 +348,8 @@ export function prepareSave(current: PolicyContent, otherMemberId: string, plan:
           roles: edited.roles.map((role) => ({ ...role, title: role.title.trim() })),
           assignments: edited.assignments.map((item) => ({ ...item, code: normalizeCode(item.code) })),
           delegates: edited.delegates.map(normalizeCode),
+          // A body without companyRoles keeps the stored ones (issue 13).
+          ...(current.companyRoles === undefined ? {} : { companyRoles: current.companyRoles }),
         };
   for (const breakage of plan.breakages) applyBreakage(edited, breakage);
   const json = JSON.stringify(shape({ ...edited }, plan.breakages));

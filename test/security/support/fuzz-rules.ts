@@ -163,7 +163,8 @@ export function delegatesChanged(before: readonly string[], after: readonly stri
 
 /**
  * A fresh install's policy (DESIGN.md, "Safe defaults"): open to everyone Bitrix24 lets in, the manifest's built-in
- * roles with their grants, each held by the manifest's default codes (Manager for `AU`), no delegates.
+ * roles with their grants, the `companyDefault` roles waiting for the company structure (issue 13: never `AU`),
+ * no delegates.
  */
 export function freshPolicy(): PolicyContent {
   return {
@@ -174,7 +175,8 @@ export function freshPolicy(): PolicyContent {
       builtIn: true,
       grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
     })),
-    assignments: manifest.roles.flatMap((role) => (role.defaultCodes ?? []).map((code) => ({ code, role: role.key }))),
+    assignments: [],
     delegates: [],
+    companyRoles: manifest.roles.filter((role) => role.companyDefault === true).map((role) => role.key),
   };
 }
