@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import bitrix24UI from '@bitrix24/b24ui-nuxt/vite';
 
@@ -40,6 +40,37 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Adds a modulepreload link to index.html for each language's dictionary (client/i18n/en.ts, ru.ts: chunks of
+ * their own, imported on demand by client/i18n/index.ts), tagged `data-keycard-lang`. The server keeps the
+ * user's language's link only (server/http/pages/app-shell.ts), so the one dictionary the first render waits for
+ * comes with the page's other scripts, not one round trip after them, and the other is never downloaded.
+ */
+function languagePreload(): Plugin {
+  return {
+    name: 'keycard:language-preload',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, { bundle }) {
+        const tags: HtmlTagDescriptor[] = [];
+        for (const chunk of Object.values(bundle ?? {})) {
+          if (chunk.type !== 'chunk' || !chunk.isDynamicEntry) continue;
+          const lang = /\/client\/i18n\/(\w+)\.ts$/.exec(chunk.facadeModuleId ?? '')?.[1];
+          if (lang === undefined) continue;
+          tags.push({
+            tag: 'link',
+            // crossorigin as on Vite's own modulepreload links: module scripts are fetched in CORS mode.
+            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${chunk.fileName}`, 'data-keycard-lang': lang },
+            injectTo: 'head',
+          });
+        }
+        return tags;
+      },
+    },
+  };
+}
+
 // The UI lives in client/ and is served by the Express server from dist/client (HTML at
 // POST /app and POST /install, files under /assets/). See DESIGN.md "HTTP surface".
 export default defineConfig({
@@ -55,6 +86,7 @@ export default defineConfig({
   },
   plugins: [
     precompress(),
+    languagePreload(),
     vue(),
     bitrix24UI({
       // Theme templates go to <project>/node_modules/.b24ui-nuxt (the `#build/b24ui` alias in

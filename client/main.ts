@@ -12,7 +12,7 @@ import { b24Key, connectB24 } from './composables/useB24';
 import { createSessionState, sessionKey } from './composables/useSession';
 import { createFrameHistory, frameHistoryKey } from './frame/frameHistory';
 import { installLanding } from './frame/landing';
-import { createI18n, i18nKey } from './i18n';
+import { createI18n, i18nKey, loadMessages } from './i18n';
 import { createKeycardRouter } from './router';
 
 function createKeycardApp(bootstrap: Bootstrap): VueApp {
@@ -31,7 +31,6 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
   installLanding(router, access);
 
   const app = createApp(App, { bootstrap });
-  app.provide(i18nKey, createI18n(bootstrap.lang));
   app.provide(sessionKey, session);
   app.provide(apiKey, api);
   app.provide(accessKey, access);
@@ -49,11 +48,19 @@ function createErrorApp(problem: BootstrapProblem): VueApp {
   // Only a broken page shows it: not part of every user's download.
   const BootstrapErrorPage = defineAsyncComponent(() => import('./pages/BootstrapErrorPage.vue'));
   const app = createApp(BootstrapErrorPage, { problem });
-  app.provide(i18nKey, createI18n('en'));
   return app;
 }
 
 const result = readBootstrap(document);
+// The app is created at once, so /api/me and the frame handshake start now; it is mounted once the user's
+// texts are there (preloaded with the page: see i18n/index.ts).
+const lang = result.ok ? result.bootstrap.lang : 'en';
 const app = result.ok ? createKeycardApp(result.bootstrap) : createErrorApp(result.problem);
 app.use(b24UiPlugin);
-app.mount('#app');
+loadMessages(lang).then(
+  (messages) => {
+    app.provide(i18nKey, createI18n(lang, messages));
+    app.mount('#app');
+  },
+  (err: unknown) => console.error('[keycard] cannot load the texts', err),
+);

@@ -6,11 +6,6 @@ import {
   type RouteRecordRaw,
   type RouterHistory,
 } from 'vue-router';
-import LockMIcon from '@bitrix24/b24icons-vue/outline/LockMIcon';
-import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon';
-import StockIcon from '@bitrix24/b24icons-vue/outline/StockIcon';
-import ThreePersonsIcon from '@bitrix24/b24icons-vue/outline/ThreePersonsIcon';
-import type { IconComponent } from '@bitrix24/b24ui-nuxt';
 import type { AccessRequirement } from './composables/useAccess';
 import type { MessageKey } from './i18n';
 import { accessTabs, type AppSubPage } from './pages/access/tabs';
@@ -31,9 +26,8 @@ declare module 'vue-router' {
 export interface AppPage {
   path: `/${string}`;
   name: string;
-  /** Navigation label. */
+  /** Navigation label. (No icon: the top navigation shows labels only, as the portal's own top menus do.) */
   labelKey: MessageKey;
-  icon: IconComponent;
   /** The component or, loaded on the first visit, a function importing it. */
   component: RouteRecordSingleView['component'];
   /**
@@ -55,7 +49,6 @@ export const appPages: readonly AppPage[] = [
     path: '/scopes',
     name: 'scopes',
     labelKey: 'nav.scopes',
-    icon: ShieldIcon,
     component: ScopesPage,
     requires: ['manage'],
   },
@@ -63,7 +56,6 @@ export const appPages: readonly AppPage[] = [
     path: '/directory',
     name: 'directory',
     labelKey: 'nav.directory',
-    icon: ThreePersonsIcon,
     component: () => import('./pages/DirectoryPage.vue'),
     // Admins managing access pick people from the directory even without the directory feature.
     requires: [{ feature: 'directory', level: 'read' }, 'manage'],
@@ -72,7 +64,6 @@ export const appPages: readonly AppPage[] = [
     path: '/stock',
     name: 'stock',
     labelKey: 'nav.stock',
-    icon: StockIcon,
     component: () => import('./pages/StockPage.vue'),
     requires: [{ feature: 'stock', level: 'read' }],
   },
@@ -80,7 +71,6 @@ export const appPages: readonly AppPage[] = [
     path: '/access',
     name: 'access',
     labelKey: 'nav.access',
-    icon: LockMIcon,
     component: () => import('./pages/AccessSettingsPage.vue'),
     requires: ['manage'],
     children: accessTabs,

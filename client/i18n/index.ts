@@ -1,13 +1,23 @@
 import { inject, type InjectionKey } from 'vue';
 import type { Lang } from '../../common/lang';
-import { en, type MessageKey, type Messages } from './en';
+import type { MessageKey, Messages } from './en';
 import { pickPlural } from './plural';
-import { ru } from './ru';
 
 /** UI languages; the server picks one per user and passes it in the bootstrap. */
 export type { Lang };
 
-export const dictionaries: Record<Lang, Messages> = { en, ru };
+// Each language's texts are a chunk of their own (~17 kB), so a user downloads only their language's. The
+// page preloads it with its other scripts (vite.config.ts languagePreload, server/http/pages/app-shell.ts),
+// so waiting for it costs no round trip of its own before the first paint.
+const dictionaries: Record<Lang, () => Promise<Messages>> = {
+  en: async () => (await import('./en')).en,
+  ru: async () => (await import('./ru')).ru,
+};
+
+/** The texts of `lang`, for createI18n(). */
+export function loadMessages(lang: Lang): Promise<Messages> {
+  return dictionaries[lang]();
+}
 
 /** Values for `{name}` placeholders. */
 export type MessageParams = Record<string, string | number>;
@@ -29,8 +39,7 @@ export const i18nKey: InjectionKey<I18n> = Symbol('keycard.i18n');
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-export function createI18n(lang: Lang): I18n {
-  const messages = dictionaries[lang];
+export function createI18n(lang: Lang, messages: Messages): I18n {
   const numbers = new Intl.NumberFormat(lang);
 
   function fill(text: string, params: MessageParams | undefined): string {
@@ -51,7 +60,7 @@ export function createI18n(lang: Lang): I18n {
   };
 }
 
-/** The i18n provided by the app root (`app.provide(i18nKey, createI18n(lang))`). */
+/** The i18n provided by the app root (`app.provide(i18nKey, createI18n(lang, await loadMessages(lang)))`). */
 export function useI18n(): I18n {
   const i18n = inject(i18nKey);
   if (!i18n) throw new Error('useI18n() needs createI18n() provided under i18nKey');

@@ -178,7 +178,9 @@ export async function run(): Promise<void> {
         for (const [name, value] of Object.entries(launch.query)) url.searchParams.set(name, value);
         await postForm(page, url.href, launch.body);
       },
-      ready: '[data-page="scopes"] [data-scope]',
+      // Employees land on the first page they may use (client/frame/landing.ts): with the manifest's default
+      // role (everyone, `AU`: directory read) that is the directory, complete once its first users are listed.
+      ready: '[data-page="directory"] [data-testid="user-name"]',
     };
     const [bareFigures, keycardFigures] = await measureAll(browser, [bareContender, keycardContender]);
     if (bareFigures === undefined || keycardFigures === undefined) throw new Error('a contender was not measured');

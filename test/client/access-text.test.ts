@@ -3,7 +3,7 @@ import type { AuditChange, Rule } from '../../client/api/accessSchemas';
 import { changeSentence } from '../../client/access/changeText';
 import { ruleSentence } from '../../client/access/ruleText';
 import { createAccessText } from '../../client/access/text';
-import { createI18n } from '../../client/i18n';
+import { testI18n } from './support/i18n';
 import { manifest } from './support/access';
 
 const names = {
@@ -15,7 +15,7 @@ const names = {
 };
 
 function sentences(lang: 'en' | 'ru' = 'en') {
-  const i18n = createI18n(lang);
+  const i18n = testI18n(lang);
   const text = createAccessText(i18n, { names, manifest });
   return {
     text,

@@ -77,6 +77,10 @@ describe('App', () => {
     expect(wrapper.find('[data-testid="current-user"]').text()).toContain('Anna Smirnova');
     expect(wrapper.find('nav').text()).toContain('Scopes');
     expect(wrapper.find('[data-page="scopes"]').exists()).toBe(true);
+    // Plain links in one <nav>: the current section is marked for assistive technology.
+    expect(wrapper.findAll('nav')).toHaveLength(1);
+    expect(wrapper.find('a[data-testid="nav-scopes"]').attributes('aria-current')).toBe('page');
+    expect(wrapper.find('a[data-testid="nav-directory"]').attributes('aria-current')).toBeUndefined();
   });
 
   it('lands an employee on the first feature page they may use, and names it in the portal title', async () => {

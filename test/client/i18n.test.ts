@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createI18n, dictionaries } from '../../client/i18n';
+import { loadMessages } from '../../client/i18n';
 import { en } from '../../client/i18n/en';
 import { relativeTime } from '../../client/i18n/format';
 import { pickPlural, pluralFormCount } from '../../client/i18n/plural';
 import { ru } from '../../client/i18n/ru';
+import { dictionaries, testI18n } from './support/i18n';
 
 // Plural messages repeat `{count}` once per form (two in English, three in Russian): compare sets.
 const placeholders = (text: string | undefined) =>
@@ -36,13 +37,18 @@ describe('dictionaries', () => {
 });
 
 describe('createI18n', () => {
+  it('loads the dictionary of the language asked for', async () => {
+    await expect(loadMessages('en')).resolves.toBe(en);
+    await expect(loadMessages('ru')).resolves.toBe(ru);
+  });
+
   it('fills placeholders and picks the language', () => {
-    expect(createI18n('en').t('header.user', { name: 'Ann' })).toBe('Signed in as Ann');
-    expect(createI18n('ru').t('header.user', { name: 'Анна' })).toBe('Вы вошли как Анна');
+    expect(testI18n('en').t('header.user', { name: 'Ann' })).toBe('Signed in as Ann');
+    expect(testI18n('ru').t('header.user', { name: 'Анна' })).toBe('Вы вошли как Анна');
   });
 
   it('leaves a placeholder without a value visible', () => {
-    expect(createI18n('en').t('error.code', {})).toBe('Error code: {code}');
+    expect(testI18n('en').t('error.code', {})).toBe('Error code: {code}');
   });
 });
 
@@ -60,7 +66,7 @@ describe('plurals', () => {
   });
 
   it('pick the Russian one/few/many forms', () => {
-    const { tc } = createI18n('ru');
+    const { tc } = testI18n('ru');
     expect(tc('count.users', 1)).toBe('1 пользователь');
     expect(tc('count.users', 2)).toBe('2 пользователя');
     expect(tc('count.users', 5)).toBe('5 пользователей');
@@ -72,7 +78,7 @@ describe('plurals', () => {
   });
 
   it('pick the English one/other forms and format the number', () => {
-    const { tc } = createI18n('en');
+    const { tc } = testI18n('en');
     expect(tc('count.users', 1)).toBe('1 user');
     expect(tc('count.users', 0)).toBe('0 users');
     expect(tc('count.employees', 50_000)).toBe('50,000 employees');

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePercent, formatDuration, phaseKey, refreshedSummary } from '../../client/components/sync/syncText';
-import { createI18n } from '../../client/i18n';
+import { testI18n } from './support/i18n';
 import { runningSync } from './support/directory';
 import { idleSync } from './support/fakes';
 
-const en = createI18n('en');
+const en = testI18n('en');
 
 describe('formatDuration', () => {
   it('writes seconds with a decimal under ten, whole seconds under a minute, then minutes', () => {
     expect(formatDuration(en, 4_250)).toBe('4.3 s');
     expect(formatDuration(en, 42_400)).toBe('42 s');
     expect(formatDuration(en, 185_000)).toBe('3 min 5 s');
-    expect(formatDuration(createI18n('ru'), 42_000)).toBe('42 с');
+    expect(formatDuration(testI18n('ru'), 42_000)).toBe('42 с');
   });
 });
 

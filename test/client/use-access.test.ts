@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import ShieldIcon from '@bitrix24/b24icons-vue/outline/ShieldIcon';
 import { allowedPages, deniedLocation, installAccessGuard } from '../../client/accessGuard';
 import type { Me } from '../../client/api/schemas';
 import { createAccessState } from '../../client/composables/useAccess';
@@ -147,7 +146,6 @@ describe('access guard', () => {
       path: '/reports',
       name: 'reports',
       labelKey: 'nav.scopes',
-      icon: ShieldIcon,
       component: StockPage,
       requires: [{ feature: 'reports', level: 'read' }],
     };

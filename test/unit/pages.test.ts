@@ -81,6 +81,17 @@ describe('renderAppShell', () => {
     expect(html.match(/<html lang=/g)).toHaveLength(1);
   });
 
+  it.each(['en', 'ru'] as const)('preloads only the %s dictionary', (lang) => {
+    // As vite.config.ts languagePreload writes them into the built index.html.
+    const preloads = `
+    <link rel="modulepreload" crossorigin href="/assets/en-a1.js" data-keycard-lang="en">
+    <link rel="modulepreload" crossorigin href="/assets/ru-b2.js" data-keycard-lang="ru">`;
+    const html = renderAppShell(TEMPLATE.replace('</head>', `${preloads}\n  </head>`), bootstrap('Anna', { lang }));
+    expect(html.match(/data-keycard-lang="(\w+)"/g)).toEqual([`data-keycard-lang="${lang}"`]);
+    expect(html).toContain(`href="/assets/${lang === 'en' ? 'en-a1' : 'ru-b2'}.js"`);
+    expect(html).toContain('<script type="module" src="/assets/index.js"></script>');
+  });
+
   it('keeps hostile text in other fields inert too', () => {
     const data = bootstrap('Anna', { portal: { domain: '</script><b>x' }, session: '<!--' });
     const content = bootstrapTagContent(renderAppShell(TEMPLATE, data));

@@ -30,8 +30,17 @@ function scriptSafeJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** The built index.html with the bootstrap embedded as inert JSON (the CSP allows no inline script). */
+/** The build's preload link of one language's dictionary (vite.config.ts `languagePreload`). */
+const LANGUAGE_PRELOAD = /<link\b[^>]*\bdata-keycard-lang="([\w-]+)"[^>]*>\s*/g;
+
+/**
+ * The built index.html with the bootstrap embedded as inert JSON (the CSP allows no inline script), and only
+ * the user's language's dictionary preloaded: the UI loads no other (client/i18n/index.ts).
+ */
 export function renderAppShell(template: string, bootstrap: Bootstrap): string {
   const tag = `<script id="keycard-bootstrap" type="application/json">${scriptSafeJson(bootstrap)}</script>`;
-  return template.replace(BOOTSTRAP_MARKER, () => tag).replace('<html lang="en">', `<html lang="${bootstrap.lang}">`);
+  return template
+    .replace(LANGUAGE_PRELOAD, (link, lang: string) => (lang === bootstrap.lang ? link : ''))
+    .replace(BOOTSTRAP_MARKER, () => tag)
+    .replace('<html lang="en">', `<html lang="${bootstrap.lang}">`);
 }

@@ -8,9 +8,10 @@ import { accessKey, type AccessState } from '../../../client/composables/useAcce
 import { b24Key, type B24 } from '../../../client/composables/useB24';
 import { currentUserKey, type CurrentUser } from '../../../client/composables/useCurrentUser';
 import { createSessionState, sessionKey, type SessionState } from '../../../client/composables/useSession';
-import { createI18n, i18nKey, type Lang } from '../../../client/i18n';
+import { i18nKey, type Lang } from '../../../client/i18n';
 import { createKeycardRouter } from '../../../client/router';
 import { accessFor, adminMe } from './access';
+import { testI18n } from './i18n';
 
 export interface KeycardMountOptions {
   api: ApiClient;
@@ -37,7 +38,7 @@ export function mountKeycard(component: Component, options: KeycardMountOptions)
     global: {
       plugins: [router, b24UiPlugin],
       provide: {
-        [i18nKey]: createI18n(options.lang ?? 'en'),
+        [i18nKey]: testI18n(options.lang ?? 'en'),
         [apiKey]: options.api,
         [b24Key]: options.b24,
         [sessionKey]: options.session ?? createSessionState(),
