@@ -46,7 +46,7 @@ function crossCheck(policy: Policy, manifest: Manifest, known: KnownEntities): P
     else
       problems.push({
         path: `roles.${r}.title`,
-        message: `role name ${role.title} is already used by another role`,
+        message: `role name ${role.title} is used twice`,
       });
     if (roleKeys.has(role.key))
       problems.push({ path: `roles.${r}.key`, message: `role key ${role.key} is used twice` });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessCheck } from '../../client/api/accessSchemas';
 import { createAccessText } from '../../client/access/text';
 import CheckResult from '../../client/components/access/CheckResult.vue';
-import { createI18n } from '../../client/i18n';
+import { testI18n } from './support/i18n';
 import { policyResponse, manifest } from './support/access';
 import { fakeB24, partlyGranted, stubApi } from './support/fakes';
 import { mountKeycard } from './support/mount';
@@ -183,7 +183,7 @@ describe('features that do something (point 10)', () => {
 });
 
 describe('check a user (point 12)', () => {
-  const i18n = createI18n('en');
+  const i18n = testI18n('en');
   const names = {
     SG4_A: { title: 'Quarterly planning for the northern and eastern regional offices', kind: 'group', groupRole: 'A' },
     SG4_E: { title: 'Quarterly planning for the northern and eastern regional offices', kind: 'group', groupRole: 'E' },

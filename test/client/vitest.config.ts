@@ -16,6 +16,8 @@ export default mergeConfig(
       root: projectRoot,
       include: ['test/client/**/*.test.ts'],
       environment: 'node',
+      // A page's first mount compiles its components on demand: seconds on a busy runner, not a hang.
+      testTimeout: 20_000,
       restoreMocks: true,
       server: {
         deps: {
