@@ -104,7 +104,6 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
       version: 0,
       // The one thing the model cannot know ahead: the ETag's spelling (it only has to differ per save).
       etag: fresh,
-      freshEtag: fresh,
       staleEtags: [],
       audit: [],
       connection,
@@ -112,6 +111,7 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
       staleApplicationTokens: [],
       appVersion: undefined,
       admins: new Set(['1']),
+      notAdmins: new Set(),
       mirrored: new Map(),
       seenEvents: new Set(),
     };
@@ -126,7 +126,13 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
     [10, { op: 'delegate', code: 'U20', on: true }],
   ] as const) {
     const who = { portal: 'globex' as const, userId, form: 'valid' as const, hints: false };
-    await new SaveCommand(who, 'current', { edits: [edit], breakages: [], noise: false }, 'json', 0).run(model, world);
+    await new SaveCommand(
+      who,
+      'current',
+      { edits: [edit], breakages: [], noise: false, confirm: false },
+      'json',
+      0,
+    ).run(model, world);
   }
   return { model, real: world };
 }

@@ -226,7 +226,13 @@ function expectCheckedUser(
   const mirrored = pm.mirrored.get(userId);
   const own = (isAdmin: boolean | null) => (isAdmin === null ? 'unknown' : isAdmin ? 'admin' : 'notAdmin');
   const adminStatus =
-    userId === asker.userId ? own(asker.isAdmin) : pm.admins.has(String(userId)) ? 'admin' : 'unknown';
+    userId === asker.userId
+      ? own(asker.isAdmin)
+      : pm.admins.has(String(userId))
+        ? 'admin'
+        : pm.notAdmins.has(String(userId))
+          ? 'notAdmin'
+          : 'unknown';
   const who = { userId, isAdmin: adminStatus === 'admin' };
   const held = heldCodes(userId, mirrored);
   const body = res.body as { adminStatus: string; codes: string[]; access: EffectiveAccessAnswer };
@@ -385,7 +391,10 @@ export class ReadCommand implements fc.AsyncCommand<Model, FuzzWorld> {
           return undefined;
         }
         expectJson(res, label, 200);
-        const active = query === 'active=all' ? undefined : query !== 'active=false';
+        // Fired users are listed only to those who manage access: everyone else gets the active ones, whatever
+        // the query asks.
+        const asked = query === 'active=all' ? undefined : query !== 'active=false';
+        const active = mayManage(pm.policy, who, held) ? asked : true;
         const expected = [...pm.mirrored.values()]
           .filter((user) => active === undefined || user.active === active)
           .map((user) => user.id)

@@ -6,7 +6,7 @@ import { OAUTH } from '../../support/harness.js';
 import { companyUser, EAST, WEST, type IssuedToken } from './fake-bitrix24.js';
 import { portalKey, USER_IDS } from './fuzz-api.js';
 import { adoptApplicationToken } from './fuzz-events.js';
-import { otherPortal, SESSION_TTL_MS, type Model, type PortalModel } from './fuzz-model.js';
+import { installDefaults, otherPortal, SESSION_TTL_MS, type Model, type PortalModel } from './fuzz-model.js';
 import { heldCodes, mayOpen } from './fuzz-rules.js';
 import { beginStep, callTo, expectFramePage, expectNoSecrets, sessionOfPage } from './fuzz-step.js';
 import { NOWHERE, type FuzzWorld, type PortalKey } from './fuzz-world.js';
@@ -225,7 +225,9 @@ export class OpenAppCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       { userId: user.id, isAdmin: user.admin },
       heldCodes(user.id, pm.mirrored.get(user.id)),
     );
+    // Bitrix24's word on the opener's admin status is remembered either way (none when it gave none).
     if (user.admin === true) pm.admins.add(String(user.id));
+    if (user.admin === false) pm.notAdmins.add(String(user.id));
     if (allowed) {
       expectFramePage(world, res, label, { status: 200, origin });
       this.#keepSession(world, model, pm, res.text);
@@ -335,11 +337,14 @@ export class InstallCommand implements fc.AsyncCommand<Model, FuzzWorld> {
     if (own !== undefined) model.secrets.add(secret(own));
     pm.connection = issued;
     adoptApplicationToken(pm, applicationToken ?? (pm.record === 'active' ? pm.applicationToken : undefined));
+    // A reinstall stores the fresh default over a default nobody saved over; re-running the installer of a portal
+    // in use touches no setting.
+    const storedDefaults = pm.record !== 'active' && (await installDefaults(world, pm, label));
     pm.record = 'active';
     pm.admins.add(String(user.id));
     await step.end(model, {
       writes: [this.params.portal],
-      kinds: ['installation', 'admins'],
+      kinds: storedDefaults ? ['installation', 'admins', 'policy'] : ['installation', 'admins'],
       oauthCalls: 1,
       portalCall: callTo(pm.portal.origin, installer, [
         'profile',

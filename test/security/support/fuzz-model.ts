@@ -4,7 +4,7 @@ import { SessionTokens } from '../../../server/http/session-tokens.js';
 import type { TestPortal } from '../../support/harness.js';
 import { CLIENT_ID } from '../../support/harness.js';
 import { companyUser, type FakeUser, type IssuedToken } from './fake-bitrix24.js';
-import { codeChanges, heldCodes, type PolicyContent, type Who } from './fuzz-rules.js';
+import { codeChanges, freshPolicy, heldCodes, type PolicyContent, type Who } from './fuzz-rules.js';
 import { PORTAL_KEYS, type FuzzWorld, type PortalKey } from './fuzz-world.js';
 import { secret } from './log-scan.js';
 
@@ -40,8 +40,6 @@ export interface PortalModel {
   policy: PolicyContent;
   version: number;
   etag: string;
-  /** The ETag of a portal that never saved (again, after "clear data"). */
-  freshEtag: string;
   /** ETags this portal had before (a save presenting one of them is stale). */
   staleEtags: string[];
   audit: AuditModel[];
@@ -54,6 +52,8 @@ export interface PortalModel {
   appVersion: string | undefined;
   /** Portal admins Keycard has seen (installer and admins who opened the app). */
   admins: Set<string>;
+  /** Users Bitrix24 said are not admins when they opened the app (check-a-user: "notAdmin", not "unknown"). */
+  notAdmins: Set<string>;
   /** Users the mirror holds (fetched one by one: the fuzz never runs a full sync). */
   mirrored: Map<number, FakeUser>;
   /** Event deliveries acted on (Bitrix24 delivers at most once; a replay is a no-op). */
@@ -186,6 +186,11 @@ export async function expectPortalMatches(world: FuzzWorld, pm: PortalModel, lab
 
   const admins = (await services.appAdmins.list(memberId)).map((admin) => admin.id).sort();
   expect(admins, `${where}: app admins`).toEqual([...pm.admins].sort());
+  // What check-a-user is told of everyone the model knows something of.
+  for (const id of new Set([...pm.admins, ...pm.notAdmins, ...[...pm.mirrored.keys()].map(String)])) {
+    const status = pm.admins.has(id) ? 'admin' : pm.notAdmins.has(id) ? 'notAdmin' : 'unknown';
+    expect(await services.appAdmins.status(memberId, id), `${where}: admin status of ${id}`).toBe(status);
+  }
 
   const snapshot = await services.directory.snapshot(memberId);
   expect(snapshot.generation, `${where}: mirror generation`).toBeNull();
@@ -228,4 +233,22 @@ export function recordSave(pm: PortalModel, saved: { content: PolicyContent; eta
   pm.audit.push({ version: pm.version, actor: String(saved.actor), changes: codeChanges(pm.policy, saved.content) });
   pm.policy = saved.content;
   pm.etag = saved.etag;
+}
+
+/**
+ * A verified admin's installer on a portal without an installation in use (a fresh install, a reinstall after an
+ * uninstall with or without "clear data"): a portal whose policy nobody saved over (version 0: a stored fresh
+ * default, or none at all after "clear data") gets the fresh default stored anew, under a new ETag; saved settings
+ * (version above 0, kept by an uninstall without "clear data") stay as they are (server `installDefaults`). Returns
+ * whether it stored the policy.
+ */
+export async function installDefaults(world: FuzzWorld, pm: PortalModel, label: string): Promise<boolean> {
+  if (pm.version > 0) return false;
+  // The one thing the model cannot know ahead: the new ETag's spelling (it only has to differ from every earlier one).
+  const { etag } = await world.services.policies.get(pm.portal.memberId, 'en');
+  expect([pm.etag, ...pm.staleEtags], `${label} [${pm.key}]: the fresh default's new ETag`).not.toContain(etag);
+  pm.staleEtags.push(pm.etag);
+  pm.policy = freshPolicy();
+  pm.etag = etag;
+  return true;
 }

@@ -137,6 +137,8 @@ export interface Recipe {
   breakages: readonly Breakage[];
   /** Adds keys a save must ignore: another portal's member id, a version, fields the schema does not know. */
   noise: boolean;
+  /** Lists the roles the draft deletes in `confirmDeletedRoles` (without it, deleting a role is refused). */
+  confirm: boolean;
 }
 
 export const recipe: fc.Arbitrary<Recipe> = fc.record({
@@ -152,9 +154,13 @@ export const recipe: fc.Arbitrary<Recipe> = fc.record({
     },
   ),
   noise: fc.boolean(),
+  confirm: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 });
 
-/** A recipe that certainly changes something and stays valid (for the concurrent-save race). */
+/**
+ * A recipe that certainly changes something (for the concurrent-save race), confirming what it deletes. It may
+ * still be refused by what it meets: a role name taken, a grant limited to no warehouse.
+ */
 export const changingRecipe: fc.Arbitrary<Recipe> = fc.record({
   edits: fc
     .record({ code: fc.constantFrom(...CODES), on: fc.boolean() })
@@ -163,6 +169,7 @@ export const changingRecipe: fc.Arbitrary<Recipe> = fc.record({
     ),
   breakages: fc.constant<Breakage[]>([]),
   noise: fc.boolean(),
+  confirm: fc.constant(true),
 });
 
 type Role = PolicyContent['roles'][number];
@@ -321,9 +328,35 @@ function shape(body: Record<string, unknown>, breakages: readonly Breakage[]): u
 export interface PreparedSave {
   /** The JSON text of the body. */
   json: string;
-  /** The policy as stored after a successful save: codes normalized, titles trimmed, unknown keys dropped. */
+  /**
+   * The policy as stored after a successful save: codes normalized, titles trimmed, unknown keys dropped. Undefined
+   * when the draft itself is invalid (400 INVALID_POLICY before anything else is looked at).
+   */
   expected: PolicyContent | undefined;
   breakages: readonly Breakage[];
+  /**
+   * Where the cross-checks find problems the breakages do not name (reported with them, unless the schema already
+   * refused the body): a role name used twice, a grant limited to no warehouse.
+   */
+  problems: string[];
+  /** Roles of the current policy the draft deletes without listing them in `confirmDeletedRoles`. */
+  unconfirmed: string[];
+}
+
+/** Problems the server's cross-checks report that no breakage stands for, at their paths (roles in body order). */
+function crossProblems(roles: readonly Role[]): string[] {
+  const problems: string[] = [];
+  const titles = new Set<string>();
+  roles.forEach((role, r) => {
+    // Role names are unique, ignoring case and the spaces a save trims.
+    const title = role.title.trim().toLocaleLowerCase();
+    if (titles.has(title)) problems.push(`roles.${r}.title`);
+    titles.add(title);
+    // "Limited to no warehouse" gives nothing: refused, not stored.
+    if (Array.isArray(role.grants['stock']?.resources) && role.grants['stock'].resources.length === 0)
+      problems.push(`roles.${r}.grants.stock.resources`);
+  });
+  return problems;
 }
 
 /**
@@ -338,20 +371,27 @@ function noisy(json: string, otherMemberId: string): string {
 export function prepareSave(current: PolicyContent, otherMemberId: string, plan: Recipe): PreparedSave {
   const edited = copy(current);
   for (const change of plan.edits) applyEdit(edited, change);
-  // Role names are unique (ignoring case and the spaces a save trims): edits that give two roles one name are refused.
-  const titles = edited.roles.map((role) => role.title.trim().toLocaleLowerCase());
-  const expected: PolicyContent | undefined =
-    plan.breakages.length > 0 || new Set(titles).size < titles.length
-      ? undefined
-      : {
-          allowList: edited.allowList.map(normalizeCode),
-          roles: edited.roles.map((role) => ({ ...role, title: role.title.trim() })),
-          assignments: edited.assignments.map((item) => ({ ...item, code: normalizeCode(item.code) })),
-          delegates: edited.delegates.map(normalizeCode),
-          // A body without companyRoles keeps the stored ones (issue 13).
-          ...(current.companyRoles === undefined ? {} : { companyRoles: current.companyRoles }),
-        };
+  const kept = new Set(edited.roles.map((role) => role.key));
+  const deleted = current.roles.map((role) => role.key).filter((key) => !kept.has(key));
+  const valid = plan.breakages.length === 0 && crossProblems(edited.roles).length === 0;
+  const expected: PolicyContent | undefined = !valid
+    ? undefined
+    : {
+        allowList: edited.allowList.map(normalizeCode),
+        roles: edited.roles.map((role) => ({ ...role, title: role.title.trim() })),
+        assignments: edited.assignments.map((item) => ({ ...item, code: normalizeCode(item.code) })),
+        delegates: edited.delegates.map(normalizeCode),
+        // A body without companyRoles keeps the stored ones (issue 13).
+        ...(current.companyRoles === undefined ? {} : { companyRoles: current.companyRoles }),
+      };
   for (const breakage of plan.breakages) applyBreakage(edited, breakage);
-  const json = JSON.stringify(shape({ ...edited }, plan.breakages));
-  return { json: plan.noise ? noisy(json, otherMemberId) : json, expected, breakages: plan.breakages };
+  const body = { ...edited, ...(plan.confirm ? { confirmDeletedRoles: deleted } : {}) };
+  const json = JSON.stringify(shape(body, plan.breakages));
+  return {
+    json: plan.noise ? noisy(json, otherMemberId) : json,
+    expected,
+    breakages: plan.breakages,
+    problems: crossProblems(edited.roles),
+    unconfirmed: plan.confirm ? [] : deleted,
+  };
 }

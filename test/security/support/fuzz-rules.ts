@@ -69,9 +69,20 @@ function conferred(featureLevels: readonly string[], level: string): string[] {
   return [...closure].every((item) => featureLevels.includes(item)) ? [...closure] : [];
 }
 
-/** The grants a user's codes reach for `feature` (several roles: the most permissive wins, so all are kept). */
-function grantsFor(policy: PolicyContent, codes: readonly string[], feature: string): Grant[] {
+/** The built-in role portal admins hold implicitly, besides whatever their codes are assigned (issue 13). */
+export const ADMIN_ROLE = 'administrator';
+
+/**
+ * The grants a user reaches for `feature` (several roles: the most permissive wins, so all are kept): those of the
+ * roles assigned to their codes, and for a portal admin (`isAdmin` true, not unknown) the Administrator role's as
+ * the policy has it, as in Bitrix24's CRM access permissions.
+ */
+function grantsFor(policy: PolicyContent, who: Who, codes: readonly string[], feature: string): Grant[] {
   const grants: Grant[] = [];
+  if (who.isAdmin === true) {
+    const grant = policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants[feature];
+    if (grant !== undefined) grants.push(grant);
+  }
   for (const assignment of policy.assignments) {
     if (!codes.includes(normalizeCode(assignment.code))) continue;
     const grant = policy.roles.find((role) => role.key === assignment.role)?.grants[feature];
@@ -81,8 +92,9 @@ function grantsFor(policy: PolicyContent, codes: readonly string[], feature: str
 }
 
 /**
- * Whether a user holds `level` of a feature: the allow-list first; admin-only features for admins and delegates;
- * the rest by roles (the manifest does not give admins everything). A grant limited to no resources confers nothing.
+ * Whether a user holds `level` of a feature: the allow-list first; admin-only features for admins and delegates
+ * (the Administrator role does not widen them); the rest by roles — a portal admin's include the Administrator role
+ * (the manifest does not give admins everything). A grant limited to no resources confers nothing.
  */
 export function mayUse(
   policy: PolicyContent,
@@ -94,7 +106,7 @@ export function mayUse(
   const info = manifest.features.find((item) => item.key === feature);
   if (info === undefined || !mayOpen(policy, who, held)) return false;
   if (info.adminOnly) return mayManage(policy, who, held);
-  return grantsFor(policy, held.codes, feature).some(
+  return grantsFor(policy, who, held.codes, feature).some(
     (grant) =>
       conferred(info.levels, grant.level).includes(level) &&
       !(info.resource !== undefined && grant.resources?.length === 0),
@@ -110,7 +122,7 @@ export function stockWarehouses(
 ): string[] {
   if (!mayUse(policy, who, held, 'stock', level)) return [];
   const ids = new Set<string>();
-  for (const grant of grantsFor(policy, held.codes, 'stock')) {
+  for (const grant of grantsFor(policy, who, held.codes, 'stock')) {
     if (!conferred(['read', 'edit'], grant.level).includes(level)) continue;
     if (grant.resources === undefined) return sampleWarehouses.map((warehouse) => warehouse.id);
     for (const id of grant.resources) ids.add(id);
@@ -162,21 +174,47 @@ export function delegatesChanged(before: readonly string[], after: readonly stri
 }
 
 /**
- * A fresh install's policy (DESIGN.md, "Safe defaults"): open to everyone Bitrix24 lets in, the manifest's built-in
- * roles with their grants, the `companyDefault` roles waiting for the company structure (issue 13: never `AU`),
- * no delegates.
+ * A fresh install's policy (DESIGN.md, "Safe defaults"; server `freshPolicyContent`): open to everyone Bitrix24 lets
+ * in, the manifest's built-in roles with their grants, no assignment (never `AU`), no delegates, and the
+ * `companyDefault` roles waiting for the company structure. Stored by the installer of a fresh install, of a
+ * reinstall after "clear data", and again by a reinstall over a default nobody saved over.
+ *
+ * The waiting roles become assignments to `DR{root}` only once the mirror knows the root departments (a finished
+ * full sync); the fuzz never runs one (its mirror has no generation and no departments), so they keep waiting and
+ * give nobody anything: fail closed. (The manifest the fuzz runs has no `companyDefault` role anyway.)
  */
 export function freshPolicy(): PolicyContent {
   return {
     allowList: [],
-    roles: manifest.roles.map((role) => ({
-      key: role.key,
-      title: role.title.en,
-      builtIn: true,
-      grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
-    })),
+    roles: builtInRoles(),
     assignments: [],
     delegates: [],
     companyRoles: manifest.roles.filter((role) => role.companyDefault === true).map((role) => role.key),
   };
+}
+
+/**
+ * The policy of a portal that has none stored (server `defaultPolicy`): the legacy default of portals installed
+ * before fresh installs stored theirs — the manifest's `defaultCodes` (`AU` → Manager here), no waiting roles. In
+ * the fuzz, what the store answers for a portal purged by an uninstall with "clear data" until it is reinstalled.
+ */
+export function legacyPolicy(): PolicyContent {
+  return {
+    allowList: [],
+    roles: builtInRoles(),
+    assignments: manifest.roles.flatMap((role) => (role.defaultCodes ?? []).map((code) => ({ code, role: role.key }))),
+    delegates: [],
+  };
+}
+
+/** The ETag the store answers for a portal with no policy stored (version 0, no revision). */
+export const LEGACY_ETAG = '"0-default"';
+
+function builtInRoles(): PolicyContent['roles'] {
+  return manifest.roles.map((role) => ({
+    key: role.key,
+    title: role.title.en,
+    builtIn: true,
+    grants: Object.fromEntries(Object.entries(role.grants).map(([feature, level]) => [feature, { level }])),
+  }));
 }

@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { liveSession, otherPortal, recordSave, type Model, type PortalModel, type SessionModel } from './fuzz-model.js';
+import { liveSession, otherPortal, recordSave, subjectOf, type Model, type PortalModel } from './fuzz-model.js';
 import { caller, portalKey, refusalFor, resolveCaller, USER_IDS, withQuery, type Caller } from './fuzz-api.js';
-import { BREAKAGES, changingRecipe, prepareSave, recipe, type Breakage, type Recipe } from './fuzz-policies.js';
-import { delegatesChanged, sameContent, type PolicyContent } from './fuzz-rules.js';
+import {
+  BREAKAGES,
+  changingRecipe,
+  prepareSave,
+  recipe,
+  type Breakage,
+  type PreparedSave,
+  type Recipe,
+} from './fuzz-policies.js';
+import { delegatesChanged, mayManage, mayOpen, sameContent, type PolicyContent } from './fuzz-rules.js';
 import { beginStep, expectJson, expectNoSecrets, tally } from './fuzz-step.js';
 import type { FuzzWorld, PortalKey } from './fuzz-world.js';
 import type { RawResponse } from './network.js';
@@ -87,7 +95,7 @@ export class SaveCommand implements fc.AsyncCommand<Model, FuzzWorld> {
       await step.end(model, { writes: [] });
       return;
     }
-    const saved = expectSaveOutcome(pm, session, res, label, {
+    const saved = expectSaveOutcome(pm, subjectOf(model, session), res, label, {
       ifMatch,
       body: this.form === 'json' ? prepared : this.form === 'empty' ? 'empty' : 'notRead',
     });
@@ -128,7 +136,7 @@ function presentedEtag(model: Model, pm: PortalModel, choice: EtagChoice, varian
  */
 function expectSaveOutcome(
   pm: PortalModel,
-  session: SessionModel,
+  subject: ReturnType<typeof subjectOf>,
   res: RawResponse,
   label: string,
   sent: {
@@ -137,7 +145,7 @@ function expectSaveOutcome(
      * What the API reads: the prepared JSON; nothing (a body of another type is not parsed); or an empty JSON body,
      * which the JSON parser reads as `{}` (a chunked request with no bytes).
      */
-    body: ReturnType<typeof prepareSave> | 'notRead' | 'empty';
+    body: PreparedSave | 'notRead' | 'empty';
   },
 ): boolean {
   const ifMatch = sent.ifMatch?.trim() ?? '';
@@ -157,27 +165,13 @@ function expectSaveOutcome(
     expectProblems(res, label, sent.body === 'empty' ? ['allowList', 'roles', 'assignments', 'delegates'] : ['policy']);
     return false;
   }
-  const { expected, breakages } = sent.body;
-  if (expected === undefined) {
-    expectJson(res, label, 400, 'INVALID_POLICY');
-    // The schema is checked first: when it fails, the cross-checks (codes, roles, features) are not reached.
-    const schemaBroken = breakages.filter((breakage) => SCHEMA_BREAKAGES.includes(breakage));
-    const listed = breakages.includes('notAnObject')
-      ? ['notAnObject' as const]
-      : schemaBroken.length > 0
-        ? schemaBroken
-        : breakages;
-    expectProblems(
-      res,
-      label,
-      listed.map((breakage) => BREAKAGES[breakage].path),
-    );
+  const verdict = saveVerdict(pm.policy, sent.body, subject);
+  if (verdict.status !== 200) {
+    expectJson(res, label, verdict.status, verdict.code);
+    if (verdict.paths !== undefined) expectProblems(res, label, verdict.paths);
     return false;
   }
-  if (session.isAdmin !== true && delegatesChanged(pm.policy.delegates, expected.delegates)) {
-    expectJson(res, label, 403, 'DELEGATES_ADMIN_ONLY');
-    return false;
-  }
+  const { expected } = verdict;
   expectJson(res, label, 200);
   const answer = res.body as { policy: PolicyContent & { version: number }; etag: string };
   expect(res.headers['etag'], label).toBe(answer.etag);
@@ -187,8 +181,54 @@ function expectSaveOutcome(
   }
   expect(answer.policy, label).toEqual({ ...expected, version: pm.version + 1 });
   expect([pm.etag, ...pm.staleEtags], `${label}: a new ETag`).not.toContain(answer.etag);
-  recordSave(pm, { content: expected, etag: answer.etag, actor: session.userId });
+  recordSave(pm, { content: expected, etag: answer.etag, actor: subject.who.userId });
   return true;
+}
+
+/** What the server answers a save of a draft that presents the current ETag, by whom (their codes as mirrored). */
+export type SaveVerdict =
+  | { status: 200; expected: PolicyContent }
+  | {
+      status: 400 | 403 | 409;
+      code: 'INVALID_POLICY' | 'DELEGATES_ADMIN_ONLY' | 'SAVE_LOCKS_YOU_OUT';
+      /** Where the answer's problems must point (at least one at each). */
+      paths?: readonly string[];
+    };
+
+/**
+ * The checks of a current-ETag save, in the server's order (save-policy.ts): the draft whole (400 INVALID_POLICY,
+ * every problem; the schema first: when it fails, the cross-checks are not reached); only portal admins change the
+ * delegates (403); every deleted role confirmed (400, one problem per role); and the saver keeps access management
+ * (409 SAVE_LOCKS_YOU_OUT, pointing at the allow-list that would shut them out, or the delegates). Portal admins
+ * always keep it, so only a delegate taking themselves off the allow-list meets the last.
+ */
+export function saveVerdict(
+  current: PolicyContent,
+  prepared: PreparedSave,
+  subject: ReturnType<typeof subjectOf>,
+): SaveVerdict {
+  const { expected, breakages } = prepared;
+  if (expected === undefined) {
+    const schemaBroken = breakages.filter((breakage) => SCHEMA_BREAKAGES.includes(breakage));
+    const paths = breakages.includes('notAnObject')
+      ? [BREAKAGES.notAnObject.path]
+      : schemaBroken.length > 0
+        ? schemaBroken.map((breakage) => BREAKAGES[breakage].path)
+        : [...breakages.map((breakage) => BREAKAGES[breakage].path), ...prepared.problems];
+    return { status: 400, code: 'INVALID_POLICY', paths };
+  }
+  const { who, held } = subject;
+  if (who.isAdmin !== true && delegatesChanged(current.delegates, expected.delegates))
+    return { status: 403, code: 'DELEGATES_ADMIN_ONLY' };
+  if (prepared.unconfirmed.length > 0) {
+    const paths = prepared.unconfirmed.map((key) => `confirmDeletedRoles.${key}`);
+    return { status: 400, code: 'INVALID_POLICY', paths };
+  }
+  if (!mayManage(expected, who, held)) {
+    const paths = [mayOpen(expected, who, held) ? 'delegates' : 'allowList'];
+    return { status: 409, code: 'SAVE_LOCKS_YOU_OUT', paths };
+  }
+  return { status: 200, expected };
 }
 
 /** A 400 INVALID_POLICY lists every problem: one at each of `paths` at least, each with a message. */
@@ -243,24 +283,35 @@ export class RaceCommand implements fc.AsyncCommand<Model, FuzzWorld> {
         }),
       ),
     );
-    const changes = prepared.map((save) => save.expected !== undefined && !sameContent(pm.policy, save.expected));
+    const verdicts = prepared.map((save, i) => {
+      const session = sessions[i];
+      if (session === undefined) throw new Error(`${label}: no session for saver ${i}`);
+      return saveVerdict(pm.policy, save, subjectOf(model, session));
+    });
+    const changes = verdicts.map((verdict) => verdict.status === 200 && !sameContent(pm.policy, verdict.expected));
     const winners = answers.flatMap((res, i) => (res.status === 200 && changes[i] === true ? [i] : []));
     for (const [i, res] of answers.entries()) {
       expectNoSecrets(world, model, res, label);
-      expect([200, 409], `${label} → ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
-      if (res.status === 409) expectJson(res, label, 409, 'POLICY_CHANGED');
-      // Whoever changes something saves unless the other saved a change first.
-      if (changes[i] === true && changes[1 - i] !== true) expect(res.status, label).toBe(200);
+      const verdict = verdicts[i];
+      if (verdict === undefined) continue;
+      // Each gets what it would get alone, unless the other saved a change first (stale is checked first).
+      const possible = changes[1 - i] === true ? [verdict.status, 409] : [verdict.status];
+      expect(possible, `${label} → ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
+      if (res.status !== verdict.status) expectJson(res, label, 409, 'POLICY_CHANGED');
+      else if (verdict.status !== 200) {
+        expectJson(res, label, verdict.status, verdict.code);
+        if (verdict.paths !== undefined) expectProblems(res, label, verdict.paths);
+      }
     }
     expect(winners.length, `${label}: saves that changed something`).toBe(changes.some(Boolean) ? 1 : 0);
     const winner = winners[0];
-    const expected = winner === undefined ? undefined : prepared[winner]?.expected;
-    if (winner !== undefined && expected !== undefined) {
+    const verdict = winner === undefined ? undefined : verdicts[winner];
+    if (winner !== undefined && verdict?.status === 200) {
       const answer = answers[winner]?.body as { etag: string };
-      recordSave(pm, { content: expected, etag: answer.etag, actor: sessions[winner]?.userId ?? 0 });
+      recordSave(pm, { content: verdict.expected, etag: answer.etag, actor: sessions[winner]?.userId ?? 0 });
     }
-    // The one refused gets the settings as they are now, so its editor can show what changed.
-    for (const res of answers.filter((answer) => answer.status === 409)) {
+    // The one refused as stale gets the settings as they are now, so its editor can show what changed.
+    for (const res of answers.filter((answer) => (answer.body as { error?: string }).error === 'POLICY_CHANGED')) {
       expect(res.body, label).toMatchObject({
         current: { policy: { ...pm.policy, version: pm.version }, etag: pm.etag },
       });
