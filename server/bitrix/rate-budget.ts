@@ -54,21 +54,23 @@ export const BUSY_PATIENCE_MS = 5 * 60_000;
 
 /**
  * Runs `work`, and while the budget refuses it as busy (PortalBusyError), sleeps the time the refusal names and
- * runs it again, for up to `patienceMs`. For work nobody waits on that must not be lost: Bitrix24 does not redeliver
- * events. Nothing is held while it sleeps.
+ * runs it again, until the sleeps add up to `patienceMs`. For work nobody waits on that must not be lost: Bitrix24
+ * does not redeliver events. Nothing is held while it sleeps. The sleeps are counted, not read off a clock, so it
+ * ends whatever the clock does.
  */
 export async function waitOutBusy<T>(
   work: () => Promise<T>,
-  options: { clock: Clock; sleep: Sleep; patienceMs?: number },
+  options: { sleep: Sleep; patienceMs?: number },
 ): Promise<T> {
-  const giveUpAt = options.clock.now() + (options.patienceMs ?? BUSY_PATIENCE_MS);
-  for (;;) {
+  const patienceMs = options.patienceMs ?? BUSY_PATIENCE_MS;
+  for (let sleptMs = 0; ;) {
     try {
       return await work();
     } catch (error) {
       const waitMs = error instanceof PortalBusyError ? (error.retryAfterSeconds ?? 1) * 1000 : undefined;
-      if (waitMs === undefined || options.clock.now() + waitMs > giveUpAt) throw error;
+      if (waitMs === undefined || sleptMs + waitMs > patienceMs) throw error;
       await options.sleep(waitMs);
+      sleptMs += waitMs;
     }
   }
 }
@@ -334,9 +336,9 @@ export class RateBudgets {
     return budget;
   }
 
-  /** waitOutBusy on the budgets' own clock and sleep. */
+  /** waitOutBusy with the budgets' own sleep. */
   patiently<T>(work: () => Promise<T>): Promise<T> {
-    return waitOutBusy(work, { clock: this.#options.clock, sleep: this.#options.sleep ?? realSleep });
+    return waitOutBusy(work, { sleep: this.#options.sleep ?? realSleep });
   }
 
   /** Sets a portal's limits, e.g. {@link ENTERPRISE_LIMITS} once `app.info` reports an Enterprise licence. */

@@ -77,7 +77,8 @@ export async function createWorld(): Promise<FuzzWorld> {
   const clock = testClock();
   const store = new Keyv({ store: new Map(), throwOnErrors: true });
   const background = new BackgroundTasks({ logger });
-  const budgets = new RateBudgets({ clock, defaults: STANDARD_LIMITS, sleep: virtualSleep(clock) });
+  const sleep = virtualSleep(clock);
+  const budgets = new RateBudgets({ clock, defaults: STANDARD_LIMITS, sleep });
   const app = createApp(testConfig(), {
     keyv: store,
     clock,
@@ -88,7 +89,7 @@ export async function createWorld(): Promise<FuzzWorld> {
     background,
     rateBudgets: budgets,
     // The fuzz scripts every Bitrix24 answer; a full directory sync is the directory tests' business.
-    directory: { autoSync: false },
+    directory: { autoSync: false, sleep },
   });
   watchLog({ logLines, services: app.services });
   const server = await listen(app);
