@@ -95,11 +95,18 @@ export function watchVisibleArea(
     }
   }
 
+  // The portal resizes the iframe (resizeWindow): more or fewer bands, and a new distance from what is seen to the
+  // frame's bottom. The observer may not report that: when the frame grows below what the user sees, no band's
+  // visible share changes, and the bar placed with the old distance would sit below the visible part.
+  function resize(): void {
+    layout();
+    if (seen.size > 0) publish();
+  }
+
   layout();
-  // The portal resizes the iframe (resizeWindow): more or fewer bands.
-  win.addEventListener('resize', layout);
+  win.addEventListener('resize', resize);
   return () => {
-    win.removeEventListener('resize', layout);
+    win.removeEventListener('resize', resize);
     observer.disconnect();
     layer.remove();
     for (const name of Object.values(VISIBLE_AREA_VARS)) root.style.removeProperty(name);

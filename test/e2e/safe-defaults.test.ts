@@ -63,8 +63,11 @@ describe('safe access defaults in an emulated Bitrix24 portal', () => {
     await openApp(page);
     const app = appFrame(page);
     await app.locator('[data-testid=current-user]').filter({ hasText: extranet.name }).waitFor();
-    await app.locator('[data-testid=nav-scopes]').waitFor();
+    // No role reaches extranet users: they open the app but land on the "no pages" notice (the scopes are for
+    // those who manage the app), with no section to navigate to, the Directory least of all.
+    await app.locator('[data-page=no-access]').waitFor();
     await expect(app.locator('[data-testid=nav-directory]').count()).resolves.toBe(0);
+    await expect(app.locator('[data-testid^=nav-]:not([data-testid=nav-back])').count()).resolves.toBe(0);
     await screenshot(page, 'safe-2-extranet');
   });
 
