@@ -92,8 +92,6 @@ const pageParams = new URLSearchParams(location.search);
 /** `?cancel=silent` or `dialogCancel: 'silent'`: like the real portal, answer nothing when a dialog is cancelled. */
 const isSilentCancel = () => silentCancel(pageParams.get('cancel'), S.state?.page?.dialogCancel);
 
-const MAX_FRAME_HEIGHT = 8000;
-const MIN_FRAME_HEIGHT = 200;
 const INITIAL_FRAME_HEIGHT = 600;
 
 const NAV = [
@@ -1214,19 +1212,16 @@ const HANDLERS = {
     );
   },
 
+  // As the portal does (rest `applayout.js`, resizeWindow): any height above 0 is set as sent, with no minimum or
+  // maximum, so a frame shrinks as readily as it grows; the width is '100%' or the number in px (100 px if none).
   resizeWindow(session, params, reply) {
     const frame = session.iframe;
     const height = Number.parseInt(String(params?.height ?? ''), 10);
-    if (Number.isFinite(height) && height > 0) {
-      const clamped = Math.min(MAX_FRAME_HEIGHT, Math.max(MIN_FRAME_HEIGHT, height));
-      if (frame.style.height !== `${clamped}px`) frame.style.height = `${clamped}px`;
-    }
+    if (Number.isFinite(height) && height > 0 && frame.style.height !== `${height}px`)
+      frame.style.height = `${height}px`;
     const width = params?.width;
     if (width === '100%' || width === undefined || width === null || width === '') frame.style.width = '100%';
-    else {
-      const px = Number.parseInt(String(width), 10);
-      frame.style.width = px > 0 ? `${px}px` : '100%';
-    }
+    else frame.style.width = `${Number.parseInt(String(width), 10) || 100}px`;
     const rect = frame.getBoundingClientRect();
     reply({ width: Math.round(rect.width), height: Math.round(rect.height) });
   },
