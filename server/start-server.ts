@@ -50,6 +50,8 @@ export function readManifest(path: string | undefined): Manifest {
 export interface StartOptions {
   /** The app's own API routes (default: the sample's stock routes); see AppDeps.apiRoutes. */
   apiRoutes?: AppDeps['apiRoutes'];
+  /** The resources roles can limit the app's features to (default: the sample warehouses); see AppDeps.resources. */
+  resources?: AppDeps['resources'];
   /** The UI (default: the build in dist/client, which tests do not need). */
   ui?: UiAssets;
   /** Tunables of the directory mirror (tests shorten the sync lease). */
@@ -93,6 +95,7 @@ export async function startServer(
       ui: options.ui ?? readUi(),
       ...(options.directory === undefined ? {} : { directory: options.directory }),
       ...(options.apiRoutes === undefined ? {} : { apiRoutes: options.apiRoutes }),
+      ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...opened.shared,
     });
     // Listen once the store answers; if it does not within 10 s, listen anyway: /readyz then reports it and
