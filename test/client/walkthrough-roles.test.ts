@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { manifestView } from '../../server/access/policy-view.js';
 import { defaultPolicy } from '../../server/access/policy.js';
 import { loadManifest } from '../../server/manifest.js';
-import { regions, WALKTHROUGH_MANIFEST } from '../support/walkthrough-app';
+import { regionCatalog, WALKTHROUGH_MANIFEST } from '../support/walkthrough-app';
 import { fakeB24, partlyGranted, stubApi } from './support/fakes';
 import { policyResponse } from './support/access';
 import { mountAt } from './support/pages';
@@ -26,7 +26,7 @@ describe('Roles tab of an app built on Keycard', () => {
     const { allowList, roles, assignments, delegates } = defaultPolicy(manifest);
     api.policy.mockResolvedValue({
       ...policyResponse({ allowList, roles, assignments, delegates, version: 0 }),
-      manifest: await manifestView(manifest, regions, 'member-walkthrough', 'en'),
+      manifest: await manifestView(manifest, regionCatalog, 'member-walkthrough', 'en'),
     });
     const { wrapper } = await mountAt('/access/roles', { api, b24: fakeB24().b24 });
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../server/logger.js';
 import { loadManifest } from '../../server/manifest.js';
 import type { CompanyUser } from '../emulator/company.js';
 import { bootstrapOf, testClock, testConfig, UI_TEMPLATE } from '../support/harness.js';
-import { regions, reportsRoutes, SALES, WALKTHROUGH_MANIFEST } from '../support/walkthrough-app.js';
+import { regionCatalog, reportsRoutes, SALES, WALKTHROUGH_MANIFEST } from '../support/walkthrough-app.js';
 import { directoryStack, type DirectoryStack } from './directory-stack.js';
 
 /*
@@ -33,7 +33,7 @@ async function walkthroughApp(): Promise<DirectoryStack> {
     scopes: ['user_brief', 'department', 'placement', 'crm'],
     manifest: WALKTHROUGH_MANIFEST,
     apiRoutes: [reportsRoutes],
-    resources: regions,
+    resources: regionCatalog,
   });
   stacks.push(s);
   await s.directory.runSync(s.memberId, 'admin');

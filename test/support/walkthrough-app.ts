@@ -17,7 +17,7 @@ export const SALES = [
 ];
 
 /** The regions roles can limit `reports` to (the resource type `region`). */
-export const regions: ResourceCatalog = {
+export const regionCatalog: ResourceCatalog = {
   list: (_memberId, type, lang) =>
     Promise.resolve(
       type === 'region'
