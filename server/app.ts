@@ -8,6 +8,7 @@ import { DEFAULT_FLOOD_LIMITS, floodGuard, floodGuardBuckets } from './http/floo
 import { sendFrameError } from './http/frame-page.js';
 import { langOf } from './http/lang-of.js';
 import { requireSession } from './http/require-session.js';
+import { apiKit } from './http/api-routes.js';
 import { accessRouter } from './http/routes/access-router.js';
 import { apiRouter } from './http/routes/api-router.js';
 import { auditRouter } from './http/routes/audit-router.js';
@@ -16,7 +17,7 @@ import { directoryRouter } from './http/routes/directory-router.js';
 import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { installRoute } from './http/routes/install-route.js';
-import { stockRouter } from './http/routes/stock-router.js';
+import { stockRoutes } from './http/routes/stock-router.js';
 import { syncRouter } from './http/routes/sync-router.js';
 
 export type { AppDeps } from './services.js';
@@ -45,7 +46,9 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   // Reads have no body: the JSON parser is skipped for them rather than asked to find none.
   const jsonBodies: express.RequestHandler = (req, res, next) =>
     req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next);
-  // Each router takes the whole services object but reads only the few it declares in its own type.
+  // Each router takes the whole services object but reads only the few it declares in its own type. The app's own
+  // routes (`deps.apiRoutes`, by default the sample's stock routes) come after Keycard's, behind the same check.
+  const kit = apiKit(services);
   app.use(
     '/api',
     jsonBodies,
@@ -55,7 +58,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
     syncRouter(services),
     accessRouter(services),
     auditRouter(services),
-    stockRouter(services),
+    ...(deps.apiRoutes ?? [stockRoutes]).map((routes) => routes(kit)),
   );
   app.use(healthRouter(services));
   if (deps.ui.assetsDir !== undefined) {

@@ -130,6 +130,7 @@ const schema = z.object({
     .transform((value): boolean | number | string =>
       value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
     ),
+  MANIFEST_PATH: z.string().trim().optional(),
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int({ error: 'PORT must be an integer' })
@@ -174,6 +175,8 @@ export interface Config {
   syncIntervalMinutes: number;
   /** Pino level of the server's log (every record is redacted of secrets whatever the level). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The app manifest's file (an app built on Keycard names its own); absent, the shipped `manifest/keycard.json`. */
+  manifestPath?: string;
 }
 
 function withoutScheme(pattern: string): string {
@@ -218,5 +221,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: value.TRUST_PROXY,
     syncIntervalMinutes: value.DIRECTORY_SYNC_INTERVAL_MINUTES,
     logLevel: value.LOG_LEVEL,
+    ...(value.MANIFEST_PATH === undefined ? {} : { manifestPath: value.MANIFEST_PATH }),
   };
 }

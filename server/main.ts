@@ -1,4 +1,5 @@
 import { ConfigError } from './config.js';
+import { ManifestError } from './manifest.js';
 import { startServer } from './start-server.js';
 
 /** The only place that reads the environment; startServer (shared with the tests) builds and listens. */
@@ -10,7 +11,7 @@ try {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } catch (error: unknown) {
-  // Anything but a configuration problem was already logged as fatal by startServer.
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  // Anything but a configuration or manifest problem was already logged as fatal by startServer.
+  if (error instanceof ConfigError || error instanceof ManifestError) process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }

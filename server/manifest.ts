@@ -91,12 +91,24 @@ const manifestSchema = z
 /** The app's manifest: what it requests from Bitrix24 and what it offers to roles. */
 export type Manifest = z.infer<typeof manifestSchema>;
 
-/** Validates a manifest object; throws one error listing every problem. */
+/** Thrown when a manifest is unusable; lists every problem at once (start-up prints it as it prints config errors). */
+export class ManifestError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[], source = 'manifest') {
+    super(`Invalid ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ManifestError';
+    this.problems = problems;
+  }
+}
+
+/** Validates a manifest object; throws one ManifestError listing every problem. */
 export function parseManifest(raw: unknown): Manifest {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || 'manifest'}: ${issue.message}`);
-    throw new Error(`Invalid manifest:\n${lines.join('\n')}`);
+    throw new ManifestError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'manifest'}: ${issue.message}`),
+    );
   }
   return parsed.data;
 }

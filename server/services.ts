@@ -1,3 +1,4 @@
+import type { ApiRoutes } from './http/api-routes.js';
 import type { FloodLimits } from './http/flood-guard.js';
 import type { Keyv } from 'keyv';
 import type { Config } from './config.js';
@@ -63,6 +64,11 @@ export interface AppDeps {
   cacheReads?: boolean;
   /** Limits of the unauthenticated entry points per source and per portal (default DEFAULT_FLOOD_LIMITS). */
   floodLimits?: FloodLimits;
+  /**
+   * The API routes of the app built on Keycard, mounted under `/api` after Keycard's own, behind the session check
+   * (default: the sample's stock routes; list `stockRoutes` too to keep them). See README "Build your app on Keycard".
+   */
+  apiRoutes?: readonly ApiRoutes[];
 }
 
 /** The wired services. Routers and use cases each take the few of them they need. */

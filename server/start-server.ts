@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.js';
+import { createApp, type AppDeps } from './app.js';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import type { DirectoryOptions } from './directory/directory-service.js';
 import { BOOTSTRAP_MARKER, type UiAssets } from './http/pages/app-shell.js';
 import { createLogger, type Logger } from './logger.js';
-import { loadManifest } from './manifest.js';
+import { ManifestError, parseManifest, type Manifest } from './manifest.js';
 import { openStore } from './open-store.js';
 
 /** The repository root (from `server/` when run by tsx, from `dist/server/` when built). */
@@ -26,8 +26,32 @@ function readUi(): UiAssets {
   return { template, assetsDir: join(clientDir, 'assets') };
 }
 
-/** What tests may set besides the environment; the server itself passes nothing. */
+/**
+ * The manifest of MANIFEST_PATH (default the shipped one), read before anything starts: an unreadable file and every
+ * problem of its content are one ManifestError, which server/main.ts prints as it prints configuration errors.
+ */
+export function readManifest(path: string | undefined): Manifest {
+  const file = path ?? join(root, 'manifest', 'keycard.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error: unknown) {
+    throw new ManifestError([error instanceof Error ? error.message : String(error)], `manifest ${file}`);
+  }
+  try {
+    return parseManifest(raw);
+  } catch (error: unknown) {
+    if (error instanceof ManifestError) throw new ManifestError(error.problems, `manifest ${file}`);
+    throw error;
+  }
+}
+
+/** What tests (or an app built on Keycard) may set besides the environment; the server itself passes nothing. */
 export interface StartOptions {
+  /** The app's own API routes (default: the sample's stock routes); see AppDeps.apiRoutes. */
+  apiRoutes?: AppDeps['apiRoutes'];
+  /** The resources roles can limit the app's features to (default: the sample warehouses); see AppDeps.resources. */
+  resources?: AppDeps['resources'];
   /** The UI (default: the build in dist/client, which tests do not need). */
   ui?: UiAssets;
   /** Tunables of the directory mirror (tests shorten the sync lease). */
@@ -50,14 +74,15 @@ export interface RunningKeycard {
 /**
  * Starts Keycard from an environment as `npm start` does (server/main.ts calls it with process.env): the store
  * of STORE_URL with, on Redis, the shared locks, event memory and request budgets (openStore), the app, the
- * listener, and the scheduled work. A ConfigError is thrown before anything starts; any other failure is logged
- * as fatal first.
+ * listener, and the scheduled work. A ConfigError or ManifestError is thrown before anything starts; any other
+ * failure is logged as fatal first.
  */
 export async function startServer(
   env: Record<string, string | undefined>,
   options: StartOptions = {},
 ): Promise<RunningKeycard> {
   const config = loadConfig(env);
+  const manifest = readManifest(config.manifestPath);
   const logger = createLogger({ level: config.logLevel });
   try {
     const opened = openStore(config.storeUrl, systemClock, logger);
@@ -66,9 +91,11 @@ export async function startServer(
       clock: systemClock,
       logger,
       fetch: globalThis.fetch,
-      manifest: loadManifest(join(root, 'manifest', 'keycard.json')),
+      manifest,
       ui: options.ui ?? readUi(),
       ...(options.directory === undefined ? {} : { directory: options.directory }),
+      ...(options.apiRoutes === undefined ? {} : { apiRoutes: options.apiRoutes }),
+      ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...opened.shared,
     });
     // Listen once the store answers; if it does not within 10 s, listen anyway: /readyz then reports it and

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { Keyv } from 'keyv';
 import supertest from 'supertest';
-import { createApp } from '../../server/app.js';
+import { createApp, type AppDeps } from '../../server/app.js';
 import { BackgroundTasks } from '../../server/background.js';
 import { RateBudgets, type RateLimits } from '../../server/bitrix/rate-budget.js';
 import { systemClock } from '../../server/clock.js';
@@ -37,6 +37,10 @@ export interface DirectoryStackOptions {
   cacheReads?: boolean;
   /** The manifest (default: the test manifest with every kind of feature). */
   manifest?: string;
+  /** The app's own API routes (default: the sample's stock routes). */
+  apiRoutes?: AppDeps['apiRoutes'];
+  /** The app's resources roles can be limited to (default: the sample warehouses). */
+  resources?: AppDeps['resources'];
 }
 
 /**
@@ -85,6 +89,8 @@ export async function directoryStack(options: DirectoryStackOptions = {}) {
     directory: { retryDelayMs: 10, scheduleInitialDelayMs: 0, ...options.directory },
     ...(options.locks === undefined ? {} : { locks: options.locks }),
     ...(options.cacheReads === undefined ? {} : { cacheReads: options.cacheReads }),
+    ...(options.apiRoutes === undefined ? {} : { apiRoutes: options.apiRoutes }),
+    ...(options.resources === undefined ? {} : { resources: options.resources }),
   });
   const services = app.services;
   const memberId = portal.memberId;
