@@ -12,6 +12,7 @@ import { accessRouter } from './http/routes/access-router.js';
 import { apiRouter } from './http/routes/api-router.js';
 import { auditRouter } from './http/routes/audit-router.js';
 import { appRoute } from './http/routes/app-route.js';
+import { placementsRouter } from './http/routes/placements-router.js';
 import { directoryRouter } from './http/routes/directory-router.js';
 import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
@@ -56,6 +57,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
     accessRouter(services),
     auditRouter(services),
     stockRouter(services),
+    placementsRouter(services),
   );
   app.use(healthRouter(services));
   if (deps.ui.assetsDir !== undefined) {
