@@ -5,6 +5,8 @@ import type { AppAdmins } from '../../access/app-admins.js';
 import { groupAccess } from '../../access/group-access.js';
 import { BadRequestError } from '../../errors.js';
 import type { Manifest } from '../../manifest.js';
+import { manifestView } from '../../access/policy-view.js';
+import type { ResourceCatalog } from '../../stock/resource-catalog.js';
 import { accessContext, accessGuards } from '../require-access.js';
 import { requestContext } from '../require-session.js';
 
@@ -28,7 +30,12 @@ function featureOn(manifest: Manifest, placement: string): { feature: string; le
  * its placement (the sample: `group_access` on SONET_GROUP_DETAIL_TAB) — the same check that POST /app makes before
  * showing the placement. A manifest without that placement has no such API.
  */
-export function placementsRouter(deps: { access: AccessService; manifest: Manifest; appAdmins: AppAdmins }): Router {
+export function placementsRouter(deps: {
+  access: AccessService;
+  manifest: Manifest;
+  appAdmins: AppAdmins;
+  resources: ResourceCatalog;
+}): Router {
   const router = Router();
   const { requireFeature } = accessGuards(deps);
 
@@ -43,7 +50,10 @@ export function placementsRouter(deps: { access: AccessService; manifest: Manife
         if (!parsed.success) throw new BadRequestError('INVALID_GROUP', 'Give the workgroup as its Bitrix24 ID.');
         const { session, installation } = requestContext(req);
         const context = await accessContext(deps, req);
-        res.json(await groupAccess(deps, installation.memberId, context, session, parsed.data.groupId));
+        const { memberId } = installation;
+        const access = await groupAccess(deps, memberId, context, session, parsed.data.groupId);
+        // The titles of features and levels, so the tab names them without the policy (which needs access.manage).
+        res.json({ ...access, manifest: await manifestView(deps.manifest, deps.resources, memberId, session.lang) });
       },
     );
   }
