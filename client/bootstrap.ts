@@ -27,6 +27,12 @@ export const bootstrapSchema = d.object({
       version: d.number({ int: true, min: 0 }),
     }),
   ),
+  /** Opened in a feature's placement (a workgroup tab): only that placement's page is shown, no navigation. */
+  placement: d.optional(
+    d.object({ code: d.string({ min: 1 }), options: d.record(d.string()), feature: d.string({ min: 1 }) }),
+  ),
+  /** Opened from a link into the app (REST_APP_URI): the view to show first (`requests`) and its record. */
+  entry: d.optional(d.object({ view: d.string({ min: 1 }), id: d.optional(d.string({ min: 1 })) })),
 });
 
 export type Bootstrap = d.Infer<typeof bootstrapSchema>;

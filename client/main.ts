@@ -13,6 +13,7 @@ import { createSessionState, sessionKey } from './composables/useSession';
 import { createFrameHistory, frameHistoryKey } from './frame/frameHistory';
 import { installLanding } from './frame/landing';
 import { createI18n, i18nKey, loadMessages } from './i18n';
+import { entryLocation } from './placements/entry';
 import { createKeycardRouter } from './router';
 
 function createKeycardApp(bootstrap: Bootstrap): VueApp {
@@ -38,8 +39,8 @@ function createKeycardApp(bootstrap: Bootstrap): VueApp {
   app.provide(frameHistoryKey, history);
   app.onUnmount(() => b24.destroy());
   app.use(router);
-  // Memory history starts nowhere; the first navigation is ours to make.
-  void router.push('/');
+  // Memory history starts nowhere; the first navigation is ours to make (a link into the app names its page).
+  void router.push(entryLocation(router, bootstrap.entry) ?? '/');
   return app;
 }
 

@@ -21,6 +21,7 @@ export const errorCodes = [
   'INVALID_LIMIT',
   'INVALID_ACTOR',
   'INVALID_CODE',
+  'INVALID_GROUP',
   'PRECONDITION_REQUIRED',
   // Who is asking.
   'SESSION_MISSING',
@@ -52,6 +53,7 @@ export const errorCodes = [
   'PORTAL_NOT_INSTALLED',
   'PORTAL_BAD_TRANSITION',
   'USER_NOT_FOUND',
+  'GROUP_NOT_FOUND',
   // Conflicts with work in progress.
   'POLICY_CHANGED',
   'SAVE_LOCKS_YOU_OUT',

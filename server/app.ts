@@ -13,6 +13,7 @@ import { accessRouter } from './http/routes/access-router.js';
 import { apiRouter } from './http/routes/api-router.js';
 import { auditRouter } from './http/routes/audit-router.js';
 import { appRoute } from './http/routes/app-route.js';
+import { placementsRouter } from './http/routes/placements-router.js';
 import { directoryRouter } from './http/routes/directory-router.js';
 import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
@@ -58,6 +59,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
     syncRouter(services),
     accessRouter(services),
     auditRouter(services),
+    placementsRouter(services),
     ...(deps.apiRoutes ?? [stockRoutes]).map((routes) => routes(kit)),
   );
   app.use(healthRouter(services));

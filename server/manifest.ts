@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseAccessCode } from '../common/access-codes.js';
+import { bitrixScopes, placementNeeds } from './bitrix/placement-scopes.js';
 
 export { languages, pickLang, type Lang } from '../common/lang.js';
 
@@ -37,6 +38,19 @@ const manifestSchema = z
         scopes: z.array(z.string()),
         /** A resource type: roles may then limit this feature's levels to chosen resources of that type. */
         resource: key.optional(),
+        /**
+         * Bitrix24 placements (widgets) that show this feature: bound at install and update, and opening the app in
+         * one of them requires the feature (its lowest level). A placement belongs to one feature at most.
+         * @see https://apidocs.bitrix24.com/api-reference/widgets/placements.html
+         */
+        placements: z
+          .array(
+            z.object({
+              code: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: 'placement codes are UPPER_CASE' }),
+              title: text,
+            }),
+          )
+          .optional(),
       }),
     ),
     roles: z.array(
@@ -66,7 +80,11 @@ const manifestSchema = z
       for (const required of level.requires)
         if (!levels.has(required)) problem(`level ${level.key} requires unknown level ${required}`);
     }
+    for (const scope of scopes)
+      if (!bitrixScopes.has(scope))
+        problem(`scope ${scope} is not a Bitrix24 scope (api-reference/scopes/permissions.md)`);
     const resourceTypes = new Set((manifest.resourceTypes ?? []).map((type) => type.key));
+    const placementOwners = new Map<string, string>();
     for (const feature of manifest.features) {
       if (feature.resource !== undefined && !resourceTypes.has(feature.resource))
         problem(`feature ${feature.key} uses unknown resource type ${feature.resource}`);
@@ -74,6 +92,20 @@ const manifestSchema = z
         if (!levels.has(level)) problem(`feature ${feature.key} uses unknown level ${level}`);
       for (const scope of feature.scopes)
         if (!scopes.has(scope)) problem(`feature ${feature.key} needs scope ${scope}, which is not requested`);
+      for (const placement of feature.placements ?? []) {
+        const owner = placementOwners.get(placement.code);
+        if (owner !== undefined)
+          problem(`placement ${placement.code} is claimed by features ${owner} and ${feature.key}; one feature only`);
+        placementOwners.set(placement.code, feature.key);
+        const needs = placementNeeds(placement.code);
+        if (needs === undefined) {
+          problem(`feature ${feature.key}: placement ${placement.code} is unknown (server/bitrix/placement-scopes.ts)`);
+          continue;
+        }
+        for (const scope of needs)
+          if (!scopes.has(scope))
+            problem(`feature ${feature.key}: placement ${placement.code} needs scope ${scope}, which is not requested`);
+      }
     }
     for (const role of manifest.roles) {
       for (const [featureKey, level] of Object.entries(role.grants)) {

@@ -1,6 +1,7 @@
 import * as d from './decode';
 import type {
   ApiAccessCheck,
+  ApiGroupAccess,
   ApiAuditFilters,
   ApiAuditPage,
   ApiConflicts,
@@ -314,6 +315,16 @@ export type PolicyProblem = d.Infer<typeof policyProblemSchema>;
 export type Rule = d.Infer<typeof ruleSchema>;
 export type RoleRule = d.Infer<typeof roleRuleSchema>;
 export type DecisionLevel = d.Infer<typeof decisionLevelSchema>;
+/** GET /api/placements/group-access/:groupId */
+export const groupAccessSchema = tiedTo<ApiGroupAccess>()(
+  d.object({
+    group: d.object({ id: d.number({ int: true, min: 1 }), name: d.string(), project: d.boolean() }),
+    members: d.array(d.object({ role: d.oneOf(['A', 'E', 'K']), check: accessCheckSchema })),
+    truncated: d.boolean(),
+    manifest: accessManifestSchema,
+  }),
+);
+export type GroupAccess = d.Infer<typeof groupAccessSchema>;
 export type AccessCheck = d.Infer<typeof accessCheckSchema>;
 export type Conflicts = d.Infer<typeof conflictsSchema>;
 export type GrantState = d.Infer<typeof grantStateSchema>;

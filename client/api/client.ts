@@ -1,5 +1,6 @@
 import {
   accessCheckSchema,
+  groupAccessSchema,
   auditFiltersSchema,
   auditPageSchema,
   conflictsSchema,
@@ -9,6 +10,7 @@ import {
   policyResponseSchema,
   stockSchema,
   type AccessCheck,
+  type GroupAccess,
   type AuditFilters,
   type AuditPage,
   type Conflicts,
@@ -100,6 +102,8 @@ export interface ApiClient {
   resetPolicy(etag: string, options?: RequestOptions): Promise<PolicyResponse>;
   /** Why a user may or may not open the app and use each feature (access.manage). */
   checkUser(userId: string, options?: RequestOptions): Promise<AccessCheck>;
+  /** The workgroup tab: the group's people and their access, explained (the feature on SONET_GROUP_DETAIL_TAB). */
+  groupAccess(groupId: string, options?: RequestOptions): Promise<GroupAccess>;
   /** Users reached by rules with different levels (access.manage). */
   conflicts(options?: RequestOptions): Promise<Conflicts>;
   /** One page of the audit log, newest first (access.manage). */
@@ -241,6 +245,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       ),
     checkUser: (userId, request) =>
       get(`/api/access/check?user=${encodeURIComponent(userId)}`, accessCheckSchema, request),
+    groupAccess: (groupId, request) =>
+      get(`/api/placements/group-access/${encodeURIComponent(groupId)}`, groupAccessSchema, request),
     conflicts: (request) => get('/api/access/conflicts', conflictsSchema, request),
     audit: (query, request) => get(auditPath(query), auditPageSchema, request),
     auditFilters: (request) => get('/api/audit/filters', auditFiltersSchema, request),

@@ -394,6 +394,30 @@ export const en = {
   'count.people': '{count} person|{count} people',
   'count.entries': '{count} entry|{count} entries',
   'count.roles': '{count} role|{count} roles',
+
+  // Placements (issue 14): pages shown in Bitrix24 outside Keycard's own page.
+  'placements.group.title': 'Keycard access in {group}',
+  'placements.group.description':
+    'Who in this workgroup may open Keycard, and what each person may do in it. The reasons are the rules of Keycard’s access settings.',
+  'placements.group.column.person': 'Person',
+  'placements.group.column.role': 'In the group',
+  'placements.group.column.open': 'Keycard access',
+  'placements.group.column.features': 'Features',
+  'placements.group.role.A': 'Owner',
+  'placements.group.role.E': 'Moderator',
+  'placements.group.role.K': 'Member',
+  'placements.group.open.allowed': 'May open',
+  'placements.group.open.denied': 'No access',
+  'placements.group.none': 'No access to features',
+  'placements.group.why': 'Why',
+  'placements.group.hideWhy': 'Hide',
+  'placements.group.empty': 'Keycard’s directory knows no active people in this workgroup.',
+  'placements.group.truncated':
+    'Only the first {count} people are listed. Use “Check a user” in Keycard for the others.',
+  'placements.group.notFound':
+    'Keycard’s directory does not know this workgroup yet. An administrator can refresh the directory in Keycard.',
+  'placements.group.noGroup': 'Bitrix24 did not say which workgroup this tab belongs to. Reopen the tab.',
+  'placements.unknown': 'Keycard has nothing to show here.',
 } as const satisfies Record<string, string>;
 
 /** A key of the UI dictionary. */

@@ -395,4 +395,28 @@ export const ru: Messages = {
   'count.people': '{count} человека|{count} человек|{count} человек',
   'count.entries': '{count} запись|{count} записи|{count} записей',
   'count.roles': '{count} роль|{count} роли|{count} ролей',
+
+  // Встройки (задача 14): страницы, которые Битрикс24 показывает вне страницы Keycard.
+  'placements.group.title': 'Доступ Keycard в группе {group}',
+  'placements.group.description':
+    'Кто в этой рабочей группе может открыть Keycard и что каждому в нём доступно. Причины — правила настроек доступа Keycard.',
+  'placements.group.column.person': 'Сотрудник',
+  'placements.group.column.role': 'В группе',
+  'placements.group.column.open': 'Доступ к Keycard',
+  'placements.group.column.features': 'Разделы',
+  'placements.group.role.A': 'Владелец',
+  'placements.group.role.E': 'Модератор',
+  'placements.group.role.K': 'Участник',
+  'placements.group.open.allowed': 'Может открыть',
+  'placements.group.open.denied': 'Нет доступа',
+  'placements.group.none': 'Нет доступа к разделам',
+  'placements.group.why': 'Почему',
+  'placements.group.hideWhy': 'Скрыть',
+  'placements.group.empty': 'В справочнике Keycard нет активных участников этой рабочей группы.',
+  'placements.group.truncated':
+    'Показаны только первые {count}. Остальных проверьте в Keycard через «Проверить сотрудника».',
+  'placements.group.notFound':
+    'Справочник Keycard ещё не знает эту рабочую группу. Администратор может обновить справочник в Keycard.',
+  'placements.group.noGroup': 'Битрикс24 не сообщил, к какой рабочей группе относится вкладка. Откройте её заново.',
+  'placements.unknown': 'Здесь Keycard нечего показать.',
 };

@@ -143,6 +143,16 @@ export interface ApiAccessCheck {
   names: ApiCodeNames;
 }
 
+/** GET /api/placements/group-access/:groupId — the workgroup tab (placement SONET_GROUP_DETAIL_TAB). */
+export interface ApiGroupAccess {
+  group: { id: number; name: string; project: boolean };
+  /** Owner (A), moderators (E), members (K), in that order; each with "check a user"'s answer. */
+  members: { role: 'A' | 'E' | 'K'; check: ApiAccessCheck }[];
+  /** More people are in the group than listed. */
+  truncated: boolean;
+  manifest: ApiAccessManifest;
+}
+
 /**
  * GET /api/access/conflicts: pairs of rules where a narrower rule (personal, a department inside another) gives
  * less than a broader one, so it does nothing for the people both reach; most people first, at most 200 pairs.

@@ -1,7 +1,7 @@
 import type { Manifest } from '../manifest.js';
 import { normalizeAccessCode } from './codes.js';
 import { expandGrant } from './levels.js';
-import { ACCESS_MANAGE, ADMIN_ROLE, type Policy } from './policy.js';
+import { ACCESS_MANAGE, ADMIN_ROLE, type Grant, type Policy } from './policy.js';
 import type { RoleRule, Rule } from './rules.js';
 
 /**
@@ -82,6 +82,22 @@ function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string
 }
 
 /**
+ * What portal admins hold through the built-in Administrator role: the stored role's grants, plus the manifest's
+ * Administrator grant of every feature the stored role does not mention — a portal whose policy was saved before an
+ * app update added a feature (`group_access`, say) must not hide that feature from its admins. Employees get a new
+ * feature only when an admin grants it (their roles are read as stored). The editor removes a grant by deleting it,
+ * so an Administrator grant an admin set to "no access" comes back for portal admins: they hold the Administrator
+ * role whatever the editor says, as in Bitrix24's CRM permissions.
+ */
+function adminRoleGrants(policy: Policy, manifest: Manifest): Record<string, Grant> {
+  const stored = policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
+  const shipped = manifest.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
+  const grants: Record<string, Grant> = { ...stored };
+  for (const [feature, level] of Object.entries(shipped)) if (!(feature in grants)) grants[feature] = { level };
+  return grants;
+}
+
+/**
  * Builds the index. Tolerant of references the manifest no longer has (a feature removed in an app update):
  * they are skipped, never granted; `validatePolicy` is where they are reported.
  */
@@ -145,8 +161,7 @@ export function buildIndex(policy: Policy, manifest: Manifest): AccessIndex {
   }
 
   const adminGrants: Features = new Map();
-  const adminRole = roles.get(ADMIN_ROLE);
-  for (const [featureKey, grant] of Object.entries(adminRole?.grants ?? {})) {
+  for (const [featureKey, grant] of Object.entries(adminRoleGrants(policy, manifest))) {
     const feature = features.get(featureKey);
     if (feature === undefined || feature.adminOnly) continue;
     const expanded = expandGrant(manifest, feature.levels, grant.level);

@@ -20,6 +20,35 @@ export const frameQuerySchema = z.object({
   APP_SID: z.string().max(128).optional(),
 });
 
+/** The largest PLACEMENT_OPTIONS Keycard reads: the documented shapes are a few ids and a page address. */
+export const MAX_PLACEMENT_OPTIONS = 4096;
+
+/**
+ * `PLACEMENT_OPTIONS`: a JSON object posted as a form field, as `Bitrix\Main\Web\Json::encode` writes it — hex
+ * escapes (`\u003C`, `\/`) that JSON.parse decodes, ids as strings (numbers tolerated and read as strings). Omitted
+ * when there are no options (rest module app.layout template), so absent or empty is `{}`; anything but a flat map of
+ * strings, invalid JSON or more than 4 KB is refused.
+ * @see https://apidocs.bitrix24.com/api-reference/widgets/_includes/widget_data.html
+ */
+export const placementOptionsSchema = z
+  .string()
+  .max(MAX_PLACEMENT_OPTIONS, { error: 'PLACEMENT_OPTIONS too large' })
+  .transform((raw, ctx): unknown => {
+    if (raw.trim() === '') return {};
+    try {
+      return JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'PLACEMENT_OPTIONS is not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().max(100),
+      z.union([z.string().max(MAX_PLACEMENT_OPTIONS), z.number().transform((value) => String(value))]),
+    ),
+  );
+
 /** Body of the installer and app frame POSTs (unsigned: nothing here is trusted before verification). */
 export const frameBodySchema = z.object({
   AUTH_ID: token,
@@ -33,7 +62,12 @@ export const frameBodySchema = z.object({
    * @see https://apidocs.bitrix24.com/settings/oauth/simple-way.html
    */
   SERVER_ENDPOINT: z.string().max(300).optional(),
-  PLACEMENT: z.string().max(64).optional(),
+  /** Where the app was opened: `DEFAULT` (the app page) when absent. */
+  PLACEMENT: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,63}$/, { error: 'malformed PLACEMENT' })
+    .default('DEFAULT'),
+  PLACEMENT_OPTIONS: placementOptionsSchema.default({}),
 });
 export type FrameQuery = z.infer<typeof frameQuerySchema>;
 export type FrameBody = z.infer<typeof frameBodySchema>;

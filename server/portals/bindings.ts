@@ -1,6 +1,7 @@
 import { BitrixError, TransportError } from '../bitrix/bitrix-error.js';
 import { eventBindingsSchema, placementBindingsSchema } from '../bitrix/schemas.js';
 import type { BitrixClient } from '../bitrix/sdk-client.js';
+import type { Manifest } from '../manifest.js';
 import type { Installation } from './installation-record.js';
 
 /** Without these the app cannot learn it was uninstalled or updated, so installation fails without them. */
@@ -11,15 +12,16 @@ export const optionalEvents = ['ONUSERADD'] as const;
 export type Bindings = Installation['bindings'];
 
 /**
- * Binds our events (and the left-menu placement) idempotently: reads what is bound first, binds only what is
- * missing, and reports what failed with Bitrix24's error code instead of aborting on the first failure.
- * Bitrix24 drops event bindings on every app update, so this runs on install and on ONAPPUPDATE.
+ * Binds our events and placements (the left menu, `REST_APP_URI`, each feature's) idempotently: reads what is bound
+ * first, binds only what is missing, and reports what failed with Bitrix24's error code (ERROR_PLACEMENT_NOT_FOUND when
+ * the portal did not grant a placement's scope) instead of aborting on the first failure. Bitrix24 drops event
+ * bindings on every app update, so this runs on install and on ONAPPUPDATE.
  * @see https://apidocs.bitrix24.com/api-reference/events/event-bind.html
  */
 export async function bindPortal(
   client: BitrixClient,
   urls: { events: string; app: string },
-  menuTitle: { en: string; ru: string },
+  manifest: Pick<Manifest, 'title' | 'features'>,
 ): Promise<Bindings> {
   const bound: string[] = [];
   const failed: Bindings['failed'] = [];
@@ -44,17 +46,44 @@ export async function bindPortal(
     );
   }
 
-  await attempt('LEFT_MENU', async () => {
-    const placements = placementBindingsSchema.parse(await client.call('placement.get'));
-    if (placements.some((binding) => binding.placement === 'LEFT_MENU' && binding.handler === urls.app)) return;
-    await client.call('placement.bind', {
-      PLACEMENT: 'LEFT_MENU',
-      HANDLER: urls.app,
-      TITLE: menuTitle.en,
-      LANG_ALL: { en: { TITLE: menuTitle.en }, ru: { TITLE: menuTitle.ru } },
+  // One read of what is bound serves every placement; a failed read is recorded under each of them.
+  let placements: { placement: string; handler: string }[] | undefined;
+  const boundPlacements = async () =>
+    (placements ??= placementBindingsSchema.parse(await client.call('placement.get')));
+  for (const wanted of placementsOf(manifest)) {
+    await attempt(wanted.code, async () => {
+      const present = await boundPlacements();
+      if (present.some((binding) => binding.placement === wanted.code && binding.handler === urls.app)) return;
+      await client.call('placement.bind', {
+        PLACEMENT: wanted.code,
+        HANDLER: urls.app,
+        TITLE: wanted.title.en,
+        LANG_ALL: { en: { TITLE: wanted.title.en }, ru: { TITLE: wanted.title.ru } },
+      });
     });
-  });
+  }
   return { bound, failed };
+}
+
+/** A placement Keycard binds, with its title in both languages. */
+export interface WantedPlacement {
+  code: string;
+  title: { en: string; ru: string };
+}
+
+/**
+ * The placements Keycard binds, in order: the left-menu item (titled after the app); `REST_APP_URI`, so links such
+ * as `https://<portal>/marketplace/view/<CODE>/?params[view]=requests&params[id]=42` open the app in a slider with
+ * the params in PLACEMENT_OPTIONS (needs only `placement`; one handler per app); then every feature's placements.
+ * @see https://apidocs.bitrix24.com/api-reference/widgets/universal/app-url.html
+ * @see https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html
+ */
+export function placementsOf(manifest: Pick<Manifest, 'title' | 'features'>): WantedPlacement[] {
+  return [
+    { code: 'LEFT_MENU', title: manifest.title },
+    { code: 'REST_APP_URI', title: manifest.title },
+    ...manifest.features.flatMap((feature) => feature.placements ?? []),
+  ];
 }
 
 /** True when every event the app cannot live without is bound. */

@@ -26,7 +26,7 @@ export interface InstallDeps {
   oauth: OAuthServers;
   clock: Clock;
   logger: Logger;
-  manifest: Pick<Manifest, 'title'>;
+  manifest: Pick<Manifest, 'title' | 'features'>;
   clients: PortalClients;
   installations: InstallationRepository;
   vault: TokenVault;
@@ -158,7 +158,7 @@ async function storeInstallation(
     : null;
 
   const client = await deps.clients.forPortal(installation.memberId);
-  const bindings = await bindPortal(client, appUrls(config), deps.manifest.title);
+  const bindings = await bindPortal(client, appUrls(config), deps.manifest);
   const licenseFamily = await readPlan(client);
   const state = hasRequiredBindings(bindings) ? 'active' : provisional;
   // Patched onto the latest record: ONAPPINSTALL (sent while we bind) or a token renewal may have written it.

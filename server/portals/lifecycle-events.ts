@@ -26,7 +26,7 @@ export interface EventDeps {
   hosts: HostPolicy;
   clock: Clock;
   logger: Logger;
-  manifest: Pick<Manifest, 'title'>;
+  manifest: Pick<Manifest, 'title' | 'features'>;
   oauth: OAuthServers;
   clients: PortalClients;
   installations: InstallationRepository;

@@ -5,7 +5,17 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Lang } from '../manifest.js';
 import type { FrameBody } from '../bitrix/schemas.js';
 import { installationOrigin, type Installation } from './installation-record.js';
-import { AppAccessDeniedError, askLines, decideOpen, type DecisionDeps } from './open-decision.js';
+import type { Manifest } from '../manifest.js';
+import {
+  AppAccessDeniedError,
+  PlacementAccessDeniedError,
+  askLines,
+  decideOpen,
+  decidePlacement,
+  type DecisionDeps,
+  type PlacementFeature,
+} from './open-decision.js';
+import { resolvePlacement, type Entry } from './open-placement.js';
 import { identifyOpener, verifyOpenerToken, type OpenerDeps } from './opener.js';
 import type { PortalUser } from './verification.js';
 
@@ -15,11 +25,27 @@ export { AppAccessDeniedError } from './open-decision.js';
 export interface OpenAppDeps extends OpenerDeps, DecisionDeps {
   background: BackgroundTasks;
   directory: DecisionDeps['directory'] & Pick<DirectoryService, 'syncIfIdle'>;
+  manifest: Pick<Manifest, 'features' | 'levels'>;
+}
+
+/** Opened in a feature's placement: which, with its options (`GROUP_ID`…), for the page that shows it. */
+export interface OpenedPlacement {
+  code: string;
+  options: Record<string, string>;
+  feature: string;
 }
 
 /** What `POST /app` renders: the app for a verified user the access settings let in, or a refusal page. */
 export type OpenAppOutcome =
-  | { opened: true; installation: Installation; user: PortalUser }
+  | {
+      opened: true;
+      installation: Installation;
+      user: PortalUser;
+      /** Set when opened in a feature's placement: the client shows that placement's page alone. */
+      placement?: OpenedPlacement;
+      /** Set when a link into the app (`REST_APP_URI`) names a view to open. */
+      entry?: Entry;
+    }
   | {
       opened: false;
       error: unknown;
@@ -27,6 +53,8 @@ export type OpenAppOutcome =
       frameOrigin: string | undefined;
       /** Lines shown under the refusal (the people to ask for access). */
       lines: string[] | undefined;
+      /** Denied in a feature's placement: the compact page names the feature. */
+      placement?: PlacementFeature;
     };
 
 /** `lastOpenedAt` is kept to the hour: one write an hour per portal at most. */
@@ -42,6 +70,8 @@ const OPENED_PRECISION_MS = 3_600_000;
 export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): Promise<OpenAppOutcome> {
   let frameOrigin: string | undefined;
   try {
+    // A placement Keycard does not bind is refused before anything is asked of Bitrix24.
+    const place = resolvePlacement(deps.manifest, body.PLACEMENT, body.PLACEMENT_OPTIONS);
     const stored = await deps.installations.get(body.member_id);
     const verified = await verifyOpenerToken(deps, stored, body);
     // Verified: the portal's own pages (reinstall needed, blocked…) are framed by its origin.
@@ -50,12 +80,22 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
     const { installation, user } = await identifyOpener(deps, stored, verified, body);
     frameOrigin = installationOrigin(installation);
     // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
-    await decideOpen(deps, installation, user, lang);
+    const decided = await decideOpen(deps, installation, user, lang);
+    if (place.kind === 'feature') {
+      const feature = deps.manifest.features.find((item) => item.key === place.feature);
+      const named = { code: place.code, feature: place.feature, featureTitle: feature?.title[lang] ?? place.feature };
+      await decidePlacement(deps, installation.memberId, decided, { ...named, level: place.level }, lang);
+    }
     afterOpen(deps, installation, user, body);
-    return { opened: true, installation, user };
+    if (place.kind === 'feature') {
+      const placement = { code: place.code, options: place.options, feature: place.feature };
+      return { opened: true, installation, user, placement };
+    }
+    return { opened: true, installation, user, ...(place.entry === undefined ? {} : { entry: place.entry }) };
   } catch (error: unknown) {
     const lines = error instanceof AppAccessDeniedError ? askLines(error.askNames, lang) : undefined;
-    return { opened: false, error, frameOrigin, lines };
+    const placement = error instanceof PlacementAccessDeniedError ? error.placement : undefined;
+    return { opened: false, error, frameOrigin, lines, ...(placement === undefined ? {} : { placement }) };
   }
 }
 

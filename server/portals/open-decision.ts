@@ -2,7 +2,7 @@ import type { BackgroundTasks } from '../background.js';
 import { ForbiddenError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Lang } from '../manifest.js';
-import { canOpen, type Subject } from '../access/index.js';
+import { canOpen, evaluate, type Subject } from '../access/index.js';
 import type { AccessContext, AccessService } from '../access/access-service.js';
 import type { AppAdmins } from '../access/app-admins.js';
 import { codeName } from '../access/code-names.js';
@@ -43,7 +43,7 @@ export async function decideOpen(
   installation: Installation,
   user: PortalUser,
   lang: Lang,
-): Promise<void> {
+): Promise<{ context: AccessContext; subject: Subject }> {
   const { memberId } = installation;
   const id = Number(user.id);
   const load = () => deps.access.context(memberId, lang, { id, isAdmin: user.isAdmin });
@@ -68,6 +68,41 @@ export async function decideOpen(
 
   if (!canOpen(context.index, subject).allowed)
     throw new AppAccessDeniedError(await whomToAsk(deps, memberId, context, lang));
+  return { context, subject };
+}
+
+/** The feature a placement shows, as the denied page names it. */
+export interface PlacementFeature {
+  code: string;
+  feature: string;
+  featureTitle: string;
+}
+
+/** The user may open the app but not the feature of the placement it was opened in. */
+export class PlacementAccessDeniedError extends AppAccessDeniedError {
+  readonly placement: PlacementFeature;
+
+  constructor(askNames: string[], placement: PlacementFeature) {
+    super(askNames);
+    this.placement = placement;
+  }
+}
+
+/**
+ * Opened in a feature's placement (a workgroup tab, say): the user must also hold that feature, at its lowest level
+ * at least — the same evaluate() that guards the feature's API, so the tab never shows what the API would refuse.
+ */
+export async function decidePlacement(
+  deps: DecisionDeps,
+  memberId: string,
+  decided: { context: AccessContext; subject: Subject },
+  placement: PlacementFeature & { level: string },
+  lang: Lang,
+): Promise<void> {
+  const { context, subject } = decided;
+  if (evaluate(context.index, subject, { feature: placement.feature, level: placement.level }).allowed) return;
+  const { level: _level, ...named } = placement;
+  throw new PlacementAccessDeniedError(await whomToAsk(deps, memberId, context, lang), named);
 }
 
 /** Names of the app's admins: portal admins Keycard has seen, then users delegated access.manage. */

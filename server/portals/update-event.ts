@@ -56,7 +56,7 @@ export async function acceptUpdateEvent(
     services.logger.info({ memberId: portal.memberId }, 'ONAPPUPDATE verified; new application token adopted');
   const client = await services.clients.forPortal(updated.memberId);
   const bindings = await services.budgets.patiently(() =>
-    bindPortal(client, appUrls(services.config), services.manifest.title),
+    bindPortal(client, appUrls(services.config), services.manifest),
   );
   // The plan may have changed since the install (it sets the request limits).
   const licenseFamily = await services.budgets.patiently(() => readPlan(client));

@@ -55,7 +55,7 @@ describe('access rights pages in an emulated Bitrix24 portal', () => {
     const features = await app
       .locator('[data-testid=roles-matrix] tbody tr[data-feature]')
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-feature')));
-    expect(features).toEqual(['directory', 'stock']);
+    expect(features).toEqual(['directory', 'stock', 'group_access']);
     await expect(app.locator('[data-testid=roles-matrix] tbody tr').first().getAttribute('data-testid')).resolves.toBe(
       'roles-members',
     );

@@ -96,6 +96,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (existsSync(index)) res.sendFile(index);
     else res.status(404).type('text').send('The portal page (test/emulator/page/index.html) is not there yet.');
   });
+  // A link into an app: `/marketplace/view/<CODE>/?params[view]=…&params[id]=…` opens the app's REST_APP_URI
+  // handler in a slider with the `params` as PLACEMENT_OPTIONS; CODE is app.info CODE (docs
+  // widgets/universal/app-url.md). The portal page does the opening (test/emulator/page/placements.js).
+  app.get('/marketplace/view/:code/', (req, res, next) => {
+    const index = `${PAGE_DIR}index.html`;
+    if (req.params.code !== portal.app.code || !existsSync(index)) next();
+    else res.sendFile(index);
+  });
   app.use((_req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: 'No such emulator route.' });
   });

@@ -263,7 +263,7 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
       portalCall(acme, 'event.get', { token: 'updated-access', result: [] }),
       portalCall(acme, 'event.bind', { token: 'updated-access', times: 3 }),
       portalCall(acme, 'placement.get', { token: 'updated-access', result: [] }),
-      portalCall(acme, 'placement.bind', { token: 'updated-access' }),
+      portalCall(acme, 'placement.bind', { token: 'updated-access', times: 2 }),
     ];
     const res = await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
@@ -299,7 +299,7 @@ describe('POST /events ONAPPUPDATE and ONUSERADD', () => {
     portalCall(acme, 'event.get', { token: 'renewed-access', result: [] });
     portalCall(acme, 'event.bind', { token: 'renewed-access', times: 3 });
     portalCall(acme, 'placement.get', { token: 'renewed-access', result: [] });
-    portalCall(acme, 'placement.bind', { token: 'renewed-access' });
+    portalCall(acme, 'placement.bind', { token: 'renewed-access', times: 2 });
     const res = await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
       data: { VERSION: '3' },

@@ -36,7 +36,7 @@ describe('POST /install', () => {
       installedBy: '1',
     });
     expect(portal.scopes).toEqual(['user_brief', 'department', 'placement']);
-    expect(portal.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU']);
+    expect(portal.bindings.bound).toEqual(['ONAPPUNINSTALL', 'ONAPPUPDATE', 'ONUSERADD', 'LEFT_MENU', 'REST_APP_URI']);
     expect(h.services.vault.open(portal)).toMatchObject({
       accessToken: acme.adminToken,
       refreshToken: acme.refreshToken,
@@ -131,7 +131,7 @@ describe('POST /install refuses what Bitrix24 does not confirm, storing nothing'
     portalCall(box, 'event.get', { result: [] });
     portalCall(box, 'event.bind', { times: 3 });
     portalCall(box, 'placement.get', { result: [] });
-    portalCall(box, 'placement.bind', {});
+    portalCall(box, 'placement.bind', { times: 2 });
     const { query, body } = installerRequest(box);
     expect((await h.request.post('/install').query(query).type('form').send(body)).status).toBe(200);
     expect(await storedPortal(h, acme.memberId)).toMatchObject({ domain: 'crm.example.org', state: 'active' });
@@ -234,7 +234,9 @@ describe('POST /install event bindings', () => {
       ],
     });
     const bind = portalCall(acme, 'event.bind', { params: (body) => body['event'] === 'ONUSERADD' });
-    portalCall(acme, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
+    portalCall(acme, 'placement.get', {
+      result: ['LEFT_MENU', 'REST_APP_URI'].map((placement) => ({ placement, handler: 'https://keycard.test/app' })),
+    });
     const { query, body } = installerRequest(acme);
     const res = await h.request.post('/install').query(query).type('form').send(body);
     expect(res.status).toBe(200);
@@ -245,6 +247,7 @@ describe('POST /install event bindings', () => {
       'ONAPPUPDATE',
       'ONUSERADD',
       'LEFT_MENU',
+      'REST_APP_URI',
     ]);
   });
 
@@ -259,7 +262,7 @@ describe('POST /install event bindings', () => {
       error: [403, 'insufficient_scope'],
     });
     portalCall(acme, 'placement.get', { result: [] });
-    portalCall(acme, 'placement.bind', {});
+    portalCall(acme, 'placement.bind', { times: 2 });
     const { query, body } = installerRequest(acme);
     const res = await h.request.post('/install').query(query).type('form').send(body);
     expect(res.status).toBe(200);
@@ -291,7 +294,9 @@ describe('POST /install event bindings', () => {
           { result: bound, time: { start: 1, finish: 1.01, duration: 0.01, processing: 0.01, operating: 0 } },
         ];
       });
-    portalCall(acme, 'placement.get', { result: [{ placement: 'LEFT_MENU', handler: 'https://keycard.test/app' }] });
+    portalCall(acme, 'placement.get', {
+      result: ['LEFT_MENU', 'REST_APP_URI'].map((placement) => ({ placement, handler: 'https://keycard.test/app' })),
+    });
     const again = installerRequest(acme);
     expect((await h.request.post('/install').query(again.query).type('form').send(again.body)).status).toBe(200);
     expect(states).toEqual(['active']);
@@ -309,7 +314,7 @@ describe('POST /install event bindings', () => {
     });
     portalCall(acme, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONAPPUNINSTALL' });
     portalCall(acme, 'placement.get', { result: [] });
-    portalCall(acme, 'placement.bind', {});
+    portalCall(acme, 'placement.bind', { times: 2 });
     const { query, body } = installerRequest(acme);
     const res = await h.request.post('/install').query(query).type('form').send(body);
     expect(res.status).toBe(502);

@@ -123,7 +123,7 @@ describe('installation lifecycle: every path that writes a state', () => {
     portalCall(acme, 'event.get', { token: 'updated-access', result: [] });
     portalCall(acme, 'event.bind', { token: 'updated-access', times: 3 });
     portalCall(acme, 'placement.get', { token: 'updated-access', result: [] });
-    portalCall(acme, 'placement.bind', { token: 'updated-access' });
+    portalCall(acme, 'placement.bind', { token: 'updated-access', times: 2 });
     await h.request.post('/events').send({
       event: 'ONAPPUPDATE',
       data: { VERSION: '2' },

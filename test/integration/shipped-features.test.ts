@@ -17,6 +17,8 @@ const probes: Record<string, { method: 'get' | 'put'; path: string; body?: objec
   'directory:read': { method: 'get', path: '/api/directory/users' },
   'stock:read': { method: 'get', path: '/api/stock' },
   'stock:edit': { method: 'put', path: '/api/stock/KB-100/1', body: { quantity: 5 } },
+  // The workgroup tab's API (issue 14): the emulated company's first workgroup.
+  'group_access:read': { method: 'get', path: '/api/placements/group-access/1' },
 };
 
 const stacks: DirectoryStack[] = [];
@@ -31,7 +33,12 @@ describe('the shipped manifest', () => {
   });
 
   it('each feature level opens its request, and nobody without it gets through', async () => {
-    const s = await directoryStack({ users: 30, departments: 4, manifest: SHIPPED });
+    const s = await directoryStack({
+      users: 30,
+      departments: 4,
+      manifest: SHIPPED,
+      scopes: ['user_brief', 'department', 'placement', 'sonet_group'],
+    });
     stacks.push(s);
     await s.directory.runSync(s.memberId, 'admin');
     const admin = `Bearer ${await s.session({ userId: '1', isAdmin: true })}`;

@@ -285,7 +285,7 @@ describe('endpoints named in a request are never called', () => {
       portalCall(acme, 'event.get', { token: fresh, result: [] }),
       portalCall(acme, 'event.bind', { token: fresh, times: 3 }),
       portalCall(acme, 'placement.get', { token: fresh, result: [] }),
-      portalCall(acme, 'placement.bind', { token: fresh }),
+      portalCall(acme, 'placement.bind', { token: fresh, times: 2 }),
       portalCall(acme, 'app.info', { token: fresh, result: { LICENSE: 'en_basic', LICENSE_FAMILY: 'basic' } }),
     ];
     const res = await local.request.post('/events').send({

@@ -132,7 +132,7 @@ describe('frame-ancestors is the verified portal’s origin', () => {
     });
     portalCall(initech, 'event.bind', { times: 2, params: (body) => body['event'] !== 'ONAPPUNINSTALL' });
     portalCall(initech, 'placement.get', { result: [] });
-    portalCall(initech, 'placement.bind', {});
+    portalCall(initech, 'placement.bind', { times: 2 });
     const { query, body } = installerRequest(initech, { query: { DOMAIN: initech.host } });
     const incomplete = await local.request.post('/install').query(query).type('form').send(body);
     expect(incomplete.status).toBe(502);

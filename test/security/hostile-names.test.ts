@@ -45,7 +45,7 @@ describe('frame pages render hostile user names inert (Bitrix24 mocked)', () => 
     portalCall(acme, 'event.get', { result: [] });
     portalCall(acme, 'event.bind', { times: 3 });
     portalCall(acme, 'placement.get', { result: [] });
-    portalCall(acme, 'placement.bind', {});
+    portalCall(acme, 'placement.bind', { times: 2 });
     const { query, body } = installerRequest(acme);
     const res = await h.request.post('/install').query(query).type('form').send(body);
     expect(res.status).toBe(200);

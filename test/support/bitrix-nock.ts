@@ -118,7 +118,7 @@ export function installScopes(
     portalCall(portal, 'event.get', { result: [] }),
     portalCall(portal, 'event.bind', { times: 3 }),
     portalCall(portal, 'placement.get', { result: [] }),
-    portalCall(portal, 'placement.bind', {}),
+    portalCall(portal, 'placement.bind', { times: 2 }),
     portalAppInfo(portal, options.license, options.licenseFamily),
   ];
 }

@@ -4,8 +4,8 @@ import { conflicts } from '../../server/access/conflicts.js';
 import { allowedResources, evaluate, filterByResource } from '../../server/access/evaluate.js';
 import { effectiveAccess } from '../../server/access/explain.js';
 import { canOpen } from '../../server/access/gate.js';
-import type { Role } from '../../server/access/policy.js';
-import { parseManifest } from '../../server/manifest.js';
+import type { Policy, Role } from '../../server/access/policy.js';
+import { loadManifest as loadShipped, parseManifest } from '../../server/manifest.js';
 import { manifest, policy, user } from './access-fixtures.js';
 
 const role = (key: string, grants: Role['grants']): Role => ({ key, title: key, builtIn: false, grants });
@@ -272,5 +272,62 @@ describe('admin-only features and access.manage', () => {
       allowed: true,
       reasons: [{ kind: 'admin' }],
     });
+  });
+});
+
+describe('a feature added after the portal stored its policy (issue 14: group_access)', () => {
+  const shipped = loadShipped('manifest/keycard.json');
+  // The policy as stored before the update: the Administrator and Manager roles without group_access.
+  const stored: Policy = {
+    allowList: [],
+    roles: [
+      {
+        key: 'administrator',
+        title: 'Administrator',
+        builtIn: true,
+        grants: { directory: { level: 'read' }, stock: { level: 'edit' } },
+      },
+      {
+        key: 'manager',
+        title: 'Manager',
+        builtIn: true,
+        grants: { directory: { level: 'read' }, stock: { level: 'read' } },
+      },
+    ],
+    assignments: [
+      { code: 'AU', role: 'manager' },
+      { code: 'U7', role: 'administrator' },
+    ],
+    delegates: [],
+    version: 3,
+  };
+  const index = buildIndex(stored, shipped);
+  const request = { feature: 'group_access', level: 'read' };
+
+  it('portal admins hold it through the shipped Administrator grant', () => {
+    expect(evaluate(index, { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] }, request).allowed).toBe(
+      true,
+    );
+  });
+
+  it('employees get nothing until an admin grants it, even one assigned the stored Administrator role', () => {
+    expect(evaluate(index, { userId: 5, active: true, isAdmin: false, codes: ['U5', 'AU'] }, request).allowed).toBe(
+      false,
+    );
+    expect(evaluate(index, { userId: 7, active: true, isAdmin: false, codes: ['U7', 'AU'] }, request).allowed).toBe(
+      false,
+    );
+  });
+
+  it('an explicit stored Administrator grant still wins over the shipped one', () => {
+    const limited = buildIndex(
+      {
+        ...stored,
+        roles: stored.roles.map((role) => ({ ...role, grants: { ...role.grants, stock: { level: 'read' } } })),
+      },
+      shipped,
+    );
+    const admin = { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] };
+    expect(evaluate(limited, admin, { feature: 'stock', level: 'edit' }).allowed).toBe(false);
   });
 });

@@ -31,7 +31,10 @@ describe('loadManifest', () => {
     ]);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
     // Only features the sample app uses (issue 13): see shipped-features.test.ts.
-    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'stock']);
+    expect(manifest.features.map((feature) => feature.key)).toEqual(['directory', 'stock', 'group_access']);
+    expect(manifest.features.find((feature) => feature.key === 'group_access')?.placements?.map((p) => p.code)).toEqual(
+      ['SONET_GROUP_DETAIL_TAB'],
+    );
     expect(manifest.resourceTypes?.map((type) => type.key)).toEqual(['warehouse']);
     expect(manifest.features.find((feature) => feature.key === 'stock')?.resource).toBe('warehouse');
     expect(manifest.roles.map((role) => role.key)).toEqual(['administrator', 'manager']);
@@ -46,6 +49,7 @@ describe('loadManifest', () => {
       ...manifest.features.map((feature) => feature.title),
       ...manifest.roles.map((role) => role.title),
       ...(manifest.resourceTypes ?? []).map((type) => type.title),
+      ...manifest.features.flatMap((feature) => (feature.placements ?? []).map((placement) => placement.title)),
     ];
     for (const text of texts) {
       expect(text.en.trim()).not.toBe('');
@@ -137,6 +141,87 @@ describe('parseManifest', () => {
 
   it.each([null, 'keycard', [], {}])('rejects a non-manifest %j', (raw) => {
     expect(manifestErrors(raw)).toMatch(/^Invalid manifest:/);
+  });
+});
+
+/** The sample feature with placements, to break in tests. */
+function groupAccess(manifest: Manifest): Manifest['features'][number] {
+  const feature = manifest.features.find((item) => item.key === 'group_access');
+  if (feature === undefined) throw new Error('the sample manifest has no group_access');
+  return feature;
+}
+
+const tab = { code: 'SONET_GROUP_DETAIL_TAB', title: { en: 'Tab', ru: 'Вкладка' } };
+
+describe('parseManifest: scopes and placements (issue 14)', () => {
+  it.each<{ name: string; breakIt: (manifest: Manifest) => void; problem: string }>([
+    {
+      name: 'an unknown scope code',
+      breakIt: (manifest) => manifest.scopes.push({ ...structuredClone(manifest.scopes[0]!), code: 'crm_plus' }),
+      problem: 'scope crm_plus is not a Bitrix24 scope',
+    },
+    {
+      name: 'a feature needing a scope the manifest does not request',
+      breakIt: (manifest) => groupAccess(manifest).scopes.push('task'),
+      problem: 'feature group_access needs scope task, which is not requested',
+    },
+    {
+      name: 'a placement unknown to the table',
+      breakIt: (manifest) => groupAccess(manifest).placements?.push({ ...tab, code: 'SONET_GROUP_SIDEBAR' }),
+      problem: 'placement SONET_GROUP_SIDEBAR is unknown',
+    },
+    {
+      name: 'a placement whose scope is not requested',
+      breakIt: (manifest) => groupAccess(manifest).placements?.push({ ...tab, code: 'CRM_DEAL_DETAIL_TAB' }),
+      problem: 'placement CRM_DEAL_DETAIL_TAB needs scope crm, which is not requested',
+    },
+    {
+      name: 'a placement without the placement scope',
+      breakIt: (manifest) => {
+        manifest.scopes = manifest.scopes.filter((scope) => scope.code !== 'placement');
+      },
+      problem: 'placement SONET_GROUP_DETAIL_TAB needs scope placement, which is not requested',
+    },
+    {
+      name: 'a placement claimed by two features',
+      breakIt: (manifest) => {
+        manifest.features[0]!.placements = [tab];
+      },
+      problem: 'placement SONET_GROUP_DETAIL_TAB is claimed by features directory and group_access',
+    },
+    {
+      name: 'a level that requires an unknown level',
+      breakIt: (manifest) => manifest.levels[1]!.requires.push('approve'),
+      problem: 'level edit requires unknown level approve',
+    },
+  ])('rejects $name', ({ breakIt, problem }) => {
+    const manifest = realManifest();
+    breakIt(manifest);
+    expect(manifestErrors(manifest)).toContain(problem);
+  });
+
+  it('accepts messenger placements with the placement scope alone (widgets/index.md)', () => {
+    const manifest = realManifest();
+    groupAccess(manifest).placements?.push({ ...tab, code: 'IM_SIDEBAR' }, { ...tab, code: 'REST_APP_URI' });
+    expect(() => parseManifest(manifest)).not.toThrow();
+  });
+
+  it('lists every scope and placement problem of one manifest together', () => {
+    const manifest = realManifest();
+    manifest.scopes.push({ ...structuredClone(manifest.scopes[0]!), code: 'crm_plus' });
+    groupAccess(manifest).placements?.push({ ...tab, code: 'TASK_VIEW_TAB' }, { ...tab, code: 'NOWHERE' });
+    manifest.features[0]!.placements = [tab];
+    manifest.levels[1]!.requires.push('approve');
+    const message = manifestErrors(manifest);
+    for (const problem of [
+      'scope crm_plus is not a Bitrix24 scope',
+      'placement TASK_VIEW_TAB needs scope task',
+      'placement NOWHERE is unknown',
+      'placement SONET_GROUP_DETAIL_TAB is claimed by features',
+      'level edit requires unknown level approve',
+    ])
+      expect(message).toContain(problem);
+    expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(5);
   });
 });
 

@@ -157,7 +157,12 @@ describe('frameBodySchema', () => {
   const body = { AUTH_ID: 'a1b2c3.d4-e5_f6', REFRESH_ID: 'r1b2c3', member_id: 'member-1', APPLICATION_TOKEN: 'app123' };
 
   it('accepts a normal frame POST and defaults AUTH_EXPIRES', () => {
-    expect(frameBodySchema.parse(body)).toEqual({ ...body, AUTH_EXPIRES: 3600 });
+    expect(frameBodySchema.parse(body)).toEqual({
+      ...body,
+      AUTH_EXPIRES: 3600,
+      PLACEMENT: 'DEFAULT',
+      PLACEMENT_OPTIONS: {},
+    });
     expect(frameBodySchema.parse({ ...body, AUTH_EXPIRES: '1800' }).AUTH_EXPIRES).toBe(1800);
   });
 

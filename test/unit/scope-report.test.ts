@@ -67,6 +67,7 @@ describe('buildScopeReport', () => {
     expect(report.scopes.every((scope) => !scope.granted)).toBe(true);
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Company directory', missingScopes: ['user_brief', 'department'] },
+      { key: 'group_access', title: 'Access in workgroups', missingScopes: ['sonet_group'] },
     ]);
   });
 
@@ -78,6 +79,7 @@ describe('buildScopeReport', () => {
     expect(department?.features).toEqual([{ key: 'directory', title: 'Справочник сотрудников' }]);
     expect(report.unavailableFeatures).toEqual([
       { key: 'directory', title: 'Справочник сотрудников', missingScopes: ['department'] },
+      { key: 'group_access', title: 'Доступ в рабочих группах', missingScopes: ['sonet_group'] },
     ]);
   });
 

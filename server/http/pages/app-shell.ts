@@ -15,6 +15,10 @@ export interface Bootstrap {
   portal: { domain: string };
   /** Installer only: the access settings a reinstall kept (see PolicyRepository.installDefaults). */
   keptSettings?: { allowList: number; roles: number; assignments: number; version: number };
+  /** Opened in a feature's placement (a workgroup tab): the UI shows that placement's page alone, no app shell. */
+  placement?: { code: string; options: Record<string, string>; feature: string };
+  /** Opened from a link into the app (`REST_APP_URI`): the view to show first. */
+  entry?: { view: string; id?: string };
 }
 
 /** The marker in client/index.html that the bootstrap replaces. */

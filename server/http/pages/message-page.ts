@@ -22,10 +22,22 @@ const ALERT_ICON =
  * pages (b24ui's Empty: a centred card with the icon in a soft circle, the title and a grey description), with
  * the b24ui light-theme colours at WCAG AA contrast.
  */
-export function renderMessagePage(options: { lang: Lang; code: string; details?: string[] }): string {
-  const text = pageText(options.lang, options.code);
+export function renderMessagePage(options: {
+  lang: Lang;
+  code: string;
+  details?: string[];
+  /**
+   * Sized for a tab or a widget (a placement): less padding, a smaller heading and icon, the page's own width, no
+   * card shadow — the frame is a part of someone else's page.
+   */
+  compact?: boolean;
+  /** Replaces the code's own title and explanation (e.g. naming the feature a placement needs). */
+  text?: { title: string; message: string };
+}): string {
+  const text = options.text ?? pageText(options.lang, options.code);
   const details = (options.details ?? []).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
   const access = ACCESS_CODES.has(options.code);
+  const compact = options.compact === true;
   return `<!doctype html>
 <html lang="${options.lang}">
 <head>
@@ -33,7 +45,7 @@ export function renderMessagePage(options: { lang: Lang; code: string; details?:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(text.title)}</title>
 <style>
-  body { margin: 0; background: #eef2f4; color: #333; font: 14px/1.5 var(--ui-font-family-system, system-ui), -apple-system, "Segoe UI", Roboto, "Open Sans", "Helvetica Neue", Arial, sans-serif; }
+  body { margin: 0; background: ${compact ? '#fff' : '#eef2f4'}; color: #333; font: 14px/1.5 var(--ui-font-family-system, system-ui), -apple-system, "Segoe UI", Roboto, "Open Sans", "Helvetica Neue", Arial, sans-serif; }
   main { box-sizing: border-box; max-width: 560px; margin: 40px auto; padding: 32px 24px; background: #fff; border-radius: 12px; box-shadow: 0 0 0 1px #edeef0; display: flex; flex-direction: column; align-items: center; gap: 8px; text-align: center; }
   .indicator { width: 64px; height: 64px; border-radius: 50%; display: flex; align-items: center; justify-content: center; margin-bottom: 8px; background: #edeef0; color: #525c69; }
   .indicator--alert { background: #ffe8e8; color: #c21b16; }
@@ -41,10 +53,16 @@ export function renderMessagePage(options: { lang: Lang; code: string; details?:
   p { margin: 0; max-width: 384px; color: #5f6874; }
   ul { margin: 4px 0 0; padding-left: 20px; max-width: 384px; text-align: left; color: #5f6874; }
   .code { margin-top: 8px; font-size: 12px; color: #5f6874; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+  main.compact { max-width: none; margin: 0; padding: 12px 16px; border-radius: 0; box-shadow: none; gap: 4px; }
+  .compact .indicator { width: 40px; height: 40px; margin-bottom: 4px; }
+  .compact .indicator svg { width: 20px; height: 20px; }
+  .compact h1 { font-size: 14px; max-width: 480px; }
+  .compact p, .compact ul { max-width: 480px; font-size: 13px; }
+  .compact .code { margin-top: 4px; font-size: 11px; }
 </style>
 </head>
 <body>
-<main role="alert" data-page="refusal" data-code="${escapeHtml(options.code)}">
+<main role="alert" data-page="refusal" data-code="${escapeHtml(options.code)}"${compact ? ' class="compact" data-compact="true"' : ''}>
   <div class="indicator${access ? '' : ' indicator--alert'}">${access ? LOCK_ICON : ALERT_ICON}</div>
   <h1>${escapeHtml(text.title)}</h1>
   <p>${escapeHtml(text.message)}</p>
@@ -54,4 +72,17 @@ export function renderMessagePage(options: { lang: Lang; code: string; details?:
 </body>
 </html>
 `;
+}
+
+/** The compact page's texts when a placement's feature is denied: it names the feature, then whom to ask. */
+export function featureDeniedText(lang: Lang, featureTitle: string): { title: string; message: string } {
+  return lang === 'ru'
+    ? {
+        title: `У вас нет доступа к разделу «${featureTitle}» в Keycard`,
+        message: 'Доступ выдают администраторы Keycard. Попросите одного из них:',
+      }
+    : {
+        title: `You don’t have “${featureTitle}” in Keycard`,
+        message: 'Keycard’s administrators give access to it. Ask one of them:',
+      };
 }

@@ -5,6 +5,7 @@ import { installationOrigin } from '../../portals/installation-record.js';
 import { sendFrameApp, sendFrameError, type FramePageDeps } from '../frame-page.js';
 import { langOf } from '../lang-of.js';
 import type { UiAssets } from '../pages/app-shell.js';
+import { featureDeniedText } from '../pages/message-page.js';
 import type { SessionTokens } from '../session-tokens.js';
 
 /** `POST /app`: the handler URL. Parses the frame POST, opens the app (portals/open-app.ts), renders the outcome. */
@@ -22,10 +23,14 @@ export function appRoute(
         lang,
         ancestors: outcome.frameOrigin === undefined ? undefined : [outcome.frameOrigin],
         lines: outcome.lines,
+        // Denied in a feature's placement: the compact page, sized for the tab, naming the feature.
+        ...(outcome.placement === undefined
+          ? {}
+          : { compact: true, text: featureDeniedText(lang, outcome.placement.featureTitle) }),
       });
       return;
     }
-    const { installation, user } = outcome;
+    const { installation, user, placement, entry } = outcome;
     const session = await deps.sessions.issue({
       memberId: installation.memberId,
       userId: user.id,
@@ -36,7 +41,15 @@ export function appRoute(
     sendFrameApp(
       res,
       deps.ui.template,
-      { mode: 'app', lang, session, user, portal: { domain: installation.domain } },
+      {
+        mode: 'app',
+        lang,
+        session,
+        user,
+        portal: { domain: installation.domain },
+        ...(placement === undefined ? {} : { placement }),
+        ...(entry === undefined ? {} : { entry }),
+      },
       installationOrigin(installation),
     );
   };

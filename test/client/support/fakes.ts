@@ -78,6 +78,7 @@ export function stubApi(report: ScopesReport): StubApi {
       .mockResolvedValue({ total: 0, people: 0, truncated: false, groups: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     auditFilters: vi.fn<ApiClient['auditFilters']>().mockResolvedValue({ actors: [], codes: [] }),
+    groupAccess: vi.fn<ApiClient['groupAccess']>().mockRejectedValue(new Error('not faked')),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
     setStockCount: vi.fn<ApiClient['setStockCount']>().mockResolvedValue({ warehouses: [], items: [] }),
   };

@@ -28,9 +28,9 @@ function stringMap(value: unknown): Record<string, string> {
 
 /**
  * What the portal page does on behalf of its current user: open the app (frame POST descriptor; `placementOptions`
- * stand for the portal page's GET parameters), install it, finish the installation, refresh frame tokens, set
- * Bitrix24's own app access setting, update to a new version, uninstall, add an employee. Errors are
- * `{ error, message }`.
+ * stand for the portal page's GET parameters, or with `placement` the widget's PLACEMENT_OPTIONS), install it,
+ * finish the installation, refresh frame tokens, set Bitrix24's own app access setting, update to a new version,
+ * uninstall, add an employee. Errors are `{ error, message }`.
  */
 export function appRoutes(portal: Portal): express.Router {
   const router = express.Router();
@@ -54,6 +54,23 @@ export function appRoutes(portal: Portal): express.Router {
     const firstRun = installation.finished && installation.firstRunPending;
     if (firstRun) installation.firstRunPending = false;
     const placementOptions = stringMap(body(req.body)['placementOptions']);
+    const placement = body(req.body)['placement'];
+    if (typeof placement === 'string' && placement !== 'DEFAULT') {
+      // A widget opens only where the app bound it, once installed, and only for users the app's access setting
+      // lets in: "widgets are not shown … to users without access to the application" (docs widgets/index.md).
+      const bound = installation.placements.some((binding) => binding.placement === placement);
+      if (!installation.finished || !bound)
+        return refuse(res, 404, 'PLACEMENT_NOT_BOUND', `The application has no ${placement} widget here.`);
+      if (!portal.userHasAppAccess(user))
+        return refuse(res, 403, 'ACCESS_DENIED', 'The widget is hidden: the application is not available to you.');
+      const launch = frameLaunch(portal, user, tokens, {
+        installer: false,
+        firstRun: false,
+        placementOptions,
+        placement,
+      });
+      return res.json(launch);
+    }
     res.json(frameLaunch(portal, user, tokens, { installer: !installation.finished, firstRun, placementOptions }));
   });
 

@@ -42,6 +42,12 @@ export interface FrameMode {
   firstRun: boolean;
   /** `PLACEMENT_OPTIONS` (for DEFAULT: the portal page's GET parameters, rest module app.layout `component.php`). */
   placementOptions?: Record<string, string>;
+  /**
+   * The placement the frame opens in (`DEFAULT` when absent): `SONET_GROUP_DETAIL_TAB` with `{"GROUP_ID":"10",
+   * "URI":"\/workgroups\/group\/10\/"}` (docs widgets/workgroups/detail-tab.md), `REST_APP_URI` with the link's
+   * `params[...]` (docs widgets/universal/app-url.md). Body `PLACEMENT` + `PLACEMENT_OPTIONS` (widget_data.md).
+   */
+  placement?: string;
 }
 
 /**
@@ -67,7 +73,7 @@ export function frameLaunch(portal: Portal, user: CompanyUser, tokens: IssuedTok
     ...(portal.behaviour.frameServerEndpoint ? { SERVER_ENDPOINT: portal.serverEndpoint } : {}),
     member_id: portal.memberId,
     status: portal.app.status,
-    PLACEMENT: 'DEFAULT',
+    PLACEMENT: mode.placement ?? 'DEFAULT',
   };
   if (Object.keys(placementOptions).length > 0) body['PLACEMENT_OPTIONS'] = bitrixJson(placementOptions);
   if (portal.frameApplicationToken) {
@@ -91,7 +97,7 @@ export function frameLaunch(portal: Portal, user: CompanyUser, tokens: IssuedTok
       IS_ADMIN: user.admin,
       APP_OPTIONS: { ...portal.installation.appOptions },
       USER_OPTIONS: {},
-      PLACEMENT: 'DEFAULT',
+      PLACEMENT: mode.placement ?? 'DEFAULT',
       PLACEMENT_OPTIONS: { ...placementOptions },
       INSTALL: mode.installer,
       FIRST_RUN: mode.firstRun,

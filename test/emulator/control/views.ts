@@ -87,6 +87,17 @@ export function portalState(portal: Portal, current: CompanyUser): Record<string
       handlerUrl: portal.app.handlerUrl,
       installerUrl: portal.app.installerUrl,
       scopes: [...portal.scopes],
+      /** `app.info` CODE: the `/marketplace/view/<CODE>/` address of REST_APP_URI (docs universal/app-url.md). */
+      code: portal.app.code,
+      /** Widgets the app bound; shown only to users the app's access setting lets in (docs widgets/index.md). */
+      placements:
+        installation.finished && portal.userHasAppAccess(current)
+          ? installation.placements.map((binding) => ({
+              placement: binding.placement,
+              title: binding.title,
+              langAll: binding.langAll,
+            }))
+          : [],
     },
     currentUser: userView(portal, current),
     switchable: switchableUsers(portal).map((user) => userView(portal, user)),

@@ -9,6 +9,7 @@
 import { h, icon, avatar, replace } from './dom.js';
 import { parseFrameMessage, formatReply, portalOriginFor, summarize, mergeOptions, silentCancel } from './protocol.js';
 import { createDirectory, pickUsers, chooseAccess, confirmUninstall, accessCodeName } from './dialogs.js';
+import { renderWorkgroups, appLinkParams } from './placements.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -86,6 +87,8 @@ const S = {
   /** setUserOption values by user id (merged into USER_OPTIONS). */
   userOptions: new Map(),
   log: [],
+  /** A widget placement the next open is in (placements.js), or null for the app page. */
+  placement: null,
 };
 
 const pageParams = new URLSearchParams(location.search);
@@ -101,6 +104,7 @@ const NAV = [
   { id: 'crm', label: 'CRM', icon: 'crm' },
   { id: 'calendar', label: 'Calendar', icon: 'calendar' },
   { id: 'drive', label: 'Drive', icon: 'drive' },
+  { id: 'workgroups', label: 'Workgroups', icon: 'company' },
   { id: 'company', label: 'Employees', icon: 'company' },
   { id: 'market', label: 'Market', icon: 'market' },
 ];
@@ -362,7 +366,9 @@ function show(view, { force = false, mode = 'open' } = {}) {
 function renderView() {
   const view = $('#view');
   if (!S.state) return;
-  const page = { market: renderMarket, company: renderCompany, feed: renderFeed }[S.view] ?? renderPlaceholder;
+  const workgroups = () => renderWorkgroups({ state: S.state, getJson, pageHead, openPlacement });
+  const page =
+    { market: renderMarket, company: renderCompany, feed: renderFeed, workgroups }[S.view] ?? renderPlaceholder;
   replace(view, page());
   const label = S.view === 'market' ? 'Installed apps' : (NAV.find((item) => item.id === S.view)?.label ?? 'Bitrix24');
   document.title = `${label} — ${S.state.portal?.host ?? 'Bitrix24'}`;
@@ -942,8 +948,16 @@ function showAppError(err) {
   logEntry('info', 'open', `refused: ${code}`);
 }
 
+/** Opens the app's frame in a widget placement (placements.js): PLACEMENT and PLACEMENT_OPTIONS as the portal posts. */
+function openPlacement(placement, placementOptions, title) {
+  S.placement = { placement, placementOptions, title };
+  go('app', { force: true });
+}
+
 async function openApp(mode = 'open') {
   const seq = ++S.openSeq;
+  const placement = S.placement ?? null;
+  S.placement = null;
   closeFrame(mode === 'install' ? 'installing' : 'reopen');
   showAppShell();
   const layout = $('#app-layout');
@@ -953,7 +967,12 @@ async function openApp(mode = 'open') {
     h('div', { class: 'app-loader', test: 'app-loader' }, h('span', { class: 'spinner' }), 'Loading the application…'),
   );
   try {
-    const descriptor = await request('POST', mode === 'install' ? '/_emulator/install' : '/_emulator/open');
+    const descriptor = await request(
+      'POST',
+      mode === 'install' ? '/_emulator/install' : '/_emulator/open',
+      placement === null ? undefined : { placement: placement.placement, placementOptions: placement.placementOptions },
+    );
+    if (placement !== null) $('#pagetitle').textContent = placement.title;
     if (seq !== S.openSeq || S.view !== 'app') return;
     if (mode === 'install') {
       notify(
@@ -1367,7 +1386,8 @@ function setupStaticControls() {
   window.addEventListener('message', onFrameMessage);
   window.addEventListener('popstate', () => {
     const view = viewFromHash();
-    if (view !== S.view) show(view);
+    // Workgroups has pages of its own (#/workgroups/<id>: placements.js).
+    if (view !== S.view || view === 'workgroups') show(view);
   });
 }
 
@@ -1398,6 +1418,13 @@ async function boot() {
         ),
       ),
     );
+    return;
+  }
+  // A link into an app (`/marketplace/view/<CODE>/?params[...]`): its REST_APP_URI handler, in the app view (the
+  // portal opens a slider).
+  const linkParams = appLinkParams(location);
+  if (linkParams !== null) {
+    openPlacement('REST_APP_URI', linkParams, appTitle());
     return;
   }
   show(viewFromHash());

@@ -3,19 +3,25 @@ import { RestError, restErrors } from './errors.js';
 import { isRecord, text, upperKeys } from './params.js';
 import type { MethodDefinition } from './types.js';
 
-/** Placements this portal offers, with the extra scope each needs. */
+/**
+ * Placements this portal offers, with the extra scope each needs besides `placement`.
+ * Source: api-reference/widgets/placements.md "All Placements" (the "Additional Scope" column): USER_PROFILE_* need
+ * `user`, SONET_GROUP_* need `sonet_group`. Messenger placements: widgets/index.md — "the `placement` scope alone
+ * is enough for registration, while `im` is needed to work with the chat".
+ */
 const PLACEMENTS = new Map<string, string | undefined>([
   ['LEFT_MENU', undefined],
   ['REST_APP_URI', undefined],
   ['PAGE_BACKGROUND_WORKER', undefined],
-  ['USER_PROFILE_MENU', undefined],
-  ['USER_PROFILE_TOOLBAR', undefined],
+  ['USER_PROFILE_MENU', 'user'],
+  ['USER_PROFILE_TOOLBAR', 'user'],
   ['CRM_DEAL_DETAIL_TAB', 'crm'],
   ['CRM_LEAD_DETAIL_TAB', 'crm'],
   ['CRM_CONTACT_DETAIL_TAB', 'crm'],
   ['CRM_COMPANY_DETAIL_TAB', 'crm'],
   ['TASK_VIEW_TAB', 'task'],
-  ['IM_CONTEXT_MENU', 'im'],
+  ['IM_CONTEXT_MENU', undefined],
+  ['SONET_GROUP_DETAIL_TAB', 'sonet_group'],
 ]);
 
 function langAll(raw: unknown, title: string, lang: string): PlacementBinding['langAll'] {
