@@ -222,8 +222,7 @@ describe('Build your app on Keycard: a feature the sample does not have', () => 
   });
 });
 
-// enabled when placements land (issue 14 part 1)
-describe.skip('Build your app on Keycard: the feature placement', () => {
+describe('Build your app on Keycard: the feature placement', () => {
   /** The frame POST Bitrix24 sends when `user` opens the Reports tab of deal 8061. */
   function openTab(s: DirectoryStack, user: CompanyUser) {
     const tokens = s.portal.issueTokens(user.id);

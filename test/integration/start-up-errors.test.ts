@@ -47,16 +47,33 @@ function runMain(extra: Record<string, string>): Promise<{ code: number | null; 
 const manifestShape = z
   .object({
     levels: z.array(z.object({ key: z.string(), requires: z.array(z.string()) }).loose()),
-    features: z.array(z.object({ key: z.string(), levels: z.array(z.string()) }).loose()),
+    scopes: z.array(z.object({ code: z.string() }).loose()),
+    features: z.array(
+      z
+        .object({
+          key: z.string(),
+          levels: z.array(z.string()),
+          placements: z.array(z.object({ code: z.string() }).loose()).optional(),
+        })
+        .loose(),
+    ),
     roles: z.array(z.object({ key: z.string(), grants: z.record(z.string(), z.string()) }).loose()),
   })
   .loose();
 
-/** The shipped manifest with three problems today's checks know, in a file of its own. */
+/** The shipped manifest with five problems of different kinds, in a file of its own. */
 function brokenManifest(): string {
   const manifest = manifestShape.parse(JSON.parse(readFileSync('manifest/keycard.json', 'utf8')));
   manifest.levels.push({ key: 'export', title: { en: 'Export', ru: 'Экспорт' }, requires: ['download'] });
-  manifest.features.find((feature) => feature.key === 'stock')?.levels.push('archive');
+  manifest.scopes.push({ code: 'crmm', title: { en: 'Typo', ru: 'Опечатка' }, description: { en: '-', ru: '-' } });
+  const stock = manifest.features.find((feature) => feature.key === 'stock');
+  stock?.levels.push('archive');
+  // A CRM deal tab while the manifest does not request `crm`.
+  if (stock !== undefined)
+    stock.placements = [
+      ...(stock.placements ?? []),
+      { code: 'CRM_DEAL_DETAIL_TAB', title: { en: 'Stock', ru: 'Остатки' } },
+    ];
   const administrator = manifest.roles.find((role) => role.key === 'administrator');
   if (administrator === undefined) throw new Error('the shipped manifest has no administrator role');
   administrator.grants['reports'] = 'read';
@@ -74,6 +91,8 @@ describe('start-up with a bad manifest', () => {
     expect(stderr).toContain('level export requires unknown level download');
     expect(stderr).toContain('feature stock uses unknown level archive');
     expect(stderr).toContain('role administrator grants unknown feature reports');
+    expect(stderr).toContain('scope crmm is not a Bitrix24 scope');
+    expect(stderr).toContain('feature stock: placement CRM_DEAL_DETAIL_TAB needs scope crm, which is not requested');
     // Before anything started: nothing listened, nothing was logged.
     expect(stdout).toBe('');
   }, 30_000);
