@@ -83,17 +83,18 @@ function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string
 
 /**
  * What portal admins hold through the built-in Administrator role: the stored role's grants, plus the manifest's
- * Administrator grant of every feature the stored role does not mention — a portal whose policy was saved before an
- * app update added a feature (`group_access`, say) must not hide that feature from its admins. Employees get a new
- * feature only when an admin grants it (their roles are read as stored). The editor removes a grant by deleting it,
- * so an Administrator grant an admin set to "no access" comes back for portal admins: they hold the Administrator
- * role whatever the editor says, as in Bitrix24's CRM permissions.
+ * Administrator grant of every feature the policy predates — a portal whose policy was saved before an app update
+ * added a feature (`group_access`, say) must not hide that feature from its admins. A feature the last save knew
+ * (`policy.features`) is read as stored: an admin who set it to "no access" keeps that. Employees get a new feature
+ * only when an admin grants it (their roles are read as stored).
  */
 function adminRoleGrants(policy: Policy, manifest: Manifest): Record<string, Grant> {
   const stored = policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
   const shipped = manifest.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
+  const known = new Set(policy.features ?? []);
   const grants: Record<string, Grant> = { ...stored };
-  for (const [feature, level] of Object.entries(shipped)) if (!(feature in grants)) grants[feature] = { level };
+  for (const [feature, level] of Object.entries(shipped))
+    if (!(feature in grants) && !known.has(feature)) grants[feature] = { level };
   return grants;
 }
 

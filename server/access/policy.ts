@@ -38,6 +38,12 @@ export const policySchema = z.object({
    * While it waits nobody but portal admins holds these roles — never `AU` instead.
    */
   companyRoles: z.array(key).optional(),
+  /**
+   * Features whose Administrator grant a save decided (save-policy.ts `knownFeatures`). One an app update added and
+   * no save has decided is new: portal admins hold its shipped Administrator grant (access-index.ts), employees
+   * nothing until an admin grants it. Absent on policies saved before this was kept.
+   */
+  features: z.array(key).optional(),
   /** Incremented on every save; the store compares it to refuse lost updates. */
   version: z.number().int().nonnegative(),
 });

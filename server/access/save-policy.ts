@@ -3,7 +3,7 @@ import type { Lang, Manifest } from '../manifest.js';
 import type { ResourceCatalog } from '../stock/resource-catalog.js';
 import { buildIndex } from './access-index.js';
 import { companyRoots } from './company-default.js';
-import { freshPolicyContent, keepBuiltInTitles, withCompanyRoots } from './policy.js';
+import { ADMIN_ROLE, freshPolicyContent, keepBuiltInTitles, withCompanyRoots, type Policy } from './policy.js';
 import type { AccessContext } from './access-service.js';
 import type { AppAdmins } from './app-admins.js';
 import { checkDraft, invalidPolicy, unconfirmedDeletions, type CheckedDraft } from './policy-draft.js';
@@ -52,7 +52,8 @@ export async function savePolicy(
   const unconfirmed = unconfirmedDeletions(draft);
   if (unconfirmed.length > 0) throw invalidPolicy(unconfirmed);
   refuseSelfLockout(deps.manifest, context, saver, draft);
-  const { version: _version, ...content } = keepBuiltInTitles(draft.policy, stored.policy, deps.manifest);
+  const { version: _version, ...kept } = keepBuiltInTitles(draft.policy, stored.policy, deps.manifest);
+  const content = { ...kept, features: knownFeatures(stored.policy, kept) };
   try {
     const saved = await deps.policies.save(memberId, {
       ifMatch: edit.ifMatch,
@@ -65,6 +66,17 @@ export async function savePolicy(
     if (!(error instanceof PolicyChangedError)) throw error;
     throw new PolicyChangedError(error.current, { details: { current: await view(error.current) } });
   }
+}
+
+/**
+ * The features whose Administrator grant a policy has decided (see `Policy.features`): those it knew, plus those the
+ * stored or the saved Administrator role mentions. A feature the role mentioned and no longer does was set to "no
+ * access" by the saver; one neither mentions stays new, and portal admins keep its shipped grant (access-index.ts).
+ */
+function knownFeatures(stored: Policy, saved: Pick<Policy, 'roles'>): string[] {
+  const mentioned = (policy: Pick<Policy, 'roles'>) =>
+    Object.keys(policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {});
+  return [...new Set([...(stored.features ?? []), ...mentioned(stored), ...mentioned(saved)])].sort();
 }
 
 /**

@@ -46,6 +46,7 @@ const policyBody = z.object({
   names: z.record(z.string(), z.object({ title: z.string(), kind: z.string() })),
 });
 type PolicyBody = z.infer<typeof policyBody>;
+type Grants = PolicyBody['policy']['roles'][number]['grants'];
 
 /** An active employee (not an admin) in a department, with the department. */
 function employee(s: DirectoryStack, skip: number[] = []): CompanyUser & { department: number } {
@@ -244,6 +245,49 @@ describe('access API', () => {
     expect(
       (await s.request.get('/api/access/policy').set('authorization', await as(s, delegate.id, null))).status,
     ).toBe(403);
+  });
+
+  it('a feature the stored policy predates: admins keep its shipped grant through unrelated saves, until a save sets it to no access', async () => {
+    const s = await syncedStack();
+    const admin = await as(s, 1, true);
+    // The admin's own level of `reports` (the Administrator role ships it at edit), as the UI reads it.
+    const tab = async () => {
+      const me = await s.request.get('/api/me').set('authorization', admin).expect(200);
+      return me.body.access.features.reports?.level ?? null;
+    };
+    const save = async (change: (policy: PolicyBody['policy']) => Partial<PolicyBody['policy']>) => {
+      const { policy, etag } = await readPolicy(s, admin);
+      await s.request
+        .put('/api/access/policy')
+        .set('authorization', admin)
+        .set('if-match', etag)
+        .send(content(policy, change(policy)))
+        .expect(200);
+    };
+    const administrator = (policy: PolicyBody['policy'], grants: (before: Grants) => Grants) =>
+      policy.roles.map((role) => (role.key === 'administrator' ? { ...role, grants: grants(role.grants) } : role));
+    const without = ({ reports: _dropped, ...rest }: Grants) => rest;
+
+    // As an older Keycard stored it: the Administrator role without reports, and no `features`.
+    const { policy, etag } = await readPolicy(s, admin);
+    await s.services.policies.save(s.memberId, {
+      ifMatch: etag,
+      content: content(policy, { roles: administrator(policy, without) }),
+      actor: { id: '1', name: 'Before the update' },
+      lang: 'en',
+    });
+    expect(await tab()).toBe('edit');
+    // A save about something else: the editor's draft has no reports grant either, and it is not taken away.
+    await save((current) => ({ assignments: [...current.assignments, { code: 'U5', role: 'manager' }] }));
+    expect(await tab()).toBe('edit');
+    // Granted and then set to "no access": the admin's choice holds, for portal admins too.
+    await save((current) => ({
+      roles: administrator(current, (grants) => ({ ...grants, reports: { level: 'edit' } })),
+    }));
+    expect(await tab()).toBe('edit');
+    await save((current) => ({ roles: administrator(current, without) }));
+    // Only what the Manager role, held by everyone, gives.
+    expect(await tab()).toBe('read');
   });
 
   it('checks a user: effective levels with the rules behind them; an elevated role is no conflict', async () => {

@@ -330,4 +330,10 @@ describe('a feature added after the portal stored its policy (issue 14: group_ac
     const admin = { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] };
     expect(evaluate(limited, admin, { feature: 'stock', level: 'edit' }).allowed).toBe(false);
   });
+
+  it('a save that knew the feature and left it out of the Administrator role is "no access", for admins too', () => {
+    const savedSince = buildIndex({ ...stored, features: ['directory', 'stock', 'group_access'] }, shipped);
+    const admin = { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] };
+    expect(evaluate(savedSince, admin, request).allowed).toBe(false);
+  });
 });
