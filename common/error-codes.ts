@@ -22,6 +22,9 @@ export const errorCodes = [
   'INVALID_ACTOR',
   'INVALID_CODE',
   'PRECONDITION_REQUIRED',
+  'INVALID_REQUEST_MESSAGE',
+  'INVALID_DECISION',
+  'REQUEST_TICKET_INVALID',
   // Who is asking.
   'SESSION_MISSING',
   'SESSION_INVALID',
@@ -43,6 +46,7 @@ export const errorCodes = [
   'FEATURE_DENIED',
   'ADMIN_REQUIRED',
   'DELEGATES_ADMIN_ONLY',
+  'ALREADY_HAS_ACCESS',
   // The installation.
   'NOT_INSTALLED',
   'INSTALL_UNFINISHED',
@@ -52,12 +56,16 @@ export const errorCodes = [
   'PORTAL_NOT_INSTALLED',
   'PORTAL_BAD_TRANSITION',
   'USER_NOT_FOUND',
+  'REQUEST_NOT_FOUND',
   // Conflicts with work in progress.
   'POLICY_CHANGED',
   'SAVE_LOCKS_YOU_OUT',
   'SYNC_RUNNING',
   'SYNC_LEASE_LOST',
   'SYNC_ABORTED',
+  'REQUEST_ALREADY_OPEN',
+  'REQUEST_DECIDED',
+  'REQUEST_LIMIT',
   // Peers and dependencies.
   'BITRIX_ERROR',
   'BITRIX_UNREACHABLE',

@@ -27,6 +27,8 @@ export type OpenAppOutcome =
       frameOrigin: string | undefined;
       /** Lines shown under the refusal (the people to ask for access). */
       lines: string[] | undefined;
+      /** Who was refused by Keycard's access settings (APP_ACCESS_DENIED): they may ask for access. */
+      denied?: { memberId: string; user: PortalUser } | undefined;
     };
 
 /** `lastOpenedAt` is kept to the hour: one write an hour per portal at most. */
@@ -41,6 +43,7 @@ const OPENED_PRECISION_MS = 3_600_000;
  */
 export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): Promise<OpenAppOutcome> {
   let frameOrigin: string | undefined;
+  let opener: { memberId: string; user: PortalUser } | undefined;
   try {
     const stored = await deps.installations.get(body.member_id);
     const verified = await verifyOpenerToken(deps, stored, body);
@@ -49,13 +52,15 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
     assertOpenable(stored);
     const { installation, user } = await identifyOpener(deps, stored, verified, body);
     frameOrigin = installationOrigin(installation);
+    opener = { memberId: installation.memberId, user };
     // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
     await decideOpen(deps, installation, user, lang);
     afterOpen(deps, installation, user, body);
     return { opened: true, installation, user };
   } catch (error: unknown) {
-    const lines = error instanceof AppAccessDeniedError ? askLines(error.askNames, lang) : undefined;
-    return { opened: false, error, frameOrigin, lines };
+    const denied = error instanceof AppAccessDeniedError;
+    const lines = denied ? askLines(error.askNames, lang) : undefined;
+    return { opened: false, error, frameOrigin, lines, denied: denied ? opener : undefined };
   }
 }
 

@@ -11,10 +11,21 @@ const ACCESS_CODES = new Set(['BITRIX_ACCESS_DENIED', 'USER_INACTIVE', 'APP_ACCE
 
 // Outline icons at 24×24 drawn after b24icons' LockM and AlertCircle (no script, no external file: the CSP allows
 // neither inline scripts nor other origins).
-const LOCK_ICON =
+export const LOCK_ICON =
   '<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="5" y="10.5" width="14" height="10" rx="2.5"/><path d="M8.5 10.5V8a3.5 3.5 0 0 1 7 0v2.5"/><path d="M12 14.5v2.5"/></svg>';
 const ALERT_ICON =
   '<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 7.5v5.5"/><path d="M12 16.5h.01"/></svg>';
+
+/** The refusal pages' look (b24ui's Empty; no script: the CSP allows none inline). */
+export const PAGE_STYLE = `  body { margin: 0; background: #eef2f4; color: #333; font: 14px/1.5 var(--ui-font-family-system, system-ui), -apple-system, "Segoe UI", Roboto, "Open Sans", "Helvetica Neue", Arial, sans-serif; }
+  main { box-sizing: border-box; max-width: 560px; margin: 40px auto; padding: 32px 24px; background: #fff; border-radius: 12px; box-shadow: 0 0 0 1px #edeef0; display: flex; flex-direction: column; align-items: center; gap: 8px; text-align: center; }
+  .indicator { width: 64px; height: 64px; border-radius: 50%; display: flex; align-items: center; justify-content: center; margin-bottom: 8px; background: #edeef0; color: #525c69; }
+  .indicator--alert { background: #ffe8e8; color: #c21b16; }
+  h1 { margin: 0; max-width: 384px; font-size: 16px; line-height: 1.5; font-weight: 500; color: #333; }
+  p { margin: 0; max-width: 384px; color: #5f6874; }
+  ul { margin: 4px 0 0; padding-left: 20px; max-width: 384px; text-align: left; color: #5f6874; }
+  .code { margin-top: 8px; font-size: 12px; color: #5f6874; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+`;
 
 /**
  * A readable page for when the app cannot open: title, explanation, the error code for support, and
@@ -33,15 +44,7 @@ export function renderMessagePage(options: { lang: Lang; code: string; details?:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(text.title)}</title>
 <style>
-  body { margin: 0; background: #eef2f4; color: #333; font: 14px/1.5 var(--ui-font-family-system, system-ui), -apple-system, "Segoe UI", Roboto, "Open Sans", "Helvetica Neue", Arial, sans-serif; }
-  main { box-sizing: border-box; max-width: 560px; margin: 40px auto; padding: 32px 24px; background: #fff; border-radius: 12px; box-shadow: 0 0 0 1px #edeef0; display: flex; flex-direction: column; align-items: center; gap: 8px; text-align: center; }
-  .indicator { width: 64px; height: 64px; border-radius: 50%; display: flex; align-items: center; justify-content: center; margin-bottom: 8px; background: #edeef0; color: #525c69; }
-  .indicator--alert { background: #ffe8e8; color: #c21b16; }
-  h1 { margin: 0; max-width: 384px; font-size: 16px; line-height: 1.5; font-weight: 500; color: #333; }
-  p { margin: 0; max-width: 384px; color: #5f6874; }
-  ul { margin: 4px 0 0; padding-left: 20px; max-width: 384px; text-align: left; color: #5f6874; }
-  .code { margin-top: 8px; font-size: 12px; color: #5f6874; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
-</style>
+${PAGE_STYLE}</style>
 </head>
 <body>
 <main role="alert" data-page="refusal" data-code="${escapeHtml(options.code)}">

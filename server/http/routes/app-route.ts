@@ -5,17 +5,29 @@ import { installationOrigin } from '../../portals/installation-record.js';
 import { sendFrameApp, sendFrameError, type FramePageDeps } from '../frame-page.js';
 import { langOf } from '../lang-of.js';
 import type { UiAssets } from '../pages/app-shell.js';
+import { askerOf, sendNoAccessPage, type NoAccessDeps } from '../no-access.js';
 import type { SessionTokens } from '../session-tokens.js';
 
 /** `POST /app`: the handler URL. Parses the frame POST, opens the app (portals/open-app.ts), renders the outcome. */
 export function appRoute(
-  deps: OpenAppDeps & FramePageDeps & { sessions: SessionTokens; ui: UiAssets },
+  deps: OpenAppDeps & FramePageDeps & NoAccessDeps & { sessions: SessionTokens; ui: UiAssets },
 ): RequestHandler {
   return async (req, res) => {
     const lang = langOf(req);
     frameQuerySchema.parse(req.query);
     const body = frameBodySchema.parse(req.body);
     const outcome = await openApp(deps, body, lang);
+    if (!outcome.opened && outcome.denied !== undefined && outcome.frameOrigin !== undefined) {
+      // Refused by Keycard's access settings: the page offers to ask the app's admins for access.
+      const { memberId, user } = outcome.denied;
+      await sendNoAccessPage(deps, res, {
+        asker: askerOf(memberId, user, lang),
+        askLines: outcome.lines ?? [],
+        frameOrigin: outcome.frameOrigin,
+        status: 403,
+      });
+      return;
+    }
     if (!outcome.opened) {
       // Until the token is verified the page is framed by PORTAL_DOMAINS, whatever is stored for the member id.
       sendFrameError(deps, res, outcome.error, {
