@@ -73,11 +73,14 @@ export class DocumentRequestRepository implements RequestRepository {
   readonly #documents: Documents;
   readonly #locks: Locks;
   readonly #clock: Clock;
+  readonly #maxDecided: number;
 
-  constructor(deps: { documents: Documents; locks: Locks; clock: Clock }) {
+  /** `maxDecided`: decided requests kept per portal (default MAX_DECIDED; tests use fewer). */
+  constructor(deps: { documents: Documents; locks: Locks; clock: Clock; maxDecided?: number }) {
     this.#documents = deps.documents;
     this.#locks = deps.locks;
     this.#clock = deps.clock;
+    this.#maxDecided = deps.maxDecided ?? MAX_DECIDED;
   }
 
   async #index(memberId: string): Promise<Index> {
@@ -181,11 +184,11 @@ export class DocumentRequestRepository implements RequestRepository {
       const entries = index.entries.map((entry) =>
         entry.id === id ? { ...entry, status: decision.status, at: now } : entry,
       );
-      // Bounded: the newest MAX_DECIDED decided requests stay; open ones are never dropped.
+      // Bounded: the newest `maxDecided` decided requests stay; open ones are never dropped.
       const old = entries
         .filter((entry) => entry.status !== 'open')
         .sort((a, b) => b.at - a.at)
-        .slice(MAX_DECIDED)
+        .slice(this.#maxDecided)
         .map((entry) => entry.id);
       const dropped = new Set(old);
       await this.#documents.set(indexKey(memberId), {
