@@ -394,6 +394,36 @@ export const en = {
   'count.people': '{count} person|{count} people',
   'count.entries': '{count} entry|{count} entries',
   'count.roles': '{count} role|{count} roles',
+
+  'requests.tab': 'Requests',
+  'requests.title': 'Access requests',
+  'requests.description':
+    'People Keycard refused asked for access. Approve adds them to the allow-list or gives them a role, saved and audited like any change of the settings.',
+  'requests.open': 'Waiting for a decision',
+  'requests.decided': 'Decided',
+  'requests.empty': 'Nobody is waiting for access.',
+  'requests.asked': 'asked {when}',
+  'requests.noMessage': 'No message.',
+  'requests.feature': 'For: {feature}',
+  'requests.approveAs': 'Approve as',
+  'requests.asAllowList': 'Allow-list entry',
+  'requests.asRole': 'Role: {role}',
+  'requests.approve': 'Approve',
+  'requests.decline': 'Decline',
+  'requests.reason': 'Reason (the person sees it)',
+  'requests.reasonRequired': 'Give a reason.',
+  'requests.confirmDecline': 'Decline the request',
+  'requests.cancel': 'Cancel',
+  'requests.approved': 'Approved by {name}, {when}',
+  'requests.approvedAsRole': 'Approved by {name}, {when}: role {role}',
+  'requests.declinedBy': 'Declined by {name}, {when}: {reason}',
+  'requests.done.approved': '{name} can open Keycard now.',
+  'requests.done.declined': 'Request of {name} declined.',
+  'requests.changed':
+    'Someone changed the access settings in the meantime. They were reloaded: check and approve again.',
+  'requests.notice': '{people} asked for access to Keycard.',
+  'requests.review': 'Review',
+  'requests.auditSource': 'Approved request from {name}',
 } as const satisfies Record<string, string>;
 
 /** A key of the UI dictionary. */

@@ -78,6 +78,10 @@ export function stubApi(report: ScopesReport): StubApi {
       .mockResolvedValue({ total: 0, people: 0, truncated: false, groups: [], names: {} }),
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     auditFilters: vi.fn<ApiClient['auditFilters']>().mockResolvedValue({ actors: [], codes: [] }),
+    accessRequests: vi.fn<ApiClient['accessRequests']>().mockResolvedValue({ requests: [], open: 0 }),
+    accessRequestCount: vi.fn<ApiClient['accessRequestCount']>().mockResolvedValue({ open: 0 }),
+    approveRequest: vi.fn<ApiClient['approveRequest']>().mockRejectedValue(new Error('approveRequest not stubbed')),
+    declineRequest: vi.fn<ApiClient['declineRequest']>().mockRejectedValue(new Error('declineRequest not stubbed')),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
     setStockCount: vi.fn<ApiClient['setStockCount']>().mockResolvedValue({ warehouses: [], items: [] }),
   };
