@@ -113,7 +113,8 @@ export class RequestNotifier {
     const link =
       code === undefined
         ? undefined
-        : `https://${installation.domain}/marketplace/view/${encodeURIComponent(code)}/?params[view]=requests&params[id]=${encodeURIComponent(request.id)}`;
+        : // Brackets percent-encoded: a `]` would end the BB code's [URL=…] early; PHP decodes them into params[…].
+          `https://${installation.domain}/marketplace/view/${encodeURIComponent(code)}/?params%5Bview%5D=requests&params%5Bid%5D=${encodeURIComponent(request.id)}`;
     const quoted = request.message === '' ? '' : `[BR]«${bbText(request.message, QUOTED)}»`;
     const what = `${bbText(request.name, 100)} asks for access to Keycard.`;
     const message = `${what}${quoted}[BR]${link === undefined ? 'Open Keycard › Access settings › Requests.' : `[URL=${link}]Review the request[/URL]`}`;

@@ -70,9 +70,17 @@ describe('access requests in an emulated Bitrix24 portal', () => {
     await stack.app.services.background.idle();
     const [note] = notificationsOf(stack.emulator.portal, admin.id);
     expect(note?.message).toContain('asks for access to Keycard');
-    expect(note?.message).toContain('params[view]=requests');
+    expect(note?.message).toContain('params%5Bview%5D=requests');
 
     await actAs(page, admin);
+    // The portal's bell lists the notification, its BB-code link drawn as a link to the request.
+    await page.click('[data-test=notifications-bell]');
+    const link = page.locator('[data-test=notification-link]').first();
+    await link.waitFor();
+    const href = decodeURIComponent((await link.getAttribute('href')) ?? '');
+    expect(href).toContain('params[view]=requests&params[id]=');
+    await screenshot(page, 'request-notification');
+    await page.click('[data-test=notifications-bell]');
     await openApp(page);
     const app = appFrame(page);
     const notice = app.locator('[data-testid=requests-notice]');

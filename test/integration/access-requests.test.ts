@@ -299,7 +299,7 @@ describe('access requests', () => {
     expect(note?.type).toBe('SYSTEM');
     expect(note?.tag).toBe(`KEYCARD|REQUEST|${request.id}`);
     expect(note?.message).toContain(
-      `[URL=https://${s.portal.host}/marketplace/view/${s.portal.app.code}/?params[view]=requests&params[id]=${request.id}]`,
+      `[URL=https://${s.portal.host}/marketplace/view/${s.portal.app.code}/?params%5Bview%5D=requests&params%5Bid%5D=${request.id}]`,
     );
     expect(note?.message).toContain('need Bit/B please');
     expect(notificationsOf(s.portal, outside.id)).toEqual([]);
