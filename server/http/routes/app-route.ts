@@ -20,6 +20,7 @@ export function appRoute(
     if (!outcome.opened && outcome.denied !== undefined && outcome.frameOrigin !== undefined) {
       // Refused by Keycard's access settings: the page offers to ask the app's admins for access.
       const { memberId, user } = outcome.denied;
+      deps.logger.info({ code: 'APP_ACCESS_DENIED', status: 403 }, 'frame request refused');
       await sendNoAccessPage(deps, res, {
         asker: askerOf(memberId, user, lang),
         askLines: outcome.lines ?? [],
