@@ -55,11 +55,19 @@ export async function sendNoAccessPage(
     );
 }
 
-/** The ticket of a verified opener refused by the access settings. */
+/** The ticket of a verified opener refused by the access settings (or, from a placement, lacking `feature`). */
 export function askerOf(
   memberId: string,
   user: { id: string; name: string; isAdmin: boolean | null },
   lang: Lang,
+  feature?: string,
 ): RequestTicket {
-  return { memberId, userId: user.id, name: user.name, isAdmin: user.isAdmin, lang };
+  return {
+    memberId,
+    userId: user.id,
+    name: user.name,
+    isAdmin: user.isAdmin,
+    lang,
+    ...(feature === undefined ? {} : { feature }),
+  };
 }

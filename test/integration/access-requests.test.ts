@@ -262,6 +262,24 @@ describe('access requests', () => {
     expect((await open(s, outside)).text).not.toContain('name="ticket"');
   });
 
+  it('from a placement: someone who opens the app but lacks the feature may ask for it, and the feature is kept', async () => {
+    const s = await syncedStack();
+    const { inside } = await restricted(s);
+    const ticket = await s.services.sessions.issueTicket({
+      memberId: s.memberId,
+      userId: String(inside.id),
+      name: 'Inside',
+      isAdmin: false,
+      lang: 'en',
+      // Admin-only in the test manifest: an employee never holds it.
+      feature: 'settings',
+    });
+    await file(s, ticket, 'for the settings page').expect(200);
+    const admin = await adminAuth(s);
+    const [request] = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
+    expect(request).toMatchObject({ userId: String(inside.id), feature: 'settings', status: 'open' });
+  });
+
   it('another portal’s requests are invisible: its ids are 404 here', async () => {
     const s = await syncedStack();
     const theirs = await s.services.requests.file(
