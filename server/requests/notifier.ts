@@ -13,6 +13,28 @@ export const MAX_RECIPIENTS = 20;
 /** Characters of the requester's message quoted in a notification. */
 const QUOTED = 200;
 
+/** Notification texts, in the portal's language (the installation's `lang`; anything but ru reads English). */
+const TEXTS = {
+  en: {
+    asks: (name: string) => `${name} asks for access to Keycard.`,
+    review: 'Review the request',
+    where: 'Open Keycard › Access settings › Requests.',
+    approved: (by: string) => `${by} approved your request: open Keycard again to use it.`,
+    declined: (by: string, reason: string) => `${by} declined your request for access to Keycard: ${reason}`,
+  },
+  ru: {
+    asks: (name: string) => `${name} просит доступ к Keycard.`,
+    review: 'Посмотреть запрос',
+    where: 'Откройте Keycard › Настройки доступа › Запросы.',
+    approved: (by: string) => `${by} одобрил(а) ваш запрос: откройте Keycard снова.`,
+    declined: (by: string, reason: string) => `${by} отклонил(а) ваш запрос доступа к Keycard: ${reason}`,
+  },
+} as const;
+
+function textsFor(lang: string | undefined): (typeof TEXTS)['en' | 'ru'] {
+  return lang === 'ru' ? TEXTS.ru : TEXTS.en;
+}
+
 /** What notifying needs: the installation's connection and whom to tell. */
 export interface NotifierDeps {
   installations: Pick<InstallationRepository, 'get'>;
@@ -115,9 +137,10 @@ export class RequestNotifier {
         ? undefined
         : // Brackets percent-encoded: a `]` would end the BB code's [URL=…] early; PHP decodes them into params[…].
           `https://${installation.domain}/marketplace/view/${encodeURIComponent(code)}/?params%5Bview%5D=requests&params%5Bid%5D=${encodeURIComponent(request.id)}`;
+    const text = textsFor(installation.lang);
     const quoted = request.message === '' ? '' : `[BR]«${bbText(request.message, QUOTED)}»`;
-    const what = `${bbText(request.name, 100)} asks for access to Keycard.`;
-    const message = `${what}${quoted}[BR]${link === undefined ? 'Open Keycard › Access settings › Requests.' : `[URL=${link}]Review the request[/URL]`}`;
+    const what = text.asks(bbText(request.name, 100));
+    const message = `${what}${quoted}[BR]${link === undefined ? text.where : `[URL=${link}]${text.review}[/URL]`}`;
     for (const userId of recipients) {
       try {
         await this.#send(memberId, userId, message, tagOf(request));
@@ -130,11 +153,10 @@ export class RequestNotifier {
   async #sendDecided(request: AccessRequest): Promise<void> {
     const { memberId } = request;
     if (!(await this.#granted(memberId))) return;
+    const text = textsFor((await this.#deps.installations.get(memberId))?.lang);
     const by = bbText(request.decidedBy?.name ?? '', 100);
     const message =
-      request.status === 'approved'
-        ? `${by} approved your request: open Keycard again to use it.`
-        : `${by} declined your request for access to Keycard: ${bbText(request.reason ?? '', 500)}`;
+      request.status === 'approved' ? text.approved(by) : text.declined(by, bbText(request.reason ?? '', 500));
     await this.#send(memberId, request.userId, message, tagOf(request));
   }
 }

@@ -21,7 +21,13 @@ const person = (id: number, departments: number[] = [10], active = true): Direct
   photo: null,
 });
 
-function world(options: { scopes: string[]; delegates: string[]; users: DirectoryUser[]; failFor?: number }) {
+function world(options: {
+  scopes: string[];
+  delegates: string[];
+  users: DirectoryUser[];
+  failFor?: number;
+  lang?: string;
+}) {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'info',
@@ -47,7 +53,7 @@ function world(options: { scopes: string[]; delegates: string[]; users: Director
   const notifier = new RequestNotifier({
     installations: {
       get: async () =>
-        ({ domain: 'acme.bitrix24.com', scopes: options.scopes }) as unknown as Awaited<
+        ({ domain: 'acme.bitrix24.com', scopes: options.scopes, lang: options.lang ?? 'en' }) as unknown as Awaited<
           ReturnType<ConstructorParameters<typeof RequestNotifier>[0]['installations']['get']>
         >,
     },
@@ -131,5 +137,19 @@ describe('RequestNotifier', () => {
         },
       },
     ]);
+  });
+
+  it('writes in the portal’s language', async () => {
+    const w = world({ scopes: ['im'], delegates: [], users: [], lang: 'ru' });
+    w.notifier.filed(request);
+    w.notifier.decided({ ...request, status: 'declined', reason: 'позже', decidedBy: { id: '1', name: 'Админ' } });
+    await w.background.idle();
+    const messages = w.calls
+      .filter((call) => call.method === 'im.notify.system.add')
+      .map((call) => call.params?.['MESSAGE']);
+    // The two run side by side in the background: their order is not fixed.
+    const filed = messages.find((message) => String(message).includes('просит доступ к Keycard'));
+    expect(filed).toContain('Посмотреть запрос[/URL]');
+    expect(messages).toContain('Админ отклонил(а) ваш запрос доступа к Keycard: позже');
   });
 });
