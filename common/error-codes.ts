@@ -23,6 +23,9 @@ export const errorCodes = [
   'INVALID_CODE',
   'INVALID_GROUP',
   'PRECONDITION_REQUIRED',
+  'INVALID_REQUEST_MESSAGE',
+  'INVALID_DECISION',
+  'REQUEST_TICKET_INVALID',
   // Who is asking.
   'SESSION_MISSING',
   'SESSION_INVALID',
@@ -44,6 +47,7 @@ export const errorCodes = [
   'FEATURE_DENIED',
   'ADMIN_REQUIRED',
   'DELEGATES_ADMIN_ONLY',
+  'ALREADY_HAS_ACCESS',
   // The installation.
   'NOT_INSTALLED',
   'INSTALL_UNFINISHED',
@@ -54,12 +58,16 @@ export const errorCodes = [
   'PORTAL_BAD_TRANSITION',
   'USER_NOT_FOUND',
   'GROUP_NOT_FOUND',
+  'REQUEST_NOT_FOUND',
   // Conflicts with work in progress.
   'POLICY_CHANGED',
   'SAVE_LOCKS_YOU_OUT',
   'SYNC_RUNNING',
   'SYNC_LEASE_LOST',
   'SYNC_ABORTED',
+  'REQUEST_ALREADY_OPEN',
+  'REQUEST_DECIDED',
+  'REQUEST_LIMIT',
   // Peers and dependencies.
   'BITRIX_ERROR',
   'BITRIX_UNREACHABLE',

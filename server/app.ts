@@ -19,6 +19,8 @@ import { eventsRoute } from './http/routes/events-route.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { installRoute } from './http/routes/install-route.js';
 import { stockRoutes } from './http/routes/stock-router.js';
+import { requestsRouter } from './http/routes/requests-router.js';
+import { accessRequestRoute } from './http/routes/access-request-route.js';
 import { syncRouter } from './http/routes/sync-router.js';
 
 export type { AppDeps } from './services.js';
@@ -60,6 +62,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
     accessRouter(services),
     auditRouter(services),
     placementsRouter(services),
+    requestsRouter(services),
     ...(deps.apiRoutes ?? [stockRoutes]).map((routes) => routes(kit)),
   );
   app.use(healthRouter(services));
@@ -70,6 +73,7 @@ export function createApp(config: Config, deps: AppDeps): Express & { services: 
   const frames = express.Router();
   frames.post('/install', forms, floodGuard(flood.frames), installRoute(services));
   frames.post('/app', forms, floodGuard(flood.frames), appRoute(services));
+  frames.post('/app/access-request', forms, floodGuard(flood.frames), accessRequestRoute(services));
   frames.get(['/install', '/app'], (req, res) => {
     sendFrameError(services, res, new NotFoundError('BAD_REQUEST', 'Opened outside Bitrix24.'), { lang: langOf(req) });
   });

@@ -19,6 +19,11 @@ import { DirectoryService, type DirectoryOptions } from './directory/directory-s
 import type { UiAssets } from './http/pages/app-shell.js';
 import { SessionTokens } from './http/session-tokens.js';
 import type { PortalDataOwner } from './portals/data-owner.js';
+import { DocumentRequestRepository, type RequestRepository } from './requests/request-repository.js';
+import { RequestNotifier } from './requests/notifier.js';
+import type { AccessRequest } from './requests/access-request.js';
+import { askLines, whomToAsk } from './portals/open-decision.js';
+import type { Lang } from './manifest.js';
 import { DocumentInstallationRepository, type InstallationRepository } from './portals/installation-repository.js';
 import { isInstalled } from './portals/installation-state.js';
 import { PortalClients } from './portals/portal-clients.js';
@@ -104,6 +109,15 @@ export interface Services {
   resources: ResourceCatalog;
   /** The sample stock counts editors changed. */
   stockCounts: StockCountRepository;
+  /** Access requests of refused people (issue 14). */
+  requests: RequestRepository;
+  /** Bitrix24 notifications about access requests (needs the `im` scope). */
+  requestNotifier: RequestNotifier;
+  /** Filing tells the app's admins; deciding tells the requester (both after the answer). */
+  notify: (request: AccessRequest) => void;
+  notifyDecided: (request: AccessRequest) => void;
+  /** The no-access page's list of people to ask. */
+  askLinesOf: (memberId: string, lang: Lang) => Promise<string[]>;
   /** Every repository holding per-portal data, purged on uninstall with "clear data". */
   dataOwners: PortalDataOwner[];
   /** Events already handled (Bitrix24 may deliver one twice; two instances may each get it). */
@@ -205,6 +219,8 @@ export function createServices(config: Config, deps: AppDeps): Services {
     manifest: deps.manifest,
     snapshot: (memberId) => directory.snapshot(memberId),
   });
+  const requests = new DocumentRequestRepository({ documents, locks, clock });
+  const requestNotifier = new RequestNotifier({ installations, clients, appAdmins, access, background, logger });
   const services: Omit<Services, 'uninstallChecks'> = {
     config,
     clock,
@@ -228,8 +244,16 @@ export function createServices(config: Config, deps: AppDeps): Services {
     onceKeys,
     resources: deps.resources ?? sampleResourceCatalog,
     stockCounts,
+    requests,
+    requestNotifier,
+    notify: (request) => requestNotifier.filed(request),
+    notifyDecided: (request) => requestNotifier.decided(request),
+    askLinesOf: async (memberId, lang) => {
+      const context = await access.context(memberId, lang, { id: 0, isAdmin: null });
+      return askLines(await whomToAsk({ appAdmins, logger }, memberId, context, lang), lang);
+    },
     // The directory goes first: it stops a running sync of the portal before anything else disappears.
-    dataOwners: [directory, policies, appAdmins, access, stockCounts, installations],
+    dataOwners: [directory, policies, appAdmins, access, stockCounts, requests, installations],
   };
   return { ...services, uninstallChecks: new UninstallChecks(services) };
 }

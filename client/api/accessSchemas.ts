@@ -271,6 +271,8 @@ export const auditEntrySchema = d.object({
   at: d.number(),
   actor: d.object({ id: idSchema, name: d.string() }),
   changes: d.array(auditChangeSchema),
+  /** An approved access request; absent on older entries and ordinary saves. */
+  source: d.optional(d.object({ kind: d.oneOf(['request']), id: d.string(), name: d.string() })),
 });
 
 /** GET /api/audit: newest first; `nextCursor` is null on the last page. */

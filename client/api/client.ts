@@ -21,6 +21,15 @@ import {
   type Stock,
 } from './accessSchemas';
 import type { Decoder } from './decode';
+import {
+  approvedSchema,
+  declinedSchema,
+  requestCountSchema,
+  requestListSchema,
+  type AccessRequestItem,
+  type Approved,
+  type RequestList,
+} from './requestSchemas';
 import { ApiError, createHttp, parseBody, type RequestOptions } from './http';
 import {
   departmentsResponseSchema,
@@ -110,6 +119,17 @@ export interface ApiClient {
   audit(query: AuditQuery, options?: RequestOptions): Promise<AuditPage>;
   /** Who made changes and which codes the log cites, by name: what the audit filters offer (access.manage). */
   auditFilters(options?: RequestOptions): Promise<AuditFilters>;
+  /** Access requests of the portal: open first, then decided (access.manage). */
+  accessRequests(options?: RequestOptions): Promise<RequestList>;
+  /** How many requests wait for a decision (access.manage). */
+  accessRequestCount(options?: RequestOptions): Promise<{ open: number }>;
+  /**
+   * Approves a request to the allow-list or a role, if nobody saved the access settings since `etag` (If-Match);
+   * a lost race is an answer (`changed`), anything else (409 REQUEST_DECIDED, 400, network) throws an ApiError.
+   */
+  approveRequest(id: string, etag: string, as: ApproveAs, options?: RequestOptions): Promise<ApproveResult>;
+  /** Declines a request with a reason (required). */
+  declineRequest(id: string, reason: string, options?: RequestOptions): Promise<AccessRequestItem>;
   /** The sample resource-scoped feature (stock:read). */
   stock(options?: RequestOptions): Promise<Stock>;
   /** Sets one item's count in one warehouse (stock:edit on that warehouse); answers the stock as now seen. */
@@ -126,6 +146,12 @@ export type SavePolicyResult =
   | { outcome: 'invalid'; problems: PolicyProblem[] }
   /** 409 POLICY_CHANGED: someone saved first; `current` is what they saved. */
   | { outcome: 'changed'; current: PolicyResponse };
+
+/** How an approval lets the person in. */
+export type ApproveAs = { as: 'allowList' } | { as: 'role'; role: string };
+
+/** How an approval ended: saved, or 409 POLICY_CHANGED (someone saved the settings first; reload them). */
+export type ApproveResult = { outcome: 'approved'; approved: Approved } | { outcome: 'changed' };
 
 /** Query of GET /api/audit; empty fields are left out of the URL. */
 export interface AuditQuery {
@@ -214,7 +240,41 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
+  async function approveRequest(
+    id: string,
+    etag: string,
+    as: ApproveAs,
+    request: RequestOptions = {},
+  ): Promise<ApproveResult> {
+    const path = `/api/access-requests/${encodeURIComponent(id)}/approve`;
+    try {
+      const approved = await http.json(
+        { method: 'POST', path, body: as, headers: { 'If-Match': etag }, signal: request.signal },
+        approvedSchema,
+      );
+      return { outcome: 'approved', approved };
+    } catch (err: unknown) {
+      if (err instanceof ApiError && err.status === 409 && err.code === 'POLICY_CHANGED') return { outcome: 'changed' };
+      throw err;
+    }
+  }
+
   return {
+    accessRequests: (request) => get('/api/access-requests', requestListSchema, request),
+    accessRequestCount: (request) => get('/api/access-requests/count', requestCountSchema, request),
+    approveRequest,
+    declineRequest: async (id, reason, request) =>
+      (
+        await http.json(
+          {
+            method: 'POST',
+            path: `/api/access-requests/${encodeURIComponent(id)}/decline`,
+            body: { reason },
+            signal: request?.signal,
+          },
+          declinedSchema,
+        )
+      ).request,
     me: (request) => get('/api/me', meSchema, request),
     scopes: (request) => get('/api/scopes', scopesReportSchema, request),
     syncStatus: (request) => get('/api/sync', syncStatusSchema, request),

@@ -208,6 +208,8 @@ export interface ApiAuditEntry {
   at: number;
   actor: { id: string; name: string };
   changes: ApiAuditChange[];
+  /** Set when the save approved an access request (entries from before requests have none). */
+  source?: { kind: 'request'; id: string; name: string } | undefined;
 }
 
 /** GET /api/audit: newest first; `nextCursor` is null on the last page. */

@@ -2,7 +2,7 @@
  * The answers of the server's /api/* routes, as types without a runtime: the contract between the server,
  * which sends them (server/http/routes/, views/), and the UI, which reads them (client/api/schemas.ts and
  * accessSchemas.ts). One file per part of the API: errors.ts, me.ts (me, scopes), directory.ts (sync,
- * departments, users), access.ts (policy, check, conflicts, audit, stock).
+ * departments, users), access.ts (policy, check, conflicts, audit, stock), requests.ts (access requests).
  *
  * Each type is what the server promises and the UI relies on. The server may send more than it promises
  * (objects are not strict: the UI ignores a field it does not read) and narrower values (a known word for an
@@ -25,3 +25,4 @@ export type * from './access.js';
 export type * from './directory.js';
 export type * from './errors.js';
 export type * from './me.js';
+export type * from './requests.js';

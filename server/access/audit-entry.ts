@@ -10,6 +10,17 @@ export interface AuditEntry {
   at: number;
   actor: { id: string; name: string };
   changes: PolicyChange[];
+  /** What the save came from, when not the editor: an approved access request (by whom it was filed). */
+  source?: AuditSource;
+}
+
+/** A save made on behalf of something else than the settings editor. */
+export interface AuditSource {
+  kind: 'request';
+  /** The access request's id. */
+  id: string;
+  /** Who filed it. */
+  name: string;
 }
 
 const codeChange = z.object({
@@ -51,4 +62,6 @@ export const auditEntrySchema = z.object({
   at: z.number(),
   actor: z.object({ id: z.string(), name: z.string() }),
   changes: z.array(z.union([codeChange, roleChange, roleRenamed, grantChange, assignmentChange])),
+  // Optional: entries written before access requests existed have none.
+  source: z.object({ kind: z.literal('request'), id: z.string(), name: z.string() }).optional(),
 }) satisfies z.ZodType<AuditEntry>;

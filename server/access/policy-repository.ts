@@ -7,7 +7,7 @@ import type { PortalDataOwner } from '../portals/data-owner.js';
 import type { Documents } from '../store/documents.js';
 import type { Locks } from '../store/locks.js';
 import { ReadCache } from '../store/read-cache.js';
-import { auditEntrySchema, type AuditEntry } from './audit-entry.js';
+import { auditEntrySchema, type AuditEntry, type AuditSource } from './audit-entry.js';
 import { diffPolicies, type PolicyContent } from './policy-diff.js';
 import { defaultPolicy, freshPolicyContent, policySchema, type Policy } from './policy.js';
 
@@ -61,7 +61,7 @@ export interface PolicyRepository extends PortalDataOwner {
    */
   save(
     memberId: string,
-    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang },
+    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang; source?: AuditSource },
   ): Promise<StoredPolicy>;
   /** Audit entries of versions `from`, `from - 1`, … down to `to` (inclusive), newest first; missing ones skipped. */
   auditRange(memberId: string, from: number, to: number): Promise<AuditEntry[]>;
@@ -135,7 +135,7 @@ export class DocumentPolicyRepository implements PolicyRepository {
 
   async save(
     memberId: string,
-    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang },
+    options: { ifMatch: string; content: PolicyContent; actor: Actor; lang: Lang; source?: AuditSource },
   ): Promise<StoredPolicy> {
     const saving = this.#locks.withLock(memberId, 'policy', async () => {
       const before = await this.#locked(memberId);
@@ -148,7 +148,13 @@ export class DocumentPolicyRepository implements PolicyRepository {
       const sameWaiting = (current.policy.companyRoles ?? []).join() === (options.content.companyRoles ?? []).join();
       if (changes.length === 0 && sameWaiting) return current;
       const version = current.policy.version + 1;
-      const entry: AuditEntry = { version, at: this.#clock.now(), actor: options.actor, changes };
+      const entry: AuditEntry = {
+        version,
+        at: this.#clock.now(),
+        actor: options.actor,
+        changes,
+        ...(options.source === undefined ? {} : { source: options.source }),
+      };
       await this.#documents.set(auditKey(memberId, version), auditEntrySchema.parse(entry));
       const policy: Policy = { ...options.content, version };
       const stored = Object.freeze(storedSchema.parse({ policy, revision: randomUUID() }));

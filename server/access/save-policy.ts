@@ -6,6 +6,7 @@ import { companyRoots } from './company-default.js';
 import { ADMIN_ROLE, freshPolicyContent, keepBuiltInTitles, withCompanyRoots, type Policy } from './policy.js';
 import type { AccessContext } from './access-service.js';
 import type { AppAdmins } from './app-admins.js';
+import type { AuditSource } from './audit-entry.js';
 import { checkDraft, invalidPolicy, unconfirmedDeletions, type CheckedDraft } from './policy-draft.js';
 import { lockout, policyImpact, type PolicyImpact } from './policy-impact.js';
 import { PolicyChangedError, type PolicyRepository, type StoredPolicy } from './policy-repository.js';
@@ -38,7 +39,7 @@ export async function savePolicy(
   memberId: string,
   context: AccessContext,
   saver: Saver,
-  edit: { ifMatch: string; body: unknown },
+  edit: { ifMatch: string; body: unknown; source?: AuditSource },
 ): Promise<{ stored: StoredPolicy; view: PolicyView }> {
   const { stored, snapshot } = context;
   const view = (policy: StoredPolicy) =>
@@ -60,6 +61,7 @@ export async function savePolicy(
       content,
       actor: { id: saver.userId, name: saver.name },
       lang: saver.lang,
+      ...(edit.source === undefined ? {} : { source: edit.source }),
     });
     return { stored: saved, view: await view(saved) };
   } catch (error: unknown) {

@@ -23,14 +23,7 @@ export function sendFrameError(
   deps: FramePageDeps,
   res: Response,
   error: unknown,
-  options: {
-    lang: Lang;
-    ancestors?: string[] | undefined;
-    lines?: string[] | undefined;
-    /** The compact variant (a tab or widget) and the texts replacing the code's own. */
-    compact?: boolean;
-    text?: { title: string; message: string } | undefined;
-  },
+  options: { lang: Lang; ancestors?: string[] | undefined; lines?: string[] | undefined },
 ): void {
   const classified = classifyError(error);
   logFailure(deps.logger, error, classified, {
@@ -43,15 +36,7 @@ export function sendFrameError(
   res
     .status(classified.status)
     .type('html')
-    .send(
-      renderMessagePage({
-        lang: options.lang,
-        code: classified.code,
-        details: options.lines,
-        ...(options.compact === true ? { compact: true } : {}),
-        ...(options.text === undefined ? {} : { text: options.text }),
-      }),
-    );
+    .send(renderMessagePage({ lang: options.lang, code: classified.code, details: options.lines }));
 }
 
 /** Renders the built UI into the frame with its bootstrap (session, user, mode), framed only by the portal. */

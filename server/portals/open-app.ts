@@ -53,7 +53,9 @@ export type OpenAppOutcome =
       frameOrigin: string | undefined;
       /** Lines shown under the refusal (the people to ask for access). */
       lines: string[] | undefined;
-      /** Denied in a feature's placement: the compact page names the feature. */
+      /** Who was refused by Keycard's access settings (APP_ACCESS_DENIED): they may ask for access. */
+      denied?: { memberId: string; user: PortalUser } | undefined;
+      /** Denied in a feature's placement: the compact page names the feature, and a request asks for it. */
       placement?: PlacementFeature;
     };
 
@@ -69,6 +71,7 @@ const OPENED_PRECISION_MS = 3_600_000;
  */
 export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): Promise<OpenAppOutcome> {
   let frameOrigin: string | undefined;
+  let opener: { memberId: string; user: PortalUser } | undefined;
   try {
     // A placement Keycard does not bind is refused before anything is asked of Bitrix24.
     const place = resolvePlacement(deps.manifest, body.PLACEMENT, body.PLACEMENT_OPTIONS);
@@ -79,6 +82,7 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
     assertOpenable(stored);
     const { installation, user } = await identifyOpener(deps, stored, verified, body);
     frameOrigin = installationOrigin(installation);
+    opener = { memberId: installation.memberId, user };
     // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
     const decided = await decideOpen(deps, installation, user, lang);
     if (place.kind === 'feature') {
@@ -93,9 +97,17 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
     }
     return { opened: true, installation, user, ...(place.entry === undefined ? {} : { entry: place.entry }) };
   } catch (error: unknown) {
-    const lines = error instanceof AppAccessDeniedError ? askLines(error.askNames, lang) : undefined;
+    const denied = error instanceof AppAccessDeniedError;
+    const lines = denied ? askLines(error.askNames, lang) : undefined;
     const placement = error instanceof PlacementAccessDeniedError ? error.placement : undefined;
-    return { opened: false, error, frameOrigin, lines, ...(placement === undefined ? {} : { placement }) };
+    return {
+      opened: false,
+      error,
+      frameOrigin,
+      lines,
+      denied: denied ? opener : undefined,
+      ...(placement === undefined ? {} : { placement }),
+    };
   }
 }
 

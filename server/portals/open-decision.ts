@@ -106,7 +106,12 @@ export async function decidePlacement(
 }
 
 /** Names of the app's admins: portal admins Keycard has seen, then users delegated access.manage. */
-async function whomToAsk(deps: DecisionDeps, memberId: string, context: AccessContext, lang: Lang): Promise<string[]> {
+export async function whomToAsk(
+  deps: Pick<DecisionDeps, 'appAdmins' | 'logger'>,
+  memberId: string,
+  context: Pick<AccessContext, 'stored' | 'snapshot'>,
+  lang: Lang,
+): Promise<string[]> {
   const names = new Set<string>();
   try {
     for (const admin of await deps.appAdmins.list(memberId)) names.add(admin.name);

@@ -16,6 +16,8 @@ import { directoryRepositoryBattery } from './batteries/directory-repository.js'
 import { documentsBattery } from './batteries/documents.js';
 import { installationRepositoryBattery } from './batteries/installation-repository.js';
 import { policyRepositoryBattery } from './batteries/policy-repository.js';
+import { KEPT_DECIDED, requestRepositoryBattery } from './batteries/request-repository.js';
+import { DocumentRequestRepository } from '../../server/requests/request-repository.js';
 
 /*
  * The store contract: what every repository relies on, run against each backend Keycard supports —
@@ -76,6 +78,17 @@ describe.each(backends)('store contract: $name', ({ open }) => {
       manifest,
       member,
     ));
+  describe('RequestRepository', () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, set: (at: number) => void (now = at) };
+    const locks = new InProcessLocks();
+    requestRepositoryBattery(
+      () => new DocumentRequestRepository({ documents, locks, clock, maxDecided: KEPT_DECIDED }),
+      clock,
+      (keys) => keyv.getMany(keys),
+      member,
+    );
+  });
   describe('DirectoryRepository', () =>
     directoryRepositoryBattery(() => new DocumentDirectoryRepository({ documents, cacheReads: false }), member));
 });

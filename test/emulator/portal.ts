@@ -23,6 +23,8 @@ import {
   type Installation,
 } from './installation.js';
 
+import type { EmulatedNotification } from './rest/im.js';
+
 export type { AppRegistration, EventBinding, Installation, PlacementBinding } from './installation.js';
 
 /**
@@ -49,6 +51,11 @@ export class Portal {
   scopes: string[];
   installation: Installation = emptyInstallation();
   readonly counters: Counters = emptyCounters();
+  /** Notifications sent to users (im.notify.*), per recipient, oldest first. */
+  readonly notifications: { nextId: number; byUser: Map<number, EmulatedNotification[]> } = {
+    nextId: 1,
+    byUser: new Map(),
+  };
   /** The app's subscription lapsed: the OAuth server and REST answer PAYMENT_REQUIRED, no events are sent. */
   subscriptionExpired: boolean;
   #host: string;

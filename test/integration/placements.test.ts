@@ -135,7 +135,9 @@ describe('POST /app in a placement', () => {
     expect(res.status).toBe(403);
     expect(res.text).not.toContain('keycard-bootstrap');
     expect(res.text).toContain('data-compact="true"');
-    expect(res.text).toContain('You don’t have “Access in workgroups” in Keycard');
+    expect(res.text).toContain('You have no access to “Access in workgroups”');
+    // The person may ask for the feature from the tab itself.
+    expect(res.text).toContain('data-request-form');
     const admin = portal.stack.emulator.portal.directory.users.find((user) => user.id === 1);
     expect(res.text).toContain(admin?.name ?? 'no admin');
     // The same employee opens the full app from the left menu as before.

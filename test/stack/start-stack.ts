@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   // The portal grants what the manifest requests, as Bitrix24 does on install (tests narrow it via options).
   const emulator = createEmulator({
-    scopes: ['user_brief', 'department', 'placement', 'sonet_group'],
+    scopes: ['user_brief', 'department', 'placement', 'sonet_group', 'im'],
     ...options.emulator,
     app: { clientId, clientSecret, appUrl },
   });

@@ -28,6 +28,7 @@ describe('loadManifest', () => {
       'department',
       'placement',
       'sonet_group',
+      'im',
     ]);
     expect(manifest.levels.map((level) => level.key)).toEqual(['read', 'edit']);
     // Only features the sample app uses (issue 13): see shipped-features.test.ts.

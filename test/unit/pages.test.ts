@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BOOTSTRAP_MARKER, renderAppShell, type Bootstrap } from '../../server/http/pages/app-shell.js';
-import { escapeHtml, featureDeniedText, renderMessagePage } from '../../server/http/pages/message-page.js';
+import { escapeHtml, renderMessagePage } from '../../server/http/pages/message-page.js';
 
 const TEMPLATE = `<!doctype html>
 <html lang="en">
@@ -182,28 +182,5 @@ describe('renderMessagePage', () => {
     const html = renderMessagePage({ lang: 'en', code: 'NEEDS_REINSTALL' });
     expect(html).toContain('<h1>Keycard’s connection to Bitrix24 needs an administrator</h1>');
     expect(html).toContain('A Bitrix24 administrator should open Keycard once');
-  });
-});
-
-describe('the compact refusal page of a placement (issue 14)', () => {
-  it('names the feature and whom to ask, escaped, in a layout sized for a tab', () => {
-    const html = renderMessagePage({
-      lang: 'en',
-      code: 'APP_ACCESS_DENIED',
-      details: ['Anna <Admin>'],
-      compact: true,
-      text: featureDeniedText('en', 'Access in <workgroups>'),
-    });
-    expect(html).toContain('data-compact="true"');
-    expect(html).toContain('You don’t have “Access in &#60;workgroups&#62;” in Keycard');
-    expect(html).toContain('<li>Anna &#60;Admin&#62;</li>');
-    expect(html).not.toContain('<workgroups>');
-  });
-
-  it('speaks Russian, and the full page stays as it was without `compact`', () => {
-    expect(featureDeniedText('ru', 'Доступ в рабочих группах').title).toBe(
-      'У вас нет доступа к разделу «Доступ в рабочих группах» в Keycard',
-    );
-    expect(renderMessagePage({ lang: 'en', code: 'APP_ACCESS_DENIED' })).not.toContain('data-compact');
   });
 });

@@ -4,7 +4,7 @@ import { loadManifest } from '../../server/manifest.js';
 import { buildScopeReport, scopeGranted } from '../../server/portals/scope-report.js';
 
 const manifest = loadManifest(fileURLToPath(new URL('../../manifest/keycard.json', import.meta.url)));
-const ALL = ['user_brief', 'department', 'placement', 'sonet_group'];
+const ALL = ['user_brief', 'department', 'placement', 'sonet_group', 'im'];
 
 describe('scopeGranted', () => {
   it.each<[string, string[], boolean]>([
@@ -33,6 +33,7 @@ describe('buildScopeReport', () => {
       ['department', true],
       ['placement', true],
       ['sonet_group', true],
+      ['im', true],
     ]);
     expect(report.unavailableFeatures).toEqual([]);
   });
@@ -89,6 +90,12 @@ describe('buildScopeReport', () => {
 
   it('ignores granted scopes the manifest does not request', () => {
     const report = buildScopeReport(manifest, [...ALL, 'crm', 'task'], 'en', 'portal');
-    expect(report.scopes.map((scope) => scope.code)).toEqual(['user_brief', 'department', 'placement', 'sonet_group']);
+    expect(report.scopes.map((scope) => scope.code)).toEqual([
+      'user_brief',
+      'department',
+      'placement',
+      'sonet_group',
+      'im',
+    ]);
   });
 });

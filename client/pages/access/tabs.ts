@@ -36,6 +36,12 @@ export const accessTabs: readonly AppSubPage[] = [
     component: () => import('./ConflictsTab.vue'),
   },
   { path: 'audit', name: 'access-audit', labelKey: 'settings.tab.audit', component: () => import('./AuditTab.vue') },
+  {
+    path: 'requests',
+    name: 'access-requests',
+    labelKey: 'requests.tab',
+    component: () => import('./RequestsTab.vue'),
+  },
 ];
 
 /** The tabs that edit the policy draft (they show the Save bar). */

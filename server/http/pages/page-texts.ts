@@ -27,7 +27,11 @@ type PageKey =
   | 'APP_ACCESS_DENIED'
   | 'UNAVAILABLE'
   | 'BUSY'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'REQUEST_MESSAGE'
+  | 'REQUEST_TICKET'
+  | 'REQUEST_HAS_ACCESS'
+  | 'REQUEST_LIMIT';
 
 /**
  * The page each error code shows inside the frame. Exhaustive over the registry: a new code does not
@@ -52,6 +56,9 @@ const pageOf: Record<ErrorCode, PageKey> = {
   INVALID_CODE: 'INTERNAL',
   INVALID_GROUP: 'INTERNAL',
   PRECONDITION_REQUIRED: 'INTERNAL',
+  INVALID_REQUEST_MESSAGE: 'REQUEST_MESSAGE',
+  INVALID_DECISION: 'INTERNAL',
+  REQUEST_TICKET_INVALID: 'REQUEST_TICKET',
   SESSION_MISSING: 'INTERNAL',
   SESSION_INVALID: 'INTERNAL',
   TOKEN_NOT_VERIFIED: 'TOKEN_NOT_VERIFIED',
@@ -71,6 +78,7 @@ const pageOf: Record<ErrorCode, PageKey> = {
   FEATURE_DENIED: 'APP_ACCESS_DENIED',
   ADMIN_REQUIRED: 'INSTALL_NEEDS_ADMIN',
   DELEGATES_ADMIN_ONLY: 'INTERNAL',
+  ALREADY_HAS_ACCESS: 'REQUEST_HAS_ACCESS',
   NOT_INSTALLED: 'NOT_INSTALLED',
   INSTALL_UNFINISHED: 'INSTALL_UNFINISHED',
   INSTALL_INCOMPLETE: 'INSTALL_INCOMPLETE',
@@ -80,11 +88,15 @@ const pageOf: Record<ErrorCode, PageKey> = {
   PORTAL_BAD_TRANSITION: 'INTERNAL',
   USER_NOT_FOUND: 'INTERNAL',
   GROUP_NOT_FOUND: 'INTERNAL',
+  REQUEST_NOT_FOUND: 'INTERNAL',
   POLICY_CHANGED: 'INTERNAL',
   SAVE_LOCKS_YOU_OUT: 'INTERNAL',
   SYNC_RUNNING: 'INTERNAL',
   SYNC_LEASE_LOST: 'INTERNAL',
   SYNC_ABORTED: 'INTERNAL',
+  REQUEST_ALREADY_OPEN: 'REQUEST_LIMIT',
+  REQUEST_DECIDED: 'INTERNAL',
+  REQUEST_LIMIT: 'REQUEST_LIMIT',
   BITRIX_ERROR: 'UNAVAILABLE',
   BITRIX_UNREACHABLE: 'UNAVAILABLE',
   CURSOR_IGNORED: 'UNAVAILABLE',
@@ -182,6 +194,24 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
       message:
         'Too many requests reached Keycard or your Bitrix24 at once. Nothing was changed. Try again in a few seconds.',
     },
+    REQUEST_MESSAGE: {
+      title: 'Your message is too long',
+      message:
+        'A request for access may carry a message of up to 500 characters. Nothing was sent: go back and shorten it.',
+    },
+    REQUEST_TICKET: {
+      title: 'This request form has expired',
+      message: 'Nothing was sent. Close Keycard and open it again from Bitrix24 to ask for access.',
+    },
+    REQUEST_HAS_ACCESS: {
+      title: 'You already have access',
+      message: 'Nothing was sent: Keycard lets you in now. Close it and open it again from Bitrix24.',
+    },
+    REQUEST_LIMIT: {
+      title: 'You have already asked',
+      message:
+        'Your request is waiting for the app’s administrators, or you asked several times today. Nothing new was sent.',
+    },
     INTERNAL: {
       title: 'Something went wrong',
       message: 'Keycard could not open. Nothing was changed. Try again in a minute.',
@@ -269,6 +299,24 @@ const texts: Record<Lang, Record<PageKey, PageText>> = {
       title: 'Keycard сейчас перегружен',
       message:
         'К Keycard или вашему Битрикс24 пришло слишком много запросов сразу. Ничего не изменено. Попробуйте через несколько секунд.',
+    },
+    REQUEST_MESSAGE: {
+      title: 'Сообщение слишком длинное',
+      message:
+        'К запросу доступа можно приложить сообщение до 500 символов. Ничего не отправлено: вернитесь и сократите его.',
+    },
+    REQUEST_TICKET: {
+      title: 'Форма запроса устарела',
+      message: 'Ничего не отправлено. Закройте Keycard и откройте его снова из Битрикс24, чтобы запросить доступ.',
+    },
+    REQUEST_HAS_ACCESS: {
+      title: 'У вас уже есть доступ',
+      message: 'Ничего не отправлено: Keycard теперь вас пускает. Закройте его и откройте снова из Битрикс24.',
+    },
+    REQUEST_LIMIT: {
+      title: 'Вы уже запросили доступ',
+      message:
+        'Ваш запрос ждёт решения администраторов приложения, или сегодня вы уже просили несколько раз. Новый запрос не отправлен.',
     },
     INTERNAL: {
       title: 'Что-то пошло не так',

@@ -79,6 +79,10 @@ export function stubApi(report: ScopesReport): StubApi {
     audit: vi.fn<ApiClient['audit']>().mockResolvedValue({ entries: [], nextCursor: null, names: {} }),
     auditFilters: vi.fn<ApiClient['auditFilters']>().mockResolvedValue({ actors: [], codes: [] }),
     groupAccess: vi.fn<ApiClient['groupAccess']>().mockRejectedValue(new Error('not faked')),
+    accessRequests: vi.fn<ApiClient['accessRequests']>().mockResolvedValue({ requests: [], open: 0 }),
+    accessRequestCount: vi.fn<ApiClient['accessRequestCount']>().mockResolvedValue({ open: 0 }),
+    approveRequest: vi.fn<ApiClient['approveRequest']>().mockRejectedValue(new Error('approveRequest not stubbed')),
+    declineRequest: vi.fn<ApiClient['declineRequest']>().mockRejectedValue(new Error('declineRequest not stubbed')),
     stock: vi.fn<ApiClient['stock']>().mockResolvedValue({ warehouses: [], items: [] }),
     setStockCount: vi.fn<ApiClient['setStockCount']>().mockResolvedValue({ warehouses: [], items: [] }),
   };

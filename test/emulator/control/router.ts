@@ -6,6 +6,7 @@ import { avatarSvg } from './avatar.js';
 import { currentUser, setCurrentUser } from './session.js';
 import { directoryView, portalState, userView } from './views.js';
 import { isRecord } from '../rest/params.js';
+import { notificationsOf } from '../rest/im.js';
 
 /**
  * JSON endpoints for the portal page (`/_emulator/…`). The browser's current user lives in the
@@ -49,6 +50,13 @@ export function controlRouter(portal: Portal): express.Router {
 
   router.get('/counters', (_req, res) => {
     res.json(portal.counters);
+  });
+
+  // The notification centre: the current user's (or `?user=ID`'s) notifications, newest first.
+  router.get('/notifications', (req, res) => {
+    const asked = Number(req.query['user']);
+    const userId = Number.isInteger(asked) && asked > 0 ? asked : currentUser(portal, req).id;
+    res.json({ userId, notifications: notificationsOf(portal, userId) });
   });
 
   router.get('/events', (_req, res) => {

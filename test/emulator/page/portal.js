@@ -10,6 +10,7 @@ import { h, icon, avatar, replace } from './dom.js';
 import { parseFrameMessage, formatReply, portalOriginFor, summarize, mergeOptions, silentCancel } from './protocol.js';
 import { createDirectory, pickUsers, chooseAccess, confirmUninstall, accessCodeName } from './dialogs.js';
 import { renderWorkgroups, appLinkParams } from './placements.js';
+import { renderNotifications } from './notifications.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -276,6 +277,7 @@ function renderMenu() {
 function renderTopbar() {
   const state = S.state;
   const user = currentUser();
+  void renderNotifications($('#notifications'));
   $('#portal-host').textContent = state.portal?.host ?? '';
   $('#portal-host').title =
     `Portal ${portalOriginFor(state.portal?.host, state.portal?.protocol)} · member_id ${state.portal?.memberId ?? ''}`;

@@ -2,6 +2,7 @@ import { appMethods } from './app.js';
 import { batchMethods } from './batch.js';
 import { departmentMethods } from './departments.js';
 import { eventMethods } from './events.js';
+import { imMethods } from './im.js';
 import { placementMethods } from './placements.js';
 import { sonetMethods } from './sonet.js';
 import type { MethodDefinition } from './types.js';
@@ -16,6 +17,7 @@ export const methods: ReadonlyMap<string, MethodDefinition> = new Map(
     ...eventMethods,
     ...placementMethods,
     ...sonetMethods,
+    ...imMethods,
     ...batchMethods,
   }),
 );
