@@ -11,8 +11,8 @@ import {
   startSyncCommand,
   USER_IDS,
 } from './support/fuzz-api.js';
-import { eventCommand, uninstallCommand } from './support/fuzz-events.js';
-import { installCommand, openAppCommand, reinstallCommand } from './support/fuzz-frames.js';
+import { EventCommand, eventCommand, uninstallCommand } from './support/fuzz-events.js';
+import { installCommand, OpenAppCommand, openAppCommand, reinstallCommand } from './support/fuzz-frames.js';
 import { junkCommand } from './support/fuzz-junk.js';
 import { expectPortalMatches, mintExpired, type Model, type PortalModel } from './support/fuzz-model.js';
 import { freshPolicy } from './support/fuzz-rules.js';
@@ -134,6 +134,37 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
       0,
     ).run(model, world);
   }
+  // And with two refusals a run of random steps may not meet: acme's admin limits the allow-list to themselves, so
+  // Emil, an employee, is refused on opening Keycard; and an ONUSERADD with a made-up application token is not believed.
+  const acmeAdmin = { portal: 'acme' as const, userId: 1, form: 'valid' as const, hints: false };
+  const allowOnlyAdmin = {
+    edits: [{ op: 'allow', code: 'U1', on: true } as const],
+    breakages: [],
+    noise: false,
+    confirm: false,
+  };
+  await new SaveCommand(acmeAdmin, 'current', allowOnlyAdmin, 'json', 0).run(model, world);
+  const employeeOpens = {
+    portal: 'acme',
+    userId: 20,
+    token: 'genuine',
+    server: 'own',
+    domain: 'own',
+    refresh: false,
+  } as const;
+  await new OpenAppCommand(employeeOpens, 0).run(model, world);
+  await new EventCommand({
+    portal: 'acme',
+    name: 'ONUSERADD',
+    member: 'own',
+    applicationToken: 'random',
+    tokens: 'none',
+    server: 'unnamed',
+    encoding: 'form',
+    ts: 1,
+    data: '20',
+    malformed: false,
+  }).run(model, world);
   return { model, real: world };
 }
 

@@ -228,7 +228,17 @@ export function saveVerdict(
     const paths = [mayOpen(expected, who, held) ? 'delegates' : 'allowList'];
     return { status: 409, code: 'SAVE_LOCKS_YOU_OUT', paths };
   }
-  return { status: 200, expected };
+  return { status: 200, expected: { ...expected, features: decidedFeatures(current, expected) } };
+}
+
+/**
+ * The features a save records as decided for the Administrator role: those the current policy recorded, and those
+ * its or the saved Administrator role names (a grant named before and gone now was set to "no access").
+ */
+function decidedFeatures(current: PolicyContent, saved: PolicyContent): string[] {
+  const named = (policy: PolicyContent) =>
+    Object.keys(policy.roles.find((role) => role.key === 'administrator')?.grants ?? {});
+  return [...new Set([...(current.features ?? []), ...named(current), ...named(saved)])].sort();
 }
 
 /** A 400 INVALID_POLICY lists every problem: one at each of `paths` at least, each with a message. */
