@@ -274,7 +274,11 @@ describe('access requests', () => {
       // Admin-only in the test manifest: an employee never holds it.
       feature: 'settings',
     });
-    await file(s, ticket, 'for the settings page').expect(200);
+    const sent = await file(s, ticket, 'for the settings page').expect(200);
+    // The answer stays the tab's compact page, naming the feature asked for.
+    expect(sent.text).toContain('data-compact="true"');
+    expect(sent.text).toContain('App settings');
+    expect(sent.text).toContain('Request sent');
     const admin = await adminAuth(s);
     const [request] = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
     expect(request).toMatchObject({ userId: String(inside.id), feature: 'settings', status: 'open' });

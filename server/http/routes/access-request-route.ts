@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors.js';
+import type { Manifest } from '../../manifest.js';
 import type { InstallationRepository } from '../../portals/installation-repository.js';
 import { installationOrigin } from '../../portals/installation-record.js';
 import { fileRequest, type FileRequestDeps } from '../../requests/file-request.js';
@@ -26,6 +27,7 @@ export function accessRequestRoute(
       sessions: Pick<SessionTokens, 'verifyTicket' | 'issueTicket'>;
       installations: Pick<InstallationRepository, 'get'>;
       askLinesOf: (memberId: string, lang: 'en' | 'ru') => Promise<string[]>;
+      manifest: Pick<Manifest, 'features'>;
     },
 ): RequestHandler {
   return async (req, res) => {
@@ -43,6 +45,15 @@ export function accessRequestRoute(
       return;
     }
     const askLines = await deps.askLinesOf(asker.memberId, asker.lang);
-    await sendNoAccessPage(deps, res, { asker, askLines, frameOrigin, status: 200, justSent: true });
+    // Asked from a feature's placement: the answer stays the compact page of that tab.
+    const feature = deps.manifest.features.find((item) => item.key === asker.feature);
+    await sendNoAccessPage(deps, res, {
+      asker,
+      askLines,
+      frameOrigin,
+      status: 200,
+      justSent: true,
+      ...(feature === undefined ? {} : { compact: true, featureTitle: feature.title[asker.lang] }),
+    });
   };
 }
