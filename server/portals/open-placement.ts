@@ -18,12 +18,15 @@ export interface Entry {
   id?: string;
 }
 
+/** An id a link may carry: a request's UUID, a number — letters, digits and dashes, nothing to escape. */
+const ENTRY_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 /** Views a `REST_APP_URI` link may open (`requests`: an access request, issue 14 part 2). */
 export const ENTRY_VIEWS: ReadonlySet<string> = new Set(['requests']);
 
 /**
  * Resolves the placement. `REST_APP_URI` carries the link's `params[...]` as strings; only a known `view` and a
- * numeric `id` pass through, anything else opens the app's landing page.
+ * plain `id` (ENTRY_ID) pass through, anything else opens the app's landing page.
  * @see https://apidocs.bitrix24.com/api-reference/widgets/universal/app-url.html
  */
 export function resolvePlacement(
@@ -36,7 +39,7 @@ export function resolvePlacement(
     const view = options['view'];
     if (view === undefined || !ENTRY_VIEWS.has(view)) return { kind: 'app' };
     const id = options['id'];
-    return { kind: 'app', entry: id !== undefined && /^\d{1,12}$/.test(id) ? { view, id } : { view } };
+    return { kind: 'app', entry: id !== undefined && ENTRY_ID.test(id) ? { view, id } : { view } };
   }
   const feature = manifest.features.find((item) => item.placements?.some((bound) => bound.code === placement));
   if (feature === undefined)

@@ -86,9 +86,10 @@ describe('access requests in an emulated Bitrix24 portal', () => {
     const notice = app.locator('[data-testid=requests-notice]');
     await notice.waitFor();
     await expect(notice.innerText()).resolves.toContain('1 person asked for access');
-    await app.locator('[data-testid=nav-access]').click();
-    await app.locator('[data-testid=tab-access-requests]').click();
-    const request = app.locator('[data-testid=request][data-status=open]');
+    // The notification's link (REST_APP_URI) opens Keycard on the Requests tab, with that request marked.
+    await page.click('[data-test=notifications-bell]');
+    await page.locator('[data-test=notification-link]').first().click();
+    const request = app.locator('[data-testid=request][data-status=open][aria-current=true]');
     await request.waitFor();
     await expect(request.locator('[data-testid=request-message]').innerText()).resolves.toContain('<b>please</b>');
     await screenshot(page, 'requests-tab');

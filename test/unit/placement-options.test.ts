@@ -61,12 +61,17 @@ describe('resolvePlacement', () => {
     });
   });
 
-  it('REST_APP_URI passes a known view and a numeric id only', () => {
+  it('REST_APP_URI passes a known view and a plain id only (a number, or a request’s UUID)', () => {
     expect(resolvePlacement(manifest, 'REST_APP_URI', { view: 'requests', id: '42' })).toEqual({
       kind: 'app',
       entry: { view: 'requests', id: '42' },
     });
-    expect(resolvePlacement(manifest, 'REST_APP_URI', { view: 'requests', id: '4x' })).toEqual({
+    const uuid = 'da79d3b4-1ed8-43bd-85c5-7e4d8d000ef8';
+    expect(resolvePlacement(manifest, 'REST_APP_URI', { view: 'requests', id: uuid })).toEqual({
+      kind: 'app',
+      entry: { view: 'requests', id: uuid },
+    });
+    expect(resolvePlacement(manifest, 'REST_APP_URI', { view: 'requests', id: '4/x?' })).toEqual({
       kind: 'app',
       entry: { view: 'requests' },
     });
