@@ -5,6 +5,9 @@ import { bitrixScopes, placementNeeds } from './bitrix/placement-scopes.js';
 
 export { languages, pickLang, type Lang } from '../common/lang.js';
 
+/** Placements that open the whole app (the app page, the left menu, links into the app), never one feature. */
+const APP_PLACEMENTS: ReadonlySet<string> = new Set(['DEFAULT', 'LEFT_MENU', 'REST_APP_URI']);
+
 const text = z.object({ en: z.string().min(1), ru: z.string().min(1) });
 const key = z.string().regex(/^[a-z][a-z0-9_.-]*$/, { error: 'keys are lowercase: letters, digits, _ . -' });
 /**
@@ -97,6 +100,11 @@ const manifestSchema = z
         if (owner !== undefined)
           problem(`placement ${placement.code} is claimed by features ${owner} and ${feature.key}; one feature only`);
         placementOwners.set(placement.code, feature.key);
+        // Keycard binds these itself, and opens the whole app in them: a feature there would never be checked.
+        if (APP_PLACEMENTS.has(placement.code)) {
+          problem(`feature ${feature.key}: placement ${placement.code} is the app’s own, not a feature’s`);
+          continue;
+        }
         const needs = placementNeeds(placement.code);
         if (needs === undefined) {
           problem(`feature ${feature.key}: placement ${placement.code} is unknown (server/bitrix/placement-scopes.ts)`);

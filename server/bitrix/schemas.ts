@@ -25,29 +25,33 @@ export const MAX_PLACEMENT_OPTIONS = 4096;
 
 /**
  * `PLACEMENT_OPTIONS`: a JSON object posted as a form field, as `Bitrix\Main\Web\Json::encode` writes it — hex
- * escapes (`\u003C`, `\/`) that JSON.parse decodes, ids as strings (numbers tolerated and read as strings). Omitted
- * when there are no options (rest module app.layout template), so absent or empty is `{}`; anything but a flat map of
- * strings, invalid JSON or more than 4 KB is refused.
+ * escapes (`\u003C`, `\/`) that JSON.parse decodes, ids as strings. Omitted when there are no options (rest module
+ * app.layout template), so absent or empty is `{}`. For the app page Bitrix24 writes the portal page's GET
+ * parameters here, which a link may nest (`?a[b]=1`): only plain values are kept (numbers and booleans as strings),
+ * anything else is dropped, and a list is no options — an odd link never blocks opening the app. Invalid JSON or
+ * more than 4 KB is refused: that is not what Bitrix24 sends.
  * @see https://apidocs.bitrix24.com/api-reference/widgets/_includes/widget_data.html
  */
 export const placementOptionsSchema = z
   .string()
   .max(MAX_PLACEMENT_OPTIONS, { error: 'PLACEMENT_OPTIONS too large' })
-  .transform((raw, ctx): unknown => {
+  .transform((raw, ctx): Record<string, string> => {
     if (raw.trim() === '') return {};
+    let parsed: unknown;
     try {
-      return JSON.parse(raw);
+      parsed = JSON.parse(raw);
     } catch {
       ctx.addIssue({ code: 'custom', message: 'PLACEMENT_OPTIONS is not JSON' });
       return z.NEVER;
     }
-  })
-  .pipe(
-    z.record(
-      z.string().max(100),
-      z.union([z.string().max(MAX_PLACEMENT_OPTIONS), z.number().transform((value) => String(value))]),
-    ),
-  );
+    const options: Record<string, string> = {};
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return options;
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        options[key] = String(value);
+    }
+    return options;
+  });
 
 /** Body of the installer and app frame POSTs (unsigned: nothing here is trusted before verification). */
 export const frameBodySchema = z.object({

@@ -72,9 +72,15 @@ const OPENED_PRECISION_MS = 3_600_000;
 export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): Promise<OpenAppOutcome> {
   let frameOrigin: string | undefined;
   let opener: { memberId: string; user: PortalUser } | undefined;
+  // Opened in a feature's placement: any refusal there is the compact page of that tab, naming the feature.
+  let inTab: PlacementFeature | undefined;
   try {
     // A placement Keycard does not bind is refused before anything is asked of Bitrix24.
     const place = resolvePlacement(deps.manifest, body.PLACEMENT, body.PLACEMENT_OPTIONS);
+    if (place.kind === 'feature') {
+      const feature = deps.manifest.features.find((item) => item.key === place.feature);
+      inTab = { code: place.code, feature: place.feature, featureTitle: feature?.title[lang] ?? place.feature };
+    }
     const stored = await deps.installations.get(body.member_id);
     const verified = await verifyOpenerToken(deps, stored, body);
     // Verified: the portal's own pages (reinstall needed, blocked…) are framed by its origin.
@@ -85,11 +91,8 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
     opener = { memberId: installation.memberId, user };
     // Keycard's own access settings, on top of Bitrix24's: a denied user gets a page naming whom to ask.
     const decided = await decideOpen(deps, installation, user, lang);
-    if (place.kind === 'feature') {
-      const feature = deps.manifest.features.find((item) => item.key === place.feature);
-      const named = { code: place.code, feature: place.feature, featureTitle: feature?.title[lang] ?? place.feature };
-      await decidePlacement(deps, installation.memberId, decided, { ...named, level: place.level }, lang);
-    }
+    if (place.kind === 'feature' && inTab !== undefined)
+      await decidePlacement(deps, installation.memberId, decided, { ...inTab, level: place.level }, lang);
     afterOpen(deps, installation, user, body);
     if (place.kind === 'feature') {
       const placement = { code: place.code, options: place.options, feature: place.feature };
@@ -99,7 +102,7 @@ export async function openApp(deps: OpenAppDeps, body: FrameBody, lang: Lang): P
   } catch (error: unknown) {
     const denied = error instanceof AppAccessDeniedError;
     const lines = denied ? askLines(error.askNames, lang) : undefined;
-    const placement = error instanceof PlacementAccessDeniedError ? error.placement : undefined;
+    const placement = error instanceof PlacementAccessDeniedError ? error.placement : inTab;
     return {
       opened: false,
       error,

@@ -191,6 +191,11 @@ describe('parseManifest: scopes and placements (issue 14)', () => {
       problem: 'placement SONET_GROUP_DETAIL_TAB is claimed by features directory and group_access',
     },
     {
+      name: 'a feature on a placement that opens the whole app',
+      breakIt: (manifest) => groupAccess(manifest).placements?.push({ ...tab, code: 'LEFT_MENU' }),
+      problem: 'placement LEFT_MENU is the app’s own, not a feature’s',
+    },
+    {
       name: 'a level that requires an unknown level',
       breakIt: (manifest) => manifest.levels[1]!.requires.push('approve'),
       problem: 'level edit requires unknown level approve',
@@ -203,7 +208,7 @@ describe('parseManifest: scopes and placements (issue 14)', () => {
 
   it('accepts messenger placements with the placement scope alone (widgets/index.md)', () => {
     const manifest = realManifest();
-    groupAccess(manifest).placements?.push({ ...tab, code: 'IM_SIDEBAR' }, { ...tab, code: 'REST_APP_URI' });
+    groupAccess(manifest).placements?.push({ ...tab, code: 'IM_SIDEBAR' }, { ...tab, code: 'IM_CONTEXT_MENU' });
     expect(() => parseManifest(manifest)).not.toThrow();
   });
 

@@ -30,12 +30,18 @@ describe('PLACEMENT and PLACEMENT_OPTIONS of the frame POST (issue 14)', () => {
 
   it.each([
     ['invalid JSON', '{"GROUP_ID":'],
-    ['an array', '["10"]'],
-    ['a nested object', '{"GROUP_ID":{"id":"10"}}'],
-    ['null values', '{"GROUP_ID":null}'],
     ['more than 4 KB', `{"URI":"${'x'.repeat(4100)}"}`],
   ])('refuses %s', (_name, raw) => {
     expect(placementOptionsSchema.safeParse(raw).success).toBe(false);
+  });
+
+  it.each([
+    ['an array', '["10"]', {}],
+    ['a nested object (a link’s ?a[b]=1)', '{"GROUP_ID":{"id":"10"},"view":"x"}', { view: 'x' }],
+    ['null values', '{"GROUP_ID":null}', {}],
+    ['booleans', '{"IFRAME":true}', { IFRAME: 'true' }],
+  ])('keeps only plain values of %s', (_name, raw, expected) => {
+    expect(placementOptionsSchema.parse(raw)).toEqual(expected);
   });
 
   it('refuses a malformed PLACEMENT code', () => {
