@@ -142,6 +142,14 @@ export class ManifestError extends Error {
   }
 }
 
+/**
+ * A feature's lowest level: the first of its levels in the manifest's order, which lists a level after those it
+ * requires. What opening a feature's tab and asking for a feature need.
+ */
+export function lowestLevel(manifest: Pick<Manifest, 'levels'>, feature: Pick<Manifest['features'][number], 'levels'>) {
+  return manifest.levels.map((item) => item.key).find((key) => feature.levels.includes(key));
+}
+
 /** Validates a manifest object; throws one ManifestError listing every problem. */
 export function parseManifest(raw: unknown): Manifest {
   const parsed = manifestSchema.safeParse(raw);

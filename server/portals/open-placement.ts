@@ -1,5 +1,5 @@
 import { BadRequestError } from '../errors.js';
-import type { Manifest } from '../manifest.js';
+import { lowestLevel, type Manifest } from '../manifest.js';
 
 /**
  * Where the app was opened, as the frame POST says (`PLACEMENT`, `PLACEMENT_OPTIONS`), resolved against the
@@ -44,7 +44,6 @@ export function resolvePlacement(
   const feature = manifest.features.find((item) => item.placements?.some((bound) => bound.code === placement));
   if (feature === undefined)
     throw new BadRequestError('BAD_REQUEST', `The app was opened in placement ${placement}, which it does not bind.`);
-  // Its lowest level: the levels in the manifest's order (which lists a level after those it requires).
-  const level = manifest.levels.map((item) => item.key).find((key) => feature.levels.includes(key)) ?? '';
+  const level = lowestLevel(manifest, feature) ?? '';
   return { kind: 'feature', code: placement, options, feature: feature.key, level };
 }

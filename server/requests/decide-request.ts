@@ -1,4 +1,6 @@
-import type { AccessContext } from '../access/access-service.js';
+import { subjectOf, type AccessContext } from '../access/access-service.js';
+import { buildIndex, canOpen, evaluate, type Policy } from '../access/index.js';
+import { lowestLevel, type Manifest } from '../manifest.js';
 import { savePolicy, type SavePolicyDeps, type Saver } from '../access/save-policy.js';
 import type { StoredPolicy } from '../access/policy-repository.js';
 import type { PolicyView } from '../access/policy-view.js';
@@ -76,6 +78,7 @@ export async function approveRequest(
       assignments: held ? policy.assignments : [...policy.assignments, { code, role }],
     };
   }
+  assertLetsIn(deps.manifest, body, context, request);
   const saved = await savePolicy(deps, memberId, context, saver, {
     ifMatch: edit.ifMatch,
     body,
@@ -87,6 +90,38 @@ export async function approveRequest(
     approvedAs: edit.as,
   });
   return { request: decided, ...saved };
+}
+
+/**
+ * "Approved" must mean the person gets in: an approval that would still leave them out — a role that does not give
+ * the feature they asked for from its tab, the allow-list for someone already on it — is refused and changes nothing.
+ * Decided on the person's codes in the mirror (their own code when it has them as fired: Bitrix24 let them in when
+ * they asked), as an employee: admins are never refused.
+ */
+function assertLetsIn(
+  manifest: Manifest,
+  policy: Omit<Policy, 'version'>,
+  context: AccessContext,
+  request: AccessRequest,
+): void {
+  const id = Number(request.userId);
+  const mirrored = subjectOf(context.snapshot, { id, isAdmin: false });
+  const subject = mirrored.active ? mirrored : { userId: id, active: true, isAdmin: false, codes: [`U${id}`, 'AU'] };
+  const index = buildIndex({ ...policy, version: context.stored.policy.version }, manifest);
+  const feature = manifest.features.find((item) => item.key === request.feature);
+  const level = feature === undefined ? undefined : lowestLevel(manifest, feature);
+  const opens = canOpen(index, subject).allowed;
+  if (
+    opens &&
+    (feature === undefined || level === undefined || evaluate(index, subject, { feature: feature.key, level }).allowed)
+  )
+    return;
+  throw new BadRequestError(
+    'INVALID_DECISION',
+    opens && feature !== undefined
+      ? `This would not give ${request.name} “${feature.title.en}”: choose a role that grants it.`
+      : `This would not let ${request.name} open the app: choose another way.`,
+  );
 }
 
 /** `POST /api/access-requests/:id/decline`: a reason is required (plain text, at most MAX_TEXT characters). */

@@ -1,6 +1,6 @@
 import { canOpen, evaluate } from '../access/index.js';
 import type { AccessService } from '../access/access-service.js';
-import type { Lang, Manifest } from '../manifest.js';
+import { lowestLevel, type Lang, type Manifest } from '../manifest.js';
 
 /** A person who asks: verified by Bitrix24 when they opened the app (carried by the request ticket). */
 export interface Asker {
@@ -29,7 +29,7 @@ export async function hasAccessNow(
     : { ...context.subject, active: true, codes: [`U${id}`, 'AU'] };
   if (!canOpen(context.index, subject).allowed) return false;
   const feature = deps.manifest.features.find((item) => item.key === asker.feature);
-  const level = feature?.levels[0];
+  const level = feature === undefined ? undefined : lowestLevel(deps.manifest, feature);
   if (feature === undefined || level === undefined) return true;
   return evaluate(context.index, subject, { feature: feature.key, level }).allowed;
 }

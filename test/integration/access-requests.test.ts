@@ -282,6 +282,19 @@ describe('access requests', () => {
     const admin = await adminAuth(s);
     const [request] = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
     expect(request).toMatchObject({ userId: String(inside.id), feature: 'settings', status: 'open' });
+
+    // "Approved" means they get in: the allow-list (they are on it) or a role cannot give an admin-only feature.
+    for (const as of [{ as: 'allowList' }, { as: 'role', role: 'administrator' }]) {
+      const refused = await s.request
+        .post(`/api/access-requests/${request.id}/approve`)
+        .set('authorization', admin)
+        .set('if-match', await policyEtag(s))
+        .send(as);
+      expect([as.as, refused.status, refused.body.error]).toEqual([as.as, 400, 'INVALID_DECISION']);
+      expect(refused.body.message).toContain('App settings');
+    }
+    const after = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
+    expect(after[0]).toMatchObject({ id: request.id, status: 'open' });
   });
 
   it('another portal’s requests are invisible: its ids are 404 here', async () => {

@@ -4,7 +4,7 @@ import type { AccessService } from '../../access/access-service.js';
 import type { AppAdmins } from '../../access/app-admins.js';
 import { groupAccess } from '../../access/group-access.js';
 import { BadRequestError } from '../../errors.js';
-import type { Manifest } from '../../manifest.js';
+import { lowestLevel, type Manifest } from '../../manifest.js';
 import { manifestView } from '../../access/policy-view.js';
 import type { ResourceCatalog } from '../../stock/resource-catalog.js';
 import { accessContext, accessGuards } from '../require-access.js';
@@ -21,7 +21,7 @@ const groupIdParam = z.object({
 function featureOn(manifest: Manifest, placement: string): { feature: string; level: string } | undefined {
   const feature = manifest.features.find((item) => item.placements?.some((bound) => bound.code === placement));
   if (feature === undefined) return undefined;
-  const level = manifest.levels.map((item) => item.key).find((key) => feature.levels.includes(key));
+  const level = lowestLevel(manifest, feature);
   return level === undefined ? undefined : { feature: feature.key, level };
 }
 
