@@ -18,6 +18,7 @@ const SECRET_KEYS = new Set(
     'applicationtoken',
     'clientsecret',
     'session',
+    'ticket',
     'token',
     'password',
     'secret',

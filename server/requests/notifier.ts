@@ -88,11 +88,17 @@ export class RequestNotifier {
   async #code(memberId: string): Promise<string | undefined> {
     const known = this.#codes.get(memberId);
     if (known !== undefined) return known;
-    const client = await this.#deps.clients.forPortal(memberId);
-    const info = appInfoSchema.parse(await client.call('app.info'));
-    const code = info.CODE ?? (info.ID === undefined ? undefined : String(info.ID));
-    if (code !== undefined) this.#codes.set(memberId, code);
-    return code;
+    try {
+      const client = await this.#deps.clients.forPortal(memberId);
+      const info = appInfoSchema.parse(await client.call('app.info'));
+      const code = info.CODE ?? (info.ID === undefined ? undefined : String(info.ID));
+      if (code !== undefined) this.#codes.set(memberId, code);
+      return code;
+    } catch (error: unknown) {
+      // Without the code there is no link; the notification still goes, saying where to look.
+      this.#deps.logger.warn({ err: error, memberId }, 'could not read the app code for the request link');
+      return undefined;
+    }
   }
 
   async #recipients(request: AccessRequest): Promise<string[]> {

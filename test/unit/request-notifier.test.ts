@@ -27,6 +27,8 @@ function world(options: {
   users: DirectoryUser[];
   failFor?: number;
   lang?: string;
+  /** app.info fails: the portal answers an error. */
+  noAppInfo?: boolean;
 }) {
   const lines: string[] = [];
   const logger = createLogger({
@@ -61,7 +63,10 @@ function world(options: {
       forPortal: async () => ({
         call: async (method: string, params?: Record<string, unknown>) => {
           calls.push({ method, params });
-          if (method === 'app.info') return { ID: 5, CODE: 'acme.keycard' };
+          if (method === 'app.info') {
+            if (options.noAppInfo === true) throw new Error('app.info refused');
+            return { ID: 5, CODE: 'acme.keycard' };
+          }
           if (params?.['USER_ID'] === options.failFor) throw new Error('refused');
           return 1;
         },
@@ -112,6 +117,16 @@ describe('RequestNotifier', () => {
     );
     expect(message).toContain('Ann URL=https://evilx/URL asks for access');
     expect(w.lines.join('')).toContain('could not notify about an access request');
+  });
+
+  it('without the app code (app.info failed) still notifies, saying where to look instead of linking', async () => {
+    const w = world({ scopes: ['im'], delegates: [], users: [], noAppInfo: true });
+    w.notifier.filed(request);
+    await w.background.idle();
+    const sent = w.calls.filter((call) => call.method === 'im.notify.system.add');
+    expect(sent.map((call) => call.params?.['USER_ID'])).toEqual([1]);
+    expect(String(sent[0]?.params?.['MESSAGE'])).not.toContain('[URL=');
+    expect(w.lines.join('')).toContain('could not read the app code for the request link');
   });
 
   it('without the im scope sends nothing and says so once', async () => {
