@@ -1,4 +1,7 @@
 import { NotFoundError } from '../errors.js';
+import type { Manifest } from '../manifest.js';
+import { evaluate } from './evaluate.js';
+import { manageRequirement } from './policy.js';
 import type { GroupRole } from '../directory/records.js';
 import type { AccessContext } from './access-service.js';
 import type { AppAdmins } from './app-admins.js';
@@ -28,7 +31,7 @@ const ROLE_ORDER: Record<GroupRole, number> = { A: 0, E: 1, K: 2 };
  * admin's "check a user". A group the mirror does not know (never synced, no `sonet_group` scope, deleted) is 404.
  */
 export async function groupAccess(
-  deps: { appAdmins: Pick<AppAdmins, 'status'> },
+  deps: { appAdmins: Pick<AppAdmins, 'status'>; manifest: Pick<Manifest, 'levels'> },
   memberId: string,
   context: AccessContext,
   asker: Asker,
@@ -36,7 +39,11 @@ export async function groupAccess(
 ): Promise<GroupAccess> {
   const { snapshot } = context;
   const group = snapshot.groups.get(groupId);
-  if (group === undefined)
+  // The tab explains its own group's people: to those in the group, and to those who manage access. Anyone else
+  // (by another group's id, a secret one say) is told what a group the mirror does not know is told.
+  const viewerIn = snapshot.groupRoles.get(Number(asker.userId))?.has(groupId) === true;
+  const manages = evaluate(context.index, context.subject, manageRequirement(deps.manifest)).allowed;
+  if (group === undefined || (!viewerIn && !manages))
     throw new NotFoundError(
       'GROUP_NOT_FOUND',
       'Keycard’s directory does not know this workgroup. Refresh the directory.',

@@ -237,6 +237,44 @@ describe('GET /api/placements/group-access/:groupId (the workgroup tab)', () => 
     expect((await api('abc')).status).toBe(400);
   });
 
+  it('a holder of the feature sees the groups they are in; another group is as unknown to them (404)', async () => {
+    const portal = await installed();
+    const { services, memberId } = keycard(portal);
+    await services.directory.runSync(memberId, 'admin');
+    const { groups, users } = portal.stack.emulator.portal.directory;
+    const inGroup = (user: { id: number }, group: (typeof groups)[number]) =>
+      group.ownerId === user.id || group.moderators.includes(user.id) || group.members.includes(user.id);
+    // An employee in some workgroup but not in all of them, given group_access through the Administrator role.
+    const viewer = users.find(
+      (user) =>
+        user.active &&
+        !user.admin &&
+        user.type === 'employee' &&
+        groups.some((group) => inGroup(user, group)) &&
+        groups.some((group) => !inGroup(user, group)),
+    );
+    if (viewer === undefined) throw new Error('the seeded company has no employee in some groups only');
+    const current = await services.policies.get(memberId, 'en');
+    const { version: _version, ...content } = current.policy;
+    await services.policies.save(memberId, {
+      ifMatch: current.etag,
+      content: { ...content, assignments: [...content.assignments, { code: `U${viewer.id}`, role: 'administrator' }] },
+      actor: { id: '1', name: 'Admin' },
+      lang: 'en',
+    });
+    const session = String(rawBootstrap((await openIn(portal, viewer.id, 'LEFT_MENU', {})).text)['session']);
+    const tab = (id: number) =>
+      fetch(`${portal.stack.appUrl}/api/placements/group-access/${id}`, {
+        headers: { authorization: `Bearer ${session}` },
+      });
+    const own = groups.find((group) => inGroup(viewer, group));
+    const other = groups.find((group) => !inGroup(viewer, group));
+    expect((await tab(own?.id ?? 0)).status).toBe(200);
+    const refused = await tab(other?.id ?? 0);
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { error: string }).error).toBe('GROUP_NOT_FOUND');
+  });
+
   it('refuses a user without the tab’s feature (403 FEATURE_DENIED)', async () => {
     const portal = await installed();
     const opened = await openIn(portal, employee(portal).id, 'LEFT_MENU', {});
