@@ -1,7 +1,7 @@
 import type { Manifest } from '../manifest.js';
 import { normalizeAccessCode } from './codes.js';
 import { expandGrant } from './levels.js';
-import { ACCESS_MANAGE, ADMIN_ROLE, type Grant, type Policy } from './policy.js';
+import { ACCESS_MANAGE, ADMIN_ROLE, decidedFeatures, type Grant, type Policy } from './policy.js';
 import type { RoleRule, Rule } from './rules.js';
 
 /**
@@ -84,14 +84,14 @@ function featureInfos(manifest: Manifest, levels: readonly string[]): Map<string
 /**
  * What portal admins hold through the built-in Administrator role: the stored role's grants, plus the manifest's
  * Administrator grant of every feature the policy predates — a portal whose policy was saved before an app update
- * added a feature (`group_access`, say) must not hide that feature from its admins. A feature the last save knew
- * (`policy.features`) is read as stored: an admin who set it to "no access" keeps that. Employees get a new feature
+ * added a feature (`group_access`, say) must not hide that feature from its admins. A feature the policy decided
+ * (`decidedFeatures`) is read as stored: an admin who set it to "no access" keeps that. Employees get a new feature
  * only when an admin grants it (their roles are read as stored).
  */
 function adminRoleGrants(policy: Policy, manifest: Manifest): Record<string, Grant> {
   const stored = policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
   const shipped = manifest.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {};
-  const known = new Set(policy.features ?? []);
+  const known = decidedFeatures(policy);
   const grants: Record<string, Grant> = { ...stored };
   for (const [feature, level] of Object.entries(shipped))
     if (!(feature in grants) && !known.has(feature)) grants[feature] = { level };

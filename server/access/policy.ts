@@ -52,6 +52,14 @@ export type Grant = z.infer<typeof grantSchema>;
 export type Role = z.infer<typeof roleSchema>;
 export type Policy = z.infer<typeof policySchema>;
 
+/**
+ * Features whose Administrator grant the policy has decided: those its saves recorded (`features`); on a policy saved
+ * before they were recorded, those any of its roles names — a feature no role names is one it predates.
+ */
+export function decidedFeatures(policy: Pick<Policy, 'features' | 'roles'>): ReadonlySet<string> {
+  return new Set(policy.features ?? policy.roles.flatMap((role) => Object.keys(role.grants)));
+}
+
 /** The built-in feature that lets a user manage access (roles, assignments, allow-list). Only admins and delegates. */
 export const ACCESS_MANAGE = 'access.manage';
 

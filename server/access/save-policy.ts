@@ -3,7 +3,14 @@ import type { Lang, Manifest } from '../manifest.js';
 import type { ResourceCatalog } from '../stock/resource-catalog.js';
 import { buildIndex } from './access-index.js';
 import { companyRoots } from './company-default.js';
-import { ADMIN_ROLE, freshPolicyContent, keepBuiltInTitles, withCompanyRoots, type Policy } from './policy.js';
+import {
+  ADMIN_ROLE,
+  decidedFeatures,
+  freshPolicyContent,
+  keepBuiltInTitles,
+  withCompanyRoots,
+  type Policy,
+} from './policy.js';
 import type { AccessContext } from './access-service.js';
 import type { AppAdmins } from './app-admins.js';
 import type { AuditSource } from './audit-entry.js';
@@ -78,7 +85,7 @@ export async function savePolicy(
 function knownFeatures(stored: Policy, saved: Pick<Policy, 'roles'>): string[] {
   const mentioned = (policy: Pick<Policy, 'roles'>) =>
     Object.keys(policy.roles.find((role) => role.key === ADMIN_ROLE)?.grants ?? {});
-  return [...new Set([...(stored.features ?? []), ...mentioned(stored), ...mentioned(saved)])].sort();
+  return [...new Set([...decidedFeatures(stored), ...mentioned(stored), ...mentioned(saved)])].sort();
 }
 
 /**

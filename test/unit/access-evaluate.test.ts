@@ -331,6 +331,22 @@ describe('a feature added after the portal stored its policy (issue 14: group_ac
     expect(evaluate(limited, admin, { feature: 'stock', level: 'edit' }).allowed).toBe(false);
   });
 
+  it('on a policy saved before features were recorded, a grant removed from Administrator stays removed', () => {
+    // `stock` existed then (Manager names it): the Administrator role without it is an admin's "no access".
+    const removed = buildIndex(
+      {
+        ...stored,
+        roles: stored.roles.map((role) =>
+          role.key === 'administrator' ? { ...role, grants: { directory: { level: 'read' } } } : role,
+        ),
+      },
+      shipped,
+    );
+    const admin = { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] };
+    expect(evaluate(removed, admin, { feature: 'stock', level: 'edit' }).allowed).toBe(false);
+    expect(evaluate(removed, admin, request).allowed).toBe(true);
+  });
+
   it('a save that knew the feature and left it out of the Administrator role is "no access", for admins too', () => {
     const savedSince = buildIndex({ ...stored, features: ['directory', 'stock', 'group_access'] }, shipped);
     const admin = { userId: 1, active: true, isAdmin: true, codes: ['U1', 'AU'] };

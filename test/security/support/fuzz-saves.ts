@@ -232,13 +232,15 @@ export function saveVerdict(
 }
 
 /**
- * The features a save records as decided for the Administrator role: those the current policy recorded, and those
- * its or the saved Administrator role names (a grant named before and gone now was set to "no access").
+ * The features a save records as decided for the Administrator role: those the current policy recorded (before any
+ * was recorded, those any of its roles names), and those its or the saved Administrator role names (a grant named
+ * before and gone now was set to "no access").
  */
 function decidedFeatures(current: PolicyContent, saved: PolicyContent): string[] {
   const named = (policy: PolicyContent) =>
     Object.keys(policy.roles.find((role) => role.key === 'administrator')?.grants ?? {});
-  return [...new Set([...(current.features ?? []), ...named(current), ...named(saved)])].sort();
+  const decided = current.features ?? current.roles.flatMap((role) => Object.keys(role.grants));
+  return [...new Set([...decided, ...named(current), ...named(saved)])].sort();
 }
 
 /** A 400 INVALID_POLICY lists every problem: one at each of `paths` at least, each with a message. */
