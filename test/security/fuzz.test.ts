@@ -135,7 +135,8 @@ async function setup(): Promise<{ model: Model; real: FuzzWorld }> {
     ).run(model, world);
   }
   // And with two refusals a run of random steps may not meet: acme's admin limits the allow-list to themselves, so
-  // Emil, an employee, is refused on opening Keycard; and an ONUSERADD with a made-up application token is not believed.
+  // Emil, an employee, is refused on opening Keycard; and an ONUSERADD with a made-up application token is not
+  // believed.
   const acmeAdmin = { portal: 'acme' as const, userId: 1, form: 'valid' as const, hints: false };
   const allowOnlyAdmin = {
     edits: [{ op: 'allow', code: 'U1', on: true } as const],
