@@ -62,7 +62,34 @@ export async function bindPortal(
       });
     });
   }
+  await unbindDropped(client, urls.app, placements, placementsOf(manifest), failed);
   return { bound, failed };
+}
+
+/**
+ * Unbinds our handler from placements an update took out of the manifest: Bitrix24 would go on showing a tab that
+ * Keycard refuses to open. A failed unbind is recorded like a failed bind (`<code> (unbind)`).
+ * @see https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html
+ */
+async function unbindDropped(
+  client: BitrixClient,
+  handler: string,
+  present: { placement: string; handler: string }[] | undefined,
+  wanted: readonly WantedPlacement[],
+  failed: Bindings['failed'],
+): Promise<void> {
+  const codes = new Set(wanted.map((placement) => placement.code));
+  for (const binding of present ?? []) {
+    if (binding.handler !== handler || codes.has(binding.placement)) continue;
+    try {
+      await client.call('placement.unbind', { PLACEMENT: binding.placement, HANDLER: handler });
+    } catch (error: unknown) {
+      const name = `${binding.placement} (unbind)`;
+      if (error instanceof BitrixError) failed.push({ name, code: error.bitrixCode });
+      else if (error instanceof TransportError) failed.push({ name, code: error.code });
+      else throw error;
+    }
+  }
 }
 
 /** A placement Keycard binds, with its title in both languages. */

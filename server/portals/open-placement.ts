@@ -4,8 +4,8 @@ import { lowestLevel, type Manifest } from '../manifest.js';
 /**
  * Where the app was opened, as the frame POST says (`PLACEMENT`, `PLACEMENT_OPTIONS`), resolved against the
  * manifest before anything else is done: the app page (`DEFAULT`, `LEFT_MENU`), a link into the app
- * (`REST_APP_URI`), or a feature's placement. A placement Keycard never binds is refused: Bitrix24 opens an app only
- * where it was bound, so such a POST is not Bitrix24's.
+ * (`REST_APP_URI`), or a feature's placement. A placement Keycard does not bind is refused: Bitrix24 opens an app only
+ * where it was bound, and an update unbinds what the manifest dropped (bindings.ts).
  * @see https://apidocs.bitrix24.com/api-reference/widgets/_includes/widget_data.html
  */
 export type OpenPlace =

@@ -65,6 +65,19 @@ describe('binding placements', () => {
     expect(portal.stack.emulator.portal.installation.placements).toHaveLength(before);
   });
 
+  it('an update that drops a placement from the manifest unbinds it; the others stay', async () => {
+    const portal = await installed();
+    const { services } = keycard(portal);
+    const without = {
+      ...services.manifest,
+      features: services.manifest.features.map(({ placements: _dropped, ...feature }) => feature),
+    };
+    const client = await services.clients.forPortal(portal.stack.emulator.portal.memberId);
+    const result = await bindPortal(client, appUrls(services.config), without);
+    expect(result.failed).toEqual([]);
+    expect(placementsOf(portal)).toEqual(['LEFT_MENU', 'REST_APP_URI']);
+  });
+
   it('a portal without the sonet_group scope: the tab is recorded as failed, the install completes', async () => {
     const portal = await installed({ scopes: ['user_brief', 'department', 'placement'] });
     expect(placementsOf(portal)).toEqual(['LEFT_MENU', 'REST_APP_URI']);
