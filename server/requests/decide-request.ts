@@ -33,8 +33,9 @@ async function record(
   memberId: string,
   request: AccessRequest,
   decision: Parameters<RequestRepository['decide']>[2],
+  first?: () => Promise<void>,
 ): Promise<AccessRequest> {
-  const result = await deps.requests.decide(memberId, request.id, decision);
+  const result = await deps.requests.decide(memberId, request.id, decision, first);
   if (result === undefined) throw new NotFoundError('REQUEST_NOT_FOUND', 'There is no such access request.');
   if (!result.decided) throw decidedAlready(result.request);
   deps.notify(result.request);
@@ -79,16 +80,20 @@ export async function approveRequest(
     };
   }
   assertLetsIn(deps.manifest, body, context, request);
-  const saved = await savePolicy(deps, memberId, context, saver, {
-    ifMatch: edit.ifMatch,
-    body,
-    source: { kind: 'request', id: request.id, name: request.name },
-  });
-  const decided = await record(deps, memberId, request, {
-    status: 'approved',
+  // The save runs under the requests lock once the request is known to be still open: a decline racing this
+  // approval either comes first (nothing is saved) or after (it finds the request approved).
+  const saves: Awaited<ReturnType<typeof savePolicy>>[] = [];
+  const decision = {
+    status: 'approved' as const,
     decidedBy: { id: saver.userId, name: saver.name },
     approvedAs: edit.as,
+  };
+  const decided = await record(deps, memberId, request, decision, async () => {
+    const source = { kind: 'request' as const, id: request.id, name: request.name };
+    saves.push(await savePolicy(deps, memberId, context, saver, { ifMatch: edit.ifMatch, body, source }));
   });
+  const [saved] = saves;
+  if (saved === undefined) throw decidedAlready(decided);
   return { request: decided, ...saved };
 }
 

@@ -44,12 +44,15 @@ export interface RequestRepository extends PortalDataOwner {
   openCount(memberId: string): Promise<number>;
   /**
    * Decides `id` if it is still open (compare-and-swap under the lock); returns the decided request, or
-   * `undefined` when there is none, or the request as it is when someone decided it first.
+   * `undefined` when there is none, or the request as it is when someone decided it first. `first` runs under the
+   * same lock once the request is known to be open, before the decision is written: what it does (an approval's
+   * policy save) and the decision happen together or, when it throws, neither.
    */
   decide(
     memberId: string,
     id: string,
     decision: Decision,
+    first?: () => Promise<void>,
   ): Promise<{ request: AccessRequest; decided: boolean } | undefined>;
 }
 
@@ -172,11 +175,13 @@ export class DocumentRequestRepository implements RequestRepository {
     memberId: string,
     id: string,
     decision: Decision,
+    first?: () => Promise<void>,
   ): Promise<{ request: AccessRequest; decided: boolean } | undefined> {
     return this.#locks.withLock(memberId, 'requests', async () => {
       const current = await this.get(memberId, id);
       if (current === undefined) return undefined;
       if (current.status !== 'open') return { request: current, decided: false };
+      await first?.();
       const now = this.#clock.now();
       const decided = accessRequestSchema.parse({ ...current, ...decision, decidedAt: now });
       await this.#documents.set(itemKey(memberId, id), decided);

@@ -297,6 +297,42 @@ describe('access requests', () => {
     expect(after[0]).toMatchObject({ id: request.id, status: 'open' });
   });
 
+  it('a decline arriving while an approval saves: one wins, and the settings agree with it', async () => {
+    const s = await syncedStack();
+    expect((await open(s, s.portal.defaultUser())).status).toBe(200);
+    await s.background.idle();
+    const { outside } = await restricted(s);
+    await file(s, ticketOf((await open(s, outside)).text), 'please').expect(200);
+    const admin = await adminAuth(s);
+    const [request] = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
+    const etag = await policyEtag(s);
+    // The decline is sent while the approval's policy save is under way, and given time to land before it ends.
+    const policies = s.services.policies;
+    const save = policies.save.bind(policies);
+    let declined: Promise<{ status: number }> | undefined;
+    policies.save = async (...args) => {
+      declined ??= s.request
+        .post(`/api/access-requests/${request.id}/decline`)
+        .set('authorization', admin)
+        .send({ reason: 'not now' })
+        .then((res) => res);
+      await Promise.race([declined, new Promise((resolve) => setTimeout(resolve, 300))]);
+      return save(...args);
+    };
+    const approve = await s.request
+      .post(`/api/access-requests/${request.id}/approve`)
+      .set('authorization', admin)
+      .set('if-match', etag)
+      .send({ as: 'allowList' });
+    const decline = await declined;
+    policies.save = save;
+    expect([approve.status, decline?.status]).toEqual([200, 409]);
+    const [after] = (await s.request.get('/api/access-requests').set('authorization', admin)).body.requests;
+    const { allowList } = (await s.request.get('/api/access/policy').set('authorization', admin)).body.policy;
+    expect(after.status).toBe('approved');
+    expect(allowList).toContain(`U${outside.id}`);
+  });
+
   it('another portal’s requests are invisible: its ids are 404 here', async () => {
     const s = await syncedStack();
     const theirs = await s.services.requests.file(

@@ -35,13 +35,29 @@ export function requestRepositoryBattery(
     expect(await requests.get(`${memberId}-other`, first.id)).toBeUndefined();
     expect(await requests.list(`${memberId}-other`)).toEqual([]);
 
+    // What runs first (an approval's save) failing decides nothing; a decision on a decided request runs nothing.
+    const failing = requests.decide(memberId, first.id, { status: 'approved', approvedAs: { kind: 'allowList' } }, () =>
+      Promise.reject(new Error('the save failed')),
+    );
+    await expect(failing).rejects.toThrow('the save failed');
+    expect(await requests.get(memberId, first.id)).toMatchObject({ status: 'open' });
+
     const decided = await requests.decide(memberId, first.id, {
       status: 'declined',
       decidedBy: { id: '1', name: 'Admin' },
       reason: 'not now',
     });
     expect(decided?.decided).toBe(true);
-    const again = await requests.decide(memberId, first.id, { status: 'approved', approvedAs: { kind: 'allowList' } });
+    let ran = false;
+    const again = await requests.decide(
+      memberId,
+      first.id,
+      { status: 'approved', approvedAs: { kind: 'allowList' } },
+      async () => {
+        ran = true;
+      },
+    );
+    expect(ran).toBe(false);
     expect(again).toMatchObject({ decided: false, request: { status: 'declined', reason: 'not now' } });
     expect(await requests.decide(memberId, 'no-such-id', { status: 'declined' })).toBeUndefined();
     expect(await requests.latestOf(memberId, '7')).toMatchObject({ status: 'declined' });
