@@ -40,6 +40,16 @@ describe('the Requests tab', () => {
     );
   });
 
+  it('a request for a feature (from its tab) is approved with a role: the allow-list cannot give a feature', async () => {
+    const api = stubApi(partlyGranted);
+    api.accessRequests.mockResolvedValue({ requests: [{ ...open, feature: 'stock' }], open: 1 });
+    api.approveRequest.mockResolvedValue({ outcome: 'changed' });
+    const { wrapper } = await mountAt('/access/requests', { api });
+    await wrapper.find('[data-testid="request-approve"]').trigger('click');
+    await flushPromises();
+    expect(api.approveRequest).toHaveBeenCalledWith('r1', '"v4"', { as: 'role', role: expect.any(String) });
+  });
+
   it('declines only with a reason', async () => {
     const api = stubApi(partlyGranted);
     api.accessRequests.mockResolvedValue({ requests: [open], open: 1 });
