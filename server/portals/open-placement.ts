@@ -22,7 +22,7 @@ export interface Entry {
 const ENTRY_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Views a `REST_APP_URI` link may open (`requests`: an access request, issue 14 part 2). */
-export const ENTRY_VIEWS: ReadonlySet<string> = new Set(['requests']);
+const ENTRY_VIEWS: ReadonlySet<string> = new Set(['requests']);
 
 /**
  * Resolves the placement. `REST_APP_URI` carries the link's `params[...]` as strings; only a known `view` and a
