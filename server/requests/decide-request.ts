@@ -46,7 +46,8 @@ async function record(
  * `POST /api/access-requests/:id/approve`: the person joins the allow-list, or gets a role — through the same
  * save as the settings editor (`If-Match` compare-and-swap, validated whole, audited with the request as its
  * source). A role given while the allow-list names people also puts the person on the allow-list: otherwise the
- * approval would not let them in. Then the request is marked approved.
+ * approval would not let them in. An approval that would still leave them out is refused; otherwise the save and
+ * the request's "approved" are written together, under the portal's requests lock.
  */
 export async function approveRequest(
   deps: DecideRequestDeps,
