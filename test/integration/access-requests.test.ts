@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CompanyUser } from '../emulator/company.js';
 import { notificationsOf } from '../emulator/rest/im.js';
 import { bootstrapOf } from '../support/harness.js';
-import { directoryStack, type DirectoryStack } from './directory-stack.js';
+import { directoryStack, employees, framePost, type DirectoryStack } from './directory-stack.js';
 
 /*
  * Access requests (issue 14): a refused employee asks from the no-access page, the app's admins decide in the
@@ -26,27 +26,8 @@ afterEach(async () => {
   for (const created of stacks.splice(0)) await created.close();
 });
 
-function open(s: DirectoryStack, user: CompanyUser, lang = 'en') {
-  const tokens = s.portal.issueTokens(user.id);
-  return s.request
-    .post('/app')
-    .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: lang, APP_SID: 'sid' })
-    .type('form')
-    .send({
-      AUTH_ID: tokens.accessToken,
-      AUTH_EXPIRES: '3600',
-      REFRESH_ID: tokens.refreshToken,
-      member_id: s.memberId,
-      status: 'L',
-      PLACEMENT: 'DEFAULT',
-    });
-}
-
-function employees(s: DirectoryStack): CompanyUser[] {
-  return s.portal.directory.users.filter(
-    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
-  );
-}
+/** Opens the app as `user`, as the portal's frame POST would. */
+const open = (s: DirectoryStack, user: CompanyUser, lang = 'en') => framePost(s, user, { lang });
 
 async function adminAuth(s: DirectoryStack): Promise<string> {
   return `Bearer ${await s.session({ userId: String(s.portal.defaultUser().id), isAdmin: true })}`;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addEmployee } from '../emulator/lifecycle.js';
 import type { CompanyUser } from '../emulator/company.js';
 import { bootstrapOf } from '../support/harness.js';
-import { directoryStack, type DirectoryStack } from './directory-stack.js';
+import { directoryStack, employees, framePost, type DirectoryStack } from './directory-stack.js';
 
 /*
  * `POST /app` with Keycard's own access settings on top of Bitrix24's: the real emulator answers
@@ -23,27 +23,7 @@ afterEach(async () => {
 });
 
 /** Opens the app as `user`, as the portal's frame POST would. */
-function open(s: DirectoryStack, user: CompanyUser, lang = 'en') {
-  const tokens = s.portal.issueTokens(user.id);
-  return s.request
-    .post('/app')
-    .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: lang, APP_SID: 'sid' })
-    .type('form')
-    .send({
-      AUTH_ID: tokens.accessToken,
-      AUTH_EXPIRES: '3600',
-      REFRESH_ID: tokens.refreshToken,
-      member_id: s.memberId,
-      status: 'L',
-      PLACEMENT: 'DEFAULT',
-    });
-}
-
-function employees(s: DirectoryStack): CompanyUser[] {
-  return s.portal.directory.users.filter(
-    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
-  );
-}
+const open = (s: DirectoryStack, user: CompanyUser, lang = 'en') => framePost(s, user, { lang });
 
 /** Restricts the app to department `departmentId` (direct members) as the admin would. */
 async function restrictTo(s: DirectoryStack, code: string): Promise<void> {

@@ -9,7 +9,7 @@ import { loadManifest } from '../../server/manifest.js';
 import type { CompanyUser } from '../emulator/company.js';
 import { bootstrapOf, testClock, testConfig, UI_TEMPLATE } from '../support/harness.js';
 import { regionCatalog, reportsRoutes, SALES, WALKTHROUGH_MANIFEST } from '../support/walkthrough-app.js';
-import { directoryStack, type DirectoryStack } from './directory-stack.js';
+import { directoryStack, employees, framePost, type DirectoryStack } from './directory-stack.js';
 
 /*
  * README "Build your app on Keycard", end to end over real HTTP: an app built from its own manifest
@@ -38,12 +38,6 @@ async function walkthroughApp(): Promise<DirectoryStack> {
   stacks.push(s);
   await s.directory.runSync(s.memberId, 'admin');
   return s;
-}
-
-function employees(s: DirectoryStack): CompanyUser[] {
-  return s.portal.directory.users.filter(
-    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
-  );
 }
 
 const auth = async (s: DirectoryStack, userId: number, isAdmin: boolean) =>
@@ -224,41 +218,14 @@ describe('Build your app on Keycard: a feature the sample does not have', () => 
 
 describe('Build your app on Keycard: the feature placement', () => {
   /** The frame POST Bitrix24 sends when `user` opens the Reports tab of deal 8061. */
-  function openTab(s: DirectoryStack, user: CompanyUser) {
-    const tokens = s.portal.issueTokens(user.id);
-    return s.request
-      .post('/app')
-      .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: 'sid' })
-      .type('form')
-      .send({
-        AUTH_ID: tokens.accessToken,
-        AUTH_EXPIRES: '3600',
-        REFRESH_ID: tokens.refreshToken,
-        member_id: s.memberId,
-        status: 'L',
-        PLACEMENT: 'CRM_DEAL_DETAIL_TAB',
-        PLACEMENT_OPTIONS: '{"ID":"8061"}',
-      });
-  }
+  const openTab = (s: DirectoryStack, user: CompanyUser) =>
+    framePost(s, user, { placement: 'CRM_DEAL_DETAIL_TAB', placementOptions: '{"ID":"8061"}' });
 
   it('the installer binds CRM_DEAL_DETAIL_TAB to the app', async () => {
     const s = await walkthroughApp();
     const admin = s.portal.directory.users.find((user) => user.admin && user.active);
     if (admin === undefined) throw new Error('no admin');
-    const tokens = s.portal.issueTokens(admin.id);
-    await s.request
-      .post('/install')
-      .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: 'en', APP_SID: 'sid' })
-      .type('form')
-      .send({
-        AUTH_ID: tokens.accessToken,
-        AUTH_EXPIRES: '3600',
-        REFRESH_ID: tokens.refreshToken,
-        member_id: s.memberId,
-        status: 'L',
-        PLACEMENT: 'DEFAULT',
-      })
-      .expect(200);
+    await framePost(s, admin, { path: '/install' }).expect(200);
     await s.background.idle();
     expect(s.portal.installation.placements).toContainEqual(
       expect.objectContaining({ placement: 'CRM_DEAL_DETAIL_TAB', title: 'Reports' }),

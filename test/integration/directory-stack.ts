@@ -10,6 +10,7 @@ import type { DirectoryOptions } from '../../server/directory/directory-service.
 import { createLogger } from '../../server/logger.js';
 import type { Locks } from '../../server/store/locks.js';
 import { loadManifest } from '../../server/manifest.js';
+import type { CompanyUser } from '../emulator/company.js';
 import { finishInstall, installApp } from '../emulator/lifecycle.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { UI_TEMPLATE } from '../support/harness.js';
@@ -175,4 +176,36 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve: () => void = () => undefined;
   const promise = new Promise<void>((done) => (resolve = done));
   return { promise, resolve };
+}
+
+/**
+ * The frame POST the portal sends when `user` opens `path` (`/app`, `/install`): fresh tokens from the emulated
+ * portal, in `placement` with its options (a JSON string, as Bitrix24 posts them) when given.
+ */
+export function framePost(
+  s: DirectoryStack,
+  user: CompanyUser,
+  options: { path?: '/app' | '/install'; lang?: string; placement?: string; placementOptions?: string } = {},
+) {
+  const tokens = s.portal.issueTokens(user.id);
+  return s.request
+    .post(options.path ?? '/app')
+    .query({ DOMAIN: s.portal.host, PROTOCOL: '0', LANG: options.lang ?? 'en', APP_SID: 'sid' })
+    .type('form')
+    .send({
+      AUTH_ID: tokens.accessToken,
+      AUTH_EXPIRES: '3600',
+      REFRESH_ID: tokens.refreshToken,
+      member_id: s.memberId,
+      status: 'L',
+      PLACEMENT: options.placement ?? 'DEFAULT',
+      ...(options.placementOptions === undefined ? {} : { PLACEMENT_OPTIONS: options.placementOptions }),
+    });
+}
+
+/** The company's active employees in a department (not admins, not extranet). */
+export function employees(s: DirectoryStack): CompanyUser[] {
+  return s.portal.directory.users.filter(
+    (user) => user.active && !user.admin && user.type === 'employee' && user.departments.length > 0,
+  );
 }
