@@ -30,9 +30,7 @@ export async function bindPortal(
       await work();
       bound.push(name);
     } catch (error: unknown) {
-      if (error instanceof BitrixError) failed.push({ name, code: error.bitrixCode });
-      else if (error instanceof TransportError) failed.push({ name, code: error.code });
-      else throw error;
+      failed.push(failureOf(name, error));
     }
   };
 
@@ -84,12 +82,19 @@ async function unbindDropped(
     try {
       await client.call('placement.unbind', { PLACEMENT: binding.placement, HANDLER: handler });
     } catch (error: unknown) {
-      const name = `${binding.placement} (unbind)`;
-      if (error instanceof BitrixError) failed.push({ name, code: error.bitrixCode });
-      else if (error instanceof TransportError) failed.push({ name, code: error.code });
-      else throw error;
+      failed.push(failureOf(`${binding.placement} (unbind)`, error));
     }
   }
+}
+
+/**
+ * A refused bind or unbind, recorded with Bitrix24's error code (or Keycard's own transport code); anything else is a
+ * defect and is thrown on.
+ */
+function failureOf(name: string, error: unknown): Bindings['failed'][number] {
+  if (error instanceof BitrixError) return { name, code: error.bitrixCode };
+  if (error instanceof TransportError) return { name, code: error.code };
+  throw error;
 }
 
 /** A placement Keycard binds, with its title in both languages. */
