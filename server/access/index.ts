@@ -8,5 +8,5 @@ export { canOpen } from './gate.js';
 export { knownCodes } from './known-codes.js';
 export { ACCESS_MANAGE, defaultPolicy, policySchema, type Grant, type Policy, type Role } from './policy.js';
 export type { Decision, RoleRule, Rule } from './rules.js';
-export type { AccessRequest, Subject } from './subject.js';
+export { verifiedActive, type AccessRequest, type Subject } from './subject.js';
 export { parsePolicy, validatePolicy, type KnownEntities, type PolicyProblem } from './validate.js';

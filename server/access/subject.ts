@@ -9,6 +9,14 @@ export interface Subject {
   codes: readonly string[];
 }
 
+/**
+ * A subject Bitrix24 has just let in (they opened the app, or asked from its no-access page): active whatever the
+ * mirror says. One the mirror has as fired is decided on their own code only — its departments are stale.
+ */
+export function verifiedActive(subject: Subject): Subject {
+  return subject.active ? subject : { ...subject, active: true, codes: [`U${subject.userId}`, 'AU'] };
+}
+
 /** What is asked: a level of a feature, optionally for one resource of the feature's resource type. */
 export interface AccessRequest {
   feature: string;

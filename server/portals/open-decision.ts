@@ -2,7 +2,7 @@ import type { BackgroundTasks } from '../background.js';
 import { ForbiddenError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Lang } from '../manifest.js';
-import { canOpen, evaluate, type Subject } from '../access/index.js';
+import { canOpen, evaluate, verifiedActive, type Subject } from '../access/index.js';
 import type { AccessContext, AccessService } from '../access/access-service.js';
 import type { AppAdmins } from '../access/app-admins.js';
 import { codeName } from '../access/code-names.js';
@@ -58,7 +58,7 @@ export async function decideOpen(
       deps.logger.warn({ err: error, memberId }, 'could not fetch the opening user; deciding on their own code only');
     }
     // Whatever the mirror says, Bitrix24 has just let this user in: they are active.
-    if (!subject.active) subject = { ...subject, active: true, codes: [`U${id}`, 'AU'] };
+    subject = verifiedActive(subject);
   } else {
     deps.directory.refreshOpener(memberId, id);
   }

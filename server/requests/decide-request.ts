@@ -1,5 +1,5 @@
 import { subjectOf, type AccessContext } from '../access/access-service.js';
-import { buildIndex, canOpen, evaluate, type Policy } from '../access/index.js';
+import { buildIndex, canOpen, evaluate, verifiedActive, type Policy } from '../access/index.js';
 import { lowestLevel, type Manifest } from '../manifest.js';
 import { savePolicy, type SavePolicyDeps, type Saver } from '../access/save-policy.js';
 import type { StoredPolicy } from '../access/policy-repository.js';
@@ -111,8 +111,7 @@ function assertLetsIn(
   request: AccessRequest,
 ): void {
   const id = Number(request.userId);
-  const mirrored = subjectOf(context.snapshot, { id, isAdmin: false });
-  const subject = mirrored.active ? mirrored : { userId: id, active: true, isAdmin: false, codes: [`U${id}`, 'AU'] };
+  const subject = verifiedActive(subjectOf(context.snapshot, { id, isAdmin: false }));
   const index = buildIndex({ ...policy, version: context.stored.policy.version }, manifest);
   const feature = manifest.features.find((item) => item.key === request.feature);
   const level = feature === undefined ? undefined : lowestLevel(manifest, feature);

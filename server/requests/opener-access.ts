@@ -1,4 +1,4 @@
-import { canOpen, evaluate } from '../access/index.js';
+import { canOpen, evaluate, verifiedActive } from '../access/index.js';
 import type { AccessService } from '../access/access-service.js';
 import { lowestLevel, type Lang, type Manifest } from '../manifest.js';
 
@@ -24,9 +24,7 @@ export async function hasAccessNow(
 ): Promise<boolean> {
   const id = Number(asker.userId);
   const context = await deps.access.context(asker.memberId, asker.lang, { id, isAdmin: asker.isAdmin });
-  const subject = context.subject.active
-    ? context.subject
-    : { ...context.subject, active: true, codes: [`U${id}`, 'AU'] };
+  const subject = verifiedActive(context.subject);
   if (!canOpen(context.index, subject).allowed) return false;
   const feature = deps.manifest.features.find((item) => item.key === asker.feature);
   const level = feature === undefined ? undefined : lowestLevel(deps.manifest, feature);
