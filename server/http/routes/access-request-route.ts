@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors.js';
-import type { Manifest } from '../../manifest.js';
+import type { Lang, Manifest } from '../../manifest.js';
 import type { InstallationRepository } from '../../portals/installation-repository.js';
 import { installationOrigin } from '../../portals/installation-record.js';
 import { fileRequest, type FileRequestDeps } from '../../requests/file-request.js';
@@ -26,7 +26,7 @@ export function accessRequestRoute(
     FramePageDeps & {
       sessions: Pick<SessionTokens, 'verifyTicket' | 'issueTicket'>;
       installations: Pick<InstallationRepository, 'get'>;
-      askLinesOf: (memberId: string, lang: 'en' | 'ru') => Promise<string[]>;
+      askLinesOf: (memberId: string, lang: Lang) => Promise<string[]>;
       manifest: Pick<Manifest, 'features'>;
     },
 ): RequestHandler {
