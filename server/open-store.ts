@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { AppDeps } from './services.js';
-import { RateBudgets } from './bitrix/rate-budget.js';
+import { RateBudgets } from './bitrix/rate-budgets.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { createKeyv } from './store/keyv-factory.js';

@@ -13,7 +13,7 @@ import { OAuthServer } from './bitrix/oauth-server.js';
 import { OAuthServers } from './bitrix/oauth-servers.js';
 import { operatorListed, type HostPolicy } from './bitrix/portal-host.js';
 import { portalAgents } from './bitrix/public-address.js';
-import { RateBudgets } from './bitrix/rate-budget.js';
+import { RateBudgets } from './bitrix/rate-budgets.js';
 import { createSdkClientFactory, type BitrixClientFactory } from './bitrix/sdk-client.js';
 import { DirectoryService, type DirectoryOptions } from './directory/directory-service.js';
 import type { UiAssets } from './http/pages/app-shell.js';

@@ -49,32 +49,6 @@ export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** How long work nobody waits on keeps asking a busy portal's budget before it gives up (see waitOutBusy). */
-export const BUSY_PATIENCE_MS = 5 * 60_000;
-
-/**
- * Runs `work`, and while the budget refuses it as busy (PortalBusyError), sleeps the time the refusal names and
- * runs it again, until the sleeps add up to `patienceMs`. For work nobody waits on that must not be lost: Bitrix24
- * does not redeliver events. Nothing is held while it sleeps. The sleeps are counted, not read off a clock, so it
- * ends whatever the clock does.
- */
-export async function waitOutBusy<T>(
-  work: () => Promise<T>,
-  options: { sleep: Sleep; patienceMs?: number },
-): Promise<T> {
-  const patienceMs = options.patienceMs ?? BUSY_PATIENCE_MS;
-  for (let sleptMs = 0; ;) {
-    try {
-      return await work();
-    } catch (error) {
-      const waitMs = error instanceof PortalBusyError ? (error.retryAfterSeconds ?? 1) * 1000 : undefined;
-      if (waitMs === undefined || sleptMs + waitMs > patienceMs) throw error;
-      await options.sleep(waitMs);
-      sleptMs += waitMs;
-    }
-  }
-}
-
 export interface RateBudgetOptions {
   clock: Clock;
   sleep?: Sleep;
@@ -305,64 +279,6 @@ export async function withRateRetry<T>(budget: RateBudget, method: string, attem
       else if (kind === 'operation_limit') budget.noteOperatingLimit(method);
       else throw error;
       if (tries >= budget.maxAttempts) throw error;
-    }
-  }
-}
-
-/** One budget per portal, created on first use. */
-export class RateBudgets {
-  readonly #options: RateBudgetOptions;
-  readonly #budgets = new Map<string, RateBudget>();
-  readonly #limits = new Map<string, RateLimits>();
-  /** Uninstalled portals whose budget is kept until it drains (see forget). */
-  readonly #retired = new Set<string>();
-
-  constructor(options: RateBudgetOptions) {
-    this.#options = options;
-  }
-
-  forPortal(memberId: string): RateBudget {
-    this.#retired.delete(memberId);
-    this.#sweepRetired();
-    let budget = this.#budgets.get(memberId);
-    if (budget === undefined) {
-      budget = new RateBudget(
-        this.#limits.get(memberId) ?? this.#options.defaults ?? STANDARD_LIMITS,
-        this.#options,
-        this.#options.sharedBucket?.(memberId),
-      );
-      this.#budgets.set(memberId, budget);
-    }
-    return budget;
-  }
-
-  /** waitOutBusy with the budgets' own sleep. */
-  patiently<T>(work: () => Promise<T>): Promise<T> {
-    return waitOutBusy(work, { sleep: this.#options.sleep ?? realSleep });
-  }
-
-  /** Sets a portal's limits, e.g. {@link ENTERPRISE_LIMITS} once `app.info` reports an Enterprise licence. */
-  setLimits(memberId: string, limits: RateLimits): void {
-    this.#limits.set(memberId, limits);
-    this.#budgets.get(memberId)?.setLimits(limits);
-  }
-
-  /**
-   * Forgets an uninstalled portal once its budget has drained. Bitrix24's bucket is the portal's and keeps its
-   * level across an uninstall (other apps count in it too), so an admin who reinstalls at once must not get an
-   * empty budget that sends a burst the portal refuses with 503.
-   */
-  forget(memberId: string): void {
-    this.#retired.add(memberId);
-    this.#sweepRetired();
-  }
-
-  #sweepRetired(): void {
-    for (const memberId of this.#retired) {
-      if (this.#budgets.get(memberId)?.idle === false) continue;
-      this.#budgets.delete(memberId);
-      this.#limits.delete(memberId);
-      this.#retired.delete(memberId);
     }
   }
 }

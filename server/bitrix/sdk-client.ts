@@ -4,13 +4,8 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { ApiVersion, B24OAuth, SdkError, type RestrictionParams } from '@bitrix24/b24jssdk';
 import { AppError } from '../errors.js';
 import { BitrixError, TransportError } from './bitrix-error.js';
-import {
-  withRateRetry,
-  type RateBudget,
-  type RateBudgets,
-  type RequestPriority,
-  type TimeBlock,
-} from './rate-budget.js';
+import { withRateRetry, type RateBudget, type RequestPriority, type TimeBlock } from './rate-budget.js';
+import { type RateBudgets } from './rate-budgets.js';
 
 /** Per-call options of {@link BitrixClient.call}. */
 export interface CallOptions {

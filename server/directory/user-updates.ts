@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { waitOutBusy, type RequestPriority, type Sleep } from '../bitrix/rate-budget.js';
+import { waitOutBusy } from '../bitrix/busy-wait.js';
+import { type RequestPriority, type Sleep } from '../bitrix/rate-budget.js';
 import type { Locks } from '../store/locks.js';
 import type { DirectoryDeps } from './directory-deps.js';
 import type { DirectoryRepository } from './directory-repository.js';

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Manifest } from '../manifest.js';
 import type { OAuthServers } from '../bitrix/oauth-servers.js';
 import type { HostPolicy } from '../bitrix/portal-host.js';
-import type { RateBudgets } from '../bitrix/rate-budget.js';
+import type { RateBudgets } from '../bitrix/rate-budgets.js';
 import type { BitrixEvent } from '../bitrix/schemas.js';
 import type { DirectoryService } from '../directory/directory-service.js';
 import type { OnceKeys } from '../store/once-keys.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { BitrixError, kindOf } from '../bitrix/bitrix-error.js';
 import type { OAuthServers } from '../bitrix/oauth-servers.js';
 import { checkedEndpoint, hostAllowed, type HostPolicy } from '../bitrix/portal-host.js';
-import type { RateBudgets } from '../bitrix/rate-budget.js';
+import type { RateBudgets } from '../bitrix/rate-budgets.js';
 import type { BitrixClient, BitrixClientFactory } from '../bitrix/sdk-client.js';
 import type { InstallationRepository } from './installation-repository.js';
 import { isInstalled, NotInstalledError } from './installation-state.js';

@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:http';
 import { createApp } from '../../server/app.js';
-import type { RateBudgets } from '../../server/bitrix/rate-budget.js';
+import type { RateBudgets } from '../../server/bitrix/rate-budgets.js';
 import { systemClock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';

@@ -3,7 +3,7 @@
  * rate budget running on the same accelerated clock as the emulator, into an in-memory store.
  */
 import { Keyv } from 'keyv';
-import { RateBudgets } from '../../server/bitrix/rate-budget.js';
+import { RateBudgets } from '../../server/bitrix/rate-budgets.js';
 import { createSdkClientFactory } from '../../server/bitrix/sdk-client.js';
 import { createStandaloneDirectory } from './standalone-directory.js';
 import type { ContenderInput } from './sync-contenders.js';

@@ -59,7 +59,7 @@ describe('defects found by the fuzz', () => {
   });
 
   // Was: an uninstall forgot the portal's request budget (server/portals/uninstall.ts, uninstall():
-  // `services.budgets.forget(memberId)`; RateBudgets.forget in server/bitrix/rate-budget.ts), but Bitrix24's bucket
+  // `services.budgets.forget(memberId)`; RateBudgets.forget in server/bitrix/rate-budgets.ts), but Bitrix24's bucket
   // is the portal's and keeps its level (other apps count in it too). An admin who reinstalls within half a minute
   // of busy use — a common way to "fix" an app — gets an installation whose budget starts empty: Keycard sends a
   // burst Bitrix24 answers with 503 QUERY_LIMIT_EXCEEDED (the retries then absorb it; the first sync of a reinstall

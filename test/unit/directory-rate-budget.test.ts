@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { BitrixError } from '../../server/bitrix/bitrix-error.js';
 import {
   RateBudget,
-  RateBudgets,
   ENTERPRISE_LIMITS,
   STANDARD_LIMITS,
   withRateRetry,
   type Sleep,
 } from '../../server/bitrix/rate-budget.js';
+import { RateBudgets } from '../../server/bitrix/rate-budgets.js';
 
 /** A clock that only moves when the budget sleeps (or the test says so), and a log of every sleep. */
 function virtualTime(start = 1_700_000_000_000) {

@@ -3,7 +3,8 @@ import { Keyv } from 'keyv';
 import { expect } from 'vitest';
 import { createApp } from '../../../server/app.js';
 import { BackgroundTasks } from '../../../server/background.js';
-import { RateBudgets, STANDARD_LIMITS, type Sleep } from '../../../server/bitrix/rate-budget.js';
+import { STANDARD_LIMITS, type Sleep } from '../../../server/bitrix/rate-budget.js';
+import { RateBudgets } from '../../../server/bitrix/rate-budgets.js';
 import { createLogger } from '../../../server/logger.js';
 import { loadManifest } from '../../../server/manifest.js';
 import {
